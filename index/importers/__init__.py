@@ -1,0 +1,174 @@
+"""Files to Articles: pick the importer by extension (and content), walk folders safely.
+
+`read_article` is the one entry point: it refuses what is not a regular file
+or is too large, decodes the bytes, hands the text to the format's importer
+and fills in what every article carries (source path, hash, original text).
+Every refusal is an `ImportProblem` with a one-line reason for the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.importers.decode import NotText, decode_bytes
+from index.importers.markdown import import_markdown
+from index.importers.plaintext import import_plaintext
+from index.model import Article
+
+# Articles are rarely over 1 MB; 20 MB keeps one import's memory bounded (the
+# original, the blocks and the reading text are all held while it is stored).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
+TEXT_EXTENSIONS = {".txt", ".text"}
+HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
+KNOWN_EXTENSIONS = MARKDOWN_EXTENSIONS | TEXT_EXTENSIONS | HTML_EXTENSIONS
+
+
+class ImportProblem(Exception):
+    """A file that cannot be imported; str() is the one-line reason shown to the user."""
+
+
+@dataclass(slots=True)
+class WalkItem:
+    """A file found by `walk`, or a problem found on the way (error set, path as given)."""
+
+    path: str
+    error: str | None = None
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can always be stored and printed (undecodable bytes escaped)."""
+    text = os.fspath(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def read_article(path: str | os.PathLike[str]) -> Article:
+    """Import one file; raise ImportProblem with a one-line reason when it can't be."""
+    shown = display_path(path)
+    data = _read_regular_file(path)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        decoded = decode_bytes(data)
+    except NotText as error:
+        raise ImportProblem(str(error)) from None
+    if not decoded.text.strip():
+        raise ImportProblem("the file is empty")
+    try:
+        article = _parse(decoded.text, shown, Path(os.fspath(path)).suffix.lower())
+    except ValueError as error:
+        raise ImportProblem(str(error).splitlines()[0] if str(error) else "unreadable") from None
+    except RecursionError:
+        raise ImportProblem("nested too deeply to read") from None
+    if not article.blocks and not article.title.strip():
+        raise ImportProblem("no readable text in the file")
+    article.source_path = shown
+    article.content_hash = digest
+    article.original_text = decoded.text
+    article.warnings[:0] = decoded.warnings
+    return article
+
+
+def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
+    """Open only regular files (a FIFO would block forever) and only up to the size limit."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ImportProblem("the file is gone (moved or deleted)") from None
+    except PermissionError:
+        raise ImportProblem("permission denied") from None
+    except OSError as error:
+        raise ImportProblem(error.strerror or str(error)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ImportProblem("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            size_mb = info.st_size / 1024 / 1024
+            raise ImportProblem(f"too large ({size_mb:.0f} MB; the limit is 20 MB per article)")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ImportProblem(error.strerror or str(error)) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportProblem("too large (the limit is 20 MB per article)")
+    return data
+
+
+def _parse(text: str, source_path: str, suffix: str) -> Article:
+    if suffix in HTML_EXTENSIONS or (suffix not in KNOWN_EXTENSIONS and _looks_like_html(text)):
+        from index.importers.html import import_html
+
+        return import_html(text, source_path)
+    if suffix in MARKDOWN_EXTENSIONS or _looks_like_markdown(text):
+        return import_markdown(text, source_path)
+    return import_plaintext(text, source_path)
+
+
+def _looks_like_markdown(text: str) -> bool:
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    return first.startswith("# ")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip("\ufeff \t\r\n")[:512].lower()
+    return head.startswith(("<!doctype html", "<html")) or "<html" in head
+
+
+def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[WalkItem]:
+    """Every importable file under `paths` (files given by name are always tried).
+
+    Folders are walked recursively, following links to folders once: a visited
+    set of (device, inode) stops symlink loops, which are reported.
+    Unreadable folders are reported and skipped.
+    """
+    visited: set[tuple[int, int]] = set()
+    for path in paths:
+        path = os.fspath(path)
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            yield WalkItem(display_path(path), "no such file or folder")
+            continue
+        except OSError as error:
+            yield WalkItem(display_path(path), error.strerror or str(error))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk_folder(path, info, visited)
+        else:
+            yield WalkItem(path)
+
+
+def _walk_folder(folder: str, info: os.stat_result, visited: set) -> Iterator[WalkItem]:
+    key = (info.st_dev, info.st_ino)
+    if key in visited:
+        yield WalkItem(display_path(folder), "symlink loop: this folder was already visited")
+        return
+    visited.add(key)
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError as error:
+        yield WalkItem(display_path(folder), f"folder not readable: {error.strerror or error}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=True)
+            if is_dir:
+                sub_info = entry.stat(follow_symlinks=True)
+        except OSError as error:
+            yield WalkItem(display_path(entry.path), error.strerror or str(error))
+            continue
+        if is_dir:
+            yield from _walk_folder(entry.path, sub_info, visited)
+        elif os.path.splitext(entry.name)[1].lower() in KNOWN_EXTENSIONS:
+            yield WalkItem(entry.path)

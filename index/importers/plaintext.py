@@ -1,0 +1,47 @@
+"""Plain text in the form of `corpora/bbc/`: a title line, then paragraphs.
+
+Paragraphs are separated by blank lines (when a file has none, every line is
+a paragraph). No author or date is guessed; a line right under the title that
+is only a date, or `By Name`, is taken as such.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.model import Article
+from index.text import finish_blocks, looks_like_author, parse_date, plain_blocks
+
+_BLANK = re.compile(r"\n[ \t\f\v]*\n")
+
+
+def import_plaintext(text: str, source_path: str = "") -> Article:
+    """Title from the first non-empty line, paragraphs from the rest."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n \t\ufeff")
+    if not text.strip():
+        raise ValueError("the file is empty")
+    title, _, rest = text.partition("\n")
+    if _BLANK.search("\n" + rest):
+        chunks = _BLANK.split(rest)
+    else:
+        chunks = rest.split("\n")
+    paragraphs = [" ".join(chunk.split()) for chunk in chunks]
+    paragraphs = [p for p in paragraphs if p]
+    author = date = None
+    while paragraphs and len(paragraphs[0]) < 60:
+        line = paragraphs[0]
+        if not date and parse_date(line):
+            date = parse_date(line)
+        elif not author and line.lower().startswith("by ") and looks_like_author(line):
+            author = line[3:].strip()
+        else:
+            break
+        paragraphs.pop(0)
+    blocks = finish_blocks(plain_blocks(paragraphs))
+    return Article(
+        title=" ".join(title.split()) or "Untitled",
+        blocks=blocks,
+        author=author,
+        date=date,
+        source_format="text",
+    )

@@ -1,0 +1,209 @@
+"""The outbox → whoosh pump, and the documents it builds from the store.
+
+The outbox holds document ids ("a:12", "n:<uuid>") written in the same
+transaction as the change. Draining reads each id's current state from SQLite
+(gone means delete), applies a batch to the index in one whoosh commit, then
+deletes exactly the outbox rows it handled. A crash between the commit and the
+delete only replays idempotent upserts. Exactly one thread drains at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from index.search import SearchIndex
+from index.store import Store
+
+BATCH = 500
+
+
+def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:
+    row = store.one(
+        "SELECT id, title, author, date, reading_text FROM articles WHERE id = ?", (article_id,)
+    )
+    if row is None:
+        return None
+    return _article_doc(row, _article_tag_names(store, article_id))
+
+
+def _article_doc(row, tags: list[str]) -> dict[str, Any]:
+    return {
+        "kind": "article",
+        "id": f"a:{row['id']}",
+        "article_id": row["id"],
+        "title": row["title"],
+        "author": row["author"],
+        "date": row["date"],
+        "body": row["reading_text"],
+        "tags": tags,
+    }
+
+
+def _article_tag_names(store: Store, article_id: int) -> list[str]:
+    rows = store.read(
+        """SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+            WHERE at.article_id = :a
+           UNION
+           SELECT t.name FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
+             JOIN tags t ON t.id = nt.tag_id WHERE n.article_id = :a""",
+        {"a": article_id},
+    )
+    return sorted({r["name"] for r in rows}, key=str.casefold)
+
+
+_ANNOTATION_SQL = """
+SELECT n.id, n.article_id, n.exact, n.note, n.color, n.orphaned,
+       a.title, a.author, a.date,
+       (SELECT group_concat(t.name, char(31)) FROM annotation_tags nt
+         JOIN tags t ON t.id = nt.tag_id WHERE nt.annotation_id = n.id) AS tag_names
+FROM annotations n JOIN articles a ON a.id = n.article_id
+"""
+
+
+def _annotation_doc(row) -> dict[str, Any]:
+    return {
+        "kind": "annotation",
+        "id": f"n:{row['id']}",
+        "annotation_id": row["id"],
+        "article_id": row["article_id"],
+        "title": row["title"],
+        "author": row["author"],
+        "date": row["date"],
+        "quote": row["exact"],
+        "note": row["note"],
+        "tags": row["tag_names"].split("\x1f") if row["tag_names"] else [],
+        "color": row["color"],
+        "orphaned": bool(row["orphaned"]),
+    }
+
+
+def annotation_doc(store: Store, annotation_id: str) -> dict[str, Any] | None:
+    row = store.one(f"{_ANNOTATION_SQL} WHERE n.id = ?", (annotation_id,))
+    return None if row is None else _annotation_doc(row)
+
+
+def document(store: Store, doc_id: str) -> dict[str, Any] | None:
+    """The search document for an outbox id as the store holds it now, None if gone."""
+    kind, _, key = doc_id.partition(":")
+    if kind == "a":
+        return article_doc(store, int(key))
+    if kind == "n":
+        return annotation_doc(store, key)
+    return None
+
+
+def all_documents(store: Store) -> Iterator[dict[str, Any]]:
+    """Every document the index should hold, for a rebuild (streamed, not held whole)."""
+    tags_by_article: dict[int, set[str]] = {}
+    for row in store.read(
+        """SELECT at.article_id AS a, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+           UNION SELECT n.article_id, t.name FROM annotations n
+             JOIN annotation_tags nt ON nt.annotation_id = n.id JOIN tags t ON t.id = nt.tag_id"""
+    ):
+        tags_by_article.setdefault(row["a"], set()).add(row["name"])
+    conn = store.connection()
+    cursor = conn.execute("SELECT id, title, author, date, reading_text FROM articles ORDER BY id")
+    while rows := cursor.fetchmany(200):
+        for row in rows:
+            tags = sorted(tags_by_article.get(row["id"], ()), key=str.casefold)
+            yield _article_doc(row, tags)
+    for row in store.read(f"{_ANNOTATION_SQL} ORDER BY n.article_id"):
+        yield _annotation_doc(row)
+
+
+class Indexer:
+    """Drains the outbox into the search index, on demand or in a background thread."""
+
+    def __init__(self, store: Store, index: SearchIndex) -> None:
+        self.store = store
+        self.index = index
+        self._drain_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+        self.on_error: Callable[[str], None] | None = None
+
+    def pending(self) -> int:
+        row = self.store.one("SELECT count(*) AS n FROM outbox")
+        return int(row["n"]) if row else 0
+
+    def drain(self, *, limit: int | None = None) -> int:
+        """Apply queued changes to the index now, in batches; return how many ids were handled."""
+        handled = 0
+        with self._drain_lock:
+            while limit is None or handled < limit:
+                rows = self.store.read("SELECT seq, doc_id FROM outbox ORDER BY seq LIMIT ?", (BATCH,))
+                if not rows:
+                    break
+                last_seq = rows[-1]["seq"]
+                ids = list(dict.fromkeys(r["doc_id"] for r in rows))
+                upserts, deletes = [], []
+                for doc_id in ids:
+                    doc = document(self.store, doc_id)
+                    if doc is None:
+                        deletes.append(doc_id)
+                    else:
+                        upserts.append(doc)
+                self.index.apply(upserts, deletes)
+                if not self.store.read_only:
+                    with self.store.write() as conn:
+                        conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
+                handled += len(rows)
+                if self.store.read_only:
+                    break
+        return handled
+
+    # -- background thread ------------------------------------------------------
+
+    def start(self) -> None:
+        """Run drains in a daemon thread, woken by `notify()` after each write."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="gloss-indexer", daemon=True)
+            self._thread.start()
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=5.0)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.drain()
+                self.error = None
+            except Exception as error:  # shown in the status bar; the rows stay queued
+                self.error = f"indexing failed: {error}"
+                if self.on_error:
+                    self.on_error(self.error)
+            with self._idle:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Block until the outbox is empty (or the timeout passes); True when drained."""
+        if self._thread is None:
+            self.drain()
+            return self.pending() == 0
+        end = time.monotonic() + timeout
+        with self._idle:
+            while self.pending():
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.notify()
+                self._idle.wait(min(left, 0.2))
+        return True
+
+    def stop(self) -> None:
+        """Stop the background thread after its current batch."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None

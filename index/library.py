@@ -1,0 +1,456 @@
+"""Library: the one face of the engine that the window and the command line use.
+
+A library is a folder holding `library.sqlite3` (the truth) and `search-index/`
+(whoosh, derived). Each public method says which threads may call it. SQLite
+connections are per thread (see Store); whoosh searchers are per thread (see
+SearchIndex); exactly one thread at a time drains the outbox into whoosh.
+
+Two indexing modes: `background=True` (the window) runs the indexer in a
+daemon thread woken after every write; `background=False` (command line,
+tests) drains on demand: before every search and at close.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from index import annotations as notes
+from index import articles
+from index.annotations import PALETTE, Annotation, AnnotationError
+from index.articles import ArticleSummary, ImportReport, StoredArticle
+from index.indexer import Indexer, all_documents
+from index.search import IndexDamaged, SearchIndex, SearchResult
+from index.store import Store, StoreError, now_iso
+
+APP_NAME = "Gloss"
+INDEX_FOLDER = "search-index"
+WELCOME = Path(__file__).resolve().parent.parent / "assets" / "welcome.md"
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+
+__all__ = [
+    "PALETTE",
+    "Annotation",
+    "AnnotationError",
+    "ArticleSummary",
+    "ImportReport",
+    "Library",
+    "SearchResult",
+    "StoreError",
+    "StoredArticle",
+    "default_library_path",
+]
+
+
+def default_library_path() -> Path:
+    """`GLOSS_LIBRARY` when set, else the platform's user-data folder for Gloss."""
+    override = os.environ.get("GLOSS_LIBRARY")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+class Library:
+    """An open library folder. Create with `Library.open(...)`; `close()` at the end."""
+
+    PALETTE = PALETTE
+
+    def __init__(self, path: Path, store: Store, index: SearchIndex, *, background: bool) -> None:
+        self.path = path
+        self.store = store
+        self.index = index
+        self.read_only = store.read_only
+        self.notices: list[str] = []
+        self.indexer = Indexer(store, index)
+        self._background = background
+        if background:
+            self.indexer.start()
+            self.indexer.notify()
+
+    # -- life cycle ---------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        background: bool = False,
+        create_welcome: bool = True,
+        progress: Progress | None = None,
+    ) -> Library:
+        """Open (creating when new) the library folder. Any thread; once per process.
+
+        A missing or unreadable search index is rebuilt from SQLite, reporting
+        through `progress(done, total, "indexing")`. A new library gets the
+        welcome article. Raises StoreError with a one-line reason when the
+        folder or database cannot be used.
+        """
+        folder = Path(path) if path is not None else default_library_path()
+        if not read_only:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create the library folder {folder}: {error.strerror}")
+        elif not folder.is_dir():
+            raise StoreError(f"there is no library at {folder}")
+        store = Store(folder, read_only=read_only)
+        index = _open_index(folder, store, progress)
+        library = cls(folder, store, index, background=background)
+        if create_welcome and not read_only:
+            library._add_welcome()
+        return library
+
+    def close(self) -> None:
+        """Finish indexing what is queued, then release the index and the database.
+
+        The thread that opened the library, once no worker uses it any more.
+        """
+        self.indexer.stop()
+        if not self.read_only:
+            try:
+                self.indexer.drain()
+            except Exception:  # the outbox keeps the rows; the next start replays them
+                pass
+        self.index.close()
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _add_welcome(self) -> None:
+        if self.store.one("SELECT value FROM meta WHERE key = 'welcomed'"):
+            return
+        if WELCOME.exists():
+            self.import_paths([WELCOME])
+        with self.store.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('welcomed', ?)", (now_iso(),))
+
+    def _changed(self) -> None:
+        """Called after every write: wake the background indexer."""
+        if self._background:
+            self.indexer.notify()
+
+    # -- articles -----------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+    ) -> ImportReport:
+        """Import files and folders. A worker thread (never the GUI thread).
+
+        `progress(done, total, path)` after each file; `cancel()` is polled
+        between files; what was imported before a cancel stays.
+        """
+        try:
+            return articles.import_paths(
+                self.store,
+                paths,
+                progress=progress,
+                cancel=cancel,
+                reanchor=notes.reanchor_article,
+            )
+        finally:
+            self._changed()
+
+    def list_articles(self, *, view: str = "all", tag: str | None = None) -> list[ArticleSummary]:
+        """Articles of a sidebar view ("all", "recent", "highlighted", "orphaned") or a tag. Any thread."""
+        return articles.list_articles(self.store, view=view, tag=tag)
+
+    def get_article(self, article_id: int) -> StoredArticle:
+        """One article with its blocks and reading text; KeyError when absent. Any thread."""
+        return articles.get_article(self.store, article_id)
+
+    def mark_opened(self, article_id: int) -> None:
+        """Remember that the article was opened now (for "Recently read"). Any thread."""
+        if self.read_only:
+            return
+        with self.store.write() as conn:
+            conn.execute("UPDATE articles SET opened_at = ? WHERE id = ?", (now_iso(), article_id))
+
+    def counts(self) -> dict[str, int]:
+        """Numbers for the status bar. Any thread."""
+        row = self.store.one(
+            "SELECT (SELECT count(*) FROM articles) AS articles,"
+            " (SELECT count(*) FROM annotations) AS annotations,"
+            " (SELECT count(*) FROM annotations WHERE orphaned) AS orphaned"
+        )
+        return dict(row) if row else {"articles": 0, "annotations": 0, "orphaned": 0}
+
+    # -- annotations ----------------------------------------------------------------
+
+    def annotate(
+        self,
+        article_id: int,
+        start: int,
+        end: int,
+        *,
+        color: str = "yellow",
+        note: str = "",
+        tags: Iterable[str] = (),
+    ) -> Annotation:
+        """Highlight [start, end) (code points of the reading text). Any thread."""
+        result = notes.create(
+            self.store, article_id, start, end, color=color, note=note, tags=tuple(tags)
+        )
+        self._changed()
+        return result
+
+    def annotate_quote(
+        self,
+        article_id: int,
+        quote: str,
+        *,
+        occurrence: int = 1,
+        color: str = "yellow",
+        note: str = "",
+        tags: Iterable[str] = (),
+    ) -> Annotation:
+        """Highlight the N-th occurrence of `quote`; AnnotationError when it is not there."""
+        from index.anchoring import select_occurrence
+
+        text = self.get_article(article_id).reading_text
+        selector = select_occurrence(text, quote, occurrence) if quote else None
+        if selector is None:
+            count = text.count(quote) if quote else 0
+            where = f"only {count} times" if count else "not"
+            raise AnnotationError(
+                f"the quote occurs {where} in article {article_id}"
+                + (f" (asked for occurrence {occurrence})" if count else "")
+            )
+        return self.annotate(
+            article_id, selector.start, selector.end, color=color, note=note, tags=tags
+        )
+
+    def update_annotation(
+        self,
+        annotation_id: str,
+        *,
+        color: str | None = None,
+        note: str | None = None,
+        tags: Iterable[str] | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> Annotation:
+        """Change a passage's colour, note, tags or extent. Any thread."""
+        result = notes.update(
+            self.store,
+            annotation_id,
+            color=color,
+            note=note,
+            tags=None if tags is None else tuple(tags),
+            start=start,
+            end=end,
+        )
+        self._changed()
+        return result
+
+    def delete_annotation(self, annotation_id: str) -> Annotation:
+        """Delete a passage; returns it as it was (for undo). Any thread."""
+        result = notes.delete(self.store, annotation_id)
+        self._changed()
+        return result
+
+    def restore_annotation(self, annotation: Annotation) -> Annotation:
+        """Re-create a deleted passage with its id, selectors and times. Any thread."""
+        result = notes.restore(self.store, annotation)
+        self._changed()
+        return result
+
+    def get_annotation(self, annotation_id: str) -> Annotation:
+        """One passage; AnnotationError when absent. Any thread."""
+        return notes.get(self.store, annotation_id)
+
+    def annotations(
+        self,
+        *,
+        article_id: int | None = None,
+        tag: str | None = None,
+        orphaned: bool | None = None,
+    ) -> list[Annotation]:
+        """Passages, filtered. Any thread."""
+        return notes.find(self.store, article_id=article_id, tag=tag, orphaned=orphaned)
+
+    def tags(self) -> list[tuple[str, int]]:
+        """(display name, uses) for every tag. Any thread."""
+        return notes.tag_counts(self.store)
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename a tag on every passage and article in one transaction. Any thread."""
+        result = notes.rename_tag(self.store, old, new)
+        self._changed()
+        return result
+
+    def merge_tags(self, source: str, target: str) -> int:
+        """Fold tag `source` into `target`. Any thread."""
+        result = notes.merge_tags(self.store, source, target)
+        self._changed()
+        return result
+
+    def delete_tag(self, name: str) -> int:
+        """Remove a tag everywhere; passages stay. Any thread."""
+        result = notes.delete_tag(self.store, name)
+        self._changed()
+        return result
+
+    def set_article_tags(self, article_id: int, tags: Iterable[str]) -> list[str]:
+        """Replace an article's whole-article tags. Any thread."""
+        result = notes.set_article_tags(self.store, article_id, list(tags))
+        self._changed()
+        return result
+
+    def article_tags(self, article_id: int) -> list[str]:
+        """The whole-article tags of one article. Any thread."""
+        return notes.article_tags(self.store, article_id)
+
+    # -- search -----------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 20, sort: str = "relevance") -> SearchResult:
+        """Search articles and passages. A worker thread in the window (never the GUI thread).
+
+        Raises QueryError with a one-line message for a query that cannot run.
+        """
+        if not self._background and not self.read_only:
+            self.indexer.drain()
+        return self.index.search(query, text_for=self._reading_text, limit=limit, sort=sort)
+
+    def _reading_text(self, article_id: int) -> str:
+        row = self.store.one("SELECT reading_text FROM articles WHERE id = ?", (article_id,))
+        return row["reading_text"] if row else ""
+
+    def wait_indexed(self, timeout: float = 5.0) -> bool:
+        """Block until every queued change is searchable; True when it is. Not the GUI thread."""
+        return self.indexer.wait_idle(timeout)
+
+    def index_state(self) -> str:
+        """A short phrase for the status bar. Any thread."""
+        if self.indexer.error:
+            return self.indexer.error
+        pending = self.indexer.pending()
+        return f"indexing {pending} changes" if pending else "index up to date"
+
+    def reindex(self, *, progress: Progress | None = None, cancel: Cancel | None = None) -> int:
+        """Rebuild the search index from SQLite. A worker thread; returns documents indexed."""
+        return _rebuild(self.store, self.index, self.indexer, progress, cancel)
+
+    def check(self) -> list[str]:
+        """Problems found: database integrity and index against store. Empty list when healthy."""
+        problems = []
+        result = self.store.one("PRAGMA integrity_check")
+        if result is None or result[0] != "ok":
+            problems.append(f"database integrity check: {result[0] if result else 'no answer'}")
+        if not self.read_only:
+            self.indexer.drain()
+        expected = {f"a:{r['id']}" for r in self.store.read("SELECT id FROM articles")}
+        expected |= {f"n:{r['id']}" for r in self.store.read("SELECT id FROM annotations")}
+        actual = self.index.doc_ids()
+        if expected - actual:
+            problems.append(f"{len(expected - actual)} documents missing from the search index")
+        if actual - expected:
+            problems.append(f"{len(actual - expected)} stale documents in the search index")
+        return problems
+
+    # -- saved searches -----------------------------------------------------------------
+
+    def saved_searches(self) -> list[tuple[str, str]]:
+        """(name, query) of every saved search, by name. Any thread."""
+        rows = self.store.read("SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE")
+        return [(r["name"], r["query"]) for r in rows]
+
+    def save_search(self, name: str, query: str) -> None:
+        """Save (or replace) a named search. Any thread."""
+        name = " ".join(name.split())
+        if not name:
+            raise AnnotationError("a saved search needs a name")
+        with self.store.write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO saved_searches(name, query, created) VALUES (?, ?, ?)",
+                (name, query, now_iso()),
+            )
+
+    def delete_saved_search(self, name: str) -> None:
+        """Forget a saved search. Any thread."""
+        with self.store.write() as conn:
+            conn.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+
+    # -- export ---------------------------------------------------------------------------
+
+    def export_annotations(
+        self, fmt: str, *, article_id: int | None = None, tag: str | None = None
+    ) -> str:
+        """Passages as Markdown, W3C JSON-LD or CSV text. Any thread."""
+        from index import export
+
+        return export.export(self, fmt, article_id=article_id, tag=tag)
+
+    def import_annotations(self, data: str) -> dict[str, Any]:
+        """Read an exported W3C collection back; returns counts and what could not be placed."""
+        from index import export
+
+        result = export.import_annotations(self, data)
+        self._changed()
+        return result
+
+
+def _open_index(folder: Path, store: Store, progress: Progress | None) -> SearchIndex:
+    """Open the index; on any failure, rebuild it from the store with progress."""
+    index_dir = folder / INDEX_FOLDER
+    try:
+        return SearchIndex.open(index_dir)
+    except IndexDamaged:
+        pass
+    if store.read_only:
+        raise StoreError("the search index is damaged and the library is read-only")
+    shutil.rmtree(index_dir, ignore_errors=True)
+    index = SearchIndex.open(index_dir)
+    _rebuild(store, index, None, progress, None)
+    return index
+
+
+def _rebuild(
+    store: Store,
+    index: SearchIndex,
+    indexer: Indexer | None,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> int:
+    """Index every document of the store afresh and clear the outbox it covers."""
+    total = _count_documents(store)
+    row = store.one("SELECT max(seq) AS seq FROM outbox")
+    covered = row["seq"] if row and row["seq"] is not None else 0
+
+    def report(done: int) -> None:
+        if progress:
+            progress(done, total, "indexing")
+
+    def run() -> int:
+        count = index.rebuild(all_documents(store), progress=report, cancel=cancel)
+        if not store.read_only and not (cancel and cancel()):
+            with store.write() as conn:
+                conn.execute("DELETE FROM outbox WHERE seq <= ?", (covered,))
+        return count
+
+    if indexer is None:
+        return run()
+    with indexer._drain_lock:
+        return run()
+
+
+def _count_documents(store: Store) -> int:
+    row = store.one(
+        "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM annotations) AS n"
+    )
+    return int(row["n"]) if row else 0

@@ -1,0 +1,249 @@
+"""SQLite, the source of truth: connections, schema migrations, transactions.
+
+One connection per thread (sqlite3 objects must not cross threads). WAL with
+synchronous=FULL, foreign keys on, a busy timeout. Every user action is one
+`BEGIN IMMEDIATE` transaction (`Store.write()`); whatever changes what is
+searchable also writes its document id to `outbox` in that same transaction,
+and the indexer (index/indexer.py) drains it into whoosh.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+DB_NAME = "library.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+
+# Numbered migrations: MIGRATIONS[n] brings user_version n to n + 1.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        author TEXT,
+        date TEXT,
+        url TEXT,
+        source_path TEXT NOT NULL,
+        source_format TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        original_text TEXT NOT NULL,
+        blocks TEXT NOT NULL,
+        reading_text TEXT NOT NULL,
+        words INTEGER NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '',
+        opened_at TEXT
+    );
+    CREATE INDEX articles_hash ON articles(content_hash);
+    CREATE INDEX articles_source ON articles(source_path);
+    CREATE INDEX articles_opened ON articles(opened_at);
+
+    CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL
+    );
+
+    CREATE TABLE annotations (
+        id TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        exact TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        suffix TEXT NOT NULL,
+        color TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        orphaned INTEGER NOT NULL DEFAULT 0,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX annotations_article ON annotations(article_id);
+
+    CREATE TABLE annotation_tags (
+        annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (annotation_id, tag_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX annotation_tags_tag ON annotation_tags(tag_id);
+
+    CREATE TABLE article_tags (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (article_id, tag_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_tags_tag ON article_tags(tag_id);
+
+    CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL
+    );
+
+    CREATE TABLE saved_searches (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        created TEXT NOT NULL
+    );
+
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+
+class StoreError(Exception):
+    """The environment stopped a database operation (disk full, read-only, locked...).
+
+    str() is a one-line message for the user; bugs are not wrapped in this.
+    """
+
+
+def now_iso() -> str:
+    """The current UTC time as an ISO string with seconds and a Z."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def describe_error(error: sqlite3.Error) -> str | None:
+    """A user-facing line for errors caused by the environment, None for our own bugs."""
+    text = str(error).lower()
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL or "database or disk is full" in text:
+        return "the disk is full: free some space and try again"
+    if code == getattr(sqlite3, "SQLITE_IOERR_WRITE", -1) or "disk i/o error" in text:
+        return "the disk refused a write (full, or a file-size limit): nothing was changed"
+    if code == sqlite3.SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return "the library is read-only: changes cannot be saved"
+    if code == sqlite3.SQLITE_BUSY or "database is locked" in text:
+        return "the library is busy in another program: try again in a moment"
+    if code == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
+        return "the library's database cannot be opened (was its folder moved or deleted?)"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
+        return "the library's database is damaged"
+    return None
+
+
+class Store:
+    """The library's SQLite database, with one connection per calling thread."""
+
+    def __init__(self, folder: Path, *, read_only: bool = False) -> None:
+        self.path = folder / DB_NAME
+        self.read_only = read_only
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.migrate()
+
+    # -- connections ---------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, made on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.read_only:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self.read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as error:
+            raise StoreError(describe_error(error) or f"cannot open the database: {error}") from None
+        return conn
+
+    def close(self) -> None:
+        """Close every thread's connection (call once no other thread uses the store)."""
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    # -- transactions --------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        if self.read_only:
+            raise StoreError("the library is open read-only: changes cannot be saved")
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(describe_error(error) or str(error)) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error) and describe_error(error):
+                raise StoreError(describe_error(error)) from error
+            raise
+
+    def read(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        """Rows of one query on this thread's connection."""
+        try:
+            return self.connection().execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            message = describe_error(error)
+            if message:
+                raise StoreError(message) from error
+            raise
+
+    def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        rows = self.read(sql, params)
+        return rows[0] if rows else None
+
+    # -- schema --------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest version, all steps in one transaction."""
+        conn = self.connection()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"this library was made by a newer Gloss (schema {version}); update Gloss to open it"
+            )
+        if version == len(MIGRATIONS) or self.read_only:
+            return
+        with self.write() as conn:
+            for number in range(version, len(MIGRATIONS)):
+                for statement in _statements(MIGRATIONS[number]):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+
+    def schema_version(self) -> int:
+        return self.connection().execute("PRAGMA user_version").fetchone()[0]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (executescript would commit on its own)."""
+    parts, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            parts.append(current.strip())
+            current = ""
+    if current.strip():
+        parts.append(current.strip())
+    return parts

@@ -1,0 +1,185 @@
+"""Blocks to canonical reading text: inline clean-up, paragraph repair, dates.
+
+Every importer ends with `finish_blocks`, so the reading text of any article
+obeys the same rules: no newline inside a block, no control characters, no
+characters Qt would treat as a block or object boundary, single spaces between
+words (no-break spaces are kept: they are the author's).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from index.model import Block, Span
+
+# Characters that end a block in Qt or that Qt reserves inside a document.
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+_QT_RESERVED = dict.fromkeys(map(ord, "\ufffc\ufdd0\ufdd1\ufeff"), None)
+_SPACES = re.compile(r" {2,}")
+
+
+def clean_inline(text: str) -> str:
+    """Text of one span made safe for a reading block (spaces are not trimmed here)."""
+    text = _LINE_BREAKS.sub(" ", text)
+    text = text.translate(_QT_RESERVED)
+    if any(_is_bad_char(ch) for ch in text):
+        text = "".join(ch for ch in text if not _is_bad_char(ch))
+    return _SPACES.sub(" ", text)
+
+
+def _is_bad_char(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat == "Cc" or cat == "Cs" or cat == "Co"
+
+
+def normalize_spans(spans: list[Span]) -> list[Span]:
+    """Clean each span, fold spaces across span edges, trim the block, merge like spans."""
+    out: list[Span] = []
+    for span in spans:
+        text = clean_inline(span.text)
+        if not text:
+            continue
+        if out and out[-1].text.endswith(" ") and text.startswith(" "):
+            text = text[1:]
+            if not text:
+                continue
+        prev = out[-1] if out else None
+        if prev and prev.style == span.style and prev.href == span.href:
+            prev.text += text
+        else:
+            out.append(Span(text, span.style, span.href))
+    while out and not out[0].text.lstrip(" "):
+        out.pop(0)
+    if out:
+        out[0].text = out[0].text.lstrip(" ")
+    while out and not out[-1].text.rstrip(" "):
+        out.pop()
+    if out:
+        out[-1].text = out[-1].text.rstrip(" ")
+    return out
+
+
+def normalize_blocks(blocks: list[Block]) -> list[Block]:
+    """Clean every block and drop the ones left empty."""
+    result = []
+    for block in blocks:
+        spans = normalize_spans(block.spans)
+        if spans:
+            result.append(Block(block.kind, spans, block.level))
+    return result
+
+
+_CLOSING = tuple('.!?:;…"”’»)]}*_')
+
+
+def needs_join(first: Block, second: Block) -> bool:
+    """True when `first` looks like a paragraph cut in two by a page break.
+
+    The rule: both are paragraphs, the first has no closing punctuation and the
+    second starts in lower case or with a digit.
+    """
+    if first.kind != "paragraph" or second.kind != "paragraph":
+        return False
+    head, tail = first.text.rstrip(), second.text.lstrip()
+    if not head or not tail or head.endswith(_CLOSING):
+        return False
+    lead = tail[0]
+    return lead.islower() or lead.isdigit()
+
+
+def repair_paragraphs(blocks: list[Block]) -> list[Block]:
+    """Join paragraphs split by page breaks (see `needs_join`), keeping inline styles."""
+    out: list[Block] = []
+    for block in blocks:
+        if out and needs_join(out[-1], block):
+            prev = out[-1]
+            out[-1] = Block(prev.kind, normalize_spans([*prev.spans, Span(" "), *block.spans]))
+        else:
+            out.append(block)
+    return out
+
+
+def finish_blocks(blocks: list[Block], *, repair: bool = True) -> list[Block]:
+    """The last step of every importer: normalise, then repair split paragraphs."""
+    blocks = normalize_blocks(blocks)
+    return repair_paragraphs(blocks) if repair else blocks
+
+
+def plain_blocks(paragraphs: list[str], kind: str = "paragraph") -> list[Block]:
+    """Blocks of plain text, one per paragraph string."""
+    return [Block(kind, [Span(p)]) for p in paragraphs]
+
+
+_AUTHOR_WORD = re.compile(
+    r"^(?:[A-Z\u00c0-\u024f][\w.'’-]*|de|da|del|della|van|von|der|le|la|y|and|&)$"
+)
+
+
+def looks_like_author(line: str) -> bool:
+    """A short line of capitalised name words, such as `Don Knowland` or `By Ana de la Cruz`."""
+    line = line.removeprefix("By ").removeprefix("by ").strip()
+    words = line.replace(",", " ").split()
+    if not 1 <= len(words) <= 6 or len(line) > 60 or line.endswith((".", "!", "?", ":")):
+        return False
+    return all(_AUTHOR_WORD.match(word) for word in words) and words[0][0].isupper()
+
+
+# --- dates -----------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_MONTH = r"(?P<month>[a-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATE_FORMS = [
+    re.compile(rf"^{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+{_YEAR}$"),  # 13 January 2023
+    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}$"),  # January 13, 2023
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[t ][\d:.+z-]*)?$"),
+    re.compile(r"^(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})$"),
+]
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date (YYYY-MM-DD) for a line that is only a date in a usual English form.
+
+    Accepts `13 January 2023`, `January 13, 2023`, `Fri 13 Jan. 2023`,
+    `2023-01-13` (optionally with a time) and `2023/1/13`. Anything else,
+    including impossible dates, gives None: a date is never guessed.
+    """
+    line = " ".join(text.strip().lower().split())
+    line = line.removeprefix("published ").removeprefix("updated ").removeprefix("on ")
+    for form in _DATE_FORMS:
+        match = form.match(line)
+        if not match:
+            continue
+        month_text = match.group("month")
+        month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
+        if month is None:
+            return None
+        try:
+            return date(int(match.group("year")), month, int(match.group("day"))).isoformat()
+        except ValueError:
+            return None
+    return None

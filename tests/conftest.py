@@ -1,0 +1,40 @@
+"""Shared fixtures: the corpora beside the repository, and a real library in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPORA = SHARED / "corpora"
+SEED = CORPORA / "seed" / "000_e45523c9750e1e33.txt"
+BBC = CORPORA / "bbc"
+HTML_NEWS = CORPORA / "html-news"
+W3C_TESTS = SHARED / "w3c-annotation-tests"
+
+
+def need(path: Path) -> Path:
+    """Skip the calling test, saying why, when a shared corpus is not beside the repo."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpora are not beside this checkout")
+    return path
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return need(SEED)
+
+
+@pytest.fixture
+def bbc_path() -> Path:
+    return need(BBC)
+
+
+@pytest.fixture
+def html_news_path() -> Path:
+    return need(HTML_NEWS)
