@@ -1,0 +1,324 @@
+"""W3C Web Annotation selectors over the reading text: make them, re-anchor them.
+
+An annotation stores a TextPositionSelector (`start`, `end`, counted in Unicode
+code points, i.e. Python `str` indices) and a TextQuoteSelector (`exact`, with
+up to `CONTEXT_CHARS` characters of `prefix` and `suffix`). When an article is
+re-imported, `reanchor` finds each passage in the new text, trying in order:
+
+1. ``exact``: the quote still stands at the old position;
+2. ``moved``: the exact quote elsewhere; among several, the one whose prefix and
+   suffix agree best with the stored ones, then the nearest to the old position;
+3. ``fuzzy``: an approximate match of quote (and context) whose quote similarity
+   is at least `FUZZY_THRESHOLD`;
+4. ``orphaned``: nothing trustworthy; the annotation is kept, without a place.
+
+Attaching a highlight to unrelated words is worse than orphaning it, so a quote
+shorter than `SHORT_QUOTE` characters (a word or two) is only placed, exactly
+or fuzzily, where its context still agrees (context similarity at least
+`CONTEXT_THRESHOLD`): "the report" alone says nothing about where it was.
+
+Similarity is rapidfuzz's Indel similarity, 1 - (insertions + deletions) /
+(len(a) + len(b)); rapidfuzz (C++) also finds the approximate occurrences
+(`fuzz.partial_ratio_alignment`) and aligns a candidate with the stored quote
+(`Indel.opcodes`) to place the new span's ends.
+
+Measured thresholds (tests/benchmarks/anchor_threshold.py on the BBC corpus):
+MEASURED FIGURES GO HERE.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+CONTEXT_CHARS = 32
+FUZZY_THRESHOLD: float = 0.75
+CONTEXT_THRESHOLD: float = 0.6
+SHORT_QUOTE = 32
+
+# Search bounds: the whole text when it is short; else a region around the old
+# position plus windows around exact hits of pieces of the quote and context.
+FULL_SCAN_CHARS = 262_144
+SCAN_RADIUS = 131_072
+SEED_CHARS = 12
+MAX_SEED_HITS = 24
+MAX_EXACT = 4096
+MAX_CANDIDATES = 8
+SCORE_FLOOR = 0.45
+POSITION_WEIGHT = 0.1
+AT_POSITION_BONUS = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """A passage of a reading text: its position and its quote with context."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorResult:
+    """Where a passage landed in a new text, and how sure we are.
+
+    `status` is "exact", "moved", "fuzzy" or "orphaned"; `selector` is None only
+    when orphaned; `similarity` is 1.0 for exact and moved, the quote similarity
+    for fuzzy, and the best similarity seen (0.0 if none) for orphaned.
+    """
+
+    status: str
+    selector: Selector | None
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One scored place for a passage in a new text (exposed for the benchmark)."""
+
+    start: int
+    end: int
+    similarity: float  # quote similarity
+    context: float  # prefix/suffix similarity at this place
+    rank: float  # similarity and context, plus a little for nearness
+
+
+def make_selector(text: str, start: int, end: int) -> Selector:
+    """The selector of text[start:end], with up to CONTEXT_CHARS of context each side."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"span {start}:{end} is empty or outside a text of {len(text)}")
+    return Selector(
+        start,
+        end,
+        text[start:end],
+        text[max(0, start - CONTEXT_CHARS) : start],
+        text[end : end + CONTEXT_CHARS],
+    )
+
+
+def find_occurrences(text: str, quote: str) -> list[int]:
+    """Start offsets of every exact occurrence of `quote`, overlapping ones included."""
+    if not quote:
+        raise ValueError("an empty quote occurs everywhere")
+    found = []
+    at = text.find(quote)
+    while at >= 0:
+        found.append(at)
+        at = text.find(quote, at + 1)
+    return found
+
+
+def select_occurrence(text: str, quote: str, occurrence: int = 1) -> Selector | None:
+    """The selector of the N-th (1-based) occurrence of `quote`, None when there is none."""
+    if not quote:
+        raise ValueError("an empty quote occurs everywhere")
+    if occurrence < 1:
+        raise ValueError(f"occurrence counts from 1, got {occurrence}")
+    at = -1
+    for _ in range(occurrence):
+        at = text.find(quote, at + 1)
+        if at < 0:
+            return None
+    return make_selector(text, at, at + len(quote))
+
+
+def similarity(a: str, b: str) -> float:
+    """Indel similarity in [0, 1]: 1 - (insertions + deletions) / (len(a) + len(b))."""
+    return Indel.normalized_similarity(a, b)
+
+
+def context_similarity(text: str, start: int, end: int, old: Selector) -> float:
+    """How well the text around text[start:end] agrees with the old prefix and suffix.
+
+    Each side is compared with as many characters as the old side holds and the
+    two are weighted by those lengths; with no stored context at all it is 1.0.
+    """
+    lp, ls = len(old.prefix), len(old.suffix)
+    if lp + ls == 0:
+        return 1.0
+    before = similarity(old.prefix, text[max(0, start - lp) : start]) if lp else 0.0
+    after = similarity(old.suffix, text[end : end + ls]) if ls else 0.0
+    return (lp * before + ls * after) / (lp + ls)
+
+
+def needs_context(old: Selector) -> bool:
+    """True for a quote too short to be placed on its own words alone."""
+    return len(old.exact) < SHORT_QUOTE
+
+
+def acceptable(candidate: Candidate, old: Selector, threshold: float = FUZZY_THRESHOLD) -> bool:
+    """The rule a fuzzy candidate must pass: similar enough, and in context if short."""
+    if candidate.similarity < threshold:
+        return False
+    return not needs_context(old) or candidate.context >= CONTEXT_THRESHOLD
+
+
+def reanchor(new_text: str, old: Selector) -> AnchorResult:
+    """Find the passage `old` describes in `new_text` (see the module docstring)."""
+    if not old.exact:
+        return AnchorResult("orphaned", None, 0.0)
+    placed = _exact_match(new_text, old)
+    if placed is not None:
+        status = "exact" if placed.start == old.start else "moved"
+        return AnchorResult(status, make_selector(new_text, placed.start, placed.end), 1.0)
+    candidates = fuzzy_candidates(new_text, old)
+    for candidate in candidates:
+        if acceptable(candidate, old):
+            selector = make_selector(new_text, candidate.start, candidate.end)
+            return AnchorResult("fuzzy", selector, candidate.similarity)
+    best = max((c.similarity for c in candidates), default=0.0)
+    return AnchorResult("orphaned", None, best)
+
+
+# --- exact occurrences --------------------------------------------------------
+
+
+def _closeness(text: str, start: int, old: Selector) -> float:
+    """1.0 at the old position, falling linearly to 0 over the text's length."""
+    return 1.0 - min(1.0, abs(start - old.start) / max(len(text), 1))
+
+
+def _exact_match(text: str, old: Selector) -> Candidate | None:
+    """The best exact occurrence of the quote, or None when none is trustworthy."""
+    starts = find_occurrences(text, old.exact)
+    if not starts:
+        return None
+    if len(starts) > MAX_EXACT:
+        # A very common quote: the nearest ones, and any with the whole context intact.
+        whole = old.prefix + old.exact + old.suffix
+        near = sorted(starts, key=lambda s: abs(s - old.start))[:MAX_EXACT]
+        starts = sorted({*near, *(s + len(old.prefix) for s in find_occurrences(text, whole))})
+    best: Candidate | None = None
+    for start in starts:
+        end = start + len(old.exact)
+        context = context_similarity(text, start, end, old)
+        rank = context + POSITION_WEIGHT * _closeness(text, start, old)
+        if start == old.start:
+            rank += AT_POSITION_BONUS
+        if best is None or rank > best.rank:
+            best = Candidate(start, end, 1.0, context, rank)
+    if best is not None and needs_context(old) and best.context < CONTEXT_THRESHOLD:
+        return None
+    return best
+
+
+# --- fuzzy candidates ---------------------------------------------------------
+
+
+def fuzzy_candidates(text: str, old: Selector) -> list[Candidate]:
+    """Approximate places for the passage, best rank first, before any threshold.
+
+    The needle is the quote with its stored context, so the context steers the
+    search and absorbs the uncertainty at the quote's ends. Cost is bounded: a
+    text longer than FULL_SCAN_CHARS is searched within SCAN_RADIUS of the old
+    position and around exact hits of short pieces of the quote and context.
+    """
+    needle = old.prefix + old.exact + old.suffix
+    if not text or not old.exact:
+        return []
+    slack = len(needle) // 4 + 8
+    windows: dict[tuple[int, int], float] = {}
+    for lo, hi in _search_regions(text, old, needle, slack):
+        _scan(text, needle, lo, hi, slack, windows)
+    best_windows = sorted(windows.items(), key=lambda item: -item[1])[: MAX_CANDIDATES * 2]
+    seen: set[tuple[int, int]] = set()
+    out: list[Candidate] = []
+    for (lo, hi), _score in best_windows:
+        span = _place(text, needle, old, max(0, lo - slack), min(len(text), hi + slack))
+        if span is None or span in seen:
+            continue
+        seen.add(span)
+        start, end = span
+        quote_sim = similarity(old.exact, text[start:end])
+        context = context_similarity(text, start, end, old)
+        weight = 0.5 if needs_context(old) else 0.25
+        rank = quote_sim + weight * context + POSITION_WEIGHT * _closeness(text, start, old)
+        out.append(Candidate(start, end, quote_sim, context, rank))
+    out.sort(key=lambda c: -c.rank)
+    return out[:MAX_CANDIDATES]
+
+
+def _search_regions(text: str, old: Selector, needle: str, slack: int) -> list[tuple[int, int]]:
+    """Stretches of `text` to scan: all of it when short, else bounded pieces."""
+    if len(text) <= FULL_SCAN_CHARS:
+        return [(0, len(text))]
+    centre = min(old.start, len(text))
+    regions = [(max(0, centre - SCAN_RADIUS), min(len(text), centre + SCAN_RADIUS))]
+    pieces = {
+        0: old.prefix[-SEED_CHARS:],
+        len(old.prefix): old.exact[:SEED_CHARS],
+        len(old.prefix) + len(old.exact) - SEED_CHARS: old.exact[-SEED_CHARS:],
+        len(old.prefix) + len(old.exact): old.suffix[:SEED_CHARS],
+    }
+    for offset, piece in pieces.items():
+        if len(piece) < SEED_CHARS:
+            continue
+        offset = max(0, offset)
+        hits = find_occurrences(text, piece)
+        hits.sort(key=lambda at: abs(at - centre))
+        for at in hits[:MAX_SEED_HITS]:
+            lo = at - offset - slack
+            regions.append((max(0, lo), min(len(text), lo + len(needle) + 3 * slack)))
+    return regions
+
+
+def _scan(
+    text: str, needle: str, lo: int, hi: int, slack: int, windows: dict[tuple[int, int], float]
+) -> None:
+    """Best alignment of `needle` in each overlapping chunk of text[lo:hi]."""
+    chunk = max(1024, 8 * len(needle))
+    step = max(1, chunk - len(needle) - slack)
+    cutoff = SCORE_FLOOR * 100
+    at = lo
+    while at < hi:
+        stop = min(hi, at + chunk)
+        found = fuzz.partial_ratio_alignment(needle, text[at:stop], score_cutoff=cutoff)
+        if found is not None:
+            key = (at + found.dest_start, at + found.dest_end)
+            windows[key] = max(windows.get(key, 0.0), found.score / 100)
+        if stop >= hi:
+            break
+        at += step
+
+
+def _place(text: str, needle: str, old: Selector, lo: int, hi: int) -> tuple[int, int] | None:
+    """The quote's span inside text[lo:hi], by aligning the needle with that stretch."""
+    window = text[lo:hi]
+    ops = Indel.opcodes(needle, window)
+    first = len(old.prefix)
+    last = first + len(old.exact) - 1
+    start = end = None
+    for op in ops:
+        if op.tag == "insert":
+            continue
+        if start is None and op.src_start <= first < op.src_end:
+            start = op.dest_start + (first - op.src_start if op.tag == "equal" else 0)
+        if op.src_start <= last < op.src_end:
+            end = op.dest_start + (last - op.src_start + 1 if op.tag == "equal" else 0)
+            break
+    if start is None or end is None or end <= start:
+        return None
+    return _snap(text, lo + start, lo + end)
+
+
+def _joins(ch: str) -> bool:
+    """A character that belongs with the one before it (combining mark, ZWJ, selector)."""
+    return (
+        unicodedata.combining(ch) != 0
+        or ch in "\u200d\ufe0e\ufe0f"
+        or "\U0001f3fb" <= ch <= "\U0001f3ff"
+    )
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span so that it neither starts nor ends inside a character cluster."""
+    while start > 0 and _joins(text[start]):
+        start -= 1
+    while end < len(text) and (_joins(text[end]) or text[end - 1] == "\u200d"):
+        end += 1
+    return start, end
