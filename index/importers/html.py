@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from email.utils import parsedate_to_datetime
+from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,12 +49,11 @@ def import_html(data: str, source_path: str = "") -> Article:
         warnings.append("nested too deeply: the page's layout was flattened to read it")
     if tree_word_count(root) < 0.9 * rough_word_count(html) - 20:
         warnings.append("nested too deeply, partial text")
-    meta = read_metadata(root)
-    blocks = extract_blocks(html, meta.get("url"))
-    if not blocks:
-        raise ValueError("no article text found in the page")
-    blocks = finish_blocks(blocks, repair=False)
-    title = meta.get("title") or ""
+    base = _base_url(root)
+    found = extract_blocks(html, base)
+    meta = read_metadata(root, found.author)
+    blocks = finish_blocks(found.blocks, repair=False)
+    title = meta.get("title") or _text(found.title)
     blocks = _drop_header_blocks(blocks, title, meta.get("author"))
     if not blocks:
         raise ValueError("no article text found in the page")
@@ -67,6 +68,14 @@ def import_html(data: str, source_path: str = "") -> Article:
         url=meta.get("url"),
         warnings=warnings,
     )
+
+
+def _base_url(root: etree._Element) -> str | None:
+    """The address relative links are read against: <base href>, else the page's own."""
+    for element in root.iter("base"):
+        if href := safe_href(element.get("href")):
+            return href
+    return _canonical_url(root, _meta_tags(root), {})
 
 
 def _parse(html: str) -> etree._Element | None:
@@ -114,14 +123,20 @@ def _fallback_title(blocks: list[Block], source_path: str) -> str:
 # --- metadata ---------------------------------------------------------------
 
 
-def read_metadata(root: etree._Element) -> dict[str, str | None]:
-    """Title, author, date (ISO) and canonical address the page states about itself."""
+def read_metadata(
+    root: etree._Element, fallback_author: str | None = None
+) -> dict[str, str | None]:
+    """Title, author, date (ISO) and canonical address the page states about itself.
+
+    `fallback_author` (trafilatura's guess, names separated by ";") is used
+    only when the page declares no author and shows no byline we recognise.
+    """
     metas = _meta_tags(root)
     ld = _json_ld_article(root)
     url = _canonical_url(root, metas, ld)
     return {
-        "title": _title(root, metas, ld),
-        "author": _author(root, metas, ld),
+        "title": _title(root, metas, ld, url),
+        "author": _author(root, metas, ld, fallback_author),
         "date": _date(root, metas, ld, url),
         "url": url,
     }
@@ -129,6 +144,30 @@ def read_metadata(root: etree._Element) -> dict[str, str | None]:
 
 def _text(value: Any) -> str:
     return _SPACE.sub(" ", clean_inline(str(value))).strip() if value is not None else ""
+
+
+def _shown_text(element: etree._Element) -> str:
+    """An element's text with line breaks and blocks read as spaces, scripts skipped."""
+    pieces: list[str] = []
+    skip = 0
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in ("script", "style"):
+                skip += 1
+            elif not skip:
+                pieces.append(" " if tag in _SPACED else "")
+                pieces.append(node.text or "")
+        else:
+            if tag in ("script", "style"):
+                skip -= 1
+            if node is not element and not skip:
+                pieces.append(" " if tag in _SPACED else "")
+                pieces.append(node.tail or "")
+    return _text("".join(pieces))
+
+
+_SPACED = frozenset(("br", "p", "div", "li", "span", "td", "h1", "h2", "h3", "time"))
 
 
 def _meta_tags(root: etree._Element) -> dict[str, list[str]]:
@@ -149,8 +188,9 @@ _ARTICLE_TYPES = re.compile(r"article|posting|report|blog|story|webpage|review",
 
 
 def _json_ld_article(root: etree._Element) -> dict[str, Any]:
-    """The first JSON-LD object that describes an article (merged over all found)."""
+    """The JSON-LD properties of the article (article types first, then a WebPage)."""
     best: dict[str, Any] = {}
+    pages: list[dict[str, Any]] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
@@ -160,13 +200,16 @@ def _json_ld_article(root: etree._Element) -> dict[str, Any]:
             continue
         for item in _ld_objects(data):
             kinds = item.get("@type")
-            kinds = kinds if isinstance(kinds, list) else [kinds]
-            if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
-                is_page = all(isinstance(k, str) and k.lower() == "webpage" for k in kinds)
+            kinds = [k.lower() for k in (kinds if isinstance(kinds, list) else [kinds]) if k]
+            kinds = [k for k in kinds if isinstance(k, str)]
+            if kinds and all(k == "webpage" for k in kinds):
+                pages.append(item)
+            elif any(_ARTICLE_TYPES.search(k) for k in kinds):
                 for key, value in item.items():
-                    if is_page and key in best:
-                        continue
                     best.setdefault(key, value)
+    for item in pages:
+        for key, value in item.items():
+            best.setdefault(key, value)
     return best
 
 
@@ -175,7 +218,7 @@ def _ld_objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
     if depth > 4:
         return
     if isinstance(data, list):
-        for item in data:
+        for item in data[:50]:
             yield from _ld_objects(item, depth + 1)
     elif isinstance(data, dict):
         yield data
@@ -192,82 +235,116 @@ def _first(metas: dict[str, list[str]], *keys: str) -> str:
 
 
 # Separators between a headline and a site name in <title> and og:title.
-_SITE_SUFFIX = re.compile(r"\s+(?:[|–—:·•»]|-|::)\s+")
+_SITE_SEPARATOR = re.compile(r"\s+(?:[|–—:·•»]|-|::)\s+")
 
 
-def _title(root: etree._Element, metas: dict[str, list[str]], ld: dict[str, Any]) -> str:
-    """The headline: an <h1> that a declared title contains, else the declared title, trimmed."""
+def _title(
+    root: etree._Element, metas: dict[str, list[str]], ld: dict[str, Any], url: str | None
+) -> str:
+    """The visible headline (<h1>) when a declared title agrees with it, else the declared one.
+
+    Declared titles, in order: JSON-LD headline, og:title, twitter:title, <title>;
+    a site name before or after a separator (" | ", " - ", …) is cut off.
+    """
+    site_names = {_key(_first(metas, "og:site_name", "application-name"))}
+    if url:
+        host = urlsplit(url).hostname or ""
+        site_names.add(_key(host.removeprefix("www.").rsplit(".", 1)[0]))
+    site_names.discard("")
+    headline = ld.get("headline")
     declared = [
-        _text(ld.get("headline")) if isinstance(ld.get("headline"), str) else "",
-        _first(metas, "og:title", "twitter:title", "dc.title"),
+        _text(html_unescape(headline)) if isinstance(headline, str) else "",
+        _first(metas, "og:title"),
+        _first(metas, "twitter:title"),
         _text(root.findtext(".//title")),
     ]
-    declared = [d for d in declared if d]
-    headings = [_text(h.text_content()) for h in root.iter("h1")]
-    for heading in headings:
-        if heading and any(_key(heading) and _key(heading) in _key(d) for d in declared):
-            return heading
-    if not declared:
-        return headings[0] if headings else ""
-    site = _key(_first(metas, "og:site_name", "application-name"))
-    title = declared[0]
-    parts = _SITE_SUFFIX.split(title)
-    if len(parts) > 1:
-        if site and _key(parts[-1]) == site:
-            title = " ".join(title.rsplit(_SITE_SUFFIX.findall(title)[-1], 1)[:1]).strip()
-        elif site and _key(parts[0]) == site:
-            title = title.split(_SITE_SUFFIX.findall(title)[0], 1)[1].strip()
+    declared = [_trim_site(d, site_names) for d in declared if d]
+    for element in list(root.iter("h1"))[:5]:
+        heading = _shown_text(element)
+        key = _key(heading)
+        if not key or key in site_names:
+            continue
+        for title in declared:
+            title_key = _key(title)
+            if key == title_key or (key in title_key and len(key) >= 0.6 * len(title_key)):
+                return heading
+    if declared:
+        return declared[0]
+    return next((_shown_text(h) for h in root.iter("h1") if _shown_text(h)), "")
+
+
+def _trim_site(title: str, site_names: set[str]) -> str:
+    """`title` without a leading or trailing site name set off by a separator."""
+    parts = _SITE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    separators = _SITE_SEPARATOR.findall(title)
+    if _key(parts[-1]) in site_names or _key(parts[-1]).replace(" ", "") in site_names:
+        return title[: title.rfind(separators[-1])].strip()
+    if _key(parts[0]) in site_names:
+        return title[title.find(separators[0]) + len(separators[0]) :].strip()
     return title
 
 
 _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
-_BYLINE = re.compile(r"byline|author|writer|contributor", re.I)
+_BYLINE_MARK = re.compile(r"(?:^|[-_])(?:byline|author|authors|writer|contributor)(?:$|[-_])", re.I)
+_NOT_NAMES = frozenset(("admin", "administrator", "staff", "editor", "webmaster", "user"))
 
 
-def _author(root: etree._Element, metas: dict[str, list[str]], ld: dict[str, Any]) -> str | None:
-    """Author names from JSON-LD, then meta tags, then a visible byline ("By Jane Doe")."""
+def _author(
+    root: etree._Element,
+    metas: dict[str, list[str]],
+    ld: dict[str, Any],
+    fallback: str | None,
+) -> str | None:
+    """Author names: JSON-LD, then meta tags, then a visible byline, then `fallback`."""
     names = _ld_names(ld.get("author"))
-    if not names:
-        for key in _AUTHOR_KEYS:
-            names = [v for v in metas.get(key, ()) if v and not _is_address(v)]
-            if names:
-                break
+    for key in _AUTHOR_KEYS:
+        if names:
+            break
+        names = [v for v in metas.get(key, ()) if _is_name(v)]
     if not names:
         names = _byline_names(root)
+    if not names and fallback:
+        names = [n for n in fallback.split(";") if looks_like_author(n.strip())]
     names = [_strip_by(n) for n in names]
-    unique = list(dict.fromkeys(n for n in names if n and not _is_address(n)))
+    unique = list(dict.fromkeys(n for n in names if _is_name(n)))
     return ", ".join(unique[:5]) or None
+
+
+def _is_name(text: str) -> bool:
+    """Not an address, a handle, a bare user name or a role word."""
+    text = text.strip()
+    if not text or re.match(r"^(?:https?:|www\.|/|@)", text, re.I) or "@" in text:
+        return False
+    return text.casefold() not in _NOT_NAMES and text != text.lower()
 
 
 def _ld_names(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [_text(value)]
+        return [_text(html_unescape(value))]
     if isinstance(value, dict):
         name = value.get("name")
-        return [_text(name)] if isinstance(name, str) else []
+        return [_text(html_unescape(name))] if isinstance(name, str) else []
     if isinstance(value, list):
         return [n for item in value[:10] for n in _ld_names(item)]
     return []
 
 
 def _byline_names(root: etree._Element) -> list[str]:
-    """Names in elements marked as bylines or author links, when they look like names."""
-    for element in root.iter("a", "span", "p", "div", "address"):
-        marks = " ".join(element.get(a) or "" for a in ("class", "id", "rel", "itemprop"))
-        if not _BYLINE.search(marks) or len(element) > 6:
+    """A name in an element marked as a byline or author (class, id, rel, itemprop)."""
+    for element in root.iter("a", "span", "p", "div", "address", "li"):
+        marks = " ".join(element.get(a) or "" for a in ("class", "id", "rel", "itemprop")).split()
+        if len(element) > 6 or not any(_BYLINE_MARK.search(mark) for mark in marks):
             continue
-        text = _text(element.text_content())
+        text = _shown_text(element)
         if text and len(text) <= 80 and looks_like_author(text):
             return [text]
     return []
 
 
 def _strip_by(name: str) -> str:
-    return re.sub(r"^by\s+", "", name.strip(), flags=re.I).strip()
-
-
-def _is_address(text: str) -> bool:
-    return bool(re.match(r"^(?:https?:|www\.|/)", text.strip(), re.I))
+    return re.sub(r"^by\s+", "", name.strip(), flags=re.I).strip(" ,;|")
 
 
 _DATE_KEYS = (
@@ -277,6 +354,7 @@ _DATE_KEYS = (
     "published_time",
     "article.published",
     "pubdate",
+    "og:pubdate",
     "publishdate",
     "publish-date",
     "publish_date",
@@ -286,24 +364,63 @@ _DATE_KEYS = (
     "dcterms.issued",
     "dc.date",
     "dcterms.date",
+    "datecreated",
     "citation_publication_date",
     "date",
 )
+_DATE_KEY_LIKE = re.compile(r"(?:pub|post|creat|issue|orig).*date|date.*(?:pub|post|creat|orig)")
 _DATE_MARK = re.compile(r"date|time|publish|posted|byline|meta", re.I)
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?:/|$|[-_])")
+_MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun")
+_MONTH_ABBREVIATIONS += ("jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTH_ABBREVIATIONS, 1)}
+_URL_DATE = re.compile(
+    r"/((?:19|20)\d\d)[/-](\d\d?|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[/-](\d\d?)(?=/|$|[-_.])",
+    re.I,
+)
+_UTC = re.compile(r"(?:z|[+-]00:?00|\bgmt|\butc)\s*$", re.I)
 
 
 def _date(
     root: etree._Element, metas: dict[str, list[str]], ld: dict[str, Any], url: str | None
 ) -> str | None:
-    """The publication date the page states: JSON-LD, meta tags, <time>, a dateline, the URL."""
-    for key in ("datePublished", "dateCreated"):
-        if isinstance(ld.get(key), str) and (found := iso_date(ld[key])):
-            return found
-    for key in _DATE_KEYS:
-        for value in metas.get(key, ()):
-            if found := iso_date(value):
-                return found
+    """The publication date the page states: JSON-LD, meta tags, <time>, the URL, a dateline.
+
+    A time stamped in UTC can fall on another day for the publisher; when the
+    page also states the same moment in local form (a time with its offset,
+    else a plain date such as the one in the address) within a day of it, that
+    one is taken. A dateline in the text is the last resort, as pages often
+    show the day they were saved in their header.
+    """
+    found = [(iso, _zone(raw)) for iso, raw in _declared_dates(root, metas, ld, url) if iso]
+    if not found:
+        return _dateline(root)
+    first, zone = found[0]
+    if zone == "utc":
+        for wanted in ("offset", "plain", "naive"):
+            for iso, other in found[1:]:
+                if other == wanted and abs(_days(iso) - _days(first)) <= 1:
+                    return iso
+    return first
+
+
+def _zone(raw: str) -> str:
+    """How a date value places itself in time: utc, offset, naive (time, no zone) or plain."""
+    if _UTC.search(raw):
+        return "utc"
+    if re.search(r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*[+-]\d\d:?\d\d$", raw):
+        return "offset"
+    return "naive" if re.search(r"\d:\d\d", raw) else "plain"
+
+
+def _declared_dates(
+    root: etree._Element, metas: dict[str, list[str]], ld: dict[str, Any], url: str | None
+) -> Iterator[tuple[str | None, str]]:
+    """(ISO date or None, the value as stated) for each date the page declares, by trust."""
+    raws: list[str] = [
+        ld[k] for k in ("datePublished", "dateCreated") if isinstance(ld.get(k), str)
+    ]
+    raws += [v for key in _DATE_KEYS for v in metas.get(key, ())]
+    raws += [v for key, values in metas.items() if _DATE_KEY_LIKE.search(key) for v in values]
     times = [t for t in root.iter("time") if t.get("datetime")]
     preferred = [
         t
@@ -312,39 +429,65 @@ def _date(
         or t.get("pubdate") is not None
         or re.search(r"publish|posted", t.get("class") or "", re.I)
     ]
-    for element in preferred + times[:1]:
-        if found := iso_date(element.get("datetime", "")):
-            return found
+    raws += [t.get("datetime", "") for t in preferred + times[:1]]
+    if url and (match := _URL_DATE.search(urlsplit(url).path)):
+        year, month, day = match.groups()
+        month_number = int(month) if month.isdigit() else _MONTH_NUMBERS[month.lower()]
+        raws.append(f"{year}-{month_number:02d}-{int(day):02d}")
+    for raw in raws:
+        yield iso_date(raw), raw
+
+
+def _dateline(root: etree._Element) -> str | None:
+    """A short element marked as a date whose whole text is a date (`Published 13 Jan 2023`)."""
     for element in root.iter("time", "span", "p", "div"):
         marks = " ".join(element.get(a) or "" for a in ("class", "id", "itemprop"))
         if _DATE_MARK.search(marks) and len(element) <= 3:
-            text = _text(element.text_content())
-            if text and len(text) <= 60 and (found := parse_date(text)):
+            text = _shown_text(element)
+            if text and len(text) <= 60 and (found := iso_date(text)):
                 return found
-    if url and (match := _URL_DATE.search(urlsplit(url).path)):
-        return iso_date("-".join(f"{int(g):02d}" for g in match.groups()))
     return None
 
 
+def _days(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
 _ISO_START = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
+_DATE_INSIDE = re.compile(
+    r"\b(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4})\b",
+    re.I,
+)
 
 
 def iso_date(value: str) -> str | None:
-    """YYYY-MM-DD for a full date in ISO, RFC 2822 or a usual English form; else None."""
-    value = value.strip()
-    if not value:
-        return None
+    """YYYY-MM-DD for a full date in ISO, RFC 2822 or a usual English form; else None.
+
+    Only complete dates count (a year or a month alone gives None), and only
+    plausible ones (from 1900 to next year).
+    """
+    value = _text(value)
+    found = _parse_full_date(value) if value else None
+    if found and 1900 <= int(found[:4]) <= date.today().year + 1:
+        return found
+    return None
+
+
+def _parse_full_date(value: str) -> str | None:
     if found := parse_date(value):
         return found
     if match := _ISO_START.match(value):
         return parse_date("-".join(match.groups()))
     try:
         return parsedate_to_datetime(value).date().isoformat()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         pass
-    # "November 19, 2019 12:30 PM", "19 Nov 2019 | 10:00"
-    head = re.split(r"\s+(?:at\s+)?\d{1,2}:\d\d|\s*[|•·]\s*", value)[0]
-    return parse_date(head.rstrip(",")) if head != value else None
+    # "Monday, November 18, 2019, 08:19 PM", "01:38:07 PM IST Nov 20, 2019"
+    head = re.split(r"\s+(?:at\s+)?\d{1,2}:\d\d|\s*[|•·]\s*", value)[0].rstrip(", ")
+    if head and head != value and (found := parse_date(head)):
+        return found
+    match = _DATE_INSIDE.search(value)
+    return parse_date(match.group(0)) if match else None
 
 
 def _canonical_url(

@@ -11,6 +11,7 @@ never a URL to download, and images are not asked for.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -331,20 +332,21 @@ def blocks_from_tree(root: etree._Element, base: str | None = None) -> list[Bloc
 # --- extraction -------------------------------------------------------------
 
 
-def extract_blocks(html: str, base: str | None = None) -> list[Block]:
-    """The article's blocks (not yet normalised); an empty list when none is found.
+@dataclass(slots=True)
+class Extraction:
+    """The article's blocks (not yet normalised) and trafilatura's guesses at title and author."""
 
-    trafilatura first; readability's summary when trafilatura finds nothing.
-    """
-    body = _trafilatura_body(html)
-    blocks = blocks_from_tree(body, base) if body is not None else []
-    if not any(b.text.strip() for b in blocks):
-        summary = _readability_summary(html)
-        blocks = blocks_from_tree(summary, base) if summary is not None else []
-    return blocks
+    blocks: list[Block] = field(default_factory=list)
+    title: str | None = None
+    author: str | None = None
 
 
-def _trafilatura_body(html: str) -> etree._Element | None:
+# htmldate's quick mode only: its extensive mode takes any date-like text on the page.
+_DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
+
+
+def extract_blocks(html: str, base: str | None = None) -> Extraction:
+    """The article part of the page; readability's summary when trafilatura finds nothing."""
     import trafilatura
 
     document = trafilatura.bare_extraction(
@@ -355,9 +357,18 @@ def _trafilatura_body(html: str) -> etree._Element | None:
         include_images=False,
         include_formatting=True,
         include_links=True,
-        with_metadata=False,
+        with_metadata=True,
+        date_extraction_params=_DATE_PARAMS,
     )
-    return None if document is None else document.body
+    found = Extraction()
+    if document is not None:
+        found.title, found.author = document.title, document.author
+        if document.body is not None:
+            found.blocks = blocks_from_tree(document.body, base)
+    if not any(b.text.strip() for b in found.blocks):
+        summary = _readability_summary(html)
+        found.blocks = blocks_from_tree(summary, base) if summary is not None else []
+    return found
 
 
 def _readability_summary(html: str) -> etree._Element | None:
