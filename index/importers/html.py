@@ -24,6 +24,7 @@ from lxml import etree
 from index.importers.html_extract import (
     extract_blocks,
     flatten_deep_nesting,
+    guessed_metadata,
     rough_word_count,
     safe_href,
     tree_word_count,
@@ -50,10 +51,13 @@ def import_html(data: str, source_path: str = "") -> Article:
     if tree_word_count(root) < 0.9 * rough_word_count(html) - 20:
         warnings.append("nested too deeply, partial text")
     base = _base_url(root)
-    found = extract_blocks(html, base)
-    meta = read_metadata(root, found.author)
-    blocks = finish_blocks(found.blocks, repair=False)
-    title = meta.get("title") or _text(found.title)
+    blocks = finish_blocks(extract_blocks(html, base), repair=False)
+    meta = read_metadata(root)
+    if not meta["title"] or not meta["author"]:
+        guessed_title, guessed_author = guessed_metadata(root)
+        meta["title"] = meta["title"] or _text(guessed_title)
+        meta["author"] = meta["author"] or _guessed_author(guessed_author)
+    title = meta.get("title") or ""
     blocks = _drop_header_blocks(blocks, title, meta.get("author"))
     if not blocks:
         raise ValueError("no article text found in the page")
@@ -136,7 +140,7 @@ def read_metadata(
     url = _canonical_url(root, metas, ld)
     return {
         "title": _title(root, metas, ld, url),
-        "author": _author(root, metas, ld, fallback_author),
+        "author": _author(root, metas, ld),
         "date": _date(root, metas, ld, url),
         "url": url,
     }
@@ -295,9 +299,8 @@ def _author(
     root: etree._Element,
     metas: dict[str, list[str]],
     ld: dict[str, Any],
-    fallback: str | None,
 ) -> str | None:
-    """Author names: JSON-LD, then meta tags, then a visible byline, then `fallback`."""
+    """Author names: JSON-LD, then meta tags, then a visible byline."""
     names = _ld_names(ld.get("author"))
     for key in _AUTHOR_KEYS:
         if names:
@@ -305,11 +308,18 @@ def _author(
         names = [v for v in metas.get(key, ()) if _is_name(v)]
     if not names:
         names = _byline_names(root)
-    if not names and fallback:
-        names = [n for n in fallback.split(";") if looks_like_author(n.strip())]
-    names = [_strip_by(n) for n in names]
-    unique = list(dict.fromkeys(n for n in names if _is_name(n)))
+    return _join_names(names)
+
+
+def _join_names(names: list[str]) -> str | None:
+    unique = list(dict.fromkeys(n for n in map(_strip_by, names) if _is_name(n)))
     return ", ".join(unique[:5]) or None
+
+
+def _guessed_author(guess: str | None) -> str | None:
+    """trafilatura's author guess (names split by ";"), keeping only what looks like names."""
+    names = [_text(n) for n in (guess or "").split(";")]
+    return _join_names([n for n in names if looks_like_author(n)])
 
 
 def _is_name(text: str) -> bool:

@@ -11,7 +11,6 @@ never a URL to download, and images are not asked for.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -332,21 +331,16 @@ def blocks_from_tree(root: etree._Element, base: str | None = None) -> list[Bloc
 # --- extraction -------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Extraction:
-    """The article's blocks (not yet normalised) and trafilatura's guesses at title and author."""
-
-    blocks: list[Block] = field(default_factory=list)
-    title: str | None = None
-    author: str | None = None
-
-
 # htmldate's quick mode only: its extensive mode takes any date-like text on the page.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
 
 
-def extract_blocks(html: str, base: str | None = None) -> Extraction:
-    """The article part of the page; readability's summary when trafilatura finds nothing."""
+def extract_blocks(html: str, base: str | None = None) -> list[Block]:
+    """The article's blocks (not yet normalised); readability's when trafilatura finds none.
+
+    trafilatura is given no address, so it leaves links as written and
+    `safe_href` resolves them against `base` here.
+    """
     import trafilatura
 
     document = trafilatura.bare_extraction(
@@ -357,18 +351,25 @@ def extract_blocks(html: str, base: str | None = None) -> Extraction:
         include_images=False,
         include_formatting=True,
         include_links=True,
-        with_metadata=True,
-        date_extraction_params=_DATE_PARAMS,
+        with_metadata=False,
     )
-    found = Extraction()
-    if document is not None:
-        found.title, found.author = document.title, document.author
-        if document.body is not None:
-            found.blocks = blocks_from_tree(document.body, base)
-    if not any(b.text.strip() for b in found.blocks):
+    blocks: list[Block] = []
+    if document is not None and document.body is not None:
+        blocks = blocks_from_tree(document.body, base)
+    if not any(b.text.strip() for b in blocks):
         summary = _readability_summary(html)
-        found.blocks = blocks_from_tree(summary, base) if summary is not None else []
-    return found
+        blocks = blocks_from_tree(summary, base) if summary is not None else []
+    return blocks
+
+
+def guessed_metadata(root: etree._Element) -> tuple[str | None, str | None]:
+    """trafilatura's title and author for a page that declares neither (names split by ";")."""
+    from copy import deepcopy
+
+    from trafilatura.metadata import extract_metadata
+
+    found = extract_metadata(deepcopy(root), date_config=_DATE_PARAMS)
+    return found.title, found.author
 
 
 def _readability_summary(html: str) -> etree._Element | None:
