@@ -292,7 +292,9 @@ def find(
         )
         params.append(" ".join(tag.split()).lstrip("#").casefold())
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    rows = store.read(f"{_SELECT} {clause} ORDER BY n.article_id, n.start, n.created", tuple(params))
+    rows = store.read(
+        f"{_SELECT} {clause} ORDER BY n.article_id, n.start, n.created", tuple(params)
+    )
     return [_from_row(r) for r in rows]
 
 
@@ -339,7 +341,9 @@ def rename_tag(store: Store, old: str, new: str) -> int:
         target = conn.execute("SELECT id FROM tags WHERE key = ?", (new.casefold(),)).fetchone()
         if target and target["id"] != row["id"]:
             return _merge(conn, row["id"], target["id"])
-        conn.execute("UPDATE tags SET key = ?, name = ? WHERE id = ?", (new.casefold(), new, row["id"]))
+        conn.execute(
+            "UPDATE tags SET key = ?, name = ? WHERE id = ?", (new.casefold(), new, row["id"])
+        )
         _queue_tag_users(conn, row["id"])
         return _uses(conn, row["id"])
 
@@ -449,4 +453,3 @@ def reanchor_article(conn: sqlite3.Connection, article_id: int, new_text: str) -
         _queue(conn, f"n:{row['id']}")
         entries.append(entry)
     return entries
-

@@ -287,7 +287,9 @@ _VIEWS = {
 }
 
 
-def list_articles(store: Store, *, view: str = "all", tag: str | None = None) -> list[ArticleSummary]:
+def list_articles(
+    store: Store, *, view: str = "all", tag: str | None = None
+) -> list[ArticleSummary]:
     """Articles for one sidebar view, or carrying a tag (on the article or a passage)."""
     if tag is not None:
         where = """WHERE a.id IN (

@@ -40,7 +40,9 @@ def _source_iri(article: Any) -> str:
         return article.url
     path = Path(article.source_path)
     try:
-        return path.resolve().as_uri() if path.is_absolute() else f"urn:sha256:{article.content_hash}"
+        return (
+            path.resolve().as_uri() if path.is_absolute() else f"urn:sha256:{article.content_hash}"
+        )
     except ValueError:
         return f"urn:sha256:{article.content_hash}"
 
@@ -58,7 +60,9 @@ def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | Non
                 "purpose": "commenting",
             }
         )
-    bodies.extend({"type": "TextualBody", "value": t, "purpose": "tagging"} for t in annotation.tags)
+    bodies.extend(
+        {"type": "TextualBody", "value": t, "purpose": "tagging"} for t in annotation.tags
+    )
     data: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{annotation.id}",
@@ -278,11 +282,14 @@ def _parse_item(item: dict[str, Any]) -> dict[str, Any] | None:
         return None
     selectors = target.get("selector", [])
     selectors = selectors if isinstance(selectors, list) else [selectors]
-    quote = next((s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None)
+    quote = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None
+    )
     if not quote or not quote.get("exact"):
         return None
     position = next(
-        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"), {}
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"),
+        {},
     )
     start = int(position.get("start", 0) or 0)
     exact = str(quote["exact"])

@@ -137,7 +137,9 @@ class Indexer:
         handled = 0
         with self._drain_lock:
             while limit is None or handled < limit:
-                rows = self.store.read("SELECT seq, doc_id FROM outbox ORDER BY seq LIMIT ?", (BATCH,))
+                rows = self.store.read(
+                    "SELECT seq, doc_id FROM outbox ORDER BY seq LIMIT ?", (BATCH,)
+                )
                 if not rows:
                     break
                 last_seq = rows[-1]["seq"]

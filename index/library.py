@@ -12,6 +12,7 @@ tests) drains on demand: before every search and at close.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -98,7 +99,8 @@ class Library:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise StoreError(f"cannot create the library folder {folder}: {error.strerror}")
+                message = f"cannot create the library folder {folder}: {error.strerror}"
+                raise StoreError(message) from None
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
         store = Store(folder, read_only=read_only)
@@ -115,10 +117,9 @@ class Library:
         """
         self.indexer.stop()
         if not self.read_only:
-            try:
+            # On failure the outbox keeps the rows and the next start replays them.
+            with contextlib.suppress(Exception):
                 self.indexer.drain()
-            except Exception:  # the outbox keeps the rows; the next start replays them
-                pass
         self.index.close()
         self.store.close()
 
@@ -134,7 +135,9 @@ class Library:
         if WELCOME.exists():
             self.import_paths([WELCOME])
         with self.store.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('welcomed', ?)", (now_iso(),))
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('welcomed', ?)", (now_iso(),)
+            )
 
     def _changed(self) -> None:
         """Called after every write: wake the background indexer."""
@@ -167,7 +170,7 @@ class Library:
             self._changed()
 
     def list_articles(self, *, view: str = "all", tag: str | None = None) -> list[ArticleSummary]:
-        """Articles of a sidebar view ("all", "recent", "highlighted", "orphaned") or a tag. Any thread."""
+        """Articles of a view ("all", "recent", "highlighted", "orphaned") or a tag. Any thread."""
         return articles.list_articles(self.store, view=view, tag=tag)
 
     def get_article(self, article_id: int) -> StoredArticle:
@@ -367,7 +370,9 @@ class Library:
 
     def saved_searches(self) -> list[tuple[str, str]]:
         """(name, query) of every saved search, by name. Any thread."""
-        rows = self.store.read("SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE")
+        rows = self.store.read(
+            "SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE"
+        )
         return [(r["name"], r["query"]) for r in rows]
 
     def save_search(self, name: str, query: str) -> None:

@@ -167,7 +167,9 @@ class Store:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as error:
-            raise StoreError(describe_error(error) or f"cannot open the database: {error}") from None
+            raise StoreError(
+                describe_error(error) or f"cannot open the database: {error}"
+            ) from None
         return conn
 
     def close(self) -> None:
@@ -222,7 +224,7 @@ class Store:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreError(
-                f"this library was made by a newer Gloss (schema {version}); update Gloss to open it"
+                f"this library was made by a newer Gloss (schema {version}): update Gloss"
             )
         if version == len(MIGRATIONS) or self.read_only:
             return

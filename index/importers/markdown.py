@@ -35,7 +35,9 @@ def import_markdown(text: str, source_path: str = "") -> Article:
         title = _fallback_title(blocks, source_path)
     if not blocks and not title:
         raise ValueError("no readable text in the file")
-    article = Article(title=title, blocks=blocks, author=author, date=date, source_format="markdown")
+    article = Article(
+        title=title, blocks=blocks, author=author, date=date, source_format="markdown"
+    )
     _check_nothing_dropped(text, article)
     return article
 

@@ -21,10 +21,7 @@ def import_plaintext(text: str, source_path: str = "") -> Article:
     if not text.strip():
         raise ValueError("the file is empty")
     title, _, rest = text.partition("\n")
-    if _BLANK.search("\n" + rest):
-        chunks = _BLANK.split(rest)
-    else:
-        chunks = rest.split("\n")
+    chunks = _BLANK.split(rest) if _BLANK.search("\n" + rest) else rest.split("\n")
     paragraphs = [" ".join(chunk.split()) for chunk in chunks]
     paragraphs = [p for p in paragraphs if p]
     author = date = None

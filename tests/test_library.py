@@ -1,0 +1,132 @@
+"""The Library on a real folder: creation, import, duplicates, updates, search, checks."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from index.library import Library
+
+
+@pytest.fixture
+def library(tmp_path):
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    yield lib
+    lib.close()
+
+
+def test_new_library_opens_with_the_welcome_article_once(tmp_path):
+    with Library.open(tmp_path / "lib") as lib:
+        titles = [a.title for a in lib.list_articles()]
+        assert titles == ["Welcome to Gloss"]
+        assert (tmp_path / "lib" / "library.sqlite3").exists()
+        assert (tmp_path / "lib" / "search-index").is_dir()
+    with Library.open(tmp_path / "lib") as lib:
+        welcome = lib.list_articles()[0]
+        lib.store.connection().execute("DELETE FROM articles WHERE id = ?", (welcome.id,))
+    with Library.open(tmp_path / "lib") as lib:
+        assert lib.list_articles() == [], "a deleted welcome article never comes back"
+
+
+def test_library_folder_from_environment(tmp_path, monkeypatch):
+    from index.library import default_library_path
+
+    monkeypatch.setenv("GLOSS_LIBRARY", str(tmp_path / "elsewhere"))
+    assert default_library_path() == tmp_path / "elsewhere"
+
+
+def test_sqlite_settings_and_schema_version(library):
+    conn = library.store.connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert library.store.schema_version() >= 1
+
+
+def test_seed_import_keeps_everything(library, seed_path):
+    report = library.import_paths([seed_path])
+    assert (report.imported, report.duplicates, report.failed) == (1, 0, [])
+    article = library.get_article(report.article_ids[0])
+    assert article.title.startswith("Mass unrest continues in Peru")
+    assert article.author == "Don Knowland" and article.date == "2023-01-13"
+    assert article.source_format == "markdown"
+    assert article.content_hash and article.imported_at
+    assert "31 provinces of 12 regions" in article.reading_text
+    assert seed_path.read_text(encoding="utf-8") == article.original_text
+    assert article.reading_text == "\n".join(b.text for b in article.blocks)
+
+
+def test_same_content_twice_is_a_duplicate(library, seed_path, tmp_path):
+    copy = tmp_path / "copy.txt"
+    shutil.copy(seed_path, copy)
+    library.import_paths([seed_path])
+    report = library.import_paths([seed_path, copy])
+    assert (report.imported, report.duplicates) == (0, 2)
+    assert len(library.list_articles()) == 1
+
+
+def test_changed_file_at_same_path_updates_the_article(library, tmp_path):
+    path = tmp_path / "note.md"
+    path.write_text("# First title\n\nOriginal words here.\n", encoding="utf-8")
+    first = library.import_paths([path])
+    path.write_text("# Second title\n\nRevised words here.\n", encoding="utf-8")
+    second = library.import_paths([path])
+    assert (second.imported, second.updated) == (0, 1)
+    assert second.article_ids == first.article_ids
+    article = library.get_article(first.article_ids[0])
+    assert article.title == "Second title" and article.reading_text == "Revised words here."
+    assert library.search("revised").total == 1
+    assert library.search("original").total == 0
+
+
+def test_failed_files_are_listed_and_the_rest_imported(library, tmp_path, seed_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(seed_path, folder / "good.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    report = library.import_paths([folder])
+    assert report.imported == 1
+    reasons = {f.path.rsplit("/", 1)[-1]: f.error for f in report.failed}
+    assert set(reasons) == {"empty.txt", "binary.txt"}
+
+
+def test_import_reports_progress_and_can_be_cancelled(library, bbc_path):
+    seen = []
+
+    def progress(done, total, path):
+        seen.append((done, total))
+
+    report = library.import_paths(
+        [bbc_path / "tech"], progress=progress, cancel=lambda: len(seen) >= 50
+    )
+    assert report.cancelled
+    assert seen[-1][0] == 50 and seen[-1][1] == 401
+    assert 0 < report.imported <= 50
+    assert len(library.list_articles()) == report.imported, "what was imported stays"
+
+
+def test_missing_index_is_rebuilt_on_open(tmp_path, seed_path):
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        lib.import_paths([seed_path])
+    shutil.rmtree(tmp_path / "lib" / "search-index")
+    steps = []
+    with Library.open(tmp_path / "lib", progress=lambda d, t, _: steps.append((d, t))) as lib:
+        assert lib.search("Juliaca").total == 1
+        assert lib.check() == []
+    assert steps and steps[-1][0] == steps[-1][1]
+
+
+def test_reindex_rebuilds_from_the_store(library, seed_path):
+    library.import_paths([seed_path])
+    assert library.reindex() == 1
+    assert library.search("Boluarte").total == 1
+    assert library.check() == []
+
+
+def test_check_finds_an_index_out_of_step(library, seed_path):
+    article_id = library.import_paths([seed_path]).article_ids[0]
+    library.search("peru")  # drains the outbox
+    library.index.apply([], [f"a:{article_id}"])
+    assert library.check() == ["1 documents missing from the search index"]
