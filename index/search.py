@@ -1,0 +1,686 @@
+"""The full-text index: whoosh schema, writer and searcher life cycle, grouped results.
+
+One whoosh index holds two kinds of documents: articles and annotations. It is
+derived data: SQLite is the truth, and anything wrong with the index (missing,
+unreadable, from an older schema, a rebuild that never finished) is answered
+by rebuilding it from SQLite, which the Library does when this module raises
+`IndexDamaged` or reports `needs_rebuild`.
+
+Threads: `apply()` and `rebuild()` come from one indexer thread (whoosh allows
+one writer per index); `search()` from any thread, each with its own searcher,
+kept open and brought up to date only when the index changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import struct
+import threading
+import time
+import weakref
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from whoosh import fields, index, scoring, writing
+from whoosh.analysis import RegexTokenizer
+from whoosh.columns import VarBytesColumn
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import ReaderClosed, SegmentReader, TermNotFound
+from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
+
+from index.search_query import (
+    NAME_ANALYZER,
+    STEM_ANALYZER,
+    QueryError,
+    expand_query,
+    normalize_tag,
+    parse_query,
+    suggest_query,
+)
+from index.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, article_hit
+
+__all__ = [
+    "AnnotationHit",
+    "ArticleHit",
+    "Fragment",
+    "IndexBusy",
+    "IndexDamaged",
+    "QueryError",
+    "SearchIndex",
+    "SearchResult",
+]
+
+INDEX_NAME = "gloss1"  # bump the digit when the schema changes: old indexes then read as damaged
+REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
+LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
+REBUILD_LIMIT_MB = 256
+SORTS = ("relevance", "newest", "oldest")
+FACET_LIMIT = 100
+_SEP, _TAGSEP = "\x1f", "\x1e"
+
+
+class IndexDamaged(Exception):
+    """The index cannot be opened or read: rebuild it from SQLite."""
+
+
+class IndexBusy(Exception):
+    """Another process held the index's write lock for longer than LOCK_TIMEOUT."""
+
+
+# Errors that mean the files on disk are not what whoosh wrote.
+_DAMAGE = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    UnicodeDecodeError,
+    index.IndexError,
+    index.IndexVersionError,
+    AssertionError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
+
+
+def _schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        kind=fields.STORED(),
+        article_id=fields.STORED(),
+        flags=fields.KEYWORD(),
+        title=fields.TEXT(analyzer=STEM_ANALYZER, stored=True, spelling=True),
+        author=fields.TEXT(analyzer=NAME_ANALYZER, stored=True),
+        date=fields.ID(stored=True),
+        body=fields.TEXT(analyzer=STEM_ANALYZER, chars=True, spelling=True),
+        tags=fields.STORED(),
+        tag=fields.KEYWORD(analyzer=RegexTokenizer(r"[^\x1f]+")),
+        tagtext=fields.TEXT(analyzer=STEM_ANALYZER, spelling=True),
+        quote=fields.TEXT(analyzer=STEM_ANALYZER, stored=True),
+        note=fields.TEXT(analyzer=STEM_ANALYZER, stored=True, spelling=True),
+        color=fields.ID(stored=True),
+        orphaned=fields.STORED(),
+        facets=fields.COLUMN(VarBytesColumn()),
+    )
+
+
+SCHEMA = _schema()
+
+
+class _Table:
+    """Per-document facet values (id, article, date, author, tags) by docnum.
+
+    Read once per segment from the packed `facets` column and cached by segment
+    id (a segment's documents never change; deletions only hide them), so a
+    search counts facets over every match with list lookups, not stored fields.
+    """
+
+    __slots__ = ("articles", "authors", "dates", "ids", "tags")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.articles: list[int] = []
+        self.dates: list[str | None] = []
+        self.authors: list[str | None] = []
+        self.tags: list[tuple[str, ...]] = []
+
+    @classmethod
+    def read(cls, reader) -> _Table:
+        table = cls()
+        try:
+            for raw in reader.column_reader("facets"):
+                doc_id, article, date, author, tags = raw.decode("utf-8").split(_SEP)
+                table.ids.append(doc_id)
+                table.articles.append(int(article))
+                table.dates.append(date or None)
+                table.authors.append(author or None)
+                table.tags.append(tuple(tags.split(_TAGSEP)) if tags else ())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
+        return table
+
+    def extend(self, other: _Table) -> None:
+        self.ids += other.ids
+        self.articles += other.articles
+        self.dates += other.dates
+        self.authors += other.authors
+        self.tags += other.tags
+
+
+def _pack(doc_id: str, article_id: int, date: str | None, author: str | None, tags) -> bytes:
+    clean = [t.replace(_SEP, " ").replace(_TAGSEP, " ") for t in tags]
+    values = [doc_id, str(article_id), date or "", (author or "").replace(_SEP, " ")]
+    return _SEP.join([*values, _TAGSEP.join(clean)]).encode("utf-8")
+
+
+def document_fields(doc: dict) -> dict:
+    """The whoosh fields for one Library document (article or annotation dict)."""
+    kind = doc["kind"]
+    tags = [" ".join(str(t).split()) for t in doc.get("tags") or ()]
+    tags = list(dict.fromkeys(t for t in tags if t))
+    date = doc.get("date") or None
+    author = doc.get("author") or None
+    out = {
+        "id": doc["id"],
+        "kind": kind,
+        "article_id": int(doc["article_id"]),
+        "title": doc.get("title") or "",
+        "tags": tags,
+        "facets": _pack(doc["id"], int(doc["article_id"]), date, author, tags),
+    }
+    if author:
+        out["author"] = author
+    if date:
+        out["date"] = date
+    flags = [kind]
+    if tags:
+        flags.append("tagged")
+        out["tag"] = _SEP.join(normalize_tag(t) for t in tags)
+        out["tagtext"] = "\n".join(tags)
+    if kind == "article":
+        out["body"] = doc.get("body") or ""
+    elif kind == "annotation":
+        out["quote"] = doc.get("quote") or ""
+        out["note"] = doc.get("note") or ""
+        out["color"] = doc.get("color") or "yellow"
+        out["orphaned"] = bool(doc.get("orphaned"))
+        if out["orphaned"]:
+            flags.append("orphaned")
+        if out["note"].strip():
+            flags.append("note")
+    else:
+        raise ValueError(f"unknown document kind {kind!r}")
+    out["flags"] = " ".join(flags)
+    return out
+
+
+class SearchIndex:
+    """The whoosh index in one folder; see the module docstring for threads."""
+
+    def __init__(self, folder: Path, storage: FileStorage, ix: index.FileIndex) -> None:
+        self.folder = folder
+        self._storage = storage
+        self._ix = ix
+        self._local = threading.local()
+        self._lock = threading.Lock()  # guards _searchers and _tables
+        self._write_lock = threading.Lock()  # one writer at a time in this process
+        self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
+        self._tables: dict[str, _Table] = {}
+        self._weighting = scoring.BM25F()
+        self._closed = False
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path | str, *, recreate: bool = False) -> SearchIndex:
+        """Open the index in `folder`, creating it when absent (or wiping it when `recreate`).
+
+        A new or recreated index is empty and says so with `needs_rebuild`.
+        Raises IndexDamaged when what is there cannot be read.
+        """
+        folder = Path(folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if recreate:
+                _wipe(folder)
+            storage = FileStorage(str(folder))
+            if storage.index_exists(INDEX_NAME):
+                ix = storage.open_index(INDEX_NAME, schema=SCHEMA)
+            elif any(_ours(p.name) for p in folder.iterdir()):
+                raise IndexDamaged(f"{folder} holds index files but no readable table of contents")
+            else:
+                ix = storage.create_index(SCHEMA, INDEX_NAME)
+                (folder / REBUILD_MARKER).touch()
+            self = cls(folder, storage, ix)
+            self._probe()
+            return self
+        except IndexDamaged:
+            raise
+        except _DAMAGE as exc:
+            raise IndexDamaged(f"cannot open the search index in {folder}: {exc!r}") from exc
+
+    def _probe(self) -> None:
+        """Read a little of every segment (terms, stored fields, facet column) to fail early."""
+        with _DamageGuard():
+            searcher = self._searcher()
+            for leaf, _ in searcher.reader().leaf_readers():
+                count = leaf.doc_count_all()
+                if count:
+                    leaf.stored_fields(0)
+                    leaf.stored_fields(count - 1)
+                    for fieldname in ("id", "body"):
+                        for _ in zip(range(3), leaf.lexicon(fieldname), strict=False):
+                            pass
+            self._table(searcher)
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True from the creation of an empty index until a rebuild() finishes."""
+        return (self.folder / REBUILD_MARKER).exists()
+
+    def close(self) -> None:
+        """Close every thread's searcher. Call once, after searches and writes have stopped."""
+        with self._lock:
+            self._closed = True
+            searchers = list(self._searchers)
+            self._searchers = weakref.WeakSet()
+            self._tables.clear()
+        for s in searchers:
+            with contextlib.suppress(ReaderClosed, *_DAMAGE):
+                s.close()
+
+    # -- searchers -----------------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher, brought up to date if the index changed since its last use."""
+        if self._closed:
+            raise RuntimeError("the search index is closed")
+        s = getattr(self._local, "searcher", None)
+        if s is not None and s.up_to_date():
+            return s
+        reader = _fresh_reader(self._ix, s.reader() if s is not None else None)
+        s = Searcher(reader, weighting=self._weighting, fromindex=self._ix)
+        with self._lock:
+            if self._closed:
+                s.close()
+                raise RuntimeError("the search index is closed")
+            self._searchers.add(s)
+        self._local.searcher = s
+        return s
+
+    def _table(self, searcher: Searcher) -> _Table:
+        """The facet table for `searcher`'s documents (cached per segment)."""
+        cached = getattr(self._local, "table", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        table = _Table()
+        live = set()
+        for leaf, _ in searcher.reader().leaf_readers():
+            if not leaf.doc_count_all():
+                continue
+            segid = leaf.segment().segment_id()
+            live.add(segid)
+            part = self._tables.get(segid)
+            if part is None:
+                part = _Table.read(leaf)
+                with self._lock:
+                    self._tables[segid] = part
+            table.extend(part)
+        with self._lock:
+            for segid in [k for k in self._tables if k not in live]:
+                del self._tables[segid]
+        self._local.table = (searcher, table)
+        return table
+
+    # -- writing -------------------------------------------------------------------------
+
+    def apply(self, upserts: list[dict], deletes: list[str]) -> None:
+        """Delete `deletes` (doc ids), then add or replace `upserts`, in one commit.
+
+        Pass the latest state per id (the two lists should not share an id).
+        Deletion goes through this thread's searcher rather than whoosh's
+        update_document, which opens a new searcher on every call.
+        Raises IndexBusy when another process holds the lock too long.
+        """
+        if not upserts and not deletes:
+            return
+        docs = {d["id"]: document_fields(d) for d in upserts}
+        with self._write_lock, _DamageGuard():
+            writer = self._writer(limitmb=32)
+            try:
+                searcher = self._searcher()
+                if searcher.reader().generation() != writer.generation - 1:
+                    self._local.searcher = None  # not the generation the writer starts from
+                    searcher = self._searcher()
+                for doc_id in [*deletes, *docs]:
+                    writer.delete_by_term("id", doc_id, searcher=searcher)
+                for values in docs.values():
+                    writer.add_document(**values)
+                writer.commit()
+            finally:
+                if not writer.is_closed:
+                    writer.cancel()
+
+    def rebuild(
+        self,
+        docs: Iterable[dict],
+        progress: Callable[[int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> int:
+        """Replace the whole index with `docs`; return how many were indexed.
+
+        One writer and one commit: postings spill to sorted runs on disk past
+        REBUILD_LIMIT_MB and are merged once, so no segment is written twice.
+        If `cancel()` turns true nothing is committed: the index keeps its old
+        contents, `needs_rebuild` turns true, and 0 is returned.
+        """
+        count = 0
+        with self._write_lock, _DamageGuard():
+            (self.folder / REBUILD_MARKER).touch()
+            writer = self._writer(limitmb=REBUILD_LIMIT_MB)
+            try:
+                for doc in docs:
+                    if cancel is not None and count % 64 == 0 and cancel():
+                        return 0
+                    writer.add_document(**document_fields(doc))
+                    count += 1
+                    if progress is not None and count % 256 == 0:
+                        progress(count)
+                writer.commit(mergetype=writing.CLEAR)
+            finally:
+                if not writer.is_closed:
+                    writer.cancel()
+            (self.folder / REBUILD_MARKER).unlink(missing_ok=True)
+        if progress is not None:
+            progress(count)
+        return count
+
+    def _writer(self, limitmb: int) -> writing.SegmentWriter:
+        """whoosh's writer, with a lock we take ourselves so that it is always released."""
+        if self._closed:
+            raise RuntimeError("the search index is closed")
+        lock = self._ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
+            raise IndexBusy("another program is writing to the search index")
+        try:
+            writer = writing.SegmentWriter(self._ix, _lk=False, limitmb=limitmb)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock  # released by commit() and cancel()
+        return writer
+
+    # -- reading -------------------------------------------------------------------------
+
+    def doc_ids(self) -> set[str]:
+        """Ids of every live document ("a:12", "n:<uuid>")."""
+        with _DamageGuard():
+            s = self._searcher()
+            ids = self._table(s).ids
+            return {ids[d] for d in s.reader().all_doc_ids()}
+
+    def search(
+        self,
+        query: str,
+        *,
+        text_for: Callable[[int], str],
+        limit: int = 20,
+        sort: str = "relevance",
+        color_aliases: dict[str, str] | None = None,
+    ) -> SearchResult:
+        """Run `query`: hits grouped by article, facets over every matching group.
+
+        `text_for(article_id)` gives an article's reading text for its snippet
+        (asked only for the hits returned; may raise LookupError). Raises
+        QueryError for a query that cannot run, IndexDamaged when the index
+        cannot be read.
+        """
+        start = time.perf_counter()
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
+        parsed = parse_query(query, color_aliases)
+        if parsed.query is None:
+            took = (time.perf_counter() - start) * 1000
+            return SearchResult(query, 0, took, None, [], message=parsed.message)
+        with _DamageGuard():
+            s = self._searcher()
+            table = self._table(s)
+            q, terms, notes = expand_query(parsed.query, s.reader())
+            groups, scores = _match(s, q, table, scored=True)
+            chosen = _rank(s, q, groups, scores, table, max(0, limit), sort)
+            hits = []
+            for art in chosen:
+                docs = groups[art]
+                article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
+                notes_docs = [d for d in docs if d != article_doc]
+                hits.append(article_hit(s, art, article_doc, notes_docs, scores, terms, text_for))
+            suggestion = None
+            if len(groups) < SUGGEST_BELOW:
+                suggestion = self._suggestion(parsed, s, table, len(groups))
+            facets = _facets(groups, table)
+        took = (time.perf_counter() - start) * 1000
+        message = "; ".join(notes) if notes else None
+        return SearchResult(query, len(groups), took, suggestion, hits, facets, terms, message)
+
+    def suggest(self, query: str) -> str | None:
+        """A corrected query ("Did you mean") that finds more than `query` does, or None."""
+        try:
+            parsed = parse_query(query)
+        except QueryError:
+            return None
+        if parsed.query is None:
+            return None
+        with _DamageGuard():
+            s = self._searcher()
+            table = self._table(s)
+            q, _, _ = expand_query(parsed.query, s.reader())
+            groups, _ = _match(s, q, table, scored=False)
+            return self._suggestion(parsed, s, table, len(groups))
+
+    def _suggestion(self, parsed, s: Searcher, table: _Table, found: int) -> str | None:
+        corrected = suggest_query(parsed, s.reader())
+        if corrected is None:
+            return None
+        try:
+            better = parse_query(corrected)
+        except QueryError:
+            return None
+        if better.query is None:
+            return None
+        q, _, _ = expand_query(better.query, s.reader())
+        groups, _ = _match(s, q, table, scored=False)
+        return corrected if len(groups) > found else None
+
+
+SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
+SCORE_ALL_BELOW = 2000  # estimated matches under which every match is scored in one pass
+
+
+def _match(s: Searcher, q, table: _Table, scored: bool) -> tuple[dict[int, list[int]], dict]:
+    """Every matching docnum grouped by article id (in docnum order), and any scores known.
+
+    A query estimated to match few documents is scored whole in one pass;
+    a broad one is only enumerated here (much cheaper than scoring) and
+    `_rank` scores just the top.
+    """
+    scores: dict[int, float] = {}
+    if scored and q.estimate_size(s.reader()) < SCORE_ALL_BELOW:
+        results = s.search(q, limit=None)
+        scores = {docnum: score for score, docnum in results.top_n}
+        docs = sorted(scores)
+    else:
+        docs = s.docs_for_query(q)
+    groups: dict[int, list[int]] = {}
+    articles = table.articles
+    for d in docs:
+        art = articles[d]
+        if art in groups:
+            groups[art].append(d)
+        else:
+            groups[art] = [d]
+    return groups, scores
+
+
+def _rank(s, q, groups, scores, table: _Table, limit: int, sort: str) -> list[int]:
+    """The article ids of the first `limit` groups in `sort` order; fills `scores` for them."""
+    if not limit or not groups:
+        return []
+    ndocs = sum(len(d) for d in groups.values())
+    if sort == "relevance":
+        if len(scores) == ndocs:
+            best = {art: max(scores[d] for d in docs) for art, docs in groups.items()}
+            chosen = sorted(best, key=lambda art: (-best[art], art))[:limit]
+        else:
+            # A group ranks by its best document, so the groups appear in the
+            # order of their first document in the score-sorted list.
+            k = max(2 * limit, 50)
+            while True:
+                results = s.search(q, limit=k)
+                chosen = []
+                for score, docnum in results.top_n:
+                    scores[docnum] = score
+                    art = table.articles[docnum]
+                    if art not in chosen:
+                        chosen.append(art)
+                if len(chosen) >= limit or k >= ndocs:
+                    break
+                k *= 4
+            chosen = chosen[:limit]
+    else:
+        dates = table.dates
+        dated = [art for art, docs in groups.items() if dates[docs[0]]]
+        undated = sorted(art for art, docs in groups.items() if not dates[docs[0]])
+        newest = sort == "newest"
+        dated.sort(key=lambda art: (dates[groups[art][0]], art), reverse=newest)
+        chosen = (dated + undated)[:limit]
+    missing = sorted(d for art in chosen for d in groups[art] if d not in scores)
+    if missing:
+        scores.update(_score_docs(s, q, missing))
+    return chosen
+
+
+def _score_docs(s: Searcher, q, docnums: list[int]) -> dict[int, float]:
+    """Scores of a few chosen documents: skip the matcher to each instead of scoring all."""
+    out: dict[int, float] = {}
+    context = s.context()
+    for sub, offset in s.subsearchers:
+        end = offset + sub.doc_count_all()
+        local = [d - offset for d in docnums if offset <= d < end]
+        if not local:
+            continue
+        matcher = q.matcher(sub, context)
+        for d in local:
+            if not matcher.is_active():
+                break
+            if matcher.id() < d:
+                matcher.skip_to(d)
+            if matcher.is_active() and matcher.id() == d:
+                out[d + offset] = matcher.score()
+    return out
+
+
+def _facets(groups: dict[int, list[int]], table: _Table) -> dict[str, dict[str, int]]:
+    """Counts of groups per author, year and tag, over every matching group."""
+    authors: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    tags: Counter[str] = Counter()
+    t_authors, t_dates, t_tags = table.authors, table.dates, table.tags
+    for docs in groups.values():
+        first = docs[0]
+        author = t_authors[first]
+        if author:
+            authors[author] += 1
+        date = t_dates[first]
+        if date:
+            years[date[:4]] += 1
+        if len(docs) == 1:
+            tags.update(t_tags[first])
+        else:
+            tags.update({t for d in docs for t in t_tags[d]})
+
+    def top(counter: Counter[str]) -> dict[str, int]:
+        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+        return dict(ranked[:FACET_LIMIT])
+
+    return {
+        "authors": top(authors),
+        "years": dict(sorted(years.items(), reverse=True)),
+        "tags": top(tags),
+    }
+
+
+class _DamageGuard:
+    """Turn errors raised inside whoosh while reading its files into IndexDamaged.
+
+    Only errors whose innermost frame is in whoosh count: the same exception
+    types raised by our own code are bugs, and must not send the Library into
+    a rebuild loop.
+    """
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None or not isinstance(exc, (*_DAMAGE, TermNotFound)):
+            return False
+        if isinstance(exc, (IndexDamaged, IndexBusy, QueryError)):
+            return False
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        if _WHOOSH_DIR not in tb.tb_frame.f_code.co_filename:
+            return False
+        raise IndexDamaged(f"the search index cannot be read: {exc!r}") from exc
+
+
+_WHOOSH_DIR = os.sep + "whoosh" + os.sep
+
+
+def _fresh_reader(ix: index.FileIndex, old):
+    """A reader on the latest generation, reusing `old`'s unchanged segment readers.
+
+    whoosh's own refresh() reuses a segment reader whenever the segment id
+    matches, but a segment that had documents deleted keeps its id: the reused
+    reader would still show the deleted documents. Here a reader is reused only
+    when its segment's deletions are the same.
+    """
+    toc = ix._read_toc()
+    reusable = {}
+    if old is not None:
+        reusable = {
+            leaf.segment().segment_id(): leaf
+            for leaf, _ in old.leaf_readers()
+            if leaf.segment() is not None
+        }
+    readers = []
+    try:
+        for segment in toc.segments:
+            leaf = reusable.pop(segment.segment_id(), None)
+            if leaf is not None and _same_deletions(leaf.segment(), segment):
+                leaf._gen = toc.generation
+                readers.append(leaf)
+            else:
+                if leaf is not None:
+                    reusable[segment.segment_id()] = leaf
+                readers.append(SegmentReader(ix.storage, ix._schema, segment, toc.generation))
+    finally:
+        for leaf in reusable.values():
+            leaf.close()
+    if not readers:
+        from whoosh.reading import EmptyReader
+
+        return EmptyReader(ix._schema)
+    if len(readers) == 1:
+        return readers[0]
+    from whoosh.reading import MultiReader
+
+    return MultiReader(readers, generation=toc.generation)
+
+
+def _same_deletions(a, b) -> bool:
+    if a.deleted_count() != b.deleted_count():
+        return False
+    return a.deleted_count() == 0 or set(a.deleted_docs()) == set(b.deleted_docs())
+
+
+def _ours(name: str) -> bool:
+    """True for files this module (any schema version) writes into the index folder."""
+    return name.startswith(("_gloss", "gloss")) or name.endswith((".toc", ".seg"))
+
+
+def _wipe(folder: Path) -> None:
+    """Delete the index files in `folder` (never anything else that may be there)."""
+    import shutil
+
+    for path in folder.iterdir():
+        if path.is_dir() and path.name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif _ours(path.name):
+            path.unlink(missing_ok=True)
