@@ -25,6 +25,7 @@ from index.importers.html_extract import (
     extract_blocks,
     flatten_deep_nesting,
     guessed_metadata,
+    restore_inline,
     rough_word_count,
     safe_href,
     tree_word_count,
@@ -52,6 +53,7 @@ def import_html(data: str, source_path: str = "") -> Article:
         warnings.append("nested too deeply, partial text")
     base = _base_url(root)
     blocks = finish_blocks(extract_blocks(html, base), repair=False)
+    blocks = restore_inline(blocks, root, base)
     meta = read_metadata(root)
     if not meta["title"] or not meta["author"]:
         guessed_title, guessed_author = guessed_metadata(root)
@@ -99,12 +101,19 @@ def _drop_header_blocks(blocks: list[Block], title: str, author: str | None) -> 
     start = 0
     while start < min(len(blocks), 4):
         text = blocks[start].text
-        key = _key(text)
-        if key in header or parse_date(text):
+        if _key(text) in header or parse_date(text) or _similar(text, title):
             start += 1
             continue
         break
     return blocks[start:]
+
+
+def _similar(first: str, second: str) -> bool:
+    """Two headlines that differ by a word or two ("HS Roundup" / "High School Roundup")."""
+    a, b = set(_key(first).split()), set(_key(second).split())
+    if min(len(a), len(b)) < 3:
+        return False
+    return 2 * len(a & b) >= 0.8 * (len(a) + len(b))
 
 
 def _key(text: str) -> str:
@@ -270,7 +279,7 @@ def _title(
             continue
         for title in declared:
             title_key = _key(title)
-            if key == title_key or (key in title_key and len(key) >= 0.6 * len(title_key)):
+            if _similar(heading, title) or (key in title_key and len(key) >= 0.6 * len(title_key)):
                 return heading
     if declared:
         return declared[0]

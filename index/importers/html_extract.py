@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from index.model import Block, Span
+from index.text import normalize_blocks
 
 # --- the depth guard --------------------------------------------------------
 
@@ -338,8 +339,9 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat"
 def extract_blocks(html: str, base: str | None = None) -> list[Block]:
     """The article's blocks (not yet normalised); readability's when trafilatura finds none.
 
-    trafilatura is given no address, so it leaves links as written and
-    `safe_href` resolves them against `base` here.
+    trafilatura runs without links: with them it loses text around links on
+    some pages (a whole paragraph of ticker links on one news page) and
+    spaces at link edges. `restore_inline` puts the links back.
     """
     import trafilatura
 
@@ -350,7 +352,7 @@ def extract_blocks(html: str, base: str | None = None) -> list[Block]:
         include_tables=True,
         include_images=False,
         include_formatting=True,
-        include_links=True,
+        include_links=False,
         with_metadata=False,
     )
     blocks: list[Block] = []
@@ -360,6 +362,40 @@ def extract_blocks(html: str, base: str | None = None) -> list[Block]:
         summary = _readability_summary(html)
         blocks = blocks_from_tree(summary, base) if summary is not None else []
     return blocks
+
+
+# Elements of the page whose text can be one of the article's blocks.
+_SOURCE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "td")
+_SOURCE_TAGS += ("th", "figcaption", "pre")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def restore_inline(blocks: list[Block], root: etree._Element, base: str | None) -> list[Block]:
+    """Give each block the inline spans (links, emphasis) of the page element it came from.
+
+    A block takes the spans of a paragraph, list item, heading, … of the page
+    whose text is the same but for white space (the page's spacing wins, as
+    trafilatura drops the space at some link edges). Blocks not found keep
+    trafilatura's spans. Code blocks are left alone. `blocks` must be normalised.
+    """
+    wanted = {_squash(b.text) for b in blocks if b.kind != "code"}
+    found: dict[str, list[Span]] = {}
+    for element in root.iter(_SOURCE_TAGS):
+        for block in normalize_blocks(blocks_from_tree(element, base)):
+            key = _squash(block.text)
+            if key in wanted:
+                found.setdefault(key, block.spans)
+    out = []
+    for block in blocks:
+        spans = found.get(_squash(block.text)) if block.kind != "code" else None
+        if spans:
+            block = Block(block.kind, [Span(s.text, s.style, s.href) for s in spans], block.level)
+        out.append(block)
+    return out
+
+
+def _squash(text: str) -> str:
+    return _WHITESPACE.sub("", text)
 
 
 def guessed_metadata(root: etree._Element) -> tuple[str | None, str | None]:
