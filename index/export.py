@@ -27,6 +27,15 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 GLOSS_TERMS = "https://gloss.invalid/ns#"
 CONTEXT = [W3C_CONTEXT, {"gloss": GLOSS_TERMS}]
 FORMATS = ("markdown", "json", "csv")
+# The colours as CSS, so the styleClass of an exported target means something elsewhere.
+CSS_COLORS = {
+    "yellow": "background-color: #fbe38e",
+    "green": "background-color: #b9e4b0",
+    "blue": "background-color: #b5d5f5",
+    "pink": "background-color: #f6bfd6",
+    "purple": "background-color: #d7c4f0",
+    "underline": "text-decoration: underline",
+}
 
 
 def _article_info(library: Library, article_id: int, cache: dict[int, Any]) -> Any:
@@ -70,6 +79,10 @@ def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | Non
         "motivation": "commenting" if annotation.note else "highlighting",
         "created": annotation.created,
         "modified": annotation.updated,
+        "stylesheet": {
+            "type": "CssStylesheet",
+            "value": f".{annotation.color} {{ {CSS_COLORS[annotation.color]} }}",
+        },
         "target": {
             "type": "SpecificResource",
             "source": _source_iri(article),

@@ -177,6 +177,13 @@ class Library:
         """One article with its blocks and reading text; KeyError when absent. Any thread."""
         return articles.get_article(self.store, article_id)
 
+    def original_text(self, article_id: int) -> str:
+        """The file's text as it was imported (decoded, before parsing). Any thread."""
+        row = self.store.one("SELECT original_text FROM articles WHERE id = ?", (article_id,))
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return row["original_text"]
+
     def mark_opened(self, article_id: int) -> None:
         """Remember that the article was opened now (for "Recently read"). Any thread."""
         if self.read_only:
@@ -413,10 +420,15 @@ class Library:
 def _open_index(folder: Path, store: Store, progress: Progress | None) -> SearchIndex:
     """Open the index; on any failure, rebuild it from the store with progress."""
     index_dir = folder / INDEX_FOLDER
+    fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
     try:
-        return SearchIndex.open(index_dir)
+        index = SearchIndex.open(index_dir)
     except IndexDamaged:
         pass
+    else:
+        if fresh and _count_documents(store) and not store.read_only:
+            _rebuild(store, index, None, progress, None)
+        return index
     if store.read_only:
         raise StoreError("the search index is damaged and the library is read-only")
     shutil.rmtree(index_dir, ignore_errors=True)

@@ -84,7 +84,7 @@ def test_search_phrase_field_fuzzy_and_stemming(bbc_library):
     assert phrase["total"] > 10
     titled = search(library, "title:Mutu")
     assert titled["hits"] and all("mutu" in h["title"].lower() for h in titled["hits"])
-    fuzzy = search(library, "chelsae~")
+    fuzzy = search(library, "arsenel~")
     assert fuzzy["total"] > 0
     stem = search(library, "protests", "--limit", "200")
     snippets = " ".join(f["text"].lower() for h in stem["hits"] for f in h["snippet"] if f["match"])

@@ -53,7 +53,7 @@ def test_seed_import_keeps_everything(library, seed_path):
     assert article.source_format == "markdown"
     assert article.content_hash and article.imported_at
     assert "31 provinces of 12 regions" in article.reading_text
-    assert seed_path.read_text(encoding="utf-8") == article.original_text
+    assert seed_path.read_text(encoding="utf-8") == library.original_text(article.id)
     assert article.reading_text == "\n".join(b.text for b in article.blocks)
 
 
