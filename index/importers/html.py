@@ -22,6 +22,7 @@ import lxml.html
 from lxml import etree
 
 from index.importers.html_extract import (
+    blocks_from_tree,
     extract_blocks,
     flatten_deep_nesting,
     guessed_metadata,
@@ -53,6 +54,13 @@ def import_html(data: str, source_path: str = "") -> Article:
         warnings.append("nested too deeply, partial text")
     base = _base_url(root)
     blocks = finish_blocks(extract_blocks(html, base), repair=False)
+    if not blocks:
+        body = root.find("body")
+        blocks = (
+            finish_blocks(blocks_from_tree(body, base), repair=False) if body is not None else []
+        )
+        if blocks:
+            warnings.append("no article found in the page: all of its text is shown")
     blocks = restore_inline(blocks, root, base)
     meta = read_metadata(root)
     if not meta["title"] or not meta["author"]:
@@ -60,11 +68,12 @@ def import_html(data: str, source_path: str = "") -> Article:
         meta["title"] = meta["title"] or _text(guessed_title)
         meta["author"] = meta["author"] or _guessed_author(guessed_author)
     title = meta.get("title") or ""
+    if not title and blocks and blocks[0].kind == "heading":
+        title = blocks[0].text
     blocks = _drop_header_blocks(blocks, title, meta.get("author"))
     if not blocks:
         raise ValueError("no article text found in the page")
-    if not title:
-        title = _fallback_title(blocks, source_path)
+    title = title or _fallback_title(blocks, source_path)
     return Article(
         title=title,
         blocks=blocks,
@@ -122,10 +131,7 @@ def _key(text: str) -> str:
 
 
 def _fallback_title(blocks: list[Block], source_path: str) -> str:
-    """The first heading, else the file's name, else the start of the text."""
-    for block in blocks[:3]:
-        if block.kind == "heading":
-            return block.text
+    """The file's name, else the start of the text (repeated: the page names itself nowhere)."""
     if source_path:
         name = re.split(r"[\\/]", source_path)[-1]
         return re.sub(r"\.[A-Za-z]{2,6}$", "", name) or name

@@ -367,6 +367,7 @@ def extract_blocks(html: str, base: str | None = None) -> list[Block]:
 # Elements of the page whose text can be one of the article's blocks.
 _SOURCE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "td")
 _SOURCE_TAGS += ("th", "figcaption", "pre")
+_INLINE_TAGS = ("a", "em", "i", "strong", "b", "code", "cite", "dfn", "var")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -381,6 +382,8 @@ def restore_inline(blocks: list[Block], root: etree._Element, base: str | None) 
     wanted = {_squash(b.text) for b in blocks if b.kind != "code"}
     found: dict[str, list[Span]] = {}
     for element in root.iter(_SOURCE_TAGS):
+        if next(element.iter(_INLINE_TAGS), None) is None:
+            continue  # nothing to restore: trafilatura has its text
         for block in normalize_blocks(blocks_from_tree(element, base)):
             key = _squash(block.text)
             if key in wanted:
@@ -409,13 +412,16 @@ def guessed_metadata(root: etree._Element) -> tuple[str | None, str | None]:
 
 
 def _readability_summary(html: str) -> etree._Element | None:
+    """readability-lxml's idea of the article, as a tree (None when it finds no text)."""
     import lxml.html
     from readability import Document
 
     try:
         summary = Document(html).summary(html_partial=True)
-    except Exception:  # readability raises its own Unparseable and lxml errors
+        root = lxml.html.document_fromstring(summary)
+    except Exception:  # readability's own Unparseable, lxml's ParserError, empty documents
         return None
-    if not summary.strip():
+    body = root.find("body")
+    if body is None or not "".join(body.itertext()).strip():
         return None
-    return lxml.html.fragment_fromstring(summary, create_parent="div")
+    return body
