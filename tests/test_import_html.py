@@ -218,6 +218,65 @@ def test_dates_are_read_never_guessed(head, body, expected):
     assert import_html(_minimal(head, body)).date == expected
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<",
+        "<<<>>>",
+        "<html>",
+        "<p>emoji 😀 and a lone \ud800 surrogate</p>",
+        "<p>&#0; &#xD800; &#x1F600; entities</p>",
+        "<svg><script>alert(1)</script><text>svg text</text></svg><p>para</p>",
+        "<math><mi>x</mi></math><p>after the formula</p>",
+        "<table>" * 5000 + "nested tables",
+        "<ul><li>" * 3000 + "a deep list",
+        "<p>" + "a" * 100_000 + "</p>",
+        "plain text without any tags",
+    ],
+)
+def test_odd_pages_give_an_article_or_a_value_error(page):
+    try:
+        article = import_html(page)
+    except ValueError as error:
+        assert str(error) and "\n" not in str(error)
+        return
+    assert article.title and "\n" not in article.title
+    for block in article.blocks:
+        assert block.text and "\n" not in block.text
+        assert not any("\ud800" <= ch <= "\udfff" or ch < " " for ch in block.text)
+
+
+def test_xhtml_with_an_xml_declaration():
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        "<head><title>An XHTML page</title></head><body><p>Its only paragraph, a real sentence."
+        "</p></body></html>"
+    )
+    article = import_html(page)
+    assert article.title == "An XHTML page"
+    assert article.reading_text == "Its only paragraph, a real sentence."
+
+
+def test_page_without_an_article_shows_all_its_text_with_a_warning():
+    page = "<html><body>" + "<div>" * 300 + "Short note" + "</div>" * 300 + "</body></html>"
+    article = import_html(page, "/archive/note.html")
+    assert article.reading_text == "Short note"
+    assert article.title == "note"
+    assert any("all of its text" in warning for warning in article.warnings)
+
+
+def test_read_article_dispatches_html_files(tmp_path):
+    from index.importers import read_article
+
+    path = tmp_path / "library story.html"
+    path.write_bytes(_page("news_article.html").encode("utf-8"))
+    article = read_article(path)
+    assert article.source_format == "html"
+    assert article.title == "Riverside library reopens after two years of repairs"
+    assert article.content_hash and article.source_path.endswith("library story.html")
+    assert article.reading_text.startswith("The Riverside branch library opened")
+
+
 def test_no_article_text_is_a_value_error():
     with pytest.raises(ValueError, match="no article text found"):
         import_html("<html><head><title>Empty</title></head><body><nav>Home</nav></body></html>")
