@@ -29,6 +29,7 @@ MEASURED FIGURES GO HERE.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -36,8 +37,12 @@ from rapidfuzz.distance import Indel
 
 CONTEXT_CHARS = 32
 FUZZY_THRESHOLD: float = 0.75
-CONTEXT_THRESHOLD: float = 0.6
+# A quote shorter than SHORT_QUOTE needs its context to agree this well; one
+# shorter than MEDIUM_QUOTE needs MEDIUM_CONTEXT_THRESHOLD; a longer one stands alone.
+CONTEXT_THRESHOLD: float = 0.75
+MEDIUM_CONTEXT_THRESHOLD: float = 0.5
 SHORT_QUOTE = 32
+MEDIUM_QUOTE = 64
 
 # Search bounds: the whole text when it is short; else a region around the old
 # position plus windows around exact hits of pieces of the quote and context.
@@ -135,27 +140,51 @@ def similarity(a: str, b: str) -> float:
 def context_similarity(text: str, start: int, end: int, old: Selector) -> float:
     """How well the text around text[start:end] agrees with the old prefix and suffix.
 
-    Each side is compared with as many characters as the old side holds and the
-    two are weighted by those lengths; with no stored context at all it is 1.0.
+    Each side is compared over nested windows (the nearest 8, 16 and 32
+    characters, as far as the old side reaches), so characters next to the
+    passage weigh most and the same context a few characters off scores low.
+    Sides are weighted by their stored lengths; with no stored context it is 1.0.
     """
     lp, ls = len(old.prefix), len(old.suffix)
     if lp + ls == 0:
         return 1.0
-    before = similarity(old.prefix, text[max(0, start - lp) : start]) if lp else 0.0
-    after = similarity(old.suffix, text[end : end + ls]) if ls else 0.0
+    before = after = 0.0
+    if lp:
+        before = _mean(
+            similarity(old.prefix[-k:], text[max(0, start - k) : start]) for k in _windows(lp)
+        )
+    if ls:
+        after = _mean(similarity(old.suffix[:k], text[end : end + k]) for k in _windows(ls))
     return (lp * before + ls * after) / (lp + ls)
 
 
-def needs_context(old: Selector) -> bool:
-    """True for a quote too short to be placed on its own words alone."""
-    return len(old.exact) < SHORT_QUOTE
+def _windows(length: int) -> list[int]:
+    """Nested window sizes up to `length`: 8, 16, ... below it, then `length` itself."""
+    sizes = [k for k in (8, 16) if k < length]
+    return [*sizes, length]
+
+
+def _mean(values: Iterable[float]) -> float:
+    items = list(values)
+    return sum(items) / len(items)
+
+
+def required_context(old: Selector) -> float:
+    """The context agreement a place needs before it may take this quote.
+
+    A short quote says little by itself ("the report" is everywhere), so the
+    shorter the quote, the more its prefix and suffix must agree.
+    """
+    if len(old.exact) < SHORT_QUOTE:
+        return CONTEXT_THRESHOLD
+    if len(old.exact) < MEDIUM_QUOTE:
+        return MEDIUM_CONTEXT_THRESHOLD
+    return 0.0
 
 
 def acceptable(candidate: Candidate, old: Selector, threshold: float = FUZZY_THRESHOLD) -> bool:
     """The rule a fuzzy candidate must pass: similar enough, and in context if short."""
-    if candidate.similarity < threshold:
-        return False
-    return not needs_context(old) or candidate.context >= CONTEXT_THRESHOLD
+    return candidate.similarity >= threshold and candidate.context >= required_context(old)
 
 
 def reanchor(new_text: str, old: Selector) -> AnchorResult:
@@ -202,7 +231,7 @@ def _exact_match(text: str, old: Selector) -> Candidate | None:
             rank += AT_POSITION_BONUS
         if best is None or rank > best.rank:
             best = Candidate(start, end, 1.0, context, rank)
-    if best is not None and needs_context(old) and best.context < CONTEXT_THRESHOLD:
+    if best is not None and best.context < required_context(old):
         return None
     return best
 
@@ -236,7 +265,7 @@ def fuzzy_candidates(text: str, old: Selector) -> list[Candidate]:
         start, end = span
         quote_sim = similarity(old.exact, text[start:end])
         context = context_similarity(text, start, end, old)
-        weight = 0.5 if needs_context(old) else 0.25
+        weight = 0.5 if required_context(old) else 0.25
         rank = quote_sim + weight * context + POSITION_WEIGHT * _closeness(text, start, old)
         out.append(Candidate(start, end, quote_sim, context, rank))
     out.sort(key=lambda c: -c.rank)
