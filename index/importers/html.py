@@ -142,14 +142,8 @@ def _fallback_title(blocks: list[Block], source_path: str) -> str:
 # --- metadata ---------------------------------------------------------------
 
 
-def read_metadata(
-    root: etree._Element, fallback_author: str | None = None
-) -> dict[str, str | None]:
-    """Title, author, date (ISO) and canonical address the page states about itself.
-
-    `fallback_author` (trafilatura's guess, names separated by ";") is used
-    only when the page declares no author and shows no byline we recognise.
-    """
+def read_metadata(root: etree._Element) -> dict[str, str | None]:
+    """Title, author, date (ISO) and canonical address the page states about itself."""
     metas = _meta_tags(root)
     ld = _json_ld_article(root)
     url = _canonical_url(root, metas, ld)
@@ -372,34 +366,19 @@ def _strip_by(name: str) -> str:
     return re.sub(r"^by\s+", "", name.strip(), flags=re.I).strip(" ,;|")
 
 
-_DATE_KEYS = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "published_time",
-    "article.published",
-    "pubdate",
-    "og:pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "parsely-pub-date",
-    "sailthru.date",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.date",
-    "datecreated",
-    "citation_publication_date",
-    "date",
-)
+# <meta> names and properties of a publication date, most specific first.
+_DATE_KEY_NAMES = """article:published_time og:article:published_time datepublished
+    published_time article.published pubdate og:pubdate publishdate publish-date publish_date
+    parsely-pub-date sailthru.date dc.date.issued dcterms.issued dc.date dcterms.date
+    datecreated citation_publication_date date"""
+_DATE_KEYS = tuple(_DATE_KEY_NAMES.split())
 _DATE_KEY_LIKE = re.compile(r"(?:pub|post|creat|issue|orig).*date|date.*(?:pub|post|creat|orig)")
 _DATE_MARK = re.compile(r"date|time|publish|posted|byline|meta", re.I)
 _MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun")
 _MONTH_ABBREVIATIONS += ("jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTH_ABBREVIATIONS, 1)}
 _URL_DATE = re.compile(
-    r"/((?:19|20)\d\d)[/-](\d\d?|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[/-](\d\d?)(?=/|$|[-_.])",
+    r"/((?:19|20)\d\d)[/-](\d\d?|" + "|".join(_MONTH_ABBREVIATIONS) + r")[/-](\d\d?)(?=/|$|[-_.])",
     re.I,
 )
 _UTC = re.compile(r"(?:z|[+-]00:?00|\bgmt|\butc)\s*$", re.I)
@@ -479,9 +458,9 @@ def _days(iso: str) -> int:
 
 
 _ISO_START = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DATE_INSIDE = re.compile(
-    r"\b(?:[a-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+[a-z]{3,9}\.?,?\s+\d{4})\b",
-    re.I,
+    rf"\b(?:[a-z]{{3,9}}\.?\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+[a-z]{{3,9}}\.?,?\s+\d{{4}})\b", re.I
 )
 
 
