@@ -74,6 +74,8 @@ def import_html(data: str, source_path: str = "") -> Article:
     if not blocks:
         raise ValueError("no article text found in the page")
     title = title or _fallback_title(blocks, source_path)
+    # Paragraphs in HTML are the author's: no joining of "split" ones (table rows would merge).
+    blocks = finish_blocks(blocks, repair=False)
     return Article(
         title=title,
         blocks=blocks,
