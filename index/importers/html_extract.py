@@ -4,7 +4,8 @@ trafilatura finds the article (its own heuristics, with readability and jusText
 as fallbacks inside it) and hands back a small tree of its own tags (`p`,
 `head`, `list`/`item`, `quote`, `code`, `hi`, `ref`, `lb`, `table`/`row`/`cell`).
 `blocks_from_tree` turns that tree, or plain HTML with the usual tags, into
-our blocks with inline spans. Nothing is ever fetched: trafilatura gets text,
+our blocks; `restore_inline` then gives each block the links and emphasis of
+the page element it came from. Nothing is ever fetched: trafilatura gets text,
 never a URL to download, and images are not asked for.
 """
 
@@ -136,18 +137,20 @@ _INVISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "textare
 # --- links ------------------------------------------------------------------
 
 _SAFE_SCHEMES = ("http", "https", "mailto")
-_URL_JUNK = re.compile(r"[\x00-\x20\x7f]+")
+_URL_EDGES = "".join(map(chr, range(0x21)))  # C0 controls and space
+_URL_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def safe_href(href: str | None, base: str | None = None) -> str | None:
     """An http, https or mailto address for a link, resolved against `base`; else None.
 
-    Whitespace and control characters are removed first, as browsers do, so
-    `java\\nscript:` is seen for what it is.
+    As browsers do, spaces and control characters at the ends and tabs and
+    newlines anywhere are removed first, so `java\\nscript:` is seen for what
+    it is; other control characters are dropped and inner spaces encoded.
     """
     if not href:
         return None
-    href = _URL_JUNK.sub("", href)
+    href = _URL_CONTROLS.sub("", href.strip(_URL_EDGES)).replace(" ", "%20")
     if not href or href.startswith("#"):
         return None
     if base:
