@@ -114,6 +114,23 @@ def test_news_page_structure_and_inline_spans(no_network):
         assert "\n" not in block.text and block.text == block.text.strip()
 
 
+def test_code_blocks_one_block_per_line_and_inline_code():
+    page = (
+        "<html><head><title>Using the shell</title></head><body><article>"
+        "<p>To list the files in a folder, type the <code>ls</code> command and press return; "
+        "it prints one name per line when its output is not a terminal.</p>"
+        "<pre><code>ls -l /tmp\necho done</code></pre>"
+        "<p>The second example prints a word, which is the simplest thing a program can do "
+        "and a fine way to check that the shell works at all.</p></article></body></html>"
+    )
+    blocks = import_html(page).blocks
+    assert [(b.kind, b.text) for b in blocks if b.kind == "code"] == [
+        ("code", "ls -l /tmp"),
+        ("code", "echo done"),
+    ]
+    assert ("ls", "code") in [(s.text, s.style) for s in blocks[0].spans]
+
+
 # --- links -------------------------------------------------------------------
 
 
@@ -155,6 +172,8 @@ def test_only_http_https_and_mailto_links_survive(no_network):
         ("#section", None),
         ("//evil.example/x", "https://evil.example/x"),
         ("https://[broken", None),
+        ("https://example.org/a b", "https://example.org/a%20b"),
+        ("https://example.org/\x01x\t", "https://example.org/x"),
         ("", None),
     ],
 )
