@@ -8,6 +8,7 @@ name) and keep the display form they were first written in.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
@@ -90,6 +91,31 @@ def _queue(conn: sqlite3.Connection, *doc_ids: str) -> None:
     conn.executemany("INSERT INTO outbox(doc_id) VALUES (?)", [(d,) for d in doc_ids])
 
 
+def _touch(
+    conn: sqlite3.Connection,
+    annotation_id: str,
+    article_id: int,
+    action: str,
+    state: Annotation | None = None,
+) -> None:
+    """Record one change to a passage, inside its transaction.
+
+    The one place every change goes through: it queues the passage and its
+    article for the search index, marks the article's JSON mirror dirty, and
+    keeps the passage's new state (or, for a delete, its last state) as a version.
+    """
+    _queue(conn, f"n:{annotation_id}", f"a:{article_id}")
+    conn.execute("INSERT OR IGNORE INTO mirror_dirty(article_id) VALUES (?)", (article_id,))
+    if state is None:
+        row = conn.execute(f"{_SELECT} WHERE n.id = ?", (annotation_id,)).fetchone()
+        state = _from_row(row)
+    conn.execute(
+        "INSERT INTO annotation_versions(annotation_id, article_id, at, action, data)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (annotation_id, article_id, now_iso(), action, json.dumps(state.to_json())),
+    )
+
+
 def _set_tags(conn: sqlite3.Connection, annotation_id: str, tags: list[str]) -> None:
     conn.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", (annotation_id,))
     for name in tags:
@@ -130,7 +156,7 @@ def create(
         stamp = now_iso()
         _insert(conn, new_id, article_id, selector, color, note, False, stamp, stamp)
         _set_tags(conn, new_id, tags)
-        _queue(conn, f"n:{new_id}", f"a:{article_id}")
+        _touch(conn, new_id, article_id, "created")
     return get(store, new_id)
 
 
@@ -177,7 +203,8 @@ def restore(store: Store, annotation: Annotation) -> Annotation:
             now_iso(),
         )
         _set_tags(conn, annotation.id, annotation.tags)
-        _queue(conn, f"n:{annotation.id}", f"a:{annotation.article_id}")
+        conn.execute("DELETE FROM trash WHERE annotation_id = ?", (annotation.id,))
+        _touch(conn, annotation.id, annotation.article_id, "restored")
     return get(store, annotation.id)
 
 
@@ -217,17 +244,44 @@ def update(
         )
         if tags is not None:
             _set_tags(conn, annotation_id, [clean_tag(t) for t in tags])
-        _queue(conn, f"n:{annotation_id}", f"a:{row['article_id']}")
+        _touch(conn, annotation_id, row["article_id"], "edited")
     return get(store, annotation_id)
 
 
 def delete(store: Store, annotation_id: str) -> Annotation:
-    """Remove a passage; return it as it was, so the caller can undo."""
-    before = get(store, annotation_id)
+    """Move a passage to the trash; return it as it was, so the caller can undo."""
     with store.write() as conn:
+        row = conn.execute(f"{_SELECT} WHERE n.id = ?", (annotation_id,)).fetchone()
+        if row is None:
+            raise AnnotationError(f"no passage with id {annotation_id}")
+        before = _from_row(row)
+        conn.execute(
+            "INSERT OR REPLACE INTO trash(annotation_id, article_id, deleted, data)"
+            " VALUES (?, ?, ?, ?)",
+            (annotation_id, before.article_id, now_iso(), json.dumps(before.to_json())),
+        )
         conn.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
-        _queue(conn, f"n:{annotation_id}", f"a:{before.article_id}")
+        _touch(conn, annotation_id, before.article_id, "deleted", before)
     return before
+
+
+def from_json(data: dict[str, Any]) -> Annotation:
+    """An Annotation from its `to_json()` form (history versions, trash, mirror files)."""
+    return Annotation(
+        id=data["id"],
+        article_id=int(data["article_id"]),
+        start=int(data["start"]),
+        end=int(data["end"]),
+        exact=data["quote"],
+        prefix=data.get("prefix", ""),
+        suffix=data.get("suffix", ""),
+        color=data.get("color", "yellow"),
+        note=data.get("note", ""),
+        tags=list(data.get("tags", [])),
+        orphaned=bool(data.get("orphaned", False)),
+        created=data.get("created", ""),
+        updated=data.get("updated", ""),
+    )
 
 
 def _row(conn: sqlite3.Connection, annotation_id: str) -> sqlite3.Row:
@@ -321,16 +375,25 @@ def _tag_row(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
     return row
 
 
-def _queue_tag_users(conn: sqlite3.Connection, tag_id: int) -> None:
-    conn.execute(
-        """INSERT INTO outbox(doc_id)
-           SELECT 'n:' || n.id FROM annotation_tags nt JOIN annotations n ON n.id = nt.annotation_id
-            WHERE nt.tag_id = :t
-           UNION SELECT 'a:' || n.article_id FROM annotation_tags nt
-             JOIN annotations n ON n.id = nt.annotation_id WHERE nt.tag_id = :t
-           UNION SELECT 'a:' || at.article_id FROM article_tags at WHERE at.tag_id = :t""",
-        {"t": tag_id},
-    )
+def _tag_users(conn: sqlite3.Connection, tag_id: int) -> tuple[list[tuple[str, int]], list[int]]:
+    """(passage id, article id) pairs and article ids that carry a tag."""
+    passages = conn.execute(
+        "SELECT n.id, n.article_id FROM annotation_tags nt"
+        " JOIN annotations n ON n.id = nt.annotation_id WHERE nt.tag_id = ?",
+        (tag_id,),
+    ).fetchall()
+    articles = conn.execute("SELECT article_id FROM article_tags WHERE tag_id = ?", (tag_id,))
+    return [(r[0], r[1]) for r in passages], [r[0] for r in articles.fetchall()]
+
+
+def _touch_tag_users(
+    conn: sqlite3.Connection, users: tuple[list[tuple[str, int]], list[int]]
+) -> None:
+    """After a tag change: a version for every passage it touched; reindex their articles."""
+    passages, articles = users
+    for annotation_id, article_id in passages:
+        _touch(conn, annotation_id, article_id, "tags")
+    _queue(conn, *(f"a:{a}" for a in articles))
 
 
 def rename_tag(store: Store, old: str, new: str) -> int:
@@ -344,7 +407,7 @@ def rename_tag(store: Store, old: str, new: str) -> int:
         conn.execute(
             "UPDATE tags SET key = ?, name = ? WHERE id = ?", (new.casefold(), new, row["id"])
         )
-        _queue_tag_users(conn, row["id"])
+        _touch_tag_users(conn, _tag_users(conn, row["id"]))
         return _uses(conn, row["id"])
 
 
@@ -358,7 +421,7 @@ def merge_tags(store: Store, source: str, target: str) -> int:
 
 
 def _merge(conn: sqlite3.Connection, src: int, dst: int) -> int:
-    _queue_tag_users(conn, src)
+    users = _tag_users(conn, src)
     for table, column in (("annotation_tags", "annotation_id"), ("article_tags", "article_id")):
         conn.execute(
             f"INSERT OR IGNORE INTO {table}({column}, tag_id)"
@@ -366,6 +429,7 @@ def _merge(conn: sqlite3.Connection, src: int, dst: int) -> int:
             (dst, src),
         )
     conn.execute("DELETE FROM tags WHERE id = ?", (src,))
+    _touch_tag_users(conn, users)
     return _uses(conn, dst)
 
 
@@ -374,8 +438,9 @@ def delete_tag(store: Store, name: str) -> int:
     with store.write() as conn:
         row = _tag_row(conn, name)
         uses = _uses(conn, row["id"])
-        _queue_tag_users(conn, row["id"])
+        users = _tag_users(conn, row["id"])
         conn.execute("DELETE FROM tags WHERE id = ?", (row["id"],))
+        _touch_tag_users(conn, users)
         return uses
 
 
@@ -450,6 +515,11 @@ def reanchor_article(conn: sqlite3.Connection, article_id: int, new_text: str) -
                 (sel.start, sel.end, sel.exact, sel.prefix, sel.suffix, now_iso(), row["id"]),
             )
             entry.update(new_start=sel.start, new_end=sel.end, new_quote=sel.exact)
-        _queue(conn, f"n:{row['id']}")
+        _touch(conn, row["id"], article_id, f"reanchored ({result.status})")
         entries.append(entry)
+    if entries:
+        conn.execute(
+            "INSERT INTO anchoring_reports(article_id, at, entries) VALUES (?, ?, ?)",
+            (article_id, now_iso(), json.dumps(entries)),
+        )
     return entries

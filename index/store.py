@@ -96,6 +96,42 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: passage history, trash, the JSON mirror's dirty list, colour names, anchoring reports.
+    """
+    CREATE TABLE annotation_versions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        annotation_id TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX annotation_versions_id ON annotation_versions(annotation_id, seq);
+
+    CREATE TABLE trash (
+        annotation_id TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL,
+        deleted TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+
+    CREATE TABLE mirror_dirty (
+        article_id INTEGER PRIMARY KEY
+    );
+
+    CREATE TABLE legend (
+        color TEXT PRIMARY KEY,
+        name TEXT NOT NULL
+    );
+
+    CREATE TABLE anchoring_reports (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        entries TEXT NOT NULL
+    );
+    CREATE INDEX anchoring_reports_article ON anchoring_reports(article_id, at);
+    """,
 ]
 
 
