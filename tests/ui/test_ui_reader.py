@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import BBC, SAMPLE, SEED, drag_select, need
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtGui import QTextDocument
 
+from conftest import BBC, SAMPLE, SEED, drag_select, need
 from index.importers import read_article
 from index.importers.markdown import import_markdown
 from index.model import Block, Span

@@ -1,0 +1,101 @@
+"""File › Export Annotations: pick a format and which passages, then a file to write.
+
+The text comes from `Library.export_annotations` (Markdown, W3C JSON-LD, CSV);
+this dialog only chooses and writes it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QWidget,
+)
+
+from ui.plain import one_line, plain_label
+
+FORMATS = (
+    ("markdown", "Markdown (.md)", ".md"),
+    ("json", "W3C Web Annotation JSON-LD (.jsonld)", ".jsonld"),
+    ("csv", "CSV spreadsheet (.csv)", ".csv"),
+)
+
+
+class ExportDialog(QDialog):
+    """Choose format and scope; `export_to(path)` writes the file (the Save button asks
+    where first)."""
+
+    def __init__(
+        self, parent: QWidget, library: Any, article: Any, ids: list[str] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export Annotations")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.library = library
+        self.article = article
+        self.ids = ids
+        self.format = QComboBox(self)
+        for key, label, _ext in FORMATS:
+            self.format.addItem(label, key)
+        self.scope = QComboBox(self)
+        if ids:
+            self.scope.addItem(f"The {len(ids)} selected passages", "ids")
+        self.scope.addItem("Every passage in the library", "all")
+        if article is not None:
+            self.scope.addItem(
+                "Passages of “" + one_line(article.title or "Untitled", 50) + "”", "article"
+            )
+        for name, _count in library.tags():
+            self.scope.addItem("Passages tagged “" + one_line(name, 40) + "”", f"tag:{name}")
+        form = QFormLayout(self)
+        form.addRow(plain_label("Format:", self), self.format)
+        form.addRow(plain_label("Passages:", self), self.scope)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._ask_path)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.written: Path | None = None
+
+    def text(self) -> str:
+        """The export as text, for the chosen format and scope."""
+        fmt = self.format.currentData()
+        scope = self.scope.currentData() or "all"
+        if scope == "ids":
+            if "ids" in inspect.signature(self.library.export_annotations).parameters:
+                return self.library.export_annotations(fmt, ids=list(self.ids))
+            scope = "all"
+        if scope == "article" and self.article is not None:
+            return self.library.export_annotations(fmt, article_id=self.article.id)
+        if scope.startswith("tag:"):
+            return self.library.export_annotations(fmt, tag=scope[4:])
+        return self.library.export_annotations(fmt)
+
+    def export_to(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.write_text(self.text(), encoding="utf-8")
+        self.written = target
+        return target
+
+    def _ask_path(self) -> None:
+        ext = FORMATS[self.format.currentIndex()][2]
+        path, _ = QFileDialog.getSaveFileName(self, "Export Annotations", f"passages{ext}")
+        if not path:
+            return
+        try:
+            self.export_to(path)
+        except OSError as error:
+            self.setWindowTitle(f"Could not write the file: {error.strerror}")
+            return
+        self.accept()

@@ -1,0 +1,305 @@
+"""The passages panel beside the reader: the open article's passages, edited in place.
+
+Choosing a passage selects it in the reader; the editor under the list changes
+its colour, note and tags, or deletes it. Orphaned passages (their words are no
+longer in the text) are listed with their saved quote and a hint to re-attach.
+
+Signals:
+    passage_selected(str): the user chose a passage in the list ("" for none).
+    color_chosen(str, str): passage id, colour.
+    note_edited(str, str): passage id, new note.
+    tags_edited(str, list): passage id, new tags.
+    delete_requested(str): passage id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE, PassageListModel
+from ui.passage_dialogs import TagCompleter, split_tags
+from ui.plain import plain_label
+from ui.themes import HIGHLIGHT_COLORS, LIGHT, Theme
+
+BAR = 5
+PAD = 8
+
+
+def swatch_icon(color: QColor, underline: bool = False, size: int = 16) -> QIcon:
+    """A small rounded colour square (or a coloured underline) for menus and buttons."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if underline:
+        painter.fillRect(QRect(1, size - 4, size - 2, 3), color)
+    else:
+        painter.setPen(color.darker(130))
+        painter.setBrush(color)
+        painter.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class PassageDelegate(QStyledItemDelegate):
+    """A passage as a colour bar and up to three wrapped lines of plain text."""
+
+    def __init__(self, view: QListView, theme: Theme) -> None:
+        super().__init__(view)
+        self.view = view
+        self.theme = theme
+
+    def _text_width(self) -> int:
+        return max(self.view.viewport().width() - BAR - 3 * PAD, 60)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        if index.data(COLOR_ROLE) is None:
+            hint = super().sizeHint(option, index)
+            return QSize(hint.width(), hint.height() + PAD)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        metrics = QFontMetrics(option.font)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        rect = metrics.boundingRect(QRect(0, 0, self._text_width(), 100000), flags, text)
+        return QSize(self._text_width() + BAR + 3 * PAD, rect.height() + 2 * PAD)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        if index.data(COLOR_ROLE) is None:  # a group heading in the passages browser
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else self.view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        color_name = index.data(COLOR_ROLE)
+        bar = QRect(
+            opt.rect.left() + PAD // 2, opt.rect.top() + PAD, BAR, opt.rect.height() - 2 * PAD
+        )
+        painter.fillRect(bar, self.theme.highlight(color_name))
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        role = opt.palette.ColorRole.HighlightedText if selected else opt.palette.ColorRole.Text
+        painter.setPen(opt.palette.color(role))
+        text_rect = QRect(
+            bar.right() + PAD, opt.rect.top() + PAD, self._text_width(), opt.rect.height() - 2 * PAD
+        )
+        painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap), text)
+        painter.restore()
+
+
+class PassagesPanel(QWidget):
+    """The list of the open article's passages and an editor for the chosen one."""
+
+    passage_selected = Signal(str)
+    color_chosen = Signal(str, str)
+    note_edited = Signal(str, str)
+    tags_edited = Signal(str, list)
+    delete_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("passagesPanel")
+        self.theme = LIGHT
+        self.current: Any = None
+        self._note_shown = ""
+        self._tags_shown: list[str] = []
+        self.title = plain_label("Passages", self)
+        self.title.setObjectName("panelTitle")
+        self.model = PassageListModel(self)
+        self.list = QListView(self)
+        self.list.setObjectName("passageList")
+        self.list.setModel(self.model)
+        self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(False)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.delegate = PassageDelegate(self.list, self.theme)
+        self.list.setItemDelegate(self.delegate)
+        self.list.selectionModel().currentChanged.connect(self._on_current)
+        self.empty = plain_label(
+            "Select words in the text, then press H to highlight, N to add a note or T to add "
+            "tags.",
+            self,
+        )
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("panelHint")
+        self._build_editor()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.editor)
+        layout.addStretch(0)
+        self._show_editor(None)
+
+    def _build_editor(self) -> None:
+        self.editor = QWidget(self)
+        self.editor.setObjectName("passageEditor")
+        box = QVBoxLayout(self.editor)
+        box.setContentsMargins(0, 4, 0, 0)
+        box.setSpacing(6)
+        self.orphan_hint = plain_label(
+            "Orphaned: these words are no longer in the text. Select the right words in the "
+            "article and press E (Change Extent) to re-attach it.",
+            self.editor,
+        )
+        self.orphan_hint.setWordWrap(True)
+        box.addWidget(self.orphan_hint)
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        self.color_buttons: dict[str, QToolButton] = {}
+        for name in HIGHLIGHT_COLORS:
+            button = QToolButton(self.editor)
+            button.setObjectName(f"color_{name}")
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setToolTip(name.capitalize())
+            button.clicked.connect(lambda _=False, n=name: self._choose_color(n))
+            row.addWidget(button)
+            self.color_buttons[name] = button
+        row.addStretch(1)
+        self.delete_button = QPushButton("Delete", self.editor)
+        self.delete_button.setObjectName("deletePassage")
+        self.delete_button.clicked.connect(self._delete)
+        row.addWidget(self.delete_button)
+        box.addLayout(row)
+        self.note = QPlainTextEdit(self.editor)
+        self.note.setObjectName("noteEditor")
+        self.note.setPlaceholderText("Note")
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(84)
+        self.note.installEventFilter(self)
+        box.addWidget(self.note)
+        self.tags = QLineEdit(self.editor)
+        self.tags.setObjectName("tagsEditor")
+        self.tags.setPlaceholderText("Tags, separated by commas")
+        self.tags.editingFinished.connect(self._commit_tags)
+        box.addWidget(self.tags)
+        self.set_theme(self.theme)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.delegate.theme = theme
+        for name, button in self.color_buttons.items():
+            button.setIcon(swatch_icon(theme.highlight(name), underline=name == "underline"))
+        self.list.viewport().update()
+
+    def set_known_tags(self, tags: list[str]) -> None:
+        self.tags.setCompleter(TagCompleter(tags, self.tags))
+
+    # --- content ------------------------------------------------------------------
+
+    def set_annotations(self, annotations: list[Any], select_id: str | None = None) -> None:
+        """Show these passages; keep (or move) the choice to `select_id`."""
+        self.model.set_annotations(annotations)
+        self.title.setText(f"Passages ({len(annotations)})" if annotations else "Passages")
+        self.empty.setVisible(not annotations)
+        self.list.setVisible(bool(annotations))
+        self.select(select_id)
+
+    def select(self, annotation_id: str | None) -> None:
+        """Choose a passage without emitting passage_selected (the caller already knows)."""
+        row = self.model.row_of(annotation_id) if annotation_id else -1
+        selection = self.list.selectionModel()
+        selection.blockSignals(True)
+        try:
+            if row >= 0:
+                index = self.model.index(row, 0)
+                flag = QItemSelectionModel.SelectionFlag.ClearAndSelect
+                selection.setCurrentIndex(index, flag)
+                self.list.scrollTo(index)
+            else:
+                selection.clear()
+        finally:
+            selection.blockSignals(False)
+        self.list.viewport().update()
+        self._show_editor(self.model.annotation(row) if row >= 0 else None)
+
+    def current_id(self) -> str | None:
+        return self.current.id if self.current is not None else None
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        ann = current.data(ITEM_ROLE) if current.isValid() else None
+        self._show_editor(ann)
+        self.passage_selected.emit(current.data(ID_ROLE) if current.isValid() else "")
+
+    def _show_editor(self, ann: Any) -> None:
+        self._commit_note()
+        self.current = ann
+        self.editor.setVisible(ann is not None)
+        if ann is None:
+            return
+        self.orphan_hint.setVisible(ann.orphaned)
+        for name, button in self.color_buttons.items():
+            button.setChecked(name == ann.color)
+        self.note.setPlainText(ann.note)
+        self._note_shown = ann.note
+        self.tags.setText(", ".join(ann.tags))
+        self._tags_shown = [t.casefold() for t in ann.tags]
+
+    # --- edits --------------------------------------------------------------------
+
+    def _choose_color(self, name: str) -> None:
+        if self.current is None:
+            return
+        for other, button in self.color_buttons.items():
+            button.setChecked(other == name)
+        if name != self.current.color:
+            self.color_chosen.emit(self.current.id, name)
+
+    def _commit_note(self) -> None:
+        if self.current is None:
+            return
+        text = self.note.toPlainText().strip()
+        if text != self._note_shown:
+            self._note_shown = text
+            self.note_edited.emit(self.current.id, text)
+
+    def _commit_tags(self) -> None:
+        if self.current is None:
+            return
+        tags = split_tags(self.tags.text())
+        if [t.casefold() for t in tags] != self._tags_shown:
+            self._tags_shown = [t.casefold() for t in tags]
+            self.tags_edited.emit(self.current.id, tags)
+
+    def _delete(self) -> None:
+        if self.current is not None:
+            self.delete_requested.emit(self.current.id)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        """The note is saved when it loses focus, and on Ctrl+Enter."""
+        if watched is self.note:
+            kind = event.type()
+            if kind == QEvent.Type.FocusOut:
+                self._commit_note()
+            elif (
+                kind == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            ):
+                self._commit_note()
+                return True
+        return super().eventFilter(watched, event)

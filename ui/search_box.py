@@ -1,0 +1,121 @@
+"""The search field of the toolbar and the short help on the query syntax beside it.
+
+Signals:
+    SearchBox.query_changed(str): the text as typed (the controller debounces it).
+    SearchBox.submitted(): Enter: search now.
+    SearchBox.escaped(): Esc in the field: clear the search.
+    SearchBox.down(): Down arrow: move to the results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
+
+from ui.plain import plain_label
+
+SYNTAX = (
+    ("protest", "words, with their other forms (protests, protested)"),
+    ('"state of emergency"', "a phrase"),
+    ("title:peru   author:smith", "words in the title or the author"),
+    ("date:2023   date:2023-01", "by date; date:[2023-01-01 to 2023-01-31] for a range"),
+    ("tag:economy   note:follow", "your passages: by tag, or words in notes"),
+    ("quote:strike   color:yellow", "words in highlighted passages, or their colour"),
+    ("is:orphaned   has:note", "passages whose words are gone; passages with a note"),
+    ("a AND NOT b   a OR b   -word", "boolean logic"),
+    ("econom*   juliaka~", "wildcards and close spellings"),
+)
+
+
+class SyntaxHelp(QFrame):
+    """A popup listing the query syntax, opened from the ? button."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("syntaxHelp")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(12, 10, 12, 10)
+        grid.setHorizontalSpacing(18)
+        grid.setVerticalSpacing(5)
+        title = plain_label("Search syntax", self)
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        grid.addWidget(title, 0, 0, 1, 2)
+        for row, (example, meaning) in enumerate(SYNTAX, start=1):
+            code = plain_label(example, self)
+            code.setObjectName("syntaxExample")
+            mono = code.font()
+            mono.setFamilies(["DejaVu Sans Mono", "monospace"])
+            code.setFont(mono)
+            grid.addWidget(code, row, 0)
+            grid.addWidget(plain_label(meaning, self), row, 1)
+
+
+class SearchBox(QWidget):
+    """A line edit for queries and a ? button for the syntax help."""
+
+    query_changed = Signal(str)
+    submitted = Signal()
+    escaped = Signal()
+    down = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchBox")
+        self.line = QLineEdit(self)
+        self.line.setObjectName("searchField")
+        self.line.setPlaceholderText("Search articles and passages  (Ctrl+K)")
+        self.line.setClearButtonEnabled(True)
+        self.line.setMinimumWidth(320)
+        self.line.textChanged.connect(self.query_changed)
+        self.line.returnPressed.connect(self.submitted)
+        self.line.installEventFilter(self)
+        self.help_button = QToolButton(self)
+        self.help_button.setObjectName("syntaxButton")
+        self.help_button.setText("?")
+        self.help_button.setToolTip("Search syntax")
+        self.help_button.clicked.connect(self.show_help)
+        self.help = SyntaxHelp(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.line, 1)
+        layout.addWidget(self.help_button)
+
+    def text(self) -> str:
+        return self.line.text()
+
+    def set_text(self, text: str) -> None:
+        """Replace the query (emits query_changed like typing does)."""
+        self.line.setText(text)
+
+    def focus(self) -> None:
+        self.line.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.line.selectAll()
+
+    def show_help(self) -> None:
+        self.help.adjustSize()
+        corner = self.mapToGlobal(QPoint(0, self.height() + 2))
+        self.help.move(corner)
+        self.help.show()
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if watched is self.line and event.type() == QEvent.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape:
+                self.escaped.emit()
+                return True
+            if event.key() == Qt.Key.Key_Down:
+                self.down.emit()
+                return True
+        return super().eventFilter(watched, event)

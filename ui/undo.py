@@ -1,0 +1,131 @@
+"""Undoable passage changes: create, edit (colour, note, tags, extent) and delete.
+
+Each command talks to the Library and then calls `notify(article_id, id)` so
+the window redraws what changed. A deleted passage comes back through
+`Library.restore_annotation` with its id, selectors and times, so undo after
+delete (and redo after undo of a create) gives back the very same passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+Notify = Callable[[int, str], None]
+
+
+class CreatePassage(QUndoCommand):
+    """Highlight [start, end) of an article, with a colour and optionally a note and tags."""
+
+    def __init__(
+        self,
+        library: Any,
+        notify: Notify,
+        article_id: int,
+        start: int,
+        end: int,
+        *,
+        color: str,
+        note: str = "",
+        tags: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__("Highlight")
+        self.library, self.notify = library, notify
+        self.args = (article_id, start, end)
+        self.fields = {"color": color, "note": note, "tags": tags}
+        self.passage: Any = None
+
+    def redo(self) -> None:
+        if self.passage is None:
+            self.passage = self.library.annotate(*self.args, **self.fields)
+        else:
+            self.passage = self.library.restore_annotation(self.passage)
+        self.notify(self.passage.article_id, self.passage.id)
+
+    def undo(self) -> None:
+        self.passage = self.library.delete_annotation(self.passage.id)
+        self.notify(self.passage.article_id, "")
+
+
+EDIT_LABELS = {"color": "Change Colour", "note": "Edit Note", "tags": "Edit Tags"}
+
+
+class EditPassage(QUndoCommand):
+    """Change some of a passage's colour, note, tags or extent; undo puts back the rest."""
+
+    def __init__(self, library: Any, notify: Notify, before: Any, **changes: Any) -> None:
+        first = next(iter(changes))
+        label = "Change Extent" if "start" in changes else EDIT_LABELS.get(first, "Edit")
+        super().__init__(label)
+        self.library, self.notify = library, notify
+        self.before = before
+        self.changes = changes
+
+    def redo(self) -> None:
+        after = self.library.update_annotation(self.before.id, **self.changes)
+        self.notify(after.article_id, after.id)
+
+    def undo(self) -> None:
+        if "start" in self.changes or "end" in self.changes:
+            # The extent carries its quote and orphaned state: put the whole passage back.
+            self.library.delete_annotation(self.before.id)
+            self.library.restore_annotation(self.before)
+        else:
+            self.library.update_annotation(
+                self.before.id,
+                color=self.before.color,
+                note=self.before.note,
+                tags=list(self.before.tags),
+            )
+        self.notify(self.before.article_id, self.before.id)
+
+
+class DeletePassages(QUndoCommand):
+    """Delete one or more passages; undo restores each exactly."""
+
+    def __init__(self, library: Any, notify: Notify, ids: list[str]) -> None:
+        super().__init__("Delete Passage" if len(ids) == 1 else f"Delete {len(ids)} Passages")
+        self.library, self.notify = library, notify
+        self.ids = list(ids)
+        self.deleted: list[Any] = []
+
+    def redo(self) -> None:
+        self.deleted = [self.library.delete_annotation(i) for i in self.ids]
+        for passage in self.deleted[:1]:
+            self.notify(passage.article_id, "")
+
+    def undo(self) -> None:
+        restored = [self.library.restore_annotation(p) for p in reversed(self.deleted)]
+        for passage in restored[-1:]:
+            self.notify(passage.article_id, passage.id)
+
+
+class EditMany(QUndoCommand):
+    """The same change (colour or tags added) to many passages, undone as one step."""
+
+    def __init__(self, library: Any, notify: Notify, label: str, befores: list[Any], **changes):
+        super().__init__(label)
+        self.library, self.notify = library, notify
+        self.befores = befores
+        self.color = changes.get("color")
+        self.add_tags = tuple(changes.get("add_tags", ()))
+
+    def redo(self) -> None:
+        for before in self.befores:
+            tags = None
+            if self.add_tags:
+                known = {t.casefold() for t in before.tags}
+                tags = list(before.tags) + [t for t in self.add_tags if t.casefold() not in known]
+            self.library.update_annotation(before.id, color=self.color, tags=tags)
+        if self.befores:
+            self.notify(self.befores[0].article_id, "")
+
+    def undo(self) -> None:
+        for before in self.befores:
+            self.library.update_annotation(
+                before.id, color=before.color, note=before.note, tags=list(before.tags)
+            )
+        if self.befores:
+            self.notify(self.befores[0].article_id, "")
