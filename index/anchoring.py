@@ -31,6 +31,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -225,6 +226,8 @@ def _exact_match(text: str, old: Selector) -> Candidate | None:
     best: Candidate | None = None
     for start in starts:
         end = start + len(old.exact)
+        if _cuts_cluster(text, end, old):
+            continue
         context = context_similarity(text, start, end, old)
         rank = context + POSITION_WEIGHT * _closeness(text, start, old)
         if start == old.start:
@@ -317,22 +320,47 @@ def _scan(
 
 def _place(text: str, needle: str, old: Selector, lo: int, hi: int) -> tuple[int, int] | None:
     """The quote's span inside text[lo:hi], by aligning the needle with that stretch."""
-    window = text[lo:hi]
-    ops = Indel.opcodes(needle, window)
+    blocks = _blocks(Indel.opcodes(needle, text[lo:hi]))
     first = len(old.prefix)
-    last = first + len(old.exact) - 1
-    start = end = None
-    for op in ops:
-        if op.tag == "insert":
-            continue
-        if start is None and op.src_start <= first < op.src_end:
-            start = op.dest_start + (first - op.src_start if op.tag == "equal" else 0)
-        if op.src_start <= last < op.src_end:
-            end = op.dest_start + (last - op.src_start + 1 if op.tag == "equal" else 0)
-            break
+    last = first + len(old.exact)
+    start = _map(blocks, first, at_end=False)
+    end = _map(blocks, last, at_end=True)
     if start is None or end is None or end <= start:
         return None
     return _snap(text, lo + start, lo + end)
+
+
+def _blocks(ops: Iterable[Any]) -> list[list[Any]]:
+    """Alignment blocks [tag, src_start, src_end, dest_start, dest_end], where a deletion
+    next to an insertion becomes one "replace" block (a substitution)."""
+    blocks: list[list[Any]] = []
+    for op in ops:
+        row = [op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end]
+        prev = blocks[-1] if blocks else None
+        if prev and prev[0] != "equal" and op.tag != "equal":
+            prev[0] = "replace"
+            prev[2], prev[4] = op.src_end, op.dest_end
+        else:
+            blocks.append(row)
+    return blocks
+
+
+def _map(blocks: list[list[Any]], at: int, *, at_end: bool) -> int | None:
+    """The window offset matching the needle boundary `at` (a quote start or end).
+
+    Text inserted exactly at the boundary stays outside the quote; inside a
+    substitution the boundary is placed proportionally.
+    """
+    for tag, s1, s2, d1, d2 in blocks:
+        inside = s1 < at <= s2 if at_end else s1 <= at < s2
+        if not inside:
+            continue
+        if tag == "equal":
+            return d1 + (at - s1)
+        if tag == "replace":
+            return d1 + round((at - s1) * (d2 - d1) / (s2 - s1))
+        return d1
+    return None
 
 
 def _joins(ch: str) -> bool:
@@ -342,6 +370,13 @@ def _joins(ch: str) -> bool:
         or ch in "\u200d\ufe0e\ufe0f"
         or "\U0001f3fb" <= ch <= "\U0001f3ff"
     )
+
+
+def _cuts_cluster(text: str, end: int, old: Selector) -> bool:
+    """True when an exact hit ends inside a character cluster the old text did not have."""
+    if end >= len(text) or old.suffix[:1] == text[end]:
+        return False
+    return _joins(text[end]) or text[end - 1] == "\u200d"
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
