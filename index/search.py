@@ -14,11 +14,16 @@ kept open and brought up to date only when the index changed.
 from __future__ import annotations
 
 import contextlib
+import gc
+import heapq
+import mmap
 import os
 import pickle
+import re
 import struct
 import threading
 import time
+import warnings
 import weakref
 import zlib
 from collections import Counter
@@ -26,12 +31,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import fields, index, scoring, writing
+from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import VarBytesColumn
+from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile, StructFile
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import ReaderClosed, SegmentReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
+from whoosh.util.numeric import byte_to_length
 
 from index.search_query import (
     NAME_ANALYZER,
@@ -42,7 +53,7 @@ from index.search_query import (
     parse_query,
     suggest_query,
 )
-from index.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, article_hit
+from index.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
 
 __all__ = [
     "AnnotationHit",
@@ -92,22 +103,29 @@ _DAMAGE = (
 
 
 def _schema() -> fields.Schema:
+    """Indexed fields, plus one stored dict per document (`doc`) holding what a hit shows.
+
+    An annotation carries its article's title and author for display and for
+    `title:` / `author:` filters, indexed as ctx_title / ctx_author so that a
+    plain word matching an article's title does not drag in every passage of it.
+    Its quote and note also go into `body`, so plain words search four fields.
+    """
+    stem, name = STEM_ANALYZER, NAME_ANALYZER
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        kind=fields.STORED(),
-        article_id=fields.STORED(),
+        id=fields.ID(),
+        doc=fields.STORED(),
         flags=fields.KEYWORD(),
-        title=fields.TEXT(analyzer=STEM_ANALYZER, stored=True, spelling=True),
-        author=fields.TEXT(analyzer=NAME_ANALYZER, stored=True),
-        date=fields.ID(stored=True),
-        body=fields.TEXT(analyzer=STEM_ANALYZER, chars=True, spelling=True),
-        tags=fields.STORED(),
+        title=fields.TEXT(analyzer=stem, spelling=True),
+        author=fields.TEXT(analyzer=name),
+        ctx_title=fields.TEXT(analyzer=stem),
+        ctx_author=fields.TEXT(analyzer=name),
+        date=fields.ID(),
+        body=fields.TEXT(analyzer=stem, chars=True, spelling=True),
         tag=fields.KEYWORD(analyzer=RegexTokenizer(r"[^\x1f]+")),
-        tagtext=fields.TEXT(analyzer=STEM_ANALYZER, spelling=True),
-        quote=fields.TEXT(analyzer=STEM_ANALYZER, stored=True),
-        note=fields.TEXT(analyzer=STEM_ANALYZER, stored=True, spelling=True),
-        color=fields.ID(stored=True),
-        orphaned=fields.STORED(),
+        tagtext=fields.TEXT(analyzer=stem, spelling=True),
+        quote=fields.TEXT(analyzer=stem),
+        note=fields.TEXT(analyzer=stem),
+        color=fields.ID(),
         facets=fields.COLUMN(VarBytesColumn()),
     )
 
@@ -162,44 +180,88 @@ def _pack(doc_id: str, article_id: int, date: str | None, author: str | None, ta
 
 
 def document_fields(doc: dict) -> dict:
-    """The whoosh fields for one Library document (article or annotation dict)."""
+    """The whoosh fields for one Library document (an article or annotation dict)."""
     kind = doc["kind"]
     tags = [" ".join(str(t).split()) for t in doc.get("tags") or ()]
     tags = list(dict.fromkeys(t for t in tags if t))
-    date = doc.get("date") or None
+    article_id = int(doc["article_id"])
+    title = doc.get("title") or ""
     author = doc.get("author") or None
-    out = {
-        "id": doc["id"],
-        "kind": kind,
-        "article_id": int(doc["article_id"]),
-        "title": doc.get("title") or "",
-        "tags": tags,
-        "facets": _pack(doc["id"], int(doc["article_id"]), date, author, tags),
-    }
-    if author:
-        out["author"] = author
+    date = doc.get("date") or None
+    if date is not None and not _ISO_DATE.fullmatch(date):
+        date = None
+    stored = {"kind": kind, "article_id": article_id, "title": title, "author": author}
+    stored |= {"date": date, "tags": tags}
+    facets = _pack(doc["id"], article_id, date, author, tags)
+    out = {"id": doc["id"], "doc": stored, "facets": facets}
+    flags = [kind]
     if date:
         out["date"] = date
-    flags = [kind]
     if tags:
         flags.append("tagged")
         out["tag"] = _SEP.join(normalize_tag(t) for t in tags)
         out["tagtext"] = "\n".join(tags)
     if kind == "article":
+        out["title"] = title
+        if author:
+            out["author"] = author
         out["body"] = doc.get("body") or ""
     elif kind == "annotation":
-        out["quote"] = doc.get("quote") or ""
-        out["note"] = doc.get("note") or ""
-        out["color"] = doc.get("color") or "yellow"
-        out["orphaned"] = bool(doc.get("orphaned"))
-        if out["orphaned"]:
+        quote, note = doc.get("quote") or "", doc.get("note") or ""
+        color, orphaned = doc.get("color") or "yellow", bool(doc.get("orphaned"))
+        stored |= {"quote": quote, "note": note, "color": color, "orphaned": orphaned}
+        stored["annotation_id"] = doc.get("annotation_id") or doc["id"].partition(":")[2]
+        out |= {"ctx_title": title, "quote": quote, "note": note, "color": color}
+        out["body"] = f"{quote}\n{note}" if note else quote
+        if author:
+            out["ctx_author"] = author
+        if orphaned:
             flags.append("orphaned")
-        if out["note"].strip():
+        if note.strip():
             flags.append("note")
     else:
         raise ValueError(f"unknown document kind {kind!r}")
     out["flags"] = " ".join(flags)
     return out
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _MappedFile(BufferFile):
+    """A whoosh file read straight from a memory map.
+
+    whoosh's own mmap path (compound segments) wraps each part in BytesIO,
+    which copies it: every searcher, in every thread, then held a private
+    copy of the whole postings file, and opening one took ~70 ms per 100 MB.
+    """
+
+    def __init__(self, mapped: mmap.mmap, name: str) -> None:
+        self._buf = mapped
+        self._name = name
+        self.file = mapped  # an mmap reads, seeks and tells like a file
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+    def subset(self, position, length, name=None):
+        return StructFile(SubFile(self.file, position, length), name=name or self._name)
+
+
+class _Storage(FileStorage):
+    """FileStorage that maps segment files instead of reading or copying them."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False)
+
+    def open_file(self, name, **kwargs):
+        if name.endswith(".toc") or kwargs:
+            return super().open_file(name, **kwargs)
+        with open(self._fpath(name), "rb") as f:
+            if os.fstat(f.fileno()).st_size == 0:
+                return super().open_file(name)
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return _MappedFile(mapped, name)
 
 
 class SearchIndex:
@@ -214,6 +276,7 @@ class SearchIndex:
         self._write_lock = threading.Lock()  # one writer at a time in this process
         self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
         self._tables: dict[str, _Table] = {}
+        self._field_lengths: dict[tuple[str, str], list[float]] = {}
         self._weighting = scoring.BM25F()
         self._closed = False
 
@@ -224,46 +287,68 @@ class SearchIndex:
         """Open the index in `folder`, creating it when absent (or wiping it when `recreate`).
 
         A new or recreated index is empty and says so with `needs_rebuild`.
-        Raises IndexDamaged when what is there cannot be read.
+        Raises IndexDamaged when what is there cannot be read, or when a
+        rebuild was needed and never finished.
         """
         folder = Path(folder)
+        with warnings.catch_warnings():
+            # whoosh leaves the files of a failed open to the garbage collector
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return cls._open(folder, recreate)
+            except IndexDamaged as exc:
+                damage = str(exc)
+            except _DAMAGE as exc:
+                damage = f"cannot open the search index in {folder}: {exc!r}"
+            gc.collect()
+        raise IndexDamaged(damage)
+
+    @classmethod
+    def _open(cls, folder: Path, recreate: bool) -> SearchIndex:
+        folder.mkdir(parents=True, exist_ok=True)
+        if recreate:
+            _wipe(folder)
+        storage = _Storage(str(folder))
+        if storage.index_exists(INDEX_NAME):
+            if (folder / REBUILD_MARKER).exists():
+                raise IndexDamaged(f"{folder}: the index was left empty or half rebuilt")
+            ix = storage.open_index(INDEX_NAME, schema=SCHEMA)
+        elif any(_ours(p.name) for p in folder.iterdir()):
+            raise IndexDamaged(f"{folder} holds index files but no readable table of contents")
+        else:
+            ix = storage.create_index(SCHEMA, INDEX_NAME)
+            (folder / REBUILD_MARKER).touch()
+        self = cls(folder, storage, ix)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if recreate:
-                _wipe(folder)
-            storage = FileStorage(str(folder))
-            if storage.index_exists(INDEX_NAME):
-                ix = storage.open_index(INDEX_NAME, schema=SCHEMA)
-            elif any(_ours(p.name) for p in folder.iterdir()):
-                raise IndexDamaged(f"{folder} holds index files but no readable table of contents")
-            else:
-                ix = storage.create_index(SCHEMA, INDEX_NAME)
-                (folder / REBUILD_MARKER).touch()
-            self = cls(folder, storage, ix)
             self._probe()
-            return self
-        except IndexDamaged:
+        except BaseException:
+            self.close()
             raise
-        except _DAMAGE as exc:
-            raise IndexDamaged(f"cannot open the search index in {folder}: {exc!r}") from exc
+        return self
 
     def _probe(self) -> None:
-        """Read a little of every segment (terms, stored fields, facet column) to fail early."""
+        """Read a little of every segment file (terms, postings, stored, columns) to fail early."""
         with _DamageGuard():
             searcher = self._searcher()
             for leaf, _ in searcher.reader().leaf_readers():
                 count = leaf.doc_count_all()
-                if count:
-                    leaf.stored_fields(0)
-                    leaf.stored_fields(count - 1)
-                    for fieldname in ("id", "body"):
-                        for _ in zip(range(3), leaf.lexicon(fieldname), strict=False):
-                            pass
+                if not count:
+                    continue
+                leaf.stored_fields(0)
+                leaf.stored_fields(count - 1)
+                for fieldname in ("id", "body", "spell_body"):
+                    for _, btext in zip(range(2), leaf.lexicon(fieldname), strict=False):
+                        list(_all_ids(leaf.postings(fieldname, btext)))
+                self._lengths(leaf, "body")
             self._table(searcher)
 
     @property
     def needs_rebuild(self) -> bool:
-        """True from the creation of an empty index until a rebuild() finishes."""
+        """True from the creation of an empty index until a rebuild() finishes.
+
+        Opening an index in that state raises IndexDamaged, so a Library that
+        skips the rebuild now is sent to it at the next start.
+        """
         return (self.folder / REBUILD_MARKER).exists()
 
     def close(self) -> None:
@@ -317,8 +402,24 @@ class SearchIndex:
         with self._lock:
             for segid in [k for k in self._tables if k not in live]:
                 del self._tables[segid]
+            for key in [k for k in self._field_lengths if k[0] not in live]:
+                del self._field_lengths[key]
         self._local.table = (searcher, table)
         return table
+
+    def _lengths(self, leaf, fieldname: str) -> list[float]:
+        """Every document's length in `fieldname` for one segment (cached), as whoosh scores it."""
+        key = (leaf.segment().segment_id(), fieldname)
+        lengths = self._field_lengths.get(key)
+        if lengths is None:
+            column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is None:
+                lengths = [1.0] * leaf.doc_count_all()
+            else:
+                lengths = [byte_to_length(b) if b else 1.0 for b in column]
+            with self._lock:
+                self._field_lengths[key] = lengths
+        return lengths
 
     # -- writing -------------------------------------------------------------------------
 
@@ -391,7 +492,7 @@ class SearchIndex:
         if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
             raise IndexBusy("another program is writing to the search index")
         try:
-            writer = writing.SegmentWriter(self._ix, _lk=False, limitmb=limitmb)
+            writer = writing.SegmentWriter(self._ix, _lk=False, limitmb=limitmb, compound=False)
         except BaseException:
             lock.release()
             raise
@@ -434,14 +535,15 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
-            groups, scores = _match(s, q, table, scored=True)
-            chosen = _rank(s, q, groups, scores, table, max(0, limit), sort)
-            hits = []
+            scores = _Scorer(self, s).run(q)
+            groups = _groups(scores, table)
+            chosen = _rank(groups, scores, table, max(0, limit), sort)
+            parts = []
             for art in chosen:
                 docs = groups[art]
                 article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
-                notes_docs = [d for d in docs if d != article_doc]
-                hits.append(article_hit(s, art, article_doc, notes_docs, scores, terms, text_for))
+                parts.append((art, article_doc, [d for d in docs if d != article_doc]))
+            hits = build_hits(s, parts, scores, terms, text_for)
             suggestion = None
             if len(groups) < SUGGEST_BELOW:
                 suggestion = self._suggestion(parsed, s, table, len(groups))
@@ -462,7 +564,7 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, _, _ = expand_query(parsed.query, s.reader())
-            groups, _ = _match(s, q, table, scored=False)
+            groups = _groups(_Scorer(self, s).run(q), table)
             return self._suggestion(parsed, s, table, len(groups))
 
     def _suggestion(self, parsed, s: Searcher, table: _Table, found: int) -> str | None:
@@ -476,95 +578,154 @@ class SearchIndex:
         if better.query is None:
             return None
         q, _, _ = expand_query(better.query, s.reader())
-        groups, _ = _match(s, q, table, scored=False)
+        groups = _groups(_Scorer(self, s).run(q), table)
         return corrected if len(groups) > found else None
 
 
 SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
-SCORE_ALL_BELOW = 2000  # estimated matches under which every match is scored in one pass
 
 
-def _match(s: Searcher, q, table: _Table, scored: bool) -> tuple[dict[int, list[int]], dict]:
-    """Every matching docnum grouped by article id (in docnum order), and any scores known.
+class _Scorer:
+    """Scores every document a query matches, in one pass per segment.
 
-    A query estimated to match few documents is scored whole in one pass;
-    a broad one is only enumerated here (much cheaper than scoring) and
-    `_rank` scores just the top.
+    whoosh's collectors walk a tree of matchers one posting at a time (and
+    with deletions, through a filter wrapper around each term): ~10 µs per
+    matching document. Terms, OR, AND and AND NOT are evaluated here instead
+    on whole posting blocks with the same BM25F formula and statistics, which
+    is several times cheaper; anything else (phrases, ranges, name patterns)
+    still runs as a whoosh matcher. Scoring every match is what makes the
+    total, the facets and the group ranking exact without a second pass.
     """
-    scores: dict[int, float] = {}
-    if scored and q.estimate_size(s.reader()) < SCORE_ALL_BELOW:
-        results = s.search(q, limit=None)
-        scores = {docnum: score for score, docnum in results.top_n}
-        docs = sorted(scores)
-    else:
-        docs = s.docs_for_query(q)
+
+    def __init__(self, index: SearchIndex, searcher: Searcher) -> None:
+        self.index = index
+        self.searcher = searcher
+        weighting = searcher.weighting
+        self.B, self.K1 = weighting.B, weighting.K1
+
+    def run(self, q) -> dict[int, float]:
+        out: dict[int, float] = {}
+        s = self.searcher
+        for sub, offset in s.subsearchers or [(s, 0)]:
+            leaf = sub.reader()
+            if not leaf.doc_count_all():
+                continue
+            part = self.node(q, sub, leaf)
+            deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
+            for d, score in part.items():
+                if d not in deleted:
+                    out[d + offset] = score
+        return out
+
+    def node(self, q, sub, leaf) -> dict[int, float]:
+        if isinstance(q, wq.Term):
+            return self.term(leaf, q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.Or):
+            parts = sorted((self.node(c, sub, leaf) for c in q.subqueries), key=len)
+            out = parts.pop() if parts else {}
+            for part in parts:
+                for d, score in part.items():
+                    out[d] = out.get(d, 0.0) + score
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.And):
+            parts = sorted((self.node(c, sub, leaf) for c in q.subqueries), key=len)
+            if not parts:
+                return {}
+            out = parts[0]
+            for part in parts[1:]:
+                out = {d: score + part[d] for d, score in out.items() if d in part}
+            return _boosted(out, q.boost)
+        if isinstance(q, wq.AndNot):
+            out = self.node(q.a, sub, leaf)
+            if out:
+                excluded = self.node(q.b, sub, leaf)
+                out = {d: score for d, score in out.items() if d not in excluded}
+            return out
+        if isinstance(q, wq.Every) and not q.fieldname:
+            return dict.fromkeys(range(leaf.doc_count_all()), q.boost)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return {}
+        matcher = q.matcher(sub, self.searcher.context())
+        out = {}
+        while matcher.is_active():
+            out[matcher.id()] = matcher.score()
+            matcher.next()
+        return out
+
+    def term(self, leaf, fieldname: str, text: str, boost: float) -> dict[int, float]:
+        if (fieldname, text) not in leaf:
+            return {}
+        matcher = leaf.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child  # deletions are dropped once, at the end
+        s = self.searcher
+        if not s.schema[fieldname].scorable:
+            return dict.fromkeys(_all_ids(matcher), boost)
+        lengths = self.index._lengths(leaf, fieldname)
+        avg = s.avg_field_length(fieldname) or 1.0
+        top = s.idf(fieldname, text) * boost * (self.K1 + 1)
+        base = self.K1 * (1 - self.B)
+        slope = self.K1 * self.B / avg
+        out = {}
+        for ids, weights in _blocks(matcher):
+            for d, w in zip(ids, weights, strict=True):
+                out[d] = top * w / (w + base + slope * lengths[d])
+        return out
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    if boost != 1.0:
+        return {d: score * boost for d, score in scores.items()}
+    return scores
+
+
+def _blocks(matcher):
+    """(ids, weights) of a postings list, a whole block at a time when it is whoosh's own."""
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def _all_ids(matcher):
+    for ids, _ in _blocks(matcher):
+        yield from ids
+
+
+def _groups(scores: dict[int, float], table: _Table) -> dict[int, list[int]]:
+    """Matching docnums by article id, each list in docnum order."""
     groups: dict[int, list[int]] = {}
     articles = table.articles
-    for d in docs:
+    for d in sorted(scores):
         art = articles[d]
         if art in groups:
             groups[art].append(d)
         else:
             groups[art] = [d]
-    return groups, scores
+    return groups
 
 
-def _rank(s, q, groups, scores, table: _Table, limit: int, sort: str) -> list[int]:
-    """The article ids of the first `limit` groups in `sort` order; fills `scores` for them."""
+def _rank(groups, scores, table: _Table, limit: int, sort: str) -> list[int]:
+    """The article ids of the first `limit` groups in `sort` order."""
     if not limit or not groups:
         return []
-    ndocs = sum(len(d) for d in groups.values())
     if sort == "relevance":
-        if len(scores) == ndocs:
-            best = {art: max(scores[d] for d in docs) for art, docs in groups.items()}
-            chosen = sorted(best, key=lambda art: (-best[art], art))[:limit]
-        else:
-            # A group ranks by its best document, so the groups appear in the
-            # order of their first document in the score-sorted list.
-            k = max(2 * limit, 50)
-            while True:
-                results = s.search(q, limit=k)
-                chosen = []
-                for score, docnum in results.top_n:
-                    scores[docnum] = score
-                    art = table.articles[docnum]
-                    if art not in chosen:
-                        chosen.append(art)
-                if len(chosen) >= limit or k >= ndocs:
-                    break
-                k *= 4
-            chosen = chosen[:limit]
-    else:
-        dates = table.dates
-        dated = [art for art, docs in groups.items() if dates[docs[0]]]
-        undated = sorted(art for art, docs in groups.items() if not dates[docs[0]])
-        newest = sort == "newest"
-        dated.sort(key=lambda art: (dates[groups[art][0]], art), reverse=newest)
-        chosen = (dated + undated)[:limit]
-    missing = sorted(d for art in chosen for d in groups[art] if d not in scores)
-    if missing:
-        scores.update(_score_docs(s, q, missing))
-    return chosen
-
-
-def _score_docs(s: Searcher, q, docnums: list[int]) -> dict[int, float]:
-    """Scores of a few chosen documents: skip the matcher to each instead of scoring all."""
-    out: dict[int, float] = {}
-    context = s.context()
-    for sub, offset in s.subsearchers:
-        end = offset + sub.doc_count_all()
-        local = [d - offset for d in docnums if offset <= d < end]
-        if not local:
-            continue
-        matcher = q.matcher(sub, context)
-        for d in local:
-            if not matcher.is_active():
-                break
-            if matcher.id() < d:
-                matcher.skip_to(d)
-            if matcher.is_active() and matcher.id() == d:
-                out[d + offset] = matcher.score()
-    return out
+        best = {art: max(scores[d] for d in docs) for art, docs in groups.items()}
+        return heapq.nsmallest(limit, best, key=lambda art: (-best[art], art))
+    dates = table.dates
+    dated = [art for art, docs in groups.items() if dates[docs[0]]]
+    undated = sorted(art for art, docs in groups.items() if not dates[docs[0]])
+    dated.sort(key=lambda art: (dates[groups[art][0]], art), reverse=sort == "newest")
+    return (dated + undated)[:limit]
 
 
 def _facets(groups: dict[int, list[int]], table: _Table) -> dict[str, dict[str, int]]:
@@ -598,20 +759,22 @@ def _facets(groups: dict[int, list[int]], table: _Table) -> dict[str, dict[str, 
 
 
 class _DamageGuard:
-    """Turn errors raised inside whoosh while reading its files into IndexDamaged.
+    """Turn errors raised inside whoosh while it reads its files into IndexDamaged.
 
-    Only errors whose innermost frame is in whoosh count: the same exception
-    types raised by our own code are bugs, and must not send the Library into
-    a rebuild loop.
+    whoosh reports a damaged file with whatever the bytes provoke (struct
+    errors, EOFError, pickle errors, a bare Exception("Block tag error")).
+    Only errors whose innermost frame is in whoosh count: the same types
+    raised by our own code are bugs, and must not send the Library into a
+    rebuild loop.
     """
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, exc_type, exc, tb) -> bool:
-        if exc is None or not isinstance(exc, (*_DAMAGE, TermNotFound)):
+        if not isinstance(exc, Exception) or isinstance(exc, (IndexDamaged, IndexBusy)):
             return False
-        if isinstance(exc, (IndexDamaged, IndexBusy, QueryError)):
+        if isinstance(exc, (QueryError, ReaderClosed, index.LockError)):
             return False
         while tb.tb_next is not None:
             tb = tb.tb_next

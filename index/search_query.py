@@ -29,6 +29,7 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.lang.porter2 import stem as _porter2
+from whoosh.matching import AndNotMatcher
 from whoosh.support.charset import accent_map
 
 MAX_QUERY_CHARS = 1000
@@ -69,15 +70,19 @@ NAME_ANALYZER = (
 # Unstemmed words for spelling suggestions.
 WORD_ANALYZER = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter(minsize=3)
 
-STEMMED_FIELDS = ("title", "body", "tagtext", "quote", "note")
-# Fields a plain word searches, with their boosts (title counts most).
-DEFAULT_FIELDS = {
-    "title": 2.5,
-    "author": 1.5,
-    "body": 1.0,
-    "tagtext": 1.5,
-    "quote": 1.2,
-    "note": 1.2,
+STEMMED_FIELDS = ("title", "ctx_title", "body", "tagtext", "quote", "note")
+NAME_FIELDS = ("author", "ctx_author")
+# Fields a plain word searches, with their boosts (title counts most). An
+# annotation's quote and note are in its `body`; its article's title is not.
+DEFAULT_FIELDS = {"title": 2.5, "author": 1.5, "body": 1.0, "tagtext": 1.5}
+# Fields a `name:` prefix searches: title: and author: also reach the
+# annotations of articles with that title or author.
+FIELD_TARGETS = {
+    "title": {"title": 1.0, "ctx_title": 1.0},
+    "author": {"author": 1.0, "ctx_author": 1.0},
+    "body": {"body": 1.0},
+    "quote": {"quote": 1.0},
+    "note": {"note": 1.0},
 }
 # What the user may type before a colon, and the field (or special) it means.
 FIELD_NAMES = {
@@ -117,7 +122,7 @@ def normalize_tag(name: str) -> str:
 
 def analyze(text: str, fieldname: str) -> list[str]:
     """The terms `text` becomes in `fieldname`, in order (query mode)."""
-    analyzer = NAME_ANALYZER if fieldname == "author" else STEM_ANALYZER
+    analyzer = NAME_ANALYZER if fieldname in NAME_FIELDS else STEM_ANALYZER
     return [t.text for t in analyzer(text, mode="query")]
 
 
@@ -157,6 +162,29 @@ class ParsedQuery:
     message: str | None = None
     # Positive plain words (unfielded or in a text field): the spelling corrector's input.
     words: list[Leaf] = field(default_factory=list)
+
+
+class _AndNotMatcher(AndNotMatcher):
+    """whoosh's AndNotMatcher, fixed: its first document may be an excluded one.
+
+    whoosh 2.7.5 only checks the first positive document against the
+    excluded matcher when both happen to start on the same document; when the
+    excluded matcher starts earlier, the first positive document is returned
+    even if it is excluded (`is:orphaned -otters` found the orphaned otter).
+    """
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class AndNot(wq.AndNot):
+    """`a` without the documents matching `b`, using the fixed matcher."""
+
+    def matcher(self, searcher, context=None):
+        positive = self.a.matcher(searcher, context)
+        negative = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(positive, negative)
 
 
 _OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "&&": "AND", "||": "OR"}
@@ -354,7 +382,7 @@ class _Compiler:
             return self.leaf(node, negated)
         if node.op == "not":
             inner = self.compile(node.items[0], not negated)
-            return None if inner is None else wq.AndNot(wq.Every(), inner)
+            return None if inner is None else AndNot(wq.Every(), inner)
         if node.op == "or":
             parts = [self.compile(item, negated) for item in node.items]
             parts = [p for p in parts if p is not None]
@@ -373,7 +401,7 @@ class _Compiler:
             return None
         base = _combine(wq.And, positives) if positives else wq.Every()
         if negatives:
-            return wq.AndNot(base, _combine(wq.Or, negatives))
+            return AndNot(base, _combine(wq.Or, negatives))
         return base
 
     def leaf(self, leaf: Leaf, negated: bool) -> wq.Query | None:
@@ -390,7 +418,7 @@ class _Compiler:
             return self.color(leaf.text)
         if name == "tag":
             return self.tag(leaf)
-        fields = {name: 1.0} if name else DEFAULT_FIELDS
+        fields = FIELD_TARGETS[name] if name else DEFAULT_FIELDS
         if leaf.kind == "phrase":
             parts = [self.phrase(f, leaf.text, leaf.slop, boost) for f, boost in fields.items()]
         else:
@@ -576,7 +604,7 @@ def date_query(text: str, is_range: bool) -> wq.Query:
 
 # -- against an index: pattern expansion and spelling --------------------------------
 
-SPELL_FIELDS = ("title", "body", "note", "tagtext")  # the fields that keep unstemmed words
+SPELL_FIELDS = ("title", "body", "tagtext")  # the fields that keep unstemmed words
 MAX_EXPANSIONS = 200  # words one wildcard or fuzzy term may stand for
 _MAX_SCAN = 20_000  # words looked at before a pattern gives up scanning
 
@@ -604,7 +632,7 @@ def expand_query(q: wq.Query, reader) -> tuple[wq.Query, list[str], list[str]]:
             parts = [wq.Term(f, s, boost=b) for f, b in node.fields.items() for s in sorted(stems)]
             return _combine(wq.Or, parts) or wq.NullQuery
         if isinstance(node, wq.AndNot):
-            return wq.AndNot(walk(node.a, positive), walk(node.b, not positive))
+            return AndNot(walk(node.a, positive), walk(node.b, not positive))
         if isinstance(node, (wq.And, wq.Or)):
             return type(node)([walk(sub, positive) for sub in node.subqueries], boost=node.boost)
         if positive and getattr(node, "fieldname", None) in STEMMED_FIELDS:
@@ -655,12 +683,12 @@ def _leaf_words(leaf, fieldname: str, node: VocabularyPattern):
 
 
 def suggest_query(parsed: ParsedQuery, reader) -> str | None:
-    """The query text with unknown words replaced by close words from the index.
+    """The query text with unknown or rare words replaced by close, common ones.
 
-    Only words the index does not know (in any form) are corrected; among
-    candidates one edit away (two for longer words), the most frequent wins.
-    Returns None when nothing was changed. The caller checks that the new
-    query actually finds more.
+    A word is replaced when the index does not know it in any form, or knows
+    it ten times less often than a word one edit away (two for long words).
+    Returns None when nothing changed; the caller checks that the new query
+    actually finds more.
     """
     text = parsed.text
     changed = False
@@ -670,9 +698,7 @@ def suggest_query(parsed: ParsedQuery, reader) -> str | None:
             continue
         word = _fold(core.group(1))
         names = leaf.field == "author"
-        if _known(reader, word, names):
-            continue
-        better = _correction(reader, word, names)
+        better = _correction(reader, word, names, must_beat=10 * _weight(reader, word, names))
         if better is None:
             continue
         start = leaf.start + core.start(1)
@@ -681,32 +707,28 @@ def suggest_query(parsed: ParsedQuery, reader) -> str | None:
     return text if changed else None
 
 
-def _known(reader, word: str, names: bool) -> bool:
-    if names:
-        return reader.doc_frequency("author", word) > 0
-    stem = stem_word(word)
-    return any(reader.doc_frequency(f, stem) > 0 for f in STEMMED_FIELDS)
+def _weight(reader, word: str, names: bool) -> int:
+    """How many documents know `word`: as a name, or (stemmed) in the text fields."""
+    weight = reader.doc_frequency("author", word)
+    if not names:
+        stem = stem_word(word)
+        weight += sum(reader.doc_frequency(f, stem) for f in ("title", "body", "tagtext"))
+    return weight
 
 
-def _correction(reader, word: str, names: bool) -> str | None:
-    fields = ("author",) if names else SPELL_FIELDS
+def _correction(reader, word: str, names: bool, must_beat: int) -> str | None:
+    fields = ("author",) if names else ("author", *SPELL_FIELDS)
     for dist in (1, 2):
         if dist == 2 and len(word) < 5:
             break
         found: set[str] = set()
         for leaf, _ in reader.leaf_readers():
-            if not leaf.indexed_field_names():
-                continue
-            for f in fields:
-                found.update(leaf.terms_within(f, word, dist, prefix=1))
+            if leaf.doc_count_all():
+                for f in fields:
+                    found.update(leaf.terms_within(f, word, dist, prefix=1))
         found.discard(word)
         if found:
-
-            def weight(w: str) -> int:
-                if names:
-                    return reader.doc_frequency("author", w)
-                stem = stem_word(w)
-                return sum(reader.doc_frequency(f, stem) for f in ("title", "body", "note"))
-
-            return max(sorted(found), key=weight)
+            weights = {w: _weight(reader, w, names) for w in sorted(found)}
+            best = max(weights, key=weights.__getitem__)
+            return best if weights[best] > must_beat else None
     return None

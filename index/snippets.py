@@ -108,8 +108,11 @@ def snippet_from_spans(
         tokens.append(tok)
     if not tokens:
         return opening(text, maxchars + 2 * SURROUND)
-    fragments = _fragmenter(maxchars).fragment_matches(text, tokens)
-    best = highlight.top_fragments(fragments, TOP_FRAGMENTS, _SCORER, highlight.FIRST)
+    if len(text) <= maxchars + 2 * SURROUND:
+        best = [highlight.Fragment(text, tokens, 0, len(text))]  # short: show all of it
+    else:
+        fragments = _fragmenter(maxchars).fragment_matches(text, tokens)
+        best = highlight.top_fragments(fragments, TOP_FRAGMENTS, _SCORER, highlight.FIRST)
     return _FORMATTER.format(best)
 
 
@@ -250,83 +253,97 @@ class SearchResult:
         }
 
 
-def article_hit(
+def build_hits(
     searcher,
-    article_id: int,
-    article_doc: int | None,
-    annotation_docs: list[int],
+    groups: list[tuple[int, int | None, list[int]]],
     scores: dict[int, float],
     terms: list[str],
     text_for: Callable[[int], str],
-) -> ArticleHit:
-    """One result group: the article (matched or not) and its matching annotations."""
-    any_doc = article_doc if article_doc is not None else annotation_docs[0]
-    stored = searcher.stored_fields(any_doc)
-    snippet: list[Fragment] = []
-    if article_doc is not None:
-        try:
-            text = text_for(article_id) or ""
-        except LookupError:
-            text = ""
-        spans = body_spans(searcher, article_doc, terms)
-        if not spans_agree(text, spans):
-            spans = analyzed_spans(text, terms)  # the text changed since it was indexed
-        snippet = snippet_from_spans(text, spans)
-    annotations = []
-    for doc in annotation_docs:
-        fields = searcher.stored_fields(doc)
-        quote, note = fields.get("quote", ""), fields.get("note", "")
-        spans = analyzed_spans(quote, terms)
-        if spans:
-            piece = snippet_from_spans(quote, spans)
-        else:
-            note_spans = analyzed_spans(note, terms)
-            piece = snippet_from_spans(note, note_spans) if note_spans else opening(quote)
-        annotations.append(
-            AnnotationHit(
-                annotation_id=fields["id"].partition(":")[2],
+) -> list[ArticleHit]:
+    """ArticleHits for (article_id, article docnum or None, annotation docnums) groups."""
+    article_docs = [doc for _, doc, _ in groups if doc is not None]
+    spans_by_doc = body_spans(searcher, article_docs, terms)
+    hits = []
+    for article_id, article_doc, annotation_docs in groups:
+        any_doc = article_doc if article_doc is not None else annotation_docs[0]
+        stored = searcher.stored_fields(any_doc)["doc"]
+        snippet: list[Fragment] = []
+        if article_doc is not None:
+            try:
+                text = text_for(article_id) or ""
+            except LookupError:
+                text = ""
+            spans = spans_by_doc.get(article_doc, [])
+            if not spans_agree(text, spans):
+                spans = analyzed_spans(text, terms)  # the text changed since it was indexed
+            snippet = snippet_from_spans(text, spans)
+        notes = [_annotation_hit(searcher, d, scores, terms) for d in annotation_docs]
+        notes.sort(key=lambda a: -a.score)
+        docs = [article_doc] if article_doc is not None else []
+        hits.append(
+            ArticleHit(
                 article_id=article_id,
-                quote=quote,
-                note=note,
-                tags=list(fields.get("tags") or ()),
-                color=fields.get("color", "yellow"),
-                orphaned=bool(fields.get("orphaned")),
-                score=scores.get(doc, 0.0),
-                snippet=piece,
+                title=stored["title"],
+                author=stored["author"],
+                date=stored["date"],
+                score=max(scores.get(d, 0.0) for d in docs + annotation_docs),
+                matched=article_doc is not None,
+                snippet=snippet,
+                annotations=notes,
             )
         )
-    annotations.sort(key=lambda a: -a.score)
-    docs = [*([article_doc] if article_doc is not None else []), *annotation_docs]
-    return ArticleHit(
-        article_id=article_id,
-        title=stored.get("title", ""),
-        author=stored.get("author"),
-        date=stored.get("date"),
-        score=max(scores.get(d, 0.0) for d in docs),
-        matched=article_doc is not None,
+    return hits
+
+
+def _annotation_hit(searcher, docnum: int, scores: dict[int, float], terms) -> AnnotationHit:
+    stored = searcher.stored_fields(docnum)["doc"]
+    quote, note = stored["quote"], stored["note"]
+    spans = analyzed_spans(quote, terms)
+    if spans:
+        snippet = snippet_from_spans(quote, spans)
+    else:
+        note_spans = analyzed_spans(note, terms)
+        snippet = snippet_from_spans(note, note_spans) if note_spans else opening(quote)
+    return AnnotationHit(
+        annotation_id=stored["annotation_id"],
+        article_id=stored["article_id"],
+        quote=quote,
+        note=note,
+        tags=list(stored["tags"]),
+        color=stored["color"],
+        orphaned=stored["orphaned"],
+        score=scores.get(docnum, 0.0),
         snippet=snippet,
-        annotations=annotations,
     )
 
 
-def body_spans(searcher, docnum: int, terms: Iterable[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of the query's terms in an article body, from the postings.
+def body_spans(
+    searcher, docnums: list[int], terms: Iterable[str]
+) -> dict[int, list[tuple[int, int, str]]]:
+    """(start, end, term) of the query's terms in some article bodies, from the postings.
 
-    The body field stores character offsets, so no re-analysis of a long
-    text is needed; `spans_agree` checks they still fit the text.
+    The body field stores character offsets, so a long text need not be
+    analysed again; each term's postings are opened once per segment and
+    skipped through the documents in order. `spans_agree` checks the offsets
+    still fit the text.
     """
+    out: dict[int, list[tuple[int, int, str]]] = {d: [] for d in docnums}
+    wanted = sorted(docnums)
     for leaf, offset in searcher.reader().leaf_readers():
-        if offset <= docnum < offset + leaf.doc_count_all():
-            break
-    else:
-        return []
-    local = docnum - offset
-    spans = []
-    for term in terms:
-        if ("body", term) not in leaf:
+        end = offset + leaf.doc_count_all()
+        local = [d - offset for d in wanted if offset <= d < end]
+        if not local:
             continue
-        postings = leaf.postings("body", term)
-        postings.skip_to(local)
-        if postings.is_active() and postings.id() == local:
-            spans.extend((start, end, term) for _, start, end in postings.value_as("characters"))
-    return spans
+        for term in terms:
+            if ("body", term) not in leaf:
+                continue
+            postings = leaf.postings("body", term)
+            for d in local:
+                if postings.is_active() and postings.id() < d:
+                    postings.skip_to(d)
+                if not postings.is_active():
+                    break
+                if postings.id() == d:
+                    chars = postings.value_as("characters")
+                    out[d + offset].extend((start, end, term) for _, start, end in chars)
+    return out
