@@ -69,10 +69,13 @@ class TaskRunner(QObject):
         dialog.canceled.connect(self.cancel)
         dialog.hide()
         self.dialog = dialog
-        self.job = self.runner.start(name, function)
-        self.job.signals.progress.connect(self._on_progress)
-        self.job.signals.finished.connect(self._on_finished)
-        self.job.signals.failed.connect(self._on_failed)
+        self.job = self.runner.start(
+            name,
+            function,
+            on_progress=self._on_progress,
+            on_finished=self._on_finished,
+            on_failed=self._on_failed,
+        )
         self.show_timer.start()
         return self.job
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
+
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
@@ -125,6 +127,10 @@ class MainWindow(QMainWindow, WindowActions):
         self.main_splitter.setSizes([180, 360, 740])
         self.reader_splitter.setSizes([510, 230])
         self.setCentralWidget(self.main_splitter)
+        self.sidebar.setMinimumWidth(120)
+        self.middle.setMinimumWidth(220)
+        reader_pane.setMinimumWidth(340)
+        self.passages.setMinimumWidth(160)
         toolbar = QToolBar("Search", self)
         toolbar.setObjectName("searchToolbar")
         toolbar.setMovable(False)
@@ -178,8 +184,8 @@ class MainWindow(QMainWindow, WindowActions):
         self.passages.delete_requested.connect(self.controller.delete_one)
         self.controller.changed.connect(self.on_passages_changed)
         self.controller.message.connect(self.show_message)
-        self.controller.undo_stack.canUndoChanged.connect(lambda _c: self.update_actions())
-        self.controller.undo_stack.canRedoChanged.connect(lambda _c: self.update_actions())
+        self.controller.undo_stack.canUndoChanged.connect(self.on_undo_state)
+        self.controller.undo_stack.canRedoChanged.connect(self.on_undo_state)
         self.search_box.query_changed.connect(self.on_query_typed)
         self.search_box.submitted.connect(self.search.run_now)
         self.search_box.escaped.connect(self.clear_search)
@@ -198,6 +204,11 @@ class MainWindow(QMainWindow, WindowActions):
         self.browser.delete_requested.connect(lambda ids: self.controller.delete(list(ids)))
         self.tasks.finished.connect(self.on_task_finished)
         self.tasks.failed.connect(self.on_task_failed)
+
+    @Slot(bool)
+    def on_undo_state(self, _can: bool) -> None:
+        if shiboken6.isValid(self.reader):  # the stack also reports while the window is torn down
+            self.update_actions()
 
     # --- lists --------------------------------------------------------------------------
 
@@ -457,6 +468,7 @@ class MainWindow(QMainWindow, WindowActions):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.passages._commit_note()
         self.save_state()
+        self.controller.undo_stack.blockSignals(True)
         self.state_timer.stop()
         self.search.timer.stop()
         self.runner.shutdown()

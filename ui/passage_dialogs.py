@@ -10,8 +10,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
@@ -67,10 +66,21 @@ class NoteDialog(_QuoteDialog):
         self.editor.setPlaceholderText("Your note on this passage")
         self.layout_.addWidget(self.editor)
         self.layout_.addWidget(self.buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.accept)
+        self.editor.installEventFilter(self)
         self.resize(440, 260)
         self.editor.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Enter in the editor saves (Enter alone starts a new line)."""
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     def accept(self) -> None:
         self.submitted.emit(self.editor.toPlainText().strip())

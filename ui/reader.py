@@ -218,7 +218,8 @@ class ReaderView(QTextBrowser):
 
     def _on_scrolled(self, _value: int) -> None:
         self._place_header()
-        if not self._relayouting:
+        # Only a settled, visible view says where the reader is (not one being laid out).
+        if not self._relayouting and self.isVisible() and self.viewport().width() > 200:
             self._top_offset = self.first_visible_offset()
 
     # --- positions ----------------------------------------------------------------
@@ -235,10 +236,14 @@ class ReaderView(QTextBrowser):
         offset = min(max(offset, 0), self.offsets.length)
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._qt(offset))
+        if not self.textCursor().hasSelection():
+            # The caret goes along, so Qt's own "keep the caret visible" never scrolls back.
+            self.setTextCursor(cursor)
         rect = self.cursorRect(cursor)
         bar = self.verticalScrollBar()
         bar.setValue(bar.value() + rect.top() - context)
-        self._top_offset = offset if bar.value() else 0
+        # Kept even when the view cannot scroll yet (not shown): the next resize applies it.
+        self._top_offset = offset
 
     def ensure_offset_visible(self, offset: int) -> None:
         """Scroll only if `offset` is out of view, then show it a third of the way down."""

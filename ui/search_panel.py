@@ -88,8 +88,7 @@ class SearchController(QObject):
             except Exception as error:  # QueryError and friends: shown to the user
                 return serial, None, one_line_error(error)
 
-        job = self.runner.start("search", work, search=True)
-        job.signals.finished.connect(self._on_finished)
+        self.runner.start("search", work, search=True, on_finished=self._on_finished)
 
     @Slot(object)
     def _on_finished(self, payload: tuple[int, Any, str]) -> None:

@@ -91,10 +91,26 @@ class JobRunner(QObject):
         self.work_pool.setMaxThreadCount(1)
         self.jobs: list[Job] = []
 
-    def start(self, name: str, function: JobFunction, *, search: bool = False) -> Job:
-        """Queue a job; connect to `job.signals` before control returns to the event loop."""
+    def start(
+        self,
+        name: str,
+        function: JobFunction,
+        *,
+        search: bool = False,
+        on_progress: Callable[[int, int, str], None] | None = None,
+        on_finished: Callable[[object], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+    ) -> Job:
+        """Queue a job. The callbacks (slots of GUI-thread objects) are connected before it
+        starts, so no report can be missed however fast the job is."""
         signals = JobSignals(self)
         job = Job(name, function, signals)
+        if on_progress is not None:
+            signals.progress.connect(on_progress)
+        if on_finished is not None:
+            signals.finished.connect(on_finished)
+        if on_failed is not None:
+            signals.failed.connect(on_failed)
         signals.finished.connect(self._on_finished)
         signals.failed.connect(self._on_failed)
         self.jobs.append(job)

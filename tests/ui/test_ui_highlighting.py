@@ -1,0 +1,208 @@
+"""Highlighting as a user does it: select words, press a key, see the passage stored and painted."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import article_id, click_at, drag_select, point_of
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from ui.main_window import MainWindow
+from ui.passage_dialogs import NoteDialog, TagsDialog
+from ui.settings import Settings
+
+
+@pytest.fixture
+def window(qtbot, library, tmp_path):
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(library, Settings(store, str(library.path)))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.open_article(article_id(library, "Notes on tidal"))
+    yield win
+    win.close()
+
+
+def _painted(reader, start: int, end: int) -> list:
+    """The extra selections that cover exactly [start, end)."""
+    want = (reader.offsets.to_qt(start), reader.offsets.to_qt(end))
+    return [
+        sel
+        for sel in reader.extraSelections()
+        if (sel.cursor.selectionStart(), sel.cursor.selectionEnd()) == want
+    ]
+
+
+def _select_words(window, words: str) -> tuple[int, int]:
+    reader = window.reader
+    start = reader.text.index(words)
+    end = start + len(words)
+    drag_select(reader, start, end)
+    assert reader.selection_range() == (start, end)
+    return start, end
+
+
+def test_select_and_press_h_stores_and_paints(qtbot, window, library):
+    reader = window.reader
+    start, end = _select_words(window, "let out through a wheel")
+    assert "😀" in reader.text[:start]  # the emoji before the passage: offsets in code points
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_H)
+    stored = library.annotations(article_id=window.article.id)
+    assert [(p.start, p.end, p.exact) for p in stored] == [(start, end, "let out through a wheel")]
+    painted = _painted(reader, start, end)
+    assert len(painted) == 1
+    assert painted[0].cursor.selectedText() == "let out through a wheel"
+    expected = window.theme.highlight("yellow").name()
+    assert painted[0].format.background().color().name() in (
+        expected,
+        window.theme.highlight("yellow").darker(112).name(),
+    )
+    assert window.passages.model.rowCount() == 1
+    assert window.passages.current_id() == stored[0].id
+
+
+def test_colour_key_and_undo_redo(qtbot, window, library):
+    reader = window.reader
+    start, end = _select_words(window, "The sluice gate")
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_3)
+    [passage] = library.annotations(article_id=window.article.id)
+    assert passage.color == "blue"
+    qtbot.keyClick(reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert library.annotations(article_id=window.article.id) == []
+    assert _painted(reader, start, end) == []
+    qtbot.keyClick(
+        reader,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    [again] = library.annotations(article_id=window.article.id)
+    assert (again.id, again.start, again.end, again.color) == (passage.id, start, end, "blue")
+    assert len(_painted(reader, start, end)) == 1
+
+
+def test_note_and_tags_through_the_dialogs_then_delete_and_undo(qtbot, window, library):
+    reader = window.reader
+    _select_words(window, "the miller waited")
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_N)
+    dialog = window.findChild(NoteDialog)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.editor, "check the tide tables")
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    [passage] = library.annotations(article_id=window.article.id)
+    assert passage.note == "check the tide tables"
+    # T with no selection tags the current passage.
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_T)
+    tags = [d for d in window.findChildren(TagsDialog) if d.isVisible()]
+    assert len(tags) == 1
+    qtbot.keyClicks(tags[0].line, "estuary, mills")
+    qtbot.keyClick(tags[0].line, Qt.Key.Key_Return)
+    passage = library.get_annotation(passage.id)
+    assert sorted(passage.tags) == ["estuary", "mills"]
+    assert passage.note == "check the tide tables"
+    # the sidebar lists the new tags with counts
+    assert window.sidebar.model_.index_of("tag:estuary").isValid()
+    # Delete (the key) removes it; undo brings it back whole.
+    window.passages.list.setFocus()
+    qtbot.keyClick(window.passages.list, Qt.Key.Key_Delete)
+    assert library.annotations(article_id=window.article.id) == []
+    window.registry["undo"].trigger()
+    restored = library.get_annotation(passage.id)
+    assert (restored.note, sorted(restored.tags)) == (passage.note, sorted(passage.tags))
+
+
+def test_edit_in_place_in_the_passages_panel(qtbot, window, library):
+    reader = window.reader
+    _select_words(window, "Tidal mills used the sea")
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_H)
+    [passage] = library.annotations(article_id=window.article.id)
+    panel = window.passages
+    qtbot.mouseClick(panel.color_buttons["pink"], Qt.MouseButton.LeftButton)
+    assert library.get_annotation(passage.id).color == "pink"
+    panel.note.setFocus()
+    qtbot.keyClicks(panel.note, "twice a day")
+    panel.tags.setFocus()  # the note is saved when it loses focus
+    assert library.get_annotation(passage.id).note == "twice a day"
+    qtbot.keyClicks(panel.tags, "tides")
+    qtbot.keyClick(panel.tags, Qt.Key.Key_Return)
+    assert library.get_annotation(passage.id).tags == ["tides"]
+    window.registry["undo"].trigger()
+    assert library.get_annotation(passage.id).tags == []
+    assert library.get_annotation(passage.id).note == "twice a day"
+
+
+def test_click_on_a_highlight_selects_it_in_the_panel(qtbot, window, library):
+    text = window.reader.text
+    first = library.annotate(window.article.id, text.index("Tidal"), text.index("Tidal") + 11)
+    second = library.annotate(window.article.id, text.index("sluice"), text.index("sluice") + 11)
+    window.load_passages()
+    click_at(window.reader, second.start + 2)
+    assert window.passages.current_id() == second.id
+    click_at(window.reader, first.start + 2)
+    assert window.passages.current_id() == first.id
+
+
+def test_drag_the_end_of_a_highlight_keeps_note_and_tags(qtbot, window, library):
+    reader = window.reader
+    text = reader.text
+    start = text.index("The last working mill")
+    passage = library.annotate(
+        window.article.id, start, start + len("The last working"), note="keep", tags=["x"]
+    )
+    window.load_passages(passage.id)
+    new_end = start + len("The last working mill")
+    reader.ensure_offset_visible(start)
+    viewport = reader.viewport()
+    grab = point_of(reader, passage.end)
+    target = point_of(reader, new_end)
+    _mouse(viewport, QEvent.Type.MouseButtonPress, grab, Qt.MouseButton.LeftButton)
+    _mouse(viewport, QEvent.Type.MouseMove, target, Qt.MouseButton.LeftButton)
+    _mouse(viewport, QEvent.Type.MouseButtonRelease, target, Qt.MouseButton.NoButton)
+    moved = library.get_annotation(passage.id)
+    assert (moved.start, moved.end) == (start, new_end)
+    assert (moved.note, moved.tags) == ("keep", ["x"])
+    window.registry["undo"].trigger()
+    assert library.get_annotation(passage.id).end == passage.end
+
+
+def test_change_extent_reattaches_an_orphaned_passage(qtbot, window, library, tmp_path):
+    reader = window.reader
+    words = "ground flour until 1956"
+    start = reader.text.index(words)
+    passage = library.annotate(window.article.id, start, start + len(words), note="date?")
+    # The file changes: those words are gone; re-importing orphans the passage.
+    path = tmp_path / "articles" / "tidal-mills.md"
+    changed = path.read_text(encoding="utf-8").replace(
+        "ground flour until 1956", "worked for a long time"
+    )
+    changed = changed.replace("The last working mill", "A mill")
+    path.write_text(changed, encoding="utf-8")
+    library.import_paths([path])
+    assert library.get_annotation(passage.id).orphaned
+    window.open_article(window.article.id, passage_id=passage.id)
+    assert window.passages.orphan_hint.isVisibleTo(window.passages)
+    start, end = _select_words(window, "worked for a long time")
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_E)
+    fixed = library.get_annotation(passage.id)
+    assert not fixed.orphaned
+    assert (fixed.start, fixed.end, fixed.note) == (start, end, "date?")
+
+
+def test_copy_as_quote_with_citation(qtbot, window):
+    _select_words(window, "Tidal mills used the sea twice a day.")
+    window.registry["copy_quote"].trigger()
+    copied = QApplication.clipboard().text()
+    assert copied.startswith("“Tidal mills used the sea twice a day.”")
+    assert "Notes on tidal mills, Ana Ribeiro, 2 March 2021" in copied
+
+
+def _mouse(widget, kind, point: QPoint, buttons) -> None:
+    from conftest import _send_mouse
+
+    _send_mouse(widget, kind, point, buttons)
