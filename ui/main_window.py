@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import shiboken6
-
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (

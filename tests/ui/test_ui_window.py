@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import SAMPLE, ThreadRecorder, article_id
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from conftest import SAMPLE, ThreadRecorder, article_id
 from ui.actions import ACTIONS, MENUS, key_sequences
 from ui.dialogs import ImportReportDialog, ShortcutsDialog
 from ui.main_window import MainWindow
