@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.anchoring import Selector, make_selector, reanchor
+from index.anchoring import FUZZY_THRESHOLD, Selector, make_selector, reanchor
 from index.store import Store, now_iso
 
 PALETTE = ("yellow", "green", "blue", "pink", "purple", "underline")
@@ -500,6 +500,7 @@ def reanchor_article(conn: sqlite3.Connection, article_id: int, new_text: str) -
             "old_start": row["start"],
             "old_end": row["end"],
             "similarity": round(result.similarity, 3),
+            "threshold": FUZZY_THRESHOLD,
         }
         if result.selector is None:
             conn.execute(

@@ -44,6 +44,13 @@ def _article_info(library: Library, article_id: int, cache: dict[int, Any]) -> A
     return cache[article_id]
 
 
+def _color_name(library: Library, color: str, cache: dict[Any, Any]) -> str:
+    """The legend's name for a colour, read once per export (cached under key "legend")."""
+    if "legend" not in cache:
+        cache["legend"] = library.legend()
+    return cache["legend"].get(color, color)
+
+
 def _source_iri(article: Any) -> str:
     if article.url:
         return article.url
@@ -58,7 +65,8 @@ def _source_iri(article: Any) -> str:
 
 def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | None = None) -> dict:
     """One passage as a W3C Web Annotation (with its own @context)."""
-    article = _article_info(library, annotation.article_id, cache if cache is not None else {})
+    cache = cache if cache is not None else {}
+    article = _article_info(library, annotation.article_id, cache)
     bodies: list[dict[str, Any]] = []
     if annotation.note:
         bodies.append(
@@ -98,6 +106,7 @@ def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | Non
             ],
             "gloss:contentHash": article.content_hash,
             "gloss:title": article.title,
+            "gloss:colorName": _color_name(library, annotation.color, cache),
         },
     }
     if bodies:
@@ -150,7 +159,19 @@ def _csv(library: Library, passages: list[Annotation]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
-        ["article", "author", "date", "quote", "note", "tags", "color", "created", "id", "orphaned"]
+        [
+            "article",
+            "author",
+            "date",
+            "quote",
+            "note",
+            "tags",
+            "color",
+            "created",
+            "id",
+            "orphaned",
+            "color_name",
+        ]
     )
     for p in passages:
         article = _article_info(library, p.article_id, cache)
@@ -166,6 +187,7 @@ def _csv(library: Library, passages: list[Annotation]) -> str:
                 p.created,
                 p.id,
                 "yes" if p.orphaned else "",
+                _cell(_color_name(library, p.color, cache)),
             ]
         )
     return out.getvalue()
@@ -196,7 +218,9 @@ def _markdown(library: Library, passages: list[Annotation]) -> str:
         if p.note:
             lines.append("")
             lines.extend(_md_inline(line) for line in p.note.split("\n"))
-        extras = [f"#{t.replace(' ', '-')}" for t in p.tags]
+        name = _md_inline(_color_name(library, p.color, cache))
+        extras = [f"*{name}* ({p.color})" if name != p.color else f"({p.color})"]
+        extras += [f"#{t.replace(' ', '-')}" for t in p.tags]
         if p.orphaned:
             extras.append("(orphaned: its words are no longer in the article)")
         if extras:

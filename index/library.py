@@ -326,6 +326,122 @@ class Library:
         """The whole-article tags of one article. Any thread."""
         return notes.article_tags(self.store, article_id)
 
+    # -- colour legend, history, trash, anchoring reports (issue 7) ---------------------
+
+    def legend(self) -> dict[str, str]:
+        """{colour: name} for every palette colour, in palette order. Any thread."""
+        from index import legend
+
+        return legend.legend(self.store)
+
+    def set_legend(self, color: str, name: str | None) -> dict[str, str]:
+        """Name a colour (None or "" restores its default); returns the new legend. Any thread."""
+        from index import legend
+
+        result = legend.set_name(self.store, color, name)
+        self._changed()
+        return result
+
+    def history(self, annotation_id: str) -> list[Any]:
+        """Every version of a passage, oldest first: Version(seq, at, action, annotation)."""
+        from index import history
+
+        return history.history(self.store, annotation_id)
+
+    def restore_version(self, annotation_id: str, seq: int) -> Annotation:
+        """Bring back version `seq` (from the trash too); itself a new version. Any thread."""
+        from index import history
+
+        result = history.restore_version(self.store, annotation_id, seq)
+        self._changed()
+        return result
+
+    def trash(self) -> list[Any]:
+        """Deleted passages, newest first: Trashed(annotation, deleted, article_title)."""
+        from index import history
+
+        return history.trash(self.store)
+
+    def restore_from_trash(self, annotation_id: str) -> Annotation:
+        """Take a passage out of the trash as it was deleted (same id). Any thread."""
+        from index import history
+
+        result = history.restore_from_trash(self.store, annotation_id)
+        self._changed()
+        return result
+
+    def empty_trash(self, annotation_ids: Iterable[str] | None = None) -> int:
+        """Forget trashed passages (all, or the given ids) and their history; returns how many."""
+        from index import history
+
+        ids = None if annotation_ids is None else list(annotation_ids)
+        return history.empty_trash(self.store, ids)
+
+    def anchoring_reports(self, article_id: int) -> list[Any]:
+        """What each re-import did to the article's passages, newest first. Any thread."""
+        from index import history
+
+        return history.reports(self.store, article_id)
+
+    def pending_anchoring(self, article_id: int) -> list[dict[str, Any]]:
+        """Entries of the newest report still to look at: unresolved fuzzy or orphaned."""
+        from index import history
+
+        return history.pending(self.store, article_id)
+
+    def accept_fuzzy(self, annotation_id: str) -> Annotation:
+        """Confirm the place a fuzzy re-anchoring chose for a passage. Any thread."""
+        from index import history
+
+        result = history.accept_fuzzy(self.store, annotation_id)
+        self._changed()
+        return result
+
+    def reattach(self, annotation_id: str, start: int, end: int) -> Annotation:
+        """Re-attach a passage (an orphan) to [start, end); note and tags stay. Any thread."""
+        from index import history
+
+        result = history.reattach(self.store, annotation_id, start, end)
+        self._changed()
+        return result
+
+    def color_aliases(self) -> dict[str, str]:
+        """Query words for colours from the legend ("question" -> "blue"). Any thread."""
+        from index import legend
+
+        return legend.aliases(self.legend())
+
+    def digest(self, query: str, *, group_by: str = "article") -> Any:
+        """Every passage matching `query`, grouped by article (date order) or by tag.
+
+        A worker thread in the window (it searches). Raises QueryError.
+        """
+        from index import digest
+
+        if not self._background and not self.read_only:
+            self.indexer.drain()
+        return digest.build(self, query, group_by=group_by)
+
+    def explain(self, query: str, article_id: int) -> dict[str, Any]:
+        """Why an article (and which of its passages) matched `query`. A worker thread."""
+        from index import explain
+
+        if not self._background and not self.read_only:
+            self.indexer.drain()
+        try:
+            article = self.get_article(article_id)
+        except KeyError:
+            raise AnnotationError(f"no article with id {article_id}") from None
+        return explain.explain(
+            self.index,
+            query,
+            article_id,
+            text=article.reading_text,
+            title=article.title,
+            passages=[(a.id, a.exact, a.note) for a in self.annotations(article_id=article_id)],
+            color_aliases=self.color_aliases(),
+        )
+
     # -- search -----------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 20, sort: str = "relevance") -> SearchResult:
@@ -335,7 +451,13 @@ class Library:
         """
         if not self._background and not self.read_only:
             self.indexer.drain()
-        return self.index.search(query, text_for=self._reading_text, limit=limit, sort=sort)
+        return self.index.search(
+            query,
+            text_for=self._reading_text,
+            limit=limit,
+            sort=sort,
+            color_aliases=self.color_aliases(),
+        )
 
     def _reading_text(self, article_id: int) -> str:
         row = self.store.one("SELECT reading_text FROM articles WHERE id = ?", (article_id,))
