@@ -31,6 +31,15 @@ COMMANDS = (
     "tag",
     "export",
     "import-annotations",
+    "legend",
+    "history",
+    "trash",
+    "restore",
+    "anchoring",
+    "accept-fuzzy",
+    "reattach",
+    "digest",
+    "explain",
 )
 
 
@@ -83,9 +92,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--article", type=int)
     p.add_argument("--tag")
     p.add_argument("--out", metavar="FILE")
-    p = add("import-annotations", "read passages exported as W3C JSON back into this library")
+    p = add(
+        "import-annotations",
+        "read passages from W3C JSON (ours), a Hypothesis JSON export or a Readwise CSV export",
+    )
     p.add_argument("file")
+    _add_issue7_commands(add)
     return parser
+
+
+def _add_issue7_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Colour legend, history and trash, anchoring reports, digests, explanations."""
+    p = add("legend", "list the colour names; `legend set COLOR NAME` renames, `reset` restores")
+    p.add_argument("action", nargs="?", choices=("list", "set", "reset"), default="list")
+    p.add_argument("color", nargs="?")
+    p.add_argument("name", nargs="*")
+    p = add("history", "every version of a passage")
+    p.add_argument("id")
+    p = add("trash", "list deleted passages; `trash empty` forgets them for good")
+    p.add_argument("action", nargs="?", choices=("list", "empty"), default="list")
+    p = add("restore", "bring a passage back from the trash (or one of its versions: --version)")
+    p.add_argument("target", metavar="ID")
+    p.add_argument("--version", type=int, metavar="SEQ", help="a version number from `history`")
+    p = add("anchoring", "what re-imports did to an article's passages (newest report first)")
+    p.add_argument("article_id", type=int)
+    p.add_argument("--all", action="store_true", help="every report, not only the newest")
+    p = add("accept-fuzzy", "confirm where a fuzzy re-anchoring put a passage")
+    p.add_argument("id")
+    p = add("reattach", "attach a passage (an orphan) to other words of its article")
+    p.add_argument("id")
+    p.add_argument("--quote", help="the words to attach it to")
+    p.add_argument("--occurrence", type=int, default=1)
+    p.add_argument("--start", type=int)
+    p.add_argument("--end", type=int)
+    p = add("digest", "every passage matching a query, grouped by article or tag")
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("--group-by", choices=("article", "tag"), default="article")
+    p.add_argument("--format", choices=("markdown", "html", "json"), default="markdown")
+    p.add_argument("--out", metavar="FILE")
+    p = add("explain", "why an article matched a query: fields and expanded terms")
+    p.add_argument("query")
+    p.add_argument("article_id", type=int)
 
 
 def run_command(argv: list[str]) -> int:
@@ -118,7 +165,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from index.library import Library
 
     handler = _HANDLERS[args.command]
-    writes = args.command not in ("list", "show", "search", "annotations", "export", "check")
+    reads = ("list", "show", "search", "annotations", "export", "check", "history", "anchoring")
+    writes = args.command not in (*reads, "digest", "explain")
     path = Path(args.library) if args.library else None
     library = Library.open(path, progress=_index_progress() if writes else None)
     try:
@@ -370,6 +418,197 @@ def _import_annotations(library, args) -> int:
     return 1 if result["unplaced"] else 0
 
 
+# --- issue 7: legend, history and trash, anchoring, digests, explanations ------------
+
+
+def _legend(library, args) -> int:
+    if args.action == "set":
+        if not args.color or not args.name:
+            raise UsageError("legend set takes a COLOR and a NAME")
+        legend = library.set_legend(args.color, " ".join(args.name))
+    elif args.action == "reset":
+        colors = [args.color] if args.color else list(library.PALETTE)
+        for color in colors:
+            legend = library.set_legend(color, None)
+        legend = library.legend()
+    else:
+        legend = library.legend()
+    if args.json:
+        _print_json({"legend": legend})
+    else:
+        for color, name in legend.items():
+            print(f"{color:<10} {name}")
+    return 0
+
+
+def _history(library, args) -> int:
+    versions = library.history(args.id)
+    if args.json:
+        _print_json({"id": args.id, "versions": [v.to_json() for v in versions]})
+    else:
+        for v in versions:
+            a = v.annotation
+            tags = " ".join(f"#{t}" for t in a.tags)
+            print(f"{v.seq:>6}  {v.at}  {v.action:<22} {a.color:<9} “{a.exact}” {a.note} {tags}")
+    return 0
+
+
+def _trash(library, args) -> int:
+    if args.action == "empty":
+        count = library.empty_trash()
+        if args.json:
+            _print_json({"emptied": count})
+        else:
+            print(f"emptied the trash: {count} passage{'' if count == 1 else 's'} forgotten")
+        return 0
+    items = library.trash()
+    if args.json:
+        _print_json({"annotations": [t.to_json() for t in items]})
+    else:
+        for t in items:
+            a = t.annotation
+            print(f"{a.id}  deleted {t.deleted}  {t.article_title}  “{a.exact}”")
+    return 0
+
+
+def _restore(library, args) -> int:
+    import uuid
+
+    try:
+        uuid.UUID(args.target)
+    except ValueError:
+        raise UsageError(f"restore takes a passage id (see `trash`), not {args.target!r}") from None
+    if args.version is not None:
+        restored = library.restore_version(args.target, args.version)
+    else:
+        restored = library.restore_from_trash(args.target)
+    library.wait_indexed()
+    if args.json:
+        _print_json({"restored": restored.to_json()})
+    else:
+        flag = " (orphaned: its words are gone)" if restored.orphaned else ""
+        print(f"restored {restored.id} in article {restored.article_id}{flag}")
+    return 0
+
+
+def _anchoring(library, args) -> int:
+    try:
+        library.get_article(args.article_id)
+    except KeyError:
+        raise UsageError(f"no article with id {args.article_id}") from None
+    reports = library.anchoring_reports(args.article_id)
+    if not args.all:
+        reports = reports[:1]
+    if args.json:
+        _print_json({"article_id": args.article_id, "reports": [r.to_json() for r in reports]})
+        return 0
+    if not reports:
+        print("no re-import has moved any passage of this article")
+    for report in reports:
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts().items())
+        print(f"re-import of {report.at}: {counts}")
+        for e in report.entries:
+            new = "—" if e.get("new_start") is None else f"{e['new_start']}-{e['new_end']}"
+            old = f"{e['old_start']}-{e['old_end']}"
+            line = f"  {e['status']:<8} {e['annotation_id']}  {old} → {new}"
+            if e["status"] in ("fuzzy", "orphaned"):
+                line += f"  similarity {e['similarity']:.2f} (threshold {e['threshold']:.2f})"
+            if e.get("resolution"):
+                line += f"  [{e['resolution']}]"
+            print(f"{line}  “{e['quote']}”")
+    return 0
+
+
+def _accept_fuzzy(library, args) -> int:
+    passage = library.accept_fuzzy(args.id)
+    if args.json:
+        _print_json({"accepted": passage.to_json()})
+    else:
+        print(f"accepted the new place of {passage.id}: “{passage.exact}”")
+    return 0
+
+
+def _reattach(library, args) -> int:
+    passage = library.get_annotation(args.id)
+    if args.quote:
+        from index.anchoring import select_occurrence
+
+        text = library.get_article(passage.article_id).reading_text
+        selector = select_occurrence(text, args.quote, max(1, args.occurrence))
+        if selector is None:
+            raise UsageError(f"the quote is not in article {passage.article_id}")
+        start, end = selector.start, selector.end
+    elif args.start is not None and args.end is not None:
+        start, end = args.start, args.end
+    else:
+        raise UsageError("reattach needs --quote TEXT, or --start N --end M")
+    passage = library.reattach(args.id, start, end)
+    library.wait_indexed()
+    if args.json:
+        _print_json({"reattached": passage.to_json()})
+    else:
+        print(f"reattached {passage.id} to “{passage.exact}”")
+    return 0
+
+
+def _digest(library, args) -> int:
+    from index.search import QueryError
+
+    try:
+        digest = library.digest(args.query, group_by=args.group_by)
+    except QueryError as error:
+        _fail(str(error))
+        return 1
+    fmt = "json" if args.json and not args.out else args.format
+    text = digest.render(fmt)
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise StoreError(f"cannot write {args.out}: {error.strerror}") from None
+        if args.json:
+            _print_json({"out": args.out, "total": digest.total, "articles": digest.articles})
+        else:
+            print(f"wrote {args.out}: {digest.total} passages from {digest.articles} articles")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _explain(library, args) -> int:
+    from index.search import QueryError
+
+    try:
+        why = library.explain(args.query, args.article_id)
+    except QueryError as error:
+        _fail(str(error))
+        return 1
+    if args.json:
+        _print_json(why)
+        return 0
+    print(f"{why['title']}: {'matches' if why['matched'] else 'does not match'} “{why['query']}”")
+    if why["message"]:
+        print(why["message"])
+    for item in why["expansions"]:
+        more = " …" if item["capped"] else ""
+        print(f"  {item['input']} → {', '.join(item['words'])}{more}")
+    for item in why["words"]:
+        print(f"  {item['input']} → {', '.join(item['terms']) or '(a stop word)'}")
+    _print_fields("article", why["article"])
+    for passage in why["passages"]:
+        _print_fields(f"passage “{passage['quote']}”", passage)
+    return 0
+
+
+def _print_fields(label: str, part: dict[str, Any]) -> None:
+    if not part["fields"]:
+        return
+    fields = "; ".join(f"{name}: {', '.join(terms)}" for name, terms in part["fields"].items())
+    print(f"  {label}: {fields}")
+    for term, words in part.get("words", {}).items():
+        print(f"      {term} ← {', '.join(words)}")
+
+
 _HANDLERS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "import": _import,
     "list": _list,
@@ -383,4 +622,13 @@ _HANDLERS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "tag": _tag,
     "export": _export,
     "import-annotations": _import_annotations,
+    "legend": _legend,
+    "history": _history,
+    "trash": _trash,
+    "restore": _restore,
+    "anchoring": _anchoring,
+    "accept-fuzzy": _accept_fuzzy,
+    "reattach": _reattach,
+    "digest": _digest,
+    "explain": _explain,
 }

@@ -261,7 +261,13 @@ def import_annotations(library: Library, text: str) -> dict[str, Any]:
     An annotation whose id is already in the library is left alone. Its article is
     found by content hash, then by source address, then by title; the passage is
     anchored with the re-import rules and, if its words are gone, kept orphaned.
+    Hypothesis JSON and Readwise CSV files go to index.foreign (detected by content).
     """
+    from index import foreign
+
+    fmt = foreign.detect(text)
+    if fmt != "w3c":
+        return foreign.import_foreign(library, text, fmt)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
