@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import heapq
+import itertools
 import mmap
 import os
 import pickle
@@ -102,6 +103,28 @@ _DAMAGE = (
 )
 
 
+_spelled = threading.local()  # words already listed by the writer running in this thread
+
+
+class _SpelledText(fields.TEXT):
+    """TEXT whose unstemmed word list gets each word once per segment, not once per document.
+
+    whoosh keeps a field's unstemmed words (for spelling and, here, for
+    wildcards) as postings of document 0, one per word per document: as many
+    postings as the field itself. Only the words are ever read, so the writer
+    lists each new word once (see _Writer), halving what a rebuild sorts.
+    """
+
+    def spellable_words(self, value):
+        words = super().spellable_words(value)
+        seen = getattr(_spelled, "seen", None)
+        if seen is None:
+            return words
+        fresh = [w for w in words if w not in seen]
+        seen.update(fresh)
+        return iter(fresh)
+
+
 def _schema() -> fields.Schema:
     """Indexed fields, plus one stored dict per document (`doc`) holding what a hit shows.
 
@@ -115,14 +138,14 @@ def _schema() -> fields.Schema:
         id=fields.ID(),
         doc=fields.STORED(),
         flags=fields.KEYWORD(),
-        title=fields.TEXT(analyzer=stem, spelling=True),
+        title=_SpelledText(analyzer=stem, spelling=True),
         author=fields.TEXT(analyzer=name),
         ctx_title=fields.TEXT(analyzer=stem),
         ctx_author=fields.TEXT(analyzer=name),
         date=fields.ID(),
-        body=fields.TEXT(analyzer=stem, chars=True, spelling=True),
+        body=_SpelledText(analyzer=stem, chars=True, spelling=True),
         tag=fields.KEYWORD(analyzer=RegexTokenizer(r"[^\x1f]+")),
-        tagtext=fields.TEXT(analyzer=stem, spelling=True),
+        tagtext=_SpelledText(analyzer=stem, spelling=True),
         quote=fields.TEXT(analyzer=stem),
         note=fields.TEXT(analyzer=stem),
         color=fields.ID(),
@@ -141,12 +164,13 @@ class _Table:
     search counts facets over every match with list lookups, not stored fields.
     """
 
-    __slots__ = ("articles", "authors", "dates", "ids", "tags")
+    __slots__ = ("articles", "authors", "dates", "ids", "tags", "years")
 
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.articles: list[int] = []
         self.dates: list[str | None] = []
+        self.years: list[str | None] = []
         self.authors: list[str | None] = []
         self.tags: list[tuple[str, ...]] = []
 
@@ -159,6 +183,7 @@ class _Table:
                 table.ids.append(doc_id)
                 table.articles.append(int(article))
                 table.dates.append(date or None)
+                table.years.append(date[:4] or None)
                 table.authors.append(author or None)
                 table.tags.append(tuple(tags.split(_TAGSEP)) if tags else ())
         except (ValueError, UnicodeDecodeError) as exc:
@@ -169,6 +194,7 @@ class _Table:
         self.ids += other.ids
         self.articles += other.articles
         self.dates += other.dates
+        self.years += other.years
         self.authors += other.authors
         self.tags += other.tags
 
@@ -226,6 +252,36 @@ def document_fields(doc: dict) -> dict:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Writer(writing.SegmentWriter):
+    """whoosh's segment writer, minus a stat() call per posting, listing spelling words once.
+
+    When it writes postings, whoosh looks up each document's length in the
+    posting's field; for fields that keep no lengths (ids, flags, tags, the
+    spelling lists) the per-document reader asks the file system whether the
+    length column exists, every time. Recording the answer once makes a
+    rebuild about a fifth faster. The writer also owns the set of spelling
+    words its segment already lists (see _SpelledText).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _spelled.seen = set()
+
+    def _finish(self) -> None:
+        _spelled.seen = None
+        super()._finish()
+
+    def per_document_reader(self):
+        reader = super().per_document_reader()
+        cache = getattr(reader, "_readers", None)
+        if isinstance(cache, dict):
+            for name in self.schema.names():
+                length_column = f"_{name}_len"
+                if length_column not in cache and not reader.has_column(length_column):
+                    cache[length_column] = None
+        return reader
 
 
 class _MappedFile(BufferFile):
@@ -492,7 +548,7 @@ class SearchIndex:
         if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
             raise IndexBusy("another program is writing to the search index")
         try:
-            writer = writing.SegmentWriter(self._ix, _lk=False, limitmb=limitmb, compound=False)
+            writer = _Writer(self._ix, _lk=False, limitmb=limitmb, compound=False)
         except BaseException:
             lock.release()
             raise
@@ -536,8 +592,8 @@ class SearchIndex:
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
             scores = _Scorer(self, s).run(q)
-            groups = _groups(scores, table)
-            chosen = _rank(groups, scores, table, max(0, limit), sort)
+            groups, best = _groups(scores, table)
+            chosen = _rank(groups, best, table, max(0, limit), sort)
             parts = []
             for art in chosen:
                 docs = groups[art]
@@ -564,7 +620,7 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, _, _ = expand_query(parsed.query, s.reader())
-            groups = _groups(_Scorer(self, s).run(q), table)
+            groups, _ = _groups(_Scorer(self, s).run(q), table)
             return self._suggestion(parsed, s, table, len(groups))
 
     def _suggestion(self, parsed, s: Searcher, table: _Table, found: int) -> str | None:
@@ -578,7 +634,7 @@ class SearchIndex:
         if better.query is None:
             return None
         q, _, _ = expand_query(better.query, s.reader())
-        groups = _groups(_Scorer(self, s).run(q), table)
+        groups, _ = _groups(_Scorer(self, s).run(q), table)
         return corrected if len(groups) > found else None
 
 
@@ -611,10 +667,16 @@ class _Scorer:
             if not leaf.doc_count_all():
                 continue
             part = self.node(q, sub, leaf)
-            deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
-            for d, score in part.items():
-                if d not in deleted:
-                    out[d + offset] = score
+            if leaf.has_deletions():  # usually a few documents: drop them one by one
+                part = dict(part)
+                for d in leaf.deleted_docs_set:
+                    part.pop(d, None)
+            if not out and not offset:
+                out = dict(part)
+            elif offset:
+                out.update({d + offset: score for d, score in part.items()})
+            else:
+                out.update(part)
         return out
 
     def node(self, q, sub, leaf) -> dict[int, float]:
@@ -645,6 +707,17 @@ class _Scorer:
             return dict.fromkeys(range(leaf.doc_count_all()), q.boost)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return {}
+        if isinstance(q, wq.MultiTerm) and q.field() in leaf.schema:
+            # prefixes, wildcards, date ranges: each term's postings, constant or BM25
+            fieldname, out = q.field(), {}
+            for btext in q._btexts(leaf):
+                text = btext if isinstance(btext, str) else leaf.schema[fieldname].from_bytes(btext)
+                if q.constantscore:
+                    out.update(dict.fromkeys(self.term(leaf, fieldname, text, q.boost)))
+                else:
+                    for d, score in self.term(leaf, fieldname, text, q.boost).items():
+                        out[d] = out.get(d, 0.0) + score
+            return {d: q.boost for d in out} if q.constantscore else out
         matcher = q.matcher(sub, self.searcher.context())
         out = {}
         while matcher.is_active():
@@ -701,53 +774,53 @@ def _all_ids(matcher):
         yield from ids
 
 
-def _groups(scores: dict[int, float], table: _Table) -> dict[int, list[int]]:
-    """Matching docnums by article id, each list in docnum order."""
+def _groups(scores: dict[int, float], table: _Table) -> tuple[dict, dict]:
+    """Matching docnums by article id, and each group's best score."""
     groups: dict[int, list[int]] = {}
+    best: dict[int, float] = {}
     articles = table.articles
-    for d in sorted(scores):
+    for d, score in scores.items():
         art = articles[d]
         if art in groups:
             groups[art].append(d)
+            if score > best[art]:
+                best[art] = score
         else:
             groups[art] = [d]
-    return groups
+            best[art] = score
+    return groups, best
 
 
-def _rank(groups, scores, table: _Table, limit: int, sort: str) -> list[int]:
-    """The article ids of the first `limit` groups in `sort` order."""
+def _rank(groups, best, table: _Table, limit: int, sort: str) -> list[int]:
+    """The article ids of the first `limit` groups in `sort` order (unknown dates last)."""
     if not limit or not groups:
         return []
     if sort == "relevance":
-        best = {art: max(scores[d] for d in docs) for art, docs in groups.items()}
-        return heapq.nsmallest(limit, best, key=lambda art: (-best[art], art))
+        return heapq.nlargest(limit, best, key=best.__getitem__)
     dates = table.dates
     dated = [art for art, docs in groups.items() if dates[docs[0]]]
     undated = sorted(art for art, docs in groups.items() if not dates[docs[0]])
-    dated.sort(key=lambda art: (dates[groups[art][0]], art), reverse=sort == "newest")
-    return (dated + undated)[:limit]
+    key = {art: (dates[groups[art][0]], art) for art in dated}
+    return (heapq.nlargest if sort == "newest" else heapq.nsmallest)(
+        limit, dated, key=key.__getitem__
+    ) + undated[: max(0, limit - len(dated))]
 
 
 def _facets(groups: dict[int, list[int]], table: _Table) -> dict[str, dict[str, int]]:
     """Counts of groups per author, year and tag, over every matching group."""
-    authors: Counter[str] = Counter()
-    years: Counter[str] = Counter()
-    tags: Counter[str] = Counter()
-    t_authors, t_dates, t_tags = table.authors, table.dates, table.tags
+    firsts = [docs[0] for docs in groups.values()]
+    authors = Counter(map(table.authors.__getitem__, firsts))
+    years = Counter(map(table.years.__getitem__, firsts))
+    t_tags = table.tags
+    singles = [docs[0] for docs in groups.values() if len(docs) == 1]
+    tags = Counter(itertools.chain.from_iterable(map(t_tags.__getitem__, singles)))
     for docs in groups.values():
-        first = docs[0]
-        author = t_authors[first]
-        if author:
-            authors[author] += 1
-        date = t_dates[first]
-        if date:
-            years[date[:4]] += 1
-        if len(docs) == 1:
-            tags.update(t_tags[first])
-        else:
+        if len(docs) > 1:
             tags.update({t for d in docs for t in t_tags[d]})
+    authors.pop(None, None)
+    years.pop(None, None)
 
-    def top(counter: Counter[str]) -> dict[str, int]:
+    def top(counter: Counter) -> dict[str, int]:
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
         return dict(ranked[:FACET_LIMIT])
 

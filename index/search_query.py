@@ -21,13 +21,9 @@ from datetime import date
 from functools import lru_cache
 
 from whoosh import query as wq
-from whoosh.analysis import (
-    CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import Token as AnalysisToken
+from whoosh.analysis.acore import Composable
 from whoosh.lang.porter2 import stem as _porter2
 from whoosh.matching import AndNotMatcher
 from whoosh.support.charset import accent_map
@@ -53,22 +49,76 @@ def stem_word(word: str) -> str:
     return _porter2(word)
 
 
-TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+TOKEN_PATTERN = re.compile(r"\w+(?:\.\w+)*")
 
-# Reading text, titles, quotes, notes, tag words: stemmed, accents folded, stop words out.
-STEM_ANALYZER = (
-    RegexTokenizer(TOKEN_PATTERN)
-    | LowercaseFilter()
-    | CharsetFilter(accent_map)
-    | StopFilter()
-    | StemFilter(stemfn=stem_word, cachesize=None)
-)
+
+class TextAnalyzer(Composable):
+    """Words, lower-cased, accents folded, stop words out, and (optionally) stemmed.
+
+    One generator doing what RegexTokenizer | LowercaseFilter | CharsetFilter
+    | StopFilter | StemFilter do, because each whoosh filter is a generator
+    layer per token and analysis is most of the time an index rebuild takes.
+    Positions count kept words only, as StopFilter(renumber=True) does, so a
+    phrase skips the stop words inside it on both sides.
+    """
+
+    def __init__(self, stem: bool, minsize: int = 2) -> None:
+        self.stem = stem
+        self.is_morph = stem  # has_morph() makes TEXT(spelling=True) keep unstemmed words
+        self.minsize = minsize
+        self.stoplist = STOP_WORDS
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextAnalyzer) and (self.stem, self.minsize) == (
+            other.stem,
+            other.minsize,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.stem, self.minsize))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs,
+    ):
+        token = AnalysisToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stem = self.stem and not no_morph
+        minsize, stoplist = self.minsize, self.stoplist
+        pos = start_pos
+        for match in TOKEN_PATTERN.finditer(value):
+            word = match.group().lower().translate(accent_map)
+            stopped = len(word) < minsize or word in stoplist
+            if stopped and removestops:
+                continue
+            token.text = stem_word(word) if stem and not stopped else word
+            token.stopped = stopped
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = match.group()
+            if positions:
+                token.pos = pos
+                if not stopped:
+                    pos += 1
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+# Reading text, titles, quotes, notes, tag words: stemmed.
+STEM_ANALYZER = TextAnalyzer(stem=True)
 # Author names: folded but never stemmed (Jones is not Jone).
-NAME_ANALYZER = (
-    RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
-)
-# Unstemmed words for spelling suggestions.
-WORD_ANALYZER = RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter(minsize=3)
+NAME_ANALYZER = TextAnalyzer(stem=False)
 
 STEMMED_FIELDS = ("title", "ctx_title", "body", "tagtext", "quote", "note")
 NAME_FIELDS = ("author", "ctx_author")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from whoosh import highlight
 from whoosh.analysis import Token
+from whoosh.matching.wrappers import FilterMatcher
 
 from index.search_query import STEM_ANALYZER
 
@@ -338,6 +339,8 @@ def body_spans(
             if ("body", term) not in leaf:
                 continue
             postings = leaf.postings("body", term)
+            if isinstance(postings, FilterMatcher):
+                postings = postings.child  # hits are live documents: no need to filter
             for d in local:
                 if postings.is_active() and postings.id() < d:
                     postings.skip_to(d)
