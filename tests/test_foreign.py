@@ -1,0 +1,168 @@
+"""Annotations from other tools: Hypothesis JSON and Readwise CSV, matched and anchored."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from index.annotations import AnnotationError
+from index.foreign import detect, flexible_find, normalize_url
+from index.library import Library
+
+FIXTURES = REPO / "tests" / "fixtures" / "foreign"
+HYPOTHESIS = FIXTURES / "hypothesis_export.json"
+READWISE = FIXTURES / "readwise_export.csv"
+NEWS = REPO / "tests" / "fixtures" / "html" / "news_article.html"
+GLOSS = (sys.executable, "main.py", "--library")
+
+
+@pytest.fixture
+def library(tmp_path, seed_path):
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    lib.import_paths([seed_path, NEWS])
+    yield lib
+    lib.close()
+
+
+def _ids(library):
+    by_title = {a.title: a.id for a in library.list_articles()}
+    seed = next(i for t, i in by_title.items() if t.startswith("Mass unrest"))
+    news = by_title["Riverside library reopens after two years of repairs"]
+    return seed, news
+
+
+def test_formats_are_detected_from_content():
+    assert detect(HYPOTHESIS.read_text(encoding="utf-8")) == "hypothesis"
+    assert detect(READWISE.read_text(encoding="utf-8")) == "readwise"
+    items = json.loads(HYPOTHESIS.read_text(encoding="utf-8"))["annotations"]
+    assert detect(json.dumps({"total": len(items), "rows": items})) == "hypothesis"
+    assert detect(json.dumps(items)) == "hypothesis"
+    assert detect(json.dumps(items[0])) == "hypothesis"
+    w3c = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection"}
+    assert detect(json.dumps(w3c)) == "w3c"
+    with pytest.raises(AnnotationError, match="not an annotations file"):
+        detect("just some words\non two lines")
+    with pytest.raises(AnnotationError, match="not JSON"):
+        detect("{broken")
+
+
+def test_hypothesis_export(library):
+    seed, news = _ids(library)
+    result = library.import_annotations(HYPOTHESIS.read_text(encoding="utf-8"))
+    assert result["format"] == "hypothesis"
+    assert (result["imported"], result["existing"], result["orphaned"]) == (4, 0, 1)
+    placed = {p["source_id"]: p for p in result["placed"]}
+    assert {k: (p["article_id"], p["matched_by"], p["status"]) for k, p in placed.items()} == {
+        "hTq3k2ZcEe-aa01Curfew": (seed, "title", "exact"),
+        "hTq3k2ZcEe-bb02Window": (news, "url", "exact"),
+        "hTq3k2ZcEe-cc03Copy": (seed, "quote", "exact"),
+        "hTq3k2ZcEe-gg07Gone": (news, "title", "orphaned"),
+    }
+    reasons = {u["id"]: u["reason"] for u in result["unplaced"]}
+    assert set(reasons) == {
+        "hTq3k2ZcEe-dd04Reply",
+        "hTq3k2ZcEe-ee05PageNote",
+        "hTq3k2ZcEe-ff06Elsewhere",
+    }
+    assert "reply" in reasons["hTq3k2ZcEe-dd04Reply"]
+    assert "page note" in reasons["hTq3k2ZcEe-ee05PageNote"]
+    assert "no article" in reasons["hTq3k2ZcEe-ff06Elsewhere"]
+
+    text = library.get_article(seed).reading_text
+    curfew = library.get_annotation(placed["hTq3k2ZcEe-aa01Curfew"]["id"])
+    assert text[curfew.start : curfew.end] == "a three-day curfew was ordered"
+    assert (curfew.note, curfew.tags) == ("Check how long it lasted.", ["curfew", "Peru"])
+    assert curfew.created.startswith("2023-01-20T08:41")
+    copy = library.get_annotation(placed["hTq3k2ZcEe-cc03Copy"]["id"])
+    # the export had straight quotes and extra spaces; the passage has the article's own words
+    assert copy.exact == text[copy.start : copy.end]
+    assert copy.exact.startswith("declared a nationwide “state of emergency,” deploying")
+    gone = library.get_annotation(placed["hTq3k2ZcEe-gg07Gone"]["id"])
+    assert gone.orphaned and gone.note == "Was this in the print edition only?"
+    assert library.history(curfew.id)[0].action == "imported from hypothesis"
+    assert library.search('tag:curfew "three-day curfew"').total == 1
+
+    again = library.import_annotations(HYPOTHESIS.read_text(encoding="utf-8"))
+    assert (again["imported"], again["existing"]) == (0, 4)
+
+
+def test_readwise_export(library):
+    seed, news = _ids(library)
+    result = library.import_annotations(READWISE.read_text(encoding="utf-8"))
+    assert result["format"] == "readwise"
+    assert (result["imported"], result["orphaned"]) == (3, 0)
+    placed = {p["source_id"]: p for p in result["placed"]}
+    assert {k: (p["article_id"], p["matched_by"]) for k, p in placed.items()} == {
+        "row 2": (seed, "title"),
+        "row 3": (news, "quote"),
+        "row 4": (seed, "title"),
+    }
+    reasons = {u["id"]: u["reason"] for u in result["unplaced"]}
+    assert "no article" in reasons["row 5"] and "no highlighted text" in reasons["row 6"]
+    lima = library.get_annotation(placed["row 2"]["id"])
+    assert (lima.color, lima.tags, lima.note) == (
+        "blue",
+        ["peru", "protest"],
+        "Compare with the 2020 marches",
+    )
+    assert lima.created == "2023-02-01T10:15:00Z"
+    queue = library.get_annotation(placed["row 3"]["id"])
+    assert queue.color == "yellow"  # orange has no place in the palette: the default
+    congress = library.get_annotation(placed["row 4"]["id"])
+    assert congress.color == "purple"
+    assert congress.note == 'Who voted, and how? "Far right" is the article\'s phrase.\nLook it up.'
+    assert library.article_tags(seed) == ["latin america"]  # the Document tags column
+    again = library.import_annotations(READWISE.read_text(encoding="utf-8"))
+    assert (again["imported"], again["existing"]) == (0, 3)
+
+
+def test_deleted_import_is_not_brought_back_by_a_second_import(library):
+    first = library.import_annotations(READWISE.read_text(encoding="utf-8"))
+    library.delete_annotation(first["placed"][0]["id"])
+    again = library.import_annotations(READWISE.read_text(encoding="utf-8"))
+    assert again["imported"] == 0 and again["existing"] == 3
+    assert len(library.trash()) == 1
+
+
+def test_url_and_quote_helpers():
+    assert (
+        normalize_url("HTTPS://www.Example.com/a/b/?utm_source=x&id=3#top")
+        == "example.com/a/b?id=3"
+    )
+    assert normalize_url("http://example.com/a/b") == normalize_url("https://example.com/a/b/")
+    text = "He said “state of emergency,”\nthen left."
+    start, end = flexible_find(text, 'said "state of emergency," then')
+    assert text[start:end] == "said “state of emergency,”\nthen"
+    assert flexible_find(text, "nothing like it") is None
+
+
+def test_command_line_reports_what_was_not_placed(tmp_path, seed_path):
+    folder = tmp_path / "lib"
+    subprocess.run(
+        [*GLOSS, str(folder), "import", str(seed_path), str(NEWS)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    done = subprocess.run(
+        [*GLOSS, str(folder), "import-annotations", str(READWISE)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr  # some rows could not be placed
+    assert "imported 3" in done.stdout and "not placed: row 5" in done.stdout
+    done = subprocess.run(
+        [*GLOSS, str(folder), "--json", "import-annotations", str(HYPOTHESIS)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    data = json.loads(done.stdout)
+    assert data["format"] == "hypothesis" and data["imported"] == 4 and len(data["unplaced"]) == 3
