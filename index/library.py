@@ -17,7 +17,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index import annotations as notes
 from index import articles
@@ -26,6 +26,10 @@ from index.articles import ArticleSummary, ImportReport, StoredArticle
 from index.indexer import Indexer, all_documents
 from index.search import IndexDamaged, SearchIndex, SearchResult
 from index.store import Store, StoreError, now_iso
+
+if TYPE_CHECKING:
+    from index.digest import Digest
+    from index.history import AnchoringReport, Trashed, Version
 
 APP_NAME = "Gloss"
 INDEX_FOLDER = "search-index"
@@ -342,7 +346,7 @@ class Library:
         self._changed()
         return result
 
-    def history(self, annotation_id: str) -> list[Any]:
+    def history(self, annotation_id: str) -> list[Version]:
         """Every version of a passage, oldest first: Version(seq, at, action, annotation)."""
         from index import history
 
@@ -356,7 +360,7 @@ class Library:
         self._changed()
         return result
 
-    def trash(self) -> list[Any]:
+    def trash(self) -> list[Trashed]:
         """Deleted passages, newest first: Trashed(annotation, deleted, article_title)."""
         from index import history
 
@@ -377,7 +381,7 @@ class Library:
         ids = None if annotation_ids is None else list(annotation_ids)
         return history.empty_trash(self.store, ids)
 
-    def anchoring_reports(self, article_id: int) -> list[Any]:
+    def anchoring_reports(self, article_id: int) -> list[AnchoringReport]:
         """What each re-import did to the article's passages, newest first. Any thread."""
         from index import history
 
@@ -411,7 +415,7 @@ class Library:
 
         return legend.aliases(self.legend())
 
-    def digest(self, query: str, *, group_by: str = "article") -> Any:
+    def digest(self, query: str, *, group_by: str = "article") -> Digest:
         """Every passage matching `query`, grouped by article (date order) or by tag.
 
         A worker thread in the window (it searches). Raises QueryError.
