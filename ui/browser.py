@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.models import COLOR_ROLE, ID_ROLE, passage_text
+from ui.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE, passage_text
 from ui.passages import PassageDelegate, swatch_icon
 from ui.plain import one_line, plain_label
 from ui.reader_parts import format_date
@@ -75,6 +75,8 @@ class PassagesBrowser(QWidget):
         self.view.setObjectName("passageTree")
         self.view.setModel(self.model)
         self.view.setHeaderHidden(True)
+        self.view.setRootIsDecorated(False)
+        self.view.setIndentation(12)
         self.view.setUniformRowHeights(False)
         self.view.setWordWrap(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -173,6 +175,7 @@ class PassagesBrowser(QWidget):
                 item.setData(ann.id, ID_ROLE)
                 item.setData(ann.color, COLOR_ROLE)
                 item.setData(ann.article_id, ARTICLE_ROLE)
+                item.setData(ann, ITEM_ROLE)
                 head.appendRow(item)
             self.model.appendRow(head)
         self.view.expandAll()

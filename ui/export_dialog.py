@@ -29,6 +29,12 @@ FORMATS = (
 )
 
 
+def supports_ids(library: Any) -> bool:
+    """True when the engine can export a chosen set of passages (Library.export_annotations
+    with `ids=`); otherwise only all, one article or one tag are offered."""
+    return "ids" in inspect.signature(library.export_annotations).parameters
+
+
 class ExportDialog(QDialog):
     """Choose format and scope; `export_to(path)` writes the file (the Save button asks
     where first)."""
@@ -48,7 +54,7 @@ class ExportDialog(QDialog):
         for key, label, _ext in FORMATS:
             self.format.addItem(label, key)
         self.scope = QComboBox(self)
-        if ids:
+        if ids and supports_ids(library):
             self.scope.addItem(f"The {len(ids)} selected passages", "ids")
         self.scope.addItem("Every passage in the library", "all")
         if article is not None:
@@ -73,9 +79,7 @@ class ExportDialog(QDialog):
         fmt = self.format.currentData()
         scope = self.scope.currentData() or "all"
         if scope == "ids":
-            if "ids" in inspect.signature(self.library.export_annotations).parameters:
-                return self.library.export_annotations(fmt, ids=list(self.ids))
-            scope = "all"
+            return self.library.export_annotations(fmt, ids=list(self.ids))
         if scope == "article" and self.article is not None:
             return self.library.export_annotations(fmt, article_id=self.article.id)
         if scope.startswith("tag:"):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
 
 from ui.plain import plain_label
 from ui.reader import ReaderView
@@ -36,7 +37,7 @@ class FindBar(QWidget):
         self.line.installEventFilter(self)
         self.count = plain_label("", self)
         self.count.setObjectName("findCount")
-        self.count.setMinimumWidth(90)
+        self.count.setMinimumWidth(70)
         self.previous = QToolButton(self)
         self.previous.setArrowType(Qt.ArrowType.UpArrow)
         self.previous.setToolTip("Previous match (Shift+F3)")
@@ -45,11 +46,24 @@ class FindBar(QWidget):
         self.next.setArrowType(Qt.ArrowType.DownArrow)
         self.next.setToolTip("Next match (F3)")
         self.next.clicked.connect(lambda: self.reader.step_mark(1))
-        self.whole = QCheckBox("&Whole words", self)
+        self.options = QToolButton(self)
+        self.options.setObjectName("findOptions")
+        self.options.setText("Options")
+        self.options.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.options)
+        self.whole = menu.addAction("&Whole words")
+        self.whole.setCheckable(True)
+        self.whole.setShortcut(QKeySequence("Alt+W"))
+        self.whole.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.whole.toggled.connect(self.refresh)
-        self.accents = QCheckBox("Ignore &accents", self)
+        self.accents = menu.addAction("Ignore &accents")
+        self.accents.setCheckable(True)
         self.accents.setChecked(True)
+        self.accents.setShortcut(QKeySequence("Alt+A"))
+        self.accents.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.accents.toggled.connect(self.refresh)
+        self.addActions([self.whole, self.accents])
+        self.options.setMenu(menu)
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -61,8 +75,7 @@ class FindBar(QWidget):
         layout.addWidget(self.count)
         layout.addWidget(self.previous)
         layout.addWidget(self.next)
-        layout.addWidget(self.whole)
-        layout.addWidget(self.accents)
+        layout.addWidget(self.options)
         layout.addWidget(self.close_button)
         reader.marks_changed.connect(self._show_count)
         self.hide()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ui.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE, PassageListModel
 from ui.passage_dialogs import TagCompleter, split_tags
-from ui.plain import plain_label
+from ui.plain import one_line, plain_label
 from ui.themes import HIGHLIGHT_COLORS, LIGHT, Theme
 
 BAR = 5
@@ -59,25 +59,60 @@ def swatch_icon(color: QColor, underline: bool = False, size: int = 16) -> QIcon
 
 
 class PassageDelegate(QStyledItemDelegate):
-    """A passage as a colour bar and up to three wrapped lines of plain text."""
+    """A passage as a colour bar beside its quote, its note (muted, italic) and its tags."""
 
-    def __init__(self, view: QListView, theme: Theme) -> None:
+    def __init__(self, view: QAbstractItemView, theme: Theme) -> None:
         super().__init__(view)
         self.view = view
         self.theme = theme
+        self._viewport = view.viewport()
+        self._viewport.installEventFilter(self)
 
-    def _text_width(self) -> int:
-        return max(self.view.viewport().width() - BAR - 3 * PAD, 60)
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:
+        """Rows wrap to the view's width: lay them out again when it changes."""
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self.view.scheduleDelayedItemsLayout()
+        return super().eventFilter(watched, event)
+
+    def _text_width(self, index: QModelIndex) -> int:
+        indent = 0
+        if index.parent().isValid() and hasattr(self.view, "indentation"):
+            indent = self.view.indentation()
+        return max(self.view.viewport().width() - indent - BAR - 3 * PAD, 60)
+
+    def _lines(self, index: QModelIndex, base: QFont) -> list[tuple[str, QFont, QColor]]:
+        ann = index.data(ITEM_ROLE)
+        ink = QColor(self.theme.chrome_ink)
+        if ann is None:
+            return [(index.data(Qt.ItemDataRole.DisplayRole) or "", base, ink)]
+        quote = "“" + one_line(ann.exact, 240) + "”"
+        if ann.orphaned:
+            quote = "Orphaned · " + quote
+        lines = [(quote, base, QColor("#b3261e") if ann.orphaned else ink)]
+        if ann.note:
+            italic = QFont(base)
+            italic.setItalic(True)
+            lines.append((one_line(ann.note, 240), italic, QColor(self.theme.muted)))
+        if ann.tags:
+            small = QFont(base)
+            small.setPointSizeF(max(base.pointSizeF() * 0.9, 7))
+            lines.append(("  ".join("#" + t for t in ann.tags), small, QColor(self.theme.link)))
+        return lines
+
+    def _heights(self, lines: list, width: int) -> list[int]:
+        flags = int(Qt.TextFlag.TextWordWrap)
+        return [
+            QFontMetrics(font).boundingRect(QRect(0, 0, width, 100000), flags, text).height()
+            for text, font, _color in lines
+        ]
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         if index.data(COLOR_ROLE) is None:
             hint = super().sizeHint(option, index)
             return QSize(hint.width(), hint.height() + PAD)
-        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        metrics = QFontMetrics(option.font)
-        flags = int(Qt.TextFlag.TextWordWrap)
-        rect = metrics.boundingRect(QRect(0, 0, self._text_width(), 100000), flags, text)
-        return QSize(self._text_width() + BAR + 3 * PAD, rect.height() + 2 * PAD)
+        width = self._text_width(index)
+        heights = self._heights(self._lines(index, option.font), width)
+        return QSize(width + BAR + 3 * PAD, sum(heights) + 2 * (len(heights) - 1) + 2 * PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         if index.data(COLOR_ROLE) is None:  # a group heading in the passages browser
@@ -85,23 +120,27 @@ class PassageDelegate(QStyledItemDelegate):
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        text = opt.text
         opt.text = ""
         style = opt.widget.style() if opt.widget else self.view.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        color_name = index.data(COLOR_ROLE)
         bar = QRect(
             opt.rect.left() + PAD // 2, opt.rect.top() + PAD, BAR, opt.rect.height() - 2 * PAD
         )
-        painter.fillRect(bar, self.theme.highlight(color_name))
+        painter.fillRect(bar, self.theme.highlight(index.data(COLOR_ROLE)))
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        width = self._text_width(index)
+        lines = self._lines(index, option.font)
         painter.save()
-        role = opt.palette.ColorRole.HighlightedText if selected else opt.palette.ColorRole.Text
-        painter.setPen(opt.palette.color(role))
-        text_rect = QRect(
-            bar.right() + PAD, opt.rect.top() + PAD, self._text_width(), opt.rect.height() - 2 * PAD
-        )
-        painter.drawText(text_rect, int(Qt.TextFlag.TextWordWrap), text)
+        painter.setClipRect(opt.rect)
+        top = opt.rect.top() + PAD
+        for (text, font, color), height in zip(lines, self._heights(lines, width), strict=True):
+            painter.setFont(font)
+            if selected:
+                color = opt.palette.color(opt.palette.ColorRole.HighlightedText)
+            painter.setPen(color)
+            rect = QRect(bar.right() + PAD, top, width, height)
+            painter.drawText(rect, int(Qt.TextFlag.TextWordWrap), text)
+            top += height + 2
         painter.restore()
 
 

@@ -159,7 +159,8 @@ class SearchPanel(QWidget):
         self.view.setItemDelegate(self.delegate)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.view.viewport().installEventFilter(self)
+        self._viewport = self.view.viewport()
+        self._viewport.installEventFilter(self)
         self.view.activated.connect(self._activated)
         self.view.clicked.connect(self._activated)
         layout = QVBoxLayout(self)
@@ -180,7 +181,7 @@ class SearchPanel(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Snippets wrap to the view's width: lay them out again when it changes."""
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
             self.delegate.clear_cache()
             self.view.scheduleDelayedItemsLayout()
         return super().eventFilter(watched, event)

@@ -38,6 +38,7 @@ class Theme:
     accent_ink: str
     find_match: str
     find_current: str
+    find_rule: str = "#c2410c"  # the line under find and search matches
     highlights: dict[str, str] = field(default_factory=dict)
 
     def highlight(self, color: str) -> QColor:
@@ -104,8 +105,8 @@ LIGHT = Theme(
     chrome_ink="#222120",
     accent="#cfdff4",
     accent_ink="#1f1e1c",
-    find_match="#ffd27a",
-    find_current="#ff9c40",
+    find_match="#ffc896",
+    find_current="#ff8f3a",
     highlights={
         "yellow": "#fdeb8f",
         "green": "#c8edbd",
@@ -132,8 +133,8 @@ SEPIA = Theme(
     chrome_ink="#33291c",
     accent="#e2cc9f",
     accent_ink="#33291c",
-    find_match="#f0c060",
-    find_current="#e08a30",
+    find_match="#f2b78a",
+    find_current="#e3803a",
     highlights={
         "yellow": "#f1d77a",
         "green": "#cbdcab",
@@ -160,8 +161,8 @@ DARK = Theme(
     chrome_ink="#dedcd6",
     accent="#34506f",
     accent_ink="#f2f1ee",
-    find_match="#7a5a12",
-    find_current="#a8631a",
+    find_match="#80471c",
+    find_current="#b35c1e",
     highlights={
         "yellow": "#5e5118",
         "green": "#27502f",

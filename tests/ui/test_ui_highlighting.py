@@ -206,3 +206,31 @@ def _mouse(widget, kind, point: QPoint, buttons) -> None:
     from conftest import _send_mouse
 
     _send_mouse(widget, kind, point, buttons)
+
+
+def test_the_floating_bar_beside_a_selection(qtbot, window, library):
+    reader = window.reader
+    _select_words(window, "sea twice a day")
+    assert reader.popup.isVisible()
+    green = [b for b in reader.popup.buttons if b.defaultAction().data() == "green"]
+    qtbot.mouseClick(green[0], Qt.MouseButton.LeftButton)
+    [passage] = library.annotations(article_id=window.article.id)
+    assert (passage.exact, passage.color) == ("sea twice a day", "green")
+    assert not reader.popup.isVisible()
+
+
+def test_hovering_a_highlight_shows_its_note_and_tags_as_plain_text(qtbot, window, library):
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    reader = window.reader
+    start = reader.text.index("wheel")
+    library.annotate(window.article.id, start, start + 5, note="<b>not bold</b>", tags=["w"])
+    window.load_passages()
+    point = point_of(reader, start + 2)
+    event = QHelpEvent(QEvent.Type.ToolTip, point, reader.viewport().mapToGlobal(point))
+    QApplication.sendEvent(reader.viewport(), event)
+    assert QToolTip.isVisible()
+    assert "&lt;b&gt;not bold&lt;/b&gt;" in QToolTip.text()
+    assert "Tags: w" in QToolTip.text()
+    QToolTip.hideText()
