@@ -370,7 +370,11 @@ class MainWindow(QMainWindow, WindowActions):
         elif passage_id and self.article is None:
             self.open_article(article_id, passage_id=passage_id)
         self.refresh_sidebar()
-        self.refresh_list()
+        if self.current_view[0] == "view" and self.current_view[1] in ("all", "recent"):
+            count = len(self.library.annotations(article_id=article_id))
+            self.article_list.model.set_highlights(article_id, count)
+        else:  # which articles belong to the view may have changed
+            self.refresh_list()
         if self.middle.currentIndex() == BROWSER:
             self.refresh_browser()
         self.update_status()

@@ -7,6 +7,7 @@ paired by try/finally so a failing load never leaves a view half-reset.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import (
@@ -60,6 +61,15 @@ class ArticleTableModel(QAbstractTableModel):
             self._row_of = {s.id: n for n, s in enumerate(self._rows)}
         finally:
             self.endResetModel()
+
+    def set_highlights(self, article_id: int, count: int) -> None:
+        """Update one article's passage count in place (after a highlight or a delete)."""
+        row = self.row_of(article_id)
+        if row < 0:
+            return
+        self._rows[row] = dataclasses.replace(self._rows[row], highlights=count)
+        index = self.index(row, self.HIGHLIGHTS)
+        self.dataChanged.emit(index, index)
 
     def summary(self, row: int) -> Any:
         return self._rows[row]
