@@ -306,3 +306,40 @@ def test_article_and_user_text_show_as_plain_text(qtbot, make_window, tmp_path):
         window.close()
     finally:
         lib.close()
+
+
+def test_question_mark_and_about_and_icon(qtbot, library, make_window):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.icon import app_icon
+
+    window = make_window(library)
+    window.setWindowIcon(app_icon())
+    assert not window.windowIcon().isNull()
+    qtbot.keyClick(window.article_list.table, "?")
+    dialogs = [d for d in window.findChildren(ShortcutsDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    dialogs[0].reject()
+    window.registry["about"].trigger()
+    box = window.findChild(QMessageBox, "aboutBox")
+    assert box is not None and "PySide6" in box.informativeText()
+    box.accept()
+
+
+def test_screenshot_renders_1280_by_800(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from index.library import Library
+    from ui.app import screenshot
+
+    folder = tmp_path / "shot-lib"
+    lib = Library.open(folder)
+    (tmp_path / "a.md").write_text(SAMPLE, encoding="utf-8")
+    lib.import_paths([tmp_path / "a.md"])
+    lib.close()
+    target = tmp_path / "window.png"
+    assert screenshot(str(target), str(folder), None, "tidal", "dark") == 0
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1280, 800)
+    # a dark theme: the reading page is dark
+    assert image.pixelColor(900, 400).lightness() < 80
