@@ -601,12 +601,15 @@ def _explain(library, args) -> int:
 
 
 def _print_fields(label: str, part: dict[str, Any]) -> None:
-    if not part["fields"]:
-        return
-    fields = "; ".join(f"{name}: {', '.join(terms)}" for name, terms in part["fields"].items())
-    print(f"  {label}: {fields}")
-    for term, words in part.get("words", {}).items():
-        print(f"      {term} ← {', '.join(words)}")
+    def joined(found: dict[str, list[str]]) -> str:
+        return "; ".join(f"{name}: {', '.join(terms)}" for name, terms in found.items())
+
+    if part["fields"]:
+        print(f"  {label}: {joined(part['fields'])}")
+        for term, words in part.get("words", {}).items():
+            print(f"      {term} ← {', '.join(words)}")
+    if part.get("excluded_by"):
+        print(f"  {label} is kept out by NOT {joined(part['excluded_by'])}")
 
 
 _HANDLERS: dict[str, Callable[[Any, argparse.Namespace], int]] = {

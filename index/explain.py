@@ -63,12 +63,14 @@ def explain(
     there); `passages` are its (annotation id, quote, note). Returns::
 
         {"query", "article_id", "title", "matched": bool,
-         "article": {"matched": bool, "fields": {label: [terms]}, "words": {term: [words]}},
-         "passages": [{"annotation_id", "quote", "matched", "fields", "words"}],
+         "article": {"matched": bool, "fields": {label: [terms]}, "words": {term: [words]},
+                     "excluded_by": {label: [terms]}},
+         "passages": [{"annotation_id", "quote", "matched", "fields", "words", "excluded_by"}],
          "terms": [indexed terms], "expansions": [{"input", "kind", "words", "terms", "capped"}],
          "words": [{"input", "field", "terms"}], "message": str | None}
 
-    Only passages where some part of the query matched are listed. Raises
+    Only passages where some part of the query matched are listed;
+    `excluded_by` names the NOT terms that kept a document out. Raises
     QueryError for a query that cannot run.
     """
     from index.search import INDEX_NAME
@@ -79,7 +81,7 @@ def explain(
         "article_id": article_id,
         "title": title,
         "matched": False,
-        "article": {"matched": False, "fields": {}, "words": {}},
+        "article": {"matched": False, "fields": {}, "words": {}, "excluded_by": {}},
         "passages": [],
         "terms": [],
         "expansions": [],
@@ -114,6 +116,7 @@ def explain(
             only = wq.Or([wq.Term("id", d) for d in present])
             hits_all = _matching(searcher, expanded, only)
             reasons = _reasons(searcher, expanded, only)
+            obstacles = _reasons(searcher, expanded, only, want=False)
     finally:
         ix.close()
     article_key = f"a:{article_id}"
@@ -121,11 +124,13 @@ def explain(
         "matched": article_key in hits_all,
         "fields": _labels(reasons.get(article_key, {})),
         "words": _surface(text, reasons.get(article_key, {})),
+        "excluded_by": _labels(obstacles.get(article_key, {})),
     }
     for doc_id, passage in ids.items():
         if passage is None or doc_id not in reasons:
             continue
         found = _split_body(reasons[doc_id], passage[1], passage[2])
+        blocked = _split_body(obstacles.get(doc_id, {}), passage[1], passage[2])
         out["passages"].append(
             {
                 "annotation_id": passage[0],
@@ -133,6 +138,7 @@ def explain(
                 "matched": doc_id in hits_all,
                 "fields": _labels(found),
                 "words": _surface(passage[1] + "\n" + passage[2], found),
+                "excluded_by": _labels(blocked),
             }
         )
     out["matched"] = bool(hits_all)
@@ -151,17 +157,17 @@ def _doc_id(stored: dict[str, Any]) -> str:
     return f"a:{stored['article_id']}"
 
 
-def _positive_leaves(node: wq.Query, positive: bool = True):
-    """Leaf queries not under a NOT (their matches are reasons, not obstacles)."""
+def _leaves(node: wq.Query, want: bool, positive: bool = True):
+    """Leaf queries outside any NOT (`want` True: reasons) or under one (False: obstacles)."""
     if isinstance(node, BinaryQuery):
-        yield from _positive_leaves(node.a, positive)
-        yield from _positive_leaves(node.b, positive != isinstance(node, wq.AndNot))
+        yield from _leaves(node.a, want, positive)
+        yield from _leaves(node.b, want, positive != isinstance(node, wq.AndNot))
     elif isinstance(node, CompoundQuery):
         for sub in node.subqueries:
-            yield from _positive_leaves(sub, positive)
+            yield from _leaves(sub, want, positive)
     elif isinstance(node, wq.Every):
         return
-    elif positive:
+    elif positive == want:
         yield node
 
 
@@ -182,11 +188,14 @@ def _describe(leaf: wq.Query) -> tuple[str, str] | None:
     return (fieldname, str(text)) if text is not None else None
 
 
-def _reasons(searcher, q, only) -> dict[str, dict[str, set[str]]]:
-    """{doc id: {index field: {term or phrase}}} for every positive leaf that matched."""
+def _reasons(searcher, q, only, want: bool = True) -> dict[str, dict[str, set[str]]]:
+    """{doc id: {index field: {term or phrase}}} for every leaf that matched.
+
+    With `want` False, the leaves under a NOT: what kept a document out.
+    """
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     seen: set[tuple[str, str]] = set()
-    for leaf in _positive_leaves(q):
+    for leaf in _leaves(q, want):
         described = _describe(leaf)
         if described is None or described in seen:
             continue

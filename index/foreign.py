@@ -57,6 +57,7 @@ READWISE_COLORS = {
     "red": "pink",
     "orange": "yellow",
 }
+MAX_CANDIDATES = 200  # articles a quote is tried in when matched by its words alone
 _QUOTE_CLASSES = {
     "'": "['‘’]",
     "‘": "['‘’]",
@@ -301,23 +302,32 @@ class ArticleMatcher:
         return (found, "quote") if found is not None else (None, "")
 
     def _by_quote(self, item: Foreign) -> int | None:
-        """The article whose text holds the quote (best context wins among several)."""
-        piece = max(re.split(r"[\s'‘’\"“”]+", item.quote), key=len, default="")
-        if len(piece) < 4:
-            return None
-        rows = self.library.store.read(
-            "SELECT id FROM articles WHERE instr(reading_text, ?) > 0 ORDER BY id LIMIT 50",
-            (piece,),
-        )
-        best, best_score = None, 0.0
-        for row in rows:
-            placed = place(self.text(row["id"]), item)
-            if placed is None:
-                continue
-            status, _sel, score = placed
-            if status != "orphaned" and score > best_score:
-                best, best_score = row["id"], score
-        return best
+        """The article whose text holds the quote (best context wins among several).
+
+        Candidates are the articles holding the longest stretch of the quote
+        that whitespace or quote marks cannot have changed; the quote is then
+        placed in each with the re-import rules.
+        """
+        for piece in _stable_pieces(item.quote)[:3]:
+            rows = self.library.store.read(
+                "SELECT id FROM articles WHERE instr(reading_text, ?) > 0 ORDER BY id LIMIT ?",
+                (piece, MAX_CANDIDATES),
+            )
+            best, best_score = None, 0.0
+            for row in rows:
+                placed = place(self.text(row["id"]), item)
+                if placed is not None and placed[0] != "orphaned" and placed[2] > best_score:
+                    best, best_score = row["id"], placed[2]
+            if best is not None:
+                return best
+        return None
+
+
+def _stable_pieces(quote: str) -> list[str]:
+    """Stretches of the quote between line breaks, runs of spaces, sentence ends (where a
+    paragraph break may have become one space) and quote marks, longest first."""
+    chunks = (c.strip() for c in re.split(r"\s{2,}|(?<=[.!?:;])\s+|[\n\t\r'‘’\"“”]", quote))
+    return sorted((c for c in chunks if len(c) >= 8), key=len, reverse=True)
 
 
 # --- anchoring ----------------------------------------------------------------------------------

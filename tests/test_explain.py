@@ -82,6 +82,7 @@ def test_not_terms_are_not_reasons_and_block_the_match(library, two):
     assert not why["article"]["matched"]  # the seed mentions Lima
     assert why["article"]["fields"] == {"text": ["state emerg"]}
     assert "lima" not in why["terms"]
+    assert why["article"]["excluded_by"] == {"text": ["lima"]}
     other = library.explain("juliaca", news)
     assert not other["matched"] and other["article"]["fields"] == {}
 
