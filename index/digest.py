@@ -16,6 +16,7 @@ Content-Security-Policy that forbids loading any).
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +128,15 @@ class Digest:
 
             return json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"
         raise AnnotationError(f"unknown digest format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+LINK = re.compile(r"gloss://article/(\d+)#(\d+)-(\d+)")
+
+
+def parse_link(link: str) -> tuple[int, int, int] | None:
+    """(article id, start, end) of a `gloss://article/ID#START-END` link, None if not one."""
+    m = LINK.fullmatch(link.strip())
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
 # --- gathering ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import REPO
+from index.digest import parse_link
 from index.library import Library
 from index.search import QueryError
 
@@ -45,6 +46,8 @@ def test_groups_by_article_in_date_order_with_links(library, two):
     assert [e.annotation_id for e in digest.groups[1].entries] == [a.id]
     first = digest.groups[0].entries[0]
     assert first.link == f"gloss://article/{seed}#{b.start}-{b.end}"
+    assert parse_link(first.link) == (seed, b.start, b.end)
+    assert parse_link("https://example.com/#1-2") is None
     assert (first.color, first.color_name, first.tags) == ("green", "evidence", ["police"])
     assert digest.groups[1].entries[0].note == "not police"
     assert digest.groups[0].date == "2023-01-13" and digest.groups[0].author == "Don Knowland"

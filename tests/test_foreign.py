@@ -166,3 +166,15 @@ def test_command_line_reports_what_was_not_placed(tmp_path, seed_path):
     )
     data = json.loads(done.stdout)
     assert data["format"] == "hypothesis" and data["imported"] == 4 and len(data["unplaced"]) == 3
+
+
+def test_quote_across_a_paragraph_break_is_found_by_its_words(library):
+    seed, _ = _ids(library)
+    row = "has been the most violent. Reportedly, 25,000 indigenous Aymaras"
+    text = f"Highlight,Book Title\n{row!r},Somewhere else\n".replace("'", '"')
+    result = library.import_annotations(text)
+    assert result["imported"] == 1, result
+    placed = result["placed"][0]
+    assert (placed["article_id"], placed["matched_by"]) == (seed, "quote")
+    passage = library.get_annotation(placed["id"])
+    assert passage.exact == "has been the most violent.\nReportedly, 25,000 indigenous Aymaras"
