@@ -13,6 +13,7 @@ kept open and brought up to date only when the index changed.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 import heapq
@@ -40,7 +41,7 @@ from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import ReaderClosed, SegmentReader, TermNotFound
+from whoosh.reading import ReaderClosed, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
@@ -591,7 +592,8 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
-            scores = _Scorer(self, s).run(q)
+            scorer = _Scorer(self, s)
+            scores = scorer.run(q)
             groups, best = _groups(scores, table)
             chosen = _rank(groups, best, table, max(0, limit), sort)
             parts = []
@@ -599,7 +601,8 @@ class SearchIndex:
                 docs = groups[art]
                 article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
                 parts.append((art, article_doc, [d for d in docs if d != article_doc]))
-            hits = build_hits(s, parts, scores, terms, text_for)
+            spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
+            hits = build_hits(s, parts, scores, terms, spans, text_for)
             suggestion = None
             if len(groups) < SUGGEST_BELOW:
                 suggestion = self._suggestion(parsed, s, table, len(groups))
@@ -644,13 +647,14 @@ SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this ma
 class _Scorer:
     """Scores every document a query matches, in one pass per segment.
 
-    whoosh's collectors walk a tree of matchers one posting at a time (and
+    whoosh's collectors walk a tree of matchers one posting at a time (and,
     with deletions, through a filter wrapper around each term): ~10 µs per
-    matching document. Terms, OR, AND and AND NOT are evaluated here instead
-    on whole posting blocks with the same BM25F formula and statistics, which
-    is several times cheaper; anything else (phrases, ranges, name patterns)
-    still runs as a whoosh matcher. Scoring every match is what makes the
-    total, the facets and the group ranking exact without a second pass.
+    matching document. Terms, phrases, OR, AND, AND NOT, prefixes and ranges
+    are evaluated here instead on whole posting blocks, with the same BM25F
+    formula and statistics; anything else still runs as a whoosh matcher.
+    Scoring every match makes the total, the facets and the group ranking
+    exact without a second pass. The position blocks read on the way are
+    kept, so phrases and snippets need not read them again.
     """
 
     def __init__(self, index: SearchIndex, searcher: Searcher) -> None:
@@ -658,6 +662,10 @@ class _Scorer:
         self.searcher = searcher
         weighting = searcher.weighting
         self.B, self.K1 = weighting.B, weighting.K1
+        self.offset = 0
+        self.leaves: list[tuple[int, object]] = []  # (offset, leaf reader)
+        self.scored: dict[tuple, dict[int, float]] = {}
+        self.kept: dict[tuple, tuple[list[int], list]] = {}  # (offset, field, text) -> blocks
 
     def run(self, q) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -666,6 +674,8 @@ class _Scorer:
             leaf = sub.reader()
             if not leaf.doc_count_all():
                 continue
+            self.offset = offset
+            self.leaves.append((offset, leaf))
             part = self.node(q, sub, leaf)
             if leaf.has_deletions():  # usually a few documents: drop them one by one
                 part = dict(part)
@@ -684,7 +694,7 @@ class _Scorer:
             return self.term(leaf, q.fieldname, q.text, q.boost)
         if isinstance(q, wq.Or):
             parts = sorted((self.node(c, sub, leaf) for c in q.subqueries), key=len)
-            out = parts.pop() if parts else {}
+            out = dict(parts.pop()) if parts else {}
             for part in parts:
                 for d, score in part.items():
                     out[d] = out.get(d, 0.0) + score
@@ -707,17 +717,10 @@ class _Scorer:
             return dict.fromkeys(range(leaf.doc_count_all()), q.boost)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return {}
+        if isinstance(q, wq.Phrase) and _has_positions(leaf, q.fieldname):
+            return self.phrase(leaf, q)
         if isinstance(q, wq.MultiTerm) and q.field() in leaf.schema:
-            # prefixes, wildcards, date ranges: each term's postings, constant or BM25
-            fieldname, out = q.field(), {}
-            for btext in q._btexts(leaf):
-                text = btext if isinstance(btext, str) else leaf.schema[fieldname].from_bytes(btext)
-                if q.constantscore:
-                    out.update(dict.fromkeys(self.term(leaf, fieldname, text, q.boost)))
-                else:
-                    for d, score in self.term(leaf, fieldname, text, q.boost).items():
-                        out[d] = out.get(d, 0.0) + score
-            return {d: q.boost for d in out} if q.constantscore else out
+            return self.multiterm(leaf, q)
         matcher = q.matcher(sub, self.searcher.context())
         out = {}
         while matcher.is_active():
@@ -726,24 +729,126 @@ class _Scorer:
         return out
 
     def term(self, leaf, fieldname: str, text: str, boost: float) -> dict[int, float]:
+        key = (self.offset, fieldname, text, boost)
+        if key in self.scored:
+            return self.scored[key]
+        out: dict[int, float] = {}
+        self.scored[key] = out
         if (fieldname, text) not in leaf:
-            return {}
+            return out
         matcher = leaf.postings(fieldname, text)
         if isinstance(matcher, FilterMatcher):
             matcher = matcher.child  # deletions are dropped once, at the end
         s = self.searcher
+        keep = _has_positions(leaf, fieldname)
+        blocks = _blocks(matcher, keep)
+        if keep:
+            blocks = list(blocks)
+            maxes = [ids[-1] for ids, _, _ in blocks]
+            self.kept[(self.offset, fieldname, text)] = (maxes, blocks)
         if not s.schema[fieldname].scorable:
-            return dict.fromkeys(_all_ids(matcher), boost)
+            for ids, _, _ in blocks:
+                out.update(dict.fromkeys(ids, boost))
+            return out
         lengths = self.index._lengths(leaf, fieldname)
         avg = s.avg_field_length(fieldname) or 1.0
         top = s.idf(fieldname, text) * boost * (self.K1 + 1)
         base = self.K1 * (1 - self.B)
         slope = self.K1 * self.B / avg
-        out = {}
-        for ids, weights in _blocks(matcher):
+        for ids, weights, _ in blocks:
             for d, w in zip(ids, weights, strict=True):
                 out[d] = top * w / (w + base + slope * lengths[d])
         return out
+
+    def multiterm(self, leaf, q) -> dict[int, float]:
+        """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
+        fieldname, field, out = q.field(), leaf.schema[q.field()], {}
+        for btext in q._btexts(leaf):
+            text = btext if isinstance(btext, str) else field.from_bytes(btext)
+            for d, score in self.term(leaf, fieldname, text, q.boost).items():
+                out[d] = out.get(d, 0.0) + score
+        return dict.fromkeys(out, q.boost) if q.constantscore else out
+
+    def phrase(self, leaf, q) -> dict[int, float]:
+        """Documents holding the words in order (within `slop`), scored as their terms."""
+        scored = [self.term(leaf, q.fieldname, w, q.boost) for w in q.words]
+        if not scored or not all(scored):
+            return {}
+        candidates = set(min(scored, key=len))
+        for part in scored:
+            candidates.intersection_update(part)
+        if not candidates:
+            return {}
+        decode = leaf.schema[q.fieldname].format.decoder("positions")
+        positions = [self.values(q.fieldname, w, candidates, decode) for w in q.words]
+        return {
+            d: sum(part[d] for part in scored)
+            for d in candidates
+            if _in_order([p[d] for p in positions], q.slop)
+        }
+
+    def values(self, fieldname: str, text: str, docs, decode) -> dict[int, object]:
+        """Decoded posting values of `docs` (local docnums) from the kept blocks."""
+        out = {}
+        _, blocks = self.kept.get((self.offset, fieldname, text), ((), ()))
+        for ids, _, values in blocks:
+            for i, d in enumerate(ids):
+                if d in docs:
+                    out[d] = decode(values[i])
+        return out
+
+    def body_spans(self, docnums: list[int], terms: list[str]) -> dict[int, list]:
+        """(start, end, term) of the query's terms in some article bodies.
+
+        Offsets come from the body's stored character positions: from blocks
+        read while scoring, or else from the postings.
+        """
+        decode = self.searcher.schema["body"].format.decoder("characters")
+        out: dict[int, list] = {d: [] for d in docnums}
+        for d in docnums:
+            for offset, leaf in self.leaves:
+                if offset <= d < offset + leaf.doc_count_all():
+                    break
+            else:
+                continue
+            local = d - offset
+            for term in terms:
+                kept = self.kept.get((offset, "body", term))
+                if kept is None:
+                    self.offset = offset
+                    self.term(leaf, "body", term, 1.0)
+                    kept = self.kept.get((offset, "body", term), ((), ()))
+                maxes, blocks = kept
+                i = bisect.bisect_left(maxes, local)
+                if i == len(maxes):
+                    continue
+                ids, _, values = blocks[i]
+                j = bisect.bisect_left(ids, local)
+                if j < len(ids) and ids[j] == local:
+                    out[d].extend((start, end, term) for _, start, end in decode(values[j]))
+        return out
+
+
+def _has_positions(leaf, fieldname: str) -> bool:
+    if fieldname not in leaf.schema:
+        return False
+    fmt = leaf.schema[fieldname].format
+    return fmt is not None and fmt.supports("positions")
+
+
+def _in_order(positions: list, slop: int) -> bool:
+    """True when some position of the first word starts the phrase in order."""
+    rest = [set(p) for p in positions[1:]]
+    for start in positions[0]:
+        at = start
+        for later in rest:
+            step = next((at + k for k in range(1, slop + 1) if at + k in later), None)
+            if step is None:
+                break
+            at = step
+        else:
+            return True
+    return False
 
 
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
@@ -752,25 +857,29 @@ def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
     return scores
 
 
-def _blocks(matcher):
-    """(ids, weights) of a postings list, a whole block at a time when it is whoosh's own."""
+def _blocks(matcher, values: bool = False):
+    """(ids, weights, values or None) of a postings list, a block at a time when it is whoosh's."""
     if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
-            yield matcher._ids, matcher._weights
+            if values:
+                matcher._read_values()
+            yield matcher._ids, matcher._weights, matcher._values if values else None
             matcher._next_block()
         return
-    ids, weights = [], []
+    ids, weights, vals = [], [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        if values:
+            vals.append(matcher.value())
         matcher.next()
-    yield ids, weights
+    yield ids, weights, vals if values else None
 
 
 def _all_ids(matcher):
-    for ids, _ in _blocks(matcher):
+    for ids, _, _ in _blocks(matcher):
         yield from ids
 
 

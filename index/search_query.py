@@ -474,7 +474,7 @@ class _Compiler:
         else:
             parts = self.word(leaf, fields)
         parts = [p for p in parts if p is not None]
-        if parts and not negated and leaf.kind == "word":
+        if parts and not negated and leaf.kind == "word" and not re.search(r"[*?~]", leaf.text):
             self.words.append(leaf)
         return _combine(wq.Or, parts)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from whoosh import highlight
 from whoosh.analysis import Token
-from whoosh.matching.wrappers import FilterMatcher
 
 from index.search_query import STEM_ANALYZER
 
@@ -23,6 +22,7 @@ SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first
 SURROUND = 60  # context kept either side of the matches
 TOP_FRAGMENTS = 2
 ELLIPSIS = "…"
+MAX_SPANS = 48
 
 
 @dataclass(slots=True)
@@ -100,7 +100,8 @@ def snippet_from_spans(
     """The best fragments of `text` around the matched (start, end, term) spans."""
     tokens = []
     last_start = -1
-    for start, end, term in sorted(spans):
+    # the first matches are plenty to choose a fragment from (a long article can hold hundreds)
+    for start, end, term in sorted(spans)[:MAX_SPANS]:
         if start == last_start:
             continue
         last_start = start
@@ -132,10 +133,10 @@ def analyzed_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]
 def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     """True when the spans still hold their terms: the text is the one that was indexed.
 
-    Checks up to 16 spans spread over the text (each is a one-word analysis).
+    Checks up to 6 spans spread over the text (each is a one-word analysis).
     """
     spans = list(spans)
-    step = max(1, len(spans) // 16)
+    step = max(1, len(spans) // 6)
     for start, end, term in spans[::step]:
         if end > len(text):
             return False
@@ -259,11 +260,15 @@ def build_hits(
     groups: list[tuple[int, int | None, list[int]]],
     scores: dict[int, float],
     terms: list[str],
+    spans_by_doc: dict[int, list[tuple[int, int, str]]],
     text_for: Callable[[int], str],
 ) -> list[ArticleHit]:
-    """ArticleHits for (article_id, article docnum or None, annotation docnums) groups."""
-    article_docs = [doc for _, doc, _ in groups if doc is not None]
-    spans_by_doc = body_spans(searcher, article_docs, terms)
+    """ArticleHits for (article_id, article docnum or None, annotation docnums) groups.
+
+    `spans_by_doc` holds each article's matched (start, end, term) character
+    spans as the index recorded them; they are checked against the text
+    `text_for` gives and found again by analysis if the text has changed.
+    """
     hits = []
     for article_id, article_doc, annotation_docs in groups:
         any_doc = article_doc if article_doc is not None else annotation_docs[0]
@@ -316,37 +321,3 @@ def _annotation_hit(searcher, docnum: int, scores: dict[int, float], terms) -> A
         score=scores.get(docnum, 0.0),
         snippet=snippet,
     )
-
-
-def body_spans(
-    searcher, docnums: list[int], terms: Iterable[str]
-) -> dict[int, list[tuple[int, int, str]]]:
-    """(start, end, term) of the query's terms in some article bodies, from the postings.
-
-    The body field stores character offsets, so a long text need not be
-    analysed again; each term's postings are opened once per segment and
-    skipped through the documents in order. `spans_agree` checks the offsets
-    still fit the text.
-    """
-    out: dict[int, list[tuple[int, int, str]]] = {d: [] for d in docnums}
-    wanted = sorted(docnums)
-    for leaf, offset in searcher.reader().leaf_readers():
-        end = offset + leaf.doc_count_all()
-        local = [d - offset for d in wanted if offset <= d < end]
-        if not local:
-            continue
-        for term in terms:
-            if ("body", term) not in leaf:
-                continue
-            postings = leaf.postings("body", term)
-            if isinstance(postings, FilterMatcher):
-                postings = postings.child  # hits are live documents: no need to filter
-            for d in local:
-                if postings.is_active() and postings.id() < d:
-                    postings.skip_to(d)
-                if not postings.is_active():
-                    break
-                if postings.id() == d:
-                    chars = postings.value_as("characters")
-                    out[d + offset].extend((start, end, term) for _, start, end in chars)
-    return out
