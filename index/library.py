@@ -535,7 +535,13 @@ class Library:
         return export.export(self, fmt, article_id=article_id, tag=tag)
 
     def import_annotations(self, data: str) -> dict[str, Any]:
-        """Read an exported W3C collection back; returns counts and what could not be placed."""
+        """Read passages from our W3C JSON, a Hypothesis JSON or a Readwise CSV export.
+
+        The format is told from the content. Returns {"imported", "existing",
+        "orphaned", "unplaced": [{"id", "reason", ...}]} (Hypothesis and Readwise
+        add "format" and "placed": [{"id", "source_id", "article_id", "matched_by",
+        "status", ...}]). Any thread; one transaction for a foreign file.
+        """
         from index import export
 
         result = export.import_annotations(self, data)
