@@ -34,7 +34,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("import_folder", "Import &Folder…", ("Ctrl+Shift+O",), "Import every article in a folder"),
     A("export", "&Export Annotations…", ("Ctrl+E",), "Write passages as Markdown, JSON-LD or CSV"),
     A("reindex", "&Rebuild Search Index", ("Ctrl+Shift+R",), "Rebuild the search index"),
-    A("quit", "&Quit", (Key.Quit,), "Close Gloss"),
+    A("quit", "&Quit", ("Ctrl+Q", Key.Quit), "Close Gloss"),
     # Edit
     A("undo", "&Undo", (Key.Undo,), "Undo the last change to a passage"),
     A("redo", "&Redo", ("Ctrl+Shift+Z", Key.Redo), "Redo what was undone"),
@@ -175,10 +175,14 @@ def key_sequences(spec: ActionSpec) -> list[QKeySequence]:
 
 
 def shortcut_text(spec: ActionSpec) -> str:
-    """The shortcuts as the user reads them, e.g. 'Ctrl+K, /'."""
-    return ", ".join(
-        seq.toString(QKeySequence.SequenceFormat.NativeText) for seq in key_sequences(spec)
-    )
+    """The shortcuts as the user reads them, e.g. 'Ctrl+K, /' (the dedicated Undo, Open …
+    keys of some keyboards still work but are not listed)."""
+    shown = [seq for seq in key_sequences(spec) if not _media_key(seq)]
+    return ", ".join(seq.toString(QKeySequence.SequenceFormat.NativeText) for seq in shown)
+
+
+def _media_key(seq: QKeySequence) -> bool:
+    return seq.count() > 0 and seq[0].key().value >= Qt.Key.Key_Back.value
 
 
 SPECS: dict[str, ActionSpec] = {spec.id: spec for spec in ACTIONS}

@@ -26,11 +26,10 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QMouseEvent,
     QResizeEvent,
-    QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 
 from ui.document import (
     DEFAULT_POINT_SIZE,
@@ -41,8 +40,9 @@ from ui.document import (
     Typography,
     build_document,
 )
+from ui.marks import build_selections
 from ui.plain import plain_tooltip
-from ui.reader_parts import ArticleHeader, SelectionPopup, byline_text
+from ui.reader_parts import ArticleHeader, SelectionPopup, byline_text, hover_text
 from ui.themes import LIGHT, Theme
 
 HEADER_TOP = 36  # space above the title
@@ -340,38 +340,17 @@ class ReaderView(QTextBrowser):
         return cursor
 
     def _paint_marks(self) -> None:
-        selections = []
-        drag = self._drag
-        for ann in sorted(self.annotations.values(), key=lambda a: (a.start, -a.end)):
-            if ann.orphaned:
-                continue
-            start, end = ann.start, ann.end
-            if drag and drag[0] == ann.id:
-                start, end = drag[2], drag[3]
-            fmt = QTextCharFormat()
-            color = self.theme.highlight(ann.color)
-            if ann.color == "underline":
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-                fmt.setUnderlineColor(color)
-                if ann.id == self.active_id:
-                    fmt.setBackground(QColor(self.theme.highlights["yellow"]))
-            else:
-                if ann.id == self.active_id:
-                    color = color.lighter(115) if self.theme.dark else color.darker(112)
-                fmt.setBackground(color)
-            selections.append(self._selection(start, end, fmt))
-        for index, (start, end) in enumerate(self.marks):
-            fmt = QTextCharFormat()
-            current = index == self.mark_index
-            fmt.setBackground(QColor(self.theme.find_current if current else self.theme.find_match))
-            selections.append(self._selection(start, end, fmt))
+        moved = (self._drag[0], self._drag[2], self._drag[3]) if self._drag else None
+        selections = build_selections(
+            list(self.annotations.values()),
+            self.marks,
+            theme=self.theme,
+            active_id=self.active_id,
+            mark_index=self.mark_index,
+            to_cursor=self._cursor,
+            moved=moved,
+        )
         self.setExtraSelections(selections)
-
-    def _selection(self, start: int, end: int, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
-        sel = QTextEdit.ExtraSelection()
-        sel.cursor = self._cursor(start, end)
-        sel.format = fmt
-        return sel
 
     # --- the mouse ------------------------------------------------------------------
 
@@ -502,15 +481,8 @@ class ReaderView(QTextBrowser):
         href = self._href_at(point)
         offset = self.hit_offset(point)
         ann_id = self.annotation_at(offset) if offset is not None else None
-        text = ""
-        if ann_id is not None:
-            ann = self.annotations[ann_id]
-            lines = [ann.note] if ann.note else []
-            if ann.tags:
-                lines.append("Tags: " + ", ".join(ann.tags))
-            text = "\n".join(lines)
-        if href:
-            text = (text + "\n" if text else "") + href
+        ann = self.annotations.get(ann_id) if ann_id is not None else None
+        text = hover_text(ann, href)
         if text:
             QToolTip.showText(event.globalPos(), plain_tooltip(text), self.viewport())
         else:

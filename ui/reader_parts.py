@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import PurePath
+from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QFont
@@ -45,6 +46,19 @@ def byline_text(author: str | None, date: str | None, url: str | None, source: s
     """Author, date and source on one line, separated by middle dots; empty parts left out."""
     parts = [author or "", format_date(date), source_label(url, source)]
     return "  ·  ".join(p for p in parts if p)
+
+
+def hover_text(passage: Any, href: str) -> str:
+    """What hovering shows: a passage's note and tags, and a link's address."""
+    lines = []
+    if passage is not None:
+        if passage.note:
+            lines.append(passage.note)
+        if passage.tags:
+            lines.append("Tags: " + ", ".join(passage.tags))
+    if href:
+        lines.append(href)
+    return "\n".join(lines)
 
 
 class ArticleHeader(QWidget):
