@@ -120,6 +120,10 @@ class WindowActions:
         self.show_message(f"Text size {self.reader.point_size:g} pt")
 
     def step_article(self, delta: int) -> None:
+        """J / K: the next or previous article of the list on show (or search result)."""
+        if self.middle.currentWidget() is self.search_panel:
+            self.search_panel.step(delta)
+            return
         article_id = self.article_list.step(delta)
         if article_id is not None:
             self.open_article(article_id)
@@ -190,6 +194,9 @@ class WindowActions:
             self.last_import_report = result
             if self.article is None and result.article_ids:
                 self.open_article(result.article_ids[0])
+            elif self.article is not None and self.article.id in result.article_ids:
+                # The open article was updated from its file: show the new text.
+                self.open_article(self.article.id, offset=self.reader.first_visible_offset())
             ImportReportDialog(self, result).open()
         elif name == "reindex":
             self.show_message(f"Search index rebuilt: {result} documents.")

@@ -176,3 +176,13 @@ def test_syntax_help_pops_up(qtbot, window):
     qtbot.mouseClick(window.search_box.help_button, Qt.MouseButton.LeftButton)
     assert window.search_box.help.isVisible()
     window.search_box.help.close()
+
+
+def test_j_and_k_walk_through_search_results(qtbot, window, library):
+    result = _search(qtbot, window, "mill OR mills")
+    assert len(result.hits) == 2
+    window.registry["next_article"].trigger()  # from the first result to the second
+    second = window.article.id
+    window.registry["previous_article"].trigger()
+    assert window.article.id != second
+    assert {window.article.id, second} == {h.article_id for h in result.hits}
