@@ -68,11 +68,13 @@ def test_sort_toggle_and_did_you_mean(qtbot, window, library):
         window.search_panel.sort.setCurrentIndex(2)
     assert [h.date for h in blocker.args[0].hits] == sorted(newest)
     misspelt = _search(qtbot, window, "poldres")
-    if misspelt.suggestion:
-        assert window.search_panel.suggestion.isVisible()
-        with qtbot.waitSignal(window.search.results_ready, timeout=10000):
-            qtbot.mouseClick(window.search_panel.suggestion, Qt.MouseButton.LeftButton)
-        assert window.search_box.text() == misspelt.suggestion
+    assert misspelt.suggestion == "polders"
+    assert window.search_panel.suggestion.isVisible()
+    assert window.search_panel.suggestion.text() == "Did you mean: polders"
+    with qtbot.waitSignal(window.search.results_ready, timeout=10000) as blocker:
+        qtbot.mouseClick(window.search_panel.suggestion, Qt.MouseButton.LeftButton)
+    assert window.search_box.text() == "polders"
+    assert len(blocker.args[0].hits) == 1
 
 
 def test_a_query_error_is_shown_not_raised(qtbot, window):
