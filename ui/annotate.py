@@ -7,6 +7,7 @@ after it, `changed(article_id, passage_id)` tells the window what to redraw.
 Signals:
     changed(int, str): an article's passages changed; the id is the passage to show ("" none).
     message(str): a short line for the status bar.
+    failed(str): the Library refused a change (read-only, disk full …): tell the user.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from PySide6.QtWidgets import QWidget
 from ui.passage_dialogs import NoteDialog, TagsDialog
 from ui.reader import ReaderView
 from ui.reader_parts import format_date
-from ui.undo import CreatePassage, DeletePassages, EditMany, EditPassage
+from ui.undo import (
+    REFUSALS,
+    CreatePassage,
+    DeletePassages,
+    EditMany,
+    EditPassage,
+    PassageCommand,
+)
 
 
 def citation(title: str, author: str | None, date: str | None) -> str:
@@ -43,6 +51,7 @@ class PassageController(QObject):
 
     changed = Signal(int, str)
     message = Signal(str)
+    failed = Signal(str)
 
     def __init__(self, library: Any, reader: ReaderView, window: QWidget) -> None:
         super().__init__(window)
@@ -53,6 +62,17 @@ class PassageController(QObject):
         self.article: Any = None
         self.current_id: str | None = None
         self.last_color = "yellow"
+
+    def _push(self, command: PassageCommand) -> bool:
+        """Make the change, then keep it for undo; a refusal is reported, not raised."""
+        command.on_error = self.failed.emit
+        try:
+            command.run()
+        except REFUSALS as error:
+            self.failed.emit(str(error))
+            return False
+        self.undo_stack.push(command)
+        return True
 
     def _notify(self, article_id: int, passage_id: str) -> None:
         self.current_id = passage_id or None
@@ -71,7 +91,7 @@ class PassageController(QObject):
             return None
         try:
             return self.library.get_annotation(self.current_id)
-        except Exception:  # deleted meanwhile
+        except REFUSALS:  # deleted meanwhile
             self.current_id = None
             return None
 
@@ -98,7 +118,7 @@ class PassageController(QObject):
     def _create(self, span: tuple[int, int], **fields: Any) -> None:
         fields.setdefault("color", self.last_color)
         command = CreatePassage(self.library, self._notify, self.article.id, *span, **fields)
-        self.undo_stack.push(command)
+        self._push(command)
         self.reader.clear_selection()
 
     def add_note(self) -> NoteDialog | None:
@@ -149,18 +169,25 @@ class PassageController(QObject):
         if span is None or passage is None or passage.article_id != self.article.id:
             self.message.emit("Choose a passage, select the words it should cover, then press E.")
             return False
-        self.undo_stack.push(
-            EditPassage(self.library, self._notify, passage, start=span[0], end=span[1])
-        )
+        self._push(EditPassage(self.library, self._notify, passage, start=span[0], end=span[1]))
         self.reader.clear_selection()
         return True
 
     # --- on passages by id ------------------------------------------------------------
 
+    def _passages(self, ids: list[str]) -> list[Any] | None:
+        """The passages as they are now; None (and the user told) when one is gone."""
+        try:
+            return [self.library.get_annotation(i) for i in ids]
+        except REFUSALS as error:
+            self.failed.emit(str(error))
+            return None
+
     def edit(self, passage_id: str, **changes: Any) -> None:
         """Change a passage's colour, note, tags or extent (one undoable step)."""
-        before = self.library.get_annotation(passage_id)
-        self.undo_stack.push(EditPassage(self.library, self._notify, before, **changes))
+        found = self._passages([passage_id])
+        if found:
+            self._push(EditPassage(self.library, self._notify, found[0], **changes))
 
     @Slot(str, str)
     def edit_color(self, passage_id: str, color: str) -> None:
@@ -184,7 +211,7 @@ class PassageController(QObject):
         if not ids:
             self.message.emit("Choose a passage to delete.")
             return False
-        self.undo_stack.push(DeletePassages(self.library, self._notify, ids))
+        self._push(DeletePassages(self.library, self._notify, ids))
         return True
 
     @Slot(str)
@@ -192,16 +219,16 @@ class PassageController(QObject):
         self.delete([passage_id])
 
     def recolor_many(self, ids: list[str], color: str) -> None:
-        befores = [self.library.get_annotation(i) for i in ids]
-        self.undo_stack.push(
-            EditMany(self.library, self._notify, "Change Colour", befores, color=color)
-        )
+        befores = self._passages(ids)
+        if befores is None:
+            return
+        self._push(EditMany(self.library, self._notify, "Change Colour", befores, color=color))
 
     def tag_many(self, ids: list[str], tags: list[str]) -> None:
-        befores = [self.library.get_annotation(i) for i in ids]
-        self.undo_stack.push(
-            EditMany(self.library, self._notify, "Add Tags", befores, add_tags=tuple(tags))
-        )
+        befores = self._passages(ids)
+        if befores is None:
+            return
+        self._push(EditMany(self.library, self._notify, "Add Tags", befores, add_tags=tuple(tags)))
 
     def copy_quote(self) -> str:
         """Copy the selection (or the current passage) with its citation; returns the text."""

@@ -183,6 +183,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.passages.delete_requested.connect(self.controller.delete_one)
         self.controller.changed.connect(self.on_passages_changed)
         self.controller.message.connect(self.show_message)
+        self.controller.failed.connect(self.show_error)
         self.controller.undo_stack.canUndoChanged.connect(self.on_undo_state)
         self.controller.undo_stack.canRedoChanged.connect(self.on_undo_state)
         self.search_box.query_changed.connect(self.on_query_typed)

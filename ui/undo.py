@@ -4,6 +4,10 @@ Each command talks to the Library and then calls `notify(article_id, id)` so
 the window redraws what changed. A deleted passage comes back through
 `Library.restore_annotation` with its id, selectors and times, so undo after
 delete (and redo after undo of a create) gives back the very same passage.
+
+The controller calls `run()` before pushing a command: a change the Library
+refuses (read-only library, disk full, a passage gone) raises there and never
+reaches the undo stack. The stack's own first `redo()` is then a no-op.
 """
 
 from __future__ import annotations
@@ -13,10 +17,48 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from index.library import AnnotationError, StoreError
+
 Notify = Callable[[int, str], None]
+# What the Library raises for a change it refuses: shown to the user, never a crash.
+REFUSALS = (StoreError, AnnotationError)
 
 
-class CreatePassage(QUndoCommand):
+class PassageCommand(QUndoCommand):
+    """A change with `apply()` and `revert()`; errors on undo or redo go to `on_error`."""
+
+    on_error: Callable[[str], None] | None = None
+
+    def run(self) -> None:
+        """Make the change now (raises what the Library raises); the next redo() is skipped."""
+        self.apply()
+        self._ran = True
+
+    def redo(self) -> None:
+        if getattr(self, "_ran", False):
+            self._ran = False
+            return
+        self._guard(self.apply)
+
+    def undo(self) -> None:
+        self._guard(self.revert)
+
+    def _guard(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except REFUSALS as error:
+            if self.on_error is not None:
+                self.on_error(str(error))
+            self.setObsolete(True)
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+
+class CreatePassage(PassageCommand):
     """Highlight [start, end) of an article, with a colour and optionally a note and tags."""
 
     def __init__(
@@ -37,14 +79,14 @@ class CreatePassage(QUndoCommand):
         self.fields = {"color": color, "note": note, "tags": tags}
         self.passage: Any = None
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         if self.passage is None:
             self.passage = self.library.annotate(*self.args, **self.fields)
         else:
             self.passage = self.library.restore_annotation(self.passage)
         self.notify(self.passage.article_id, self.passage.id)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         self.passage = self.library.delete_annotation(self.passage.id)
         self.notify(self.passage.article_id, "")
 
@@ -52,7 +94,7 @@ class CreatePassage(QUndoCommand):
 EDIT_LABELS = {"color": "Change Colour", "note": "Edit Note", "tags": "Edit Tags"}
 
 
-class EditPassage(QUndoCommand):
+class EditPassage(PassageCommand):
     """Change some of a passage's colour, note, tags or extent; undo puts back the rest."""
 
     def __init__(self, library: Any, notify: Notify, before: Any, **changes: Any) -> None:
@@ -63,11 +105,11 @@ class EditPassage(QUndoCommand):
         self.before = before
         self.changes = changes
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         after = self.library.update_annotation(self.before.id, **self.changes)
         self.notify(after.article_id, after.id)
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         if "start" in self.changes or "end" in self.changes:
             # The extent carries its quote and orphaned state: put the whole passage back.
             self.library.delete_annotation(self.before.id)
@@ -82,7 +124,7 @@ class EditPassage(QUndoCommand):
         self.notify(self.before.article_id, self.before.id)
 
 
-class DeletePassages(QUndoCommand):
+class DeletePassages(PassageCommand):
     """Delete one or more passages; undo restores each exactly."""
 
     def __init__(self, library: Any, notify: Notify, ids: list[str]) -> None:
@@ -91,18 +133,18 @@ class DeletePassages(QUndoCommand):
         self.ids = list(ids)
         self.deleted: list[Any] = []
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         self.deleted = [self.library.delete_annotation(i) for i in self.ids]
         for passage in self.deleted[:1]:
             self.notify(passage.article_id, "")
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         restored = [self.library.restore_annotation(p) for p in reversed(self.deleted)]
         for passage in restored[-1:]:
             self.notify(passage.article_id, passage.id)
 
 
-class EditMany(QUndoCommand):
+class EditMany(PassageCommand):
     """The same change (colour or tags added) to many passages, undone as one step."""
 
     def __init__(self, library: Any, notify: Notify, label: str, befores: list[Any], **changes):
@@ -112,7 +154,7 @@ class EditMany(QUndoCommand):
         self.color = changes.get("color")
         self.add_tags = tuple(changes.get("add_tags", ()))
 
-    def redo(self) -> None:
+    def apply(self) -> None:
         for before in self.befores:
             tags = None
             if self.add_tags:
@@ -122,7 +164,7 @@ class EditMany(QUndoCommand):
         if self.befores:
             self.notify(self.befores[0].article_id, "")
 
-    def undo(self) -> None:
+    def revert(self) -> None:
         for before in self.befores:
             self.library.update_annotation(
                 before.id, color=before.color, note=before.note, tags=list(before.tags)

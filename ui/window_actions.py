@@ -17,7 +17,21 @@ from ui.passage_dialogs import TagsDialog
 from ui.passages import swatch_icon
 from ui.plain import one_line
 from ui.themes import theme_named
+from ui.undo import REFUSALS
 
+WRITE_ACTIONS = (
+    "import_files",
+    "import_folder",
+    "reindex",
+    "highlight",
+    "note",
+    "tags",
+    "change_extent",
+    "delete_passage",
+    "save_search",
+    "undo",
+    "redo",
+)
 IMPORT_FILTER = "Articles (*.md *.markdown *.txt *.text *.html *.htm *.xhtml);;All files (*)"
 
 
@@ -83,6 +97,9 @@ class WindowActions:
         r["find"].setEnabled(has_article)
         r["save_search"].setEnabled(bool(self.search_box.text().strip()))
         r["export"].setEnabled(True)
+        if self.library.read_only:  # nothing can be saved: offer only what reads
+            for action_id in (*WRITE_ACTIONS, *COLOR_ACTIONS):
+                r[action_id].setEnabled(False)
 
     def show_message(self, text: str, timeout_ms: int = 4000) -> None:
         self.statusBar().showMessage(one_line(text, 200), timeout_ms)
@@ -203,12 +220,17 @@ class WindowActions:
 
     def on_task_failed(self, name: str, message: str) -> None:
         self.update_status()
+        self.show_error(f"The {name} stopped: {message}")
+
+    def show_error(self, message: str) -> QMessageBox:
+        """A warning the user must see (the library refused a change, a task failed)."""
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Gloss")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"The {name} stopped: {message}")
+        box.setText(message)
         box.open()
+        return box
 
     def ask_export(self) -> ExportDialog:
         dialog = ExportDialog(self, self.library, self.article)
@@ -240,23 +262,33 @@ class WindowActions:
             self.save_search_as(name, query)
 
     def save_search_as(self, name: str, query: str) -> None:
-        self.library.save_search(name, query)
+        try:
+            self.library.save_search(name, query)
+        except REFUSALS as error:
+            self.show_error(str(error))
+            return
         self.refresh_sidebar()
         self.show_message("Saved in the sidebar.")
 
     def on_tag_action(self, action: str, tag: str) -> None:
-        if action == "rename":
-            new, ok = QInputDialog.getText(self, "Rename Tag", "New name:", text=tag)
-            if ok and new.strip() and new != tag:
-                self.library.rename_tag(tag, new.strip())
-        elif action == "delete":
-            self.library.delete_tag(tag)
+        try:
+            if action == "rename":
+                new, ok = QInputDialog.getText(self, "Rename Tag", "New name:", text=tag)
+                if ok and new.strip() and new != tag:
+                    self.library.rename_tag(tag, new.strip())
+            elif action == "delete":
+                self.library.delete_tag(tag)
+        except REFUSALS as error:
+            self.show_error(str(error))
         self.refresh_sidebar()
         self.load_passages()
 
     def on_search_action(self, action: str, name: str) -> None:
         if action == "delete":
-            self.library.delete_saved_search(name)
+            try:
+                self.library.delete_saved_search(name)
+            except REFUSALS as error:
+                self.show_error(str(error))
             self.refresh_sidebar()
 
 

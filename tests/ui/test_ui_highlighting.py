@@ -234,3 +234,44 @@ def test_hovering_a_highlight_shows_its_note_and_tags_as_plain_text(qtbot, windo
     assert "&lt;b&gt;not bold&lt;/b&gt;" in QToolTip.text()
     assert "Tags: w" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_a_refused_change_is_shown_and_not_kept_for_undo(qtbot, window, library):
+    from PySide6.QtWidgets import QMessageBox
+
+    reader = window.reader
+    _select_words(window, "The sluice gate")
+    reader.setFocus()
+    qtbot.keyClick(reader, Qt.Key.Key_H)
+    [passage] = library.annotations(article_id=window.article.id)
+    depth = window.controller.undo_stack.count()
+    library.delete_annotation(passage.id)  # gone behind the window's back (another process)
+    qtbot.mouseClick(window.passages.color_buttons["blue"], Qt.MouseButton.LeftButton)
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and "passage" in boxes[-1].text()
+    assert window.controller.undo_stack.count() == depth
+    boxes[-1].accept()
+
+
+def test_a_read_only_library_offers_no_changes(qtbot, library, tmp_path):
+    from index.library import Library
+
+    folder = library.path
+    library.close()
+    # (a new library's index is finished at its second opening: open it once more first)
+    Library.open(folder, create_welcome=False).close()
+    read_only = Library.open(folder, read_only=True)
+    try:
+        store = QSettings(str(tmp_path / "ro.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(read_only, Settings(store, str(folder)))
+        qtbot.addWidget(win)
+        win.show()
+        win.open_article(article_id(read_only, "Notes on tidal"))
+        _select_words(win, "Tidal mills")
+        for action_id in ("highlight", "color_yellow", "note", "import_folder"):
+            assert not win.registry[action_id].isEnabled(), action_id
+        assert win.registry["copy_quote"].isEnabled()
+        win.close()
+    finally:
+        read_only.close()
+        library.close = lambda: None  # the fixture's own close: already done
