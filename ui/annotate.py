@@ -75,7 +75,10 @@ class PassageController(QObject):
         return True
 
     def _notify(self, article_id: int, passage_id: str) -> None:
-        self.current_id = passage_id or None
+        """After a command: a passage id moves the choice to it; "" leaves the choice alone
+        (a deleted passage simply drops out of it)."""
+        if passage_id:
+            self.current_id = passage_id
         self.changed.emit(article_id, passage_id)
 
     def set_article(self, article: Any) -> None:

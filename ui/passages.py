@@ -16,7 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -280,12 +289,24 @@ class PassagesPanel(QWidget):
         return self.current.id if self.current is not None else None
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        pending = self._pending_note()
         ann = current.data(ITEM_ROLE) if current.isValid() else None
-        self._show_editor(ann)
+        self._show_editor(ann, commit=False)
         self.passage_selected.emit(current.data(ID_ROLE) if current.isValid() else "")
+        if pending is not None:
+            # Saved once the new choice is known, so the reload keeps the new passage chosen.
+            QTimer.singleShot(0, lambda: self.note_edited.emit(*pending))
 
-    def _show_editor(self, ann: Any) -> None:
-        self._commit_note()
+    def _pending_note(self) -> tuple[str, str] | None:
+        """The current passage's id and note when the editor holds an unsaved change."""
+        if self.current is None:
+            return None
+        text = self.note.toPlainText().strip()
+        return (self.current.id, text) if text != self._note_shown else None
+
+    def _show_editor(self, ann: Any, *, commit: bool = True) -> None:
+        if commit:
+            self._commit_note()
         self.current = ann
         self.editor.setVisible(ann is not None)
         if ann is None:

@@ -107,7 +107,8 @@ class EditPassage(PassageCommand):
 
     def apply(self) -> None:
         after = self.library.update_annotation(self.before.id, **self.changes)
-        self.notify(after.article_id, after.id)
+        # An edit leaves the choice where the user has it (it may have moved on already).
+        self.notify(after.article_id, "")
 
     def revert(self) -> None:
         if "start" in self.changes or "end" in self.changes:

@@ -275,3 +275,18 @@ def test_a_read_only_library_offers_no_changes(qtbot, library, tmp_path):
     finally:
         read_only.close()
         library.close = lambda: None  # the fixture's own close: already done
+
+
+def test_choosing_another_passage_saves_the_note_being_written(qtbot, window, library):
+    text = window.reader.text
+    first = library.annotate(window.article.id, text.index("Tidal"), text.index("Tidal") + 11)
+    second = library.annotate(window.article.id, text.index("sluice"), text.index("sluice") + 11)
+    window.load_passages(first.id)
+    panel = window.passages
+    panel.note.setFocus()
+    qtbot.keyClicks(panel.note, "first note")
+    panel.list.setCurrentIndex(panel.model.index(panel.model.row_of(second.id), 0))
+    qtbot.waitUntil(lambda: library.get_annotation(first.id).note == "first note")
+    assert panel.current_id() == second.id
+    assert window.controller.current_id == second.id
+    assert panel.note.toPlainText() == ""
