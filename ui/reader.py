@@ -91,6 +91,7 @@ class ReaderView(QTextBrowser):
         self._relayouting = False
         self._drag: tuple[str, str, int, int] | None = None  # id, which end, start, end
         self._press_pos: QPoint | None = None
+        self._hovered_href = ""
         self.header = ArticleHeader(self.viewport())
         self.popup = SelectionPopup(self.viewport())
         self.anchorClicked.connect(self._on_anchor_clicked)
@@ -398,7 +399,10 @@ class ReaderView(QTextBrowser):
             if shape is None and self._href_at(point):
                 shape = Qt.CursorShape.PointingHandCursor
             self.viewport().setCursor(shape or Qt.CursorShape.IBeamCursor)
-            self.link_hovered.emit(self._href_at(point))
+            href = self._href_at(point)
+            if href != self._hovered_href:  # only changes reach the status bar
+                self._hovered_href = href
+                self.link_hovered.emit(href)
         super().mouseMoveEvent(event)
 
     def _drag_to(self, point: QPoint) -> None:
