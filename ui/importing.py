@@ -44,6 +44,7 @@ class TaskRunner(QObject):
         self.show_timer.setInterval(SHOW_AFTER_MS)
         self.show_timer.timeout.connect(self._show_dialog)
         self.last_percent = -1
+        self.dialog_shown = False  # whether the running (or last) task showed its dialog
 
     def busy(self) -> bool:
         return self.job is not None
@@ -54,6 +55,7 @@ class TaskRunner(QObject):
             return None
         self.name = name
         self.last_percent = -1
+        self.dialog_shown = False
         dialog = QProgressDialog(self.window)
         dialog.setObjectName("progressDialog")
         dialog.setWindowTitle(title)
@@ -90,6 +92,7 @@ class TaskRunner(QObject):
     def _show_dialog(self) -> None:
         if self.job is not None and self.dialog is not None:
             self.dialog.show()
+            self.dialog_shown = True
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, current: str) -> None:

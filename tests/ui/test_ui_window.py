@@ -8,7 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from conftest import SAMPLE, ThreadRecorder, article_id
 from ui.actions import ACTIONS, MENUS, key_sequences
@@ -149,6 +149,7 @@ def test_import_folder_through_the_worker(qtbot, library, make_window, tmp_path)
     assert name == "import"
     assert seen and seen[-1] == 100
     assert report.imported == 12 and report.duplicates == 1 and len(report.failed) == 1
+    assert not window.tasks.dialog_shown  # a quick job never shows its progress dialog
     assert report.failed[0].path.endswith("broken.md") and report.failed[0].error
     dialog = window.findChild(ImportReportDialog)
     assert dialog is not None
@@ -183,11 +184,15 @@ def test_cancelled_import_keeps_what_was_imported(qtbot, library, make_window, t
     library.import_paths = slow_start
     with qtbot.waitSignal(window.tasks.progressed, timeout=10000):
         window.import_paths([str(folder)])
-    window.tasks.cancel()
+    # The job is still running after ~0.6 s: the progress dialog shows; the user cancels.
+    qtbot.waitUntil(lambda: window.tasks.dialog is not None and window.tasks.dialog.isVisible())
+    cancel = window.tasks.dialog.findChild(QPushButton)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     gate.set()
     with qtbot.waitSignal(window.tasks.finished, timeout=30000) as blocker:
         pass
     report = blocker.args[1]
+    assert window.tasks.dialog_shown
     assert report.cancelled
     assert 0 < report.imported < 40
     titles = {s.title for s in library.list_articles()}
