@@ -423,6 +423,9 @@ class MainWindow(QMainWindow, WindowActions):
         geometry = self.settings.get(keys.GEOMETRY)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
+        bars = self.settings.get(keys.WINDOW_STATE)
+        if not bars.isEmpty():
+            self.restoreState(bars)
         for splitter in (self.main_splitter, self.reader_splitter):
             state = self.settings.splitter(splitter.objectName())
             if not state.isEmpty():
@@ -456,6 +459,7 @@ class MainWindow(QMainWindow, WindowActions):
 
     def save_state(self) -> None:
         self.settings.set(keys.GEOMETRY, self.saveGeometry())
+        self.settings.set(keys.WINDOW_STATE, self.saveState())
         for splitter in (self.main_splitter, self.reader_splitter):
             self.settings.set_splitter(splitter.objectName(), splitter.saveState())
         self.settings.set(keys.FONT_SIZE, float(self.reader.point_size))

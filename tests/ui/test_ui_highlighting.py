@@ -290,3 +290,20 @@ def test_choosing_another_passage_saves_the_note_being_written(qtbot, window, li
     assert panel.current_id() == second.id
     assert window.controller.current_id == second.id
     assert panel.note.toPlainText() == ""
+
+
+def test_keyboard_only_selection_and_highlight(qtbot, window, library):
+    reader = window.reader
+    reader.setFocus()
+    window.registry["focus_reader"].trigger()
+    start = reader.text.index("Tidal mills")
+    reader.scroll_to_offset(start)  # the caret goes to the top line's start
+    cursor = reader.textCursor()
+    cursor.setPosition(reader.offsets.to_qt(start))
+    reader.setTextCursor(cursor)
+    for _ in range(len("Tidal mills")):
+        qtbot.keyClick(reader, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert reader.selection_range() == (start, start + len("Tidal mills"))
+    qtbot.keyClick(reader, Qt.Key.Key_2)
+    [passage] = library.annotations(article_id=window.article.id)
+    assert (passage.exact, passage.color) == ("Tidal mills", "green")
