@@ -41,7 +41,7 @@ from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import ReaderClosed, SegmentReader
+from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
@@ -75,6 +75,7 @@ REBUILD_LIMIT_MB = 256
 SORTS = ("relevance", "newest", "oldest")
 FACET_LIMIT = 100
 _SEP, _TAGSEP = "\x1f", "\x1e"
+SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext", "quote", "note")
 
 
 class IndexDamaged(Exception):
@@ -165,13 +166,15 @@ class _Table:
     search counts facets over every match with list lookups, not stored fields.
     """
 
-    __slots__ = ("articles", "authors", "dates", "ids", "tags", "years")
+    __slots__ = ("_articles", "_notes", "articles", "authors", "dates", "ids", "tags", "years")
 
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.articles: list[int] = []
         self.dates: list[str | None] = []
         self.years: list[str | None] = []
+        self._notes: list[int] | None = None
+        self._articles: dict[int, int] | None = None
         self.authors: list[str | None] = []
         self.tags: list[tuple[str, ...]] = []
 
@@ -190,6 +193,26 @@ class _Table:
         except (ValueError, UnicodeDecodeError) as exc:
             raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
         return table
+
+    def note_docs(self) -> list[int]:
+        """Docnums of every annotation (deleted ones included), built on first use."""
+        if self._notes is None:
+            self._index_kinds()
+        return self._notes
+
+    def article_doc(self, article_id: int) -> int | None:
+        """The docnum of an article's own document, if indexed."""
+        if self._articles is None:
+            self._index_kinds()
+        return self._articles.get(article_id)
+
+    def _index_kinds(self) -> None:
+        self._notes = [d for d, doc_id in enumerate(self.ids) if doc_id.startswith("n:")]
+        self._articles = {
+            art: d
+            for d, (doc_id, art) in enumerate(zip(self.ids, self.articles, strict=True))
+            if doc_id.startswith("a:")
+        }
 
     def extend(self, other: _Table) -> None:
         self.ids += other.ids
@@ -283,6 +306,33 @@ class _Writer(writing.SegmentWriter):
                 if length_column not in cache and not reader.has_column(length_column):
                     cache[length_column] = None
         return reader
+
+
+MERGE_AT = 5  # segments of one size tier (1-9, 10-99, ... documents) that trigger a merge
+MERGE_MAX_DOCS = 20_000  # apply() never rewrites a segment this big: that is rebuild's work
+
+
+def _merge_tiers(writer: writing.SegmentWriter, segments: list) -> list:
+    """Merge policy for apply(): bounded work per commit, few segments to search.
+
+    Segments whose documents are all deleted are dropped. Then the smallest
+    size tier holding MERGE_AT segments is merged into the new segment.
+    Unlike whoosh's MERGE_SMALL, a big segment is never merged here, so a
+    one-document commit can never turn into a minute-long rewrite.
+    """
+    segments = [seg for seg in segments if seg.doc_count() > 0]
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        if seg.doc_count_all() <= MERGE_MAX_DOCS:
+            tiers.setdefault(len(str(seg.doc_count_all())), []).append(seg)
+    chosen = next((tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_AT), [])
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [seg for seg in segments if seg not in chosen]
 
 
 class _MappedFile(BufferFile):
@@ -428,7 +478,16 @@ class SearchIndex:
         s = getattr(self._local, "searcher", None)
         if s is not None and s.up_to_date():
             return s
-        reader = _fresh_reader(self._ix, s.reader() if s is not None else None)
+        old = s.reader() if s is not None else None
+        for _ in range(OPEN_RETRIES):
+            try:
+                reader = _fresh_reader(self._ix, old, self._warm)
+                break
+            except FileNotFoundError:
+                # a commit removed the generation we were opening: read the new one
+                self._local.searcher = old = None
+        else:
+            raise IndexDamaged("files of the search index are missing")
         s = Searcher(reader, weighting=self._weighting, fromindex=self._ix)
         with self._lock:
             if self._closed:
@@ -438,6 +497,24 @@ class SearchIndex:
         self._local.searcher = s
         return s
 
+    def _warm(self, leaf) -> None:
+        """Read now what whoosh opens lazily: a merge may delete a segment's files at any time."""
+        if not leaf.doc_count_all():
+            return
+        try:
+            if not leaf._perdoc.has_column("_stored") or not leaf.has_column("facets"):
+                raise FileNotFoundError(f"segment {leaf.segment().segment_id()} lost its files")
+            leaf.stored_fields(0)
+            self._segment_table(leaf)
+            for fieldname in SCORED_FIELDS:
+                self._lengths(leaf, fieldname)
+        except Exception:
+            # whoosh fails oddly on a file deleted under it (None is not subscriptable)
+            segment = leaf.segment()
+            if not self._storage.file_exists(segment.make_filename(".trm")):
+                raise FileNotFoundError(f"segment {segment.segment_id()} was merged") from None
+            raise
+
     def _table(self, searcher: Searcher) -> _Table:
         """The facet table for `searcher`'s documents (cached per segment)."""
         cached = getattr(self._local, "table", None)
@@ -446,16 +523,9 @@ class SearchIndex:
         table = _Table()
         live = set()
         for leaf, _ in searcher.reader().leaf_readers():
-            if not leaf.doc_count_all():
-                continue
-            segid = leaf.segment().segment_id()
-            live.add(segid)
-            part = self._tables.get(segid)
-            if part is None:
-                part = _Table.read(leaf)
-                with self._lock:
-                    self._tables[segid] = part
-            table.extend(part)
+            if leaf.doc_count_all():
+                live.add(leaf.segment().segment_id())
+                table.extend(self._segment_table(leaf))
         with self._lock:
             for segid in [k for k in self._tables if k not in live]:
                 del self._tables[segid]
@@ -464,18 +534,39 @@ class SearchIndex:
         self._local.table = (searcher, table)
         return table
 
+    def _segment_table(self, leaf) -> _Table:
+        """One segment's facet table: kept on its reader, shared between threads by id."""
+        part = leaf.__dict__.get("_gloss_table")
+        if part is None:
+            segid = leaf.segment().segment_id()
+            part = self._tables.get(segid)
+            if part is None:
+                part = _Table.read(leaf)
+                with self._lock:
+                    self._tables[segid] = part
+            leaf._gloss_table = part
+        return part
+
     def _lengths(self, leaf, fieldname: str) -> list[float]:
-        """Every document's length in `fieldname` for one segment (cached), as whoosh scores it."""
-        key = (leaf.segment().segment_id(), fieldname)
-        lengths = self._field_lengths.get(key)
+        """Every document's length in `fieldname` for one segment, as whoosh scores it.
+
+        Kept on the segment reader (its files may be gone by the next call)
+        and shared between threads by segment id.
+        """
+        mine = leaf.__dict__.setdefault("_gloss_lengths", {})
+        lengths = mine.get(fieldname)
         if lengths is None:
-            column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-            if column is None:
-                lengths = [1.0] * leaf.doc_count_all()
-            else:
-                lengths = [byte_to_length(b) if b else 1.0 for b in column]
-            with self._lock:
-                self._field_lengths[key] = lengths
+            key = (leaf.segment().segment_id(), fieldname)
+            lengths = self._field_lengths.get(key)
+            if lengths is None:
+                column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+                if column is None:
+                    lengths = [1.0] * leaf.doc_count_all()
+                else:
+                    lengths = [byte_to_length(b) if b else 1.0 for b in column]
+                with self._lock:
+                    self._field_lengths[key] = lengths
+            mine[fieldname] = lengths
         return lengths
 
     # -- writing -------------------------------------------------------------------------
@@ -502,7 +593,7 @@ class SearchIndex:
                     writer.delete_by_term("id", doc_id, searcher=searcher)
                 for values in docs.values():
                     writer.add_document(**values)
-                writer.commit()
+                writer.commit(mergetype=_merge_tiers)
             finally:
                 if not writer.is_closed:
                     writer.cancel()
@@ -594,6 +685,8 @@ class SearchIndex:
             q, terms, notes = expand_query(parsed.query, s.reader())
             scorer = _Scorer(self, s)
             scores = scorer.run(q)
+            if _is_conjunction(q):
+                _lend(s, scorer, q, table, scores)
             groups, best = _groups(scores, table)
             chosen = _rank(groups, best, table, max(0, limit), sort)
             parts = []
@@ -642,6 +735,7 @@ class SearchIndex:
 
 
 SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
+OPEN_RETRIES = 20
 
 
 class _Scorer:
@@ -665,6 +759,7 @@ class _Scorer:
         self.offset = 0
         self.leaves: list[tuple[int, object]] = []  # (offset, leaf reader)
         self.scored: dict[tuple, dict[int, float]] = {}
+        self.results: dict[tuple[int, int], dict[int, float]] = {}  # (offset, id(leaf query))
         self.kept: dict[tuple, tuple[list[int], list]] = {}  # (offset, field, text) -> blocks
 
     def run(self, q) -> dict[int, float]:
@@ -690,6 +785,12 @@ class _Scorer:
         return out
 
     def node(self, q, sub, leaf) -> dict[int, float]:
+        out = self._node(q, sub, leaf)
+        if not isinstance(q, (wq.And, wq.Or, wq.AndNot)):
+            self.results[(self.offset, id(q))] = out  # for lend() below
+        return out
+
+    def _node(self, q, sub, leaf) -> dict[int, float]:
         if isinstance(q, wq.Term):
             return self.term(leaf, q.fieldname, q.text, q.boost)
         if isinstance(q, wq.Or):
@@ -709,10 +810,8 @@ class _Scorer:
             return _boosted(out, q.boost)
         if isinstance(q, wq.AndNot):
             out = self.node(q.a, sub, leaf)
-            if out:
-                excluded = self.node(q.b, sub, leaf)
-                out = {d: score for d, score in out.items() if d not in excluded}
-            return out
+            excluded = self.node(q.b, sub, leaf)
+            return {d: score for d, score in out.items() if d not in excluded}
         if isinstance(q, wq.Every) and not q.fieldname:
             return dict.fromkeys(range(leaf.doc_count_all()), q.boost)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
@@ -797,6 +896,38 @@ class _Scorer:
                     out[d] = decode(values[i])
         return out
 
+    def lend(self, q, note: int, article: int) -> tuple[bool, bool, float]:
+        """Does annotation `note` match `q` once lent its article's title, author, text and date?
+
+        Returns (matches, matches some part by itself, the score of those
+        parts). An annotation is listed under its article when it matches a
+        part of the query itself and its article matches the rest: for
+        `tag:roads juliaca`, the passages tagged Roads in articles about
+        Juliaca. Tags are not lent: an article's tags include its passages'.
+        """
+        if isinstance(q, (wq.And, wq.Or)):
+            found = [self.lend(sub, note, article) for sub in q.subqueries]
+            test = all if isinstance(q, wq.And) else any
+            matches = test(f[0] for f in found)
+            return matches, any(f[1] for f in found), sum(f[2] for f in found if f[1])
+        if isinstance(q, wq.AndNot):
+            matches, own, score = self.lend(q.a, note, article)
+            if matches and self.lend(q.b, note, article)[0]:
+                return False, False, 0.0
+            return matches, own, score
+        if isinstance(q, wq.Every):
+            return True, False, 0.0
+        own = self._hit(q, note)
+        fieldname = q.field() if hasattr(q, "field") else getattr(q, "fieldname", None)
+        lent = fieldname in LENT_FIELDS and self._hit(q, article) is not None
+        return own is not None or lent, own is not None, own or 0.0
+
+    def _hit(self, q, docnum: int) -> float | None:
+        for offset, leaf in self.leaves:
+            if offset <= docnum < offset + leaf.doc_count_all():
+                return self.results.get((offset, id(q)), {}).get(docnum - offset)
+        return None
+
     def body_spans(self, docnums: list[int], terms: list[str]) -> dict[int, list]:
         """(start, end, term) of the query's terms in some article bodies.
 
@@ -829,6 +960,9 @@ class _Scorer:
         return out
 
 
+LENT_FIELDS = {"title", "author", "body", "date"}  # what an annotation borrows from its article
+
+
 def _has_positions(leaf, fieldname: str) -> bool:
     if fieldname not in leaf.schema:
         return False
@@ -849,6 +983,41 @@ def _in_order(positions: list, slop: int) -> bool:
         else:
             return True
     return False
+
+
+def _lend(s: Searcher, scorer: _Scorer, q, table: _Table, scores: dict[int, float]) -> None:
+    """Judge annotations together with their article's title, author, text and date.
+
+    For `tag:roads juliaca`: the passages tagged Roads in articles about
+    Juliaca, though no passage says "Juliaca" itself. An annotation that
+    matches a part of the query itself is checked with its article lending
+    the rest (see _Scorer.lend); one that matched alone but fails once its
+    article is considered (`tag:roads -juliaca`) is dropped.
+    """
+    reader = s.reader()
+    notes = table.note_docs()
+    candidates: set[int] = set()
+    for (offset, _), result in scorer.results.items():
+        if result:
+            candidates.update(n for n in notes if n - offset in result)
+    for note in candidates:
+        if reader.is_deleted(note):
+            continue
+        article = table.article_doc(table.articles[note])
+        if article is None or reader.is_deleted(article):
+            article = -1
+        matches, own, score = scorer.lend(q, note, article)
+        if matches and own:
+            scores.setdefault(note, score)
+        else:
+            scores.pop(note, None)
+
+
+def _is_conjunction(q) -> bool:
+    """True when `q` has an AND somewhere: only then can an article lend a passage a part."""
+    if isinstance(q, (wq.And, wq.AndNot)):
+        return True
+    return isinstance(q, wq.Or) and any(_is_conjunction(sub) for sub in q.subqueries)
 
 
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
@@ -968,13 +1137,15 @@ class _DamageGuard:
 _WHOOSH_DIR = os.sep + "whoosh" + os.sep
 
 
-def _fresh_reader(ix: index.FileIndex, old):
+def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
     """A reader on the latest generation, reusing `old`'s unchanged segment readers.
 
     whoosh's own refresh() reuses a segment reader whenever the segment id
     matches, but a segment that had documents deleted keeps its id: the reused
     reader would still show the deleted documents. Here a reader is reused only
-    when its segment's deletions are the same.
+    when its segment's deletions are the same. `warm(leaf)` opens, at once,
+    the files whoosh would otherwise open on first use, when a later commit
+    may already have deleted them. On failure every reader involved is closed.
     """
     toc = ix._read_toc()
     reusable = {}
@@ -991,21 +1162,23 @@ def _fresh_reader(ix: index.FileIndex, old):
             if leaf is not None and _same_deletions(leaf.segment(), segment):
                 leaf._gen = toc.generation
                 readers.append(leaf)
-            else:
-                if leaf is not None:
-                    reusable[segment.segment_id()] = leaf
-                readers.append(SegmentReader(ix.storage, ix._schema, segment, toc.generation))
+                continue
+            if leaf is not None:
+                reusable[segment.segment_id()] = leaf
+            leaf = SegmentReader(ix.storage, ix._schema, segment, toc.generation)
+            readers.append(leaf)
+            warm(leaf)
+    except BaseException:
+        for leaf in readers:
+            leaf.close()
+        raise
     finally:
         for leaf in reusable.values():
             leaf.close()
     if not readers:
-        from whoosh.reading import EmptyReader
-
         return EmptyReader(ix._schema)
     if len(readers) == 1:
         return readers[0]
-    from whoosh.reading import MultiReader
-
     return MultiReader(readers, generation=toc.generation)
 
 

@@ -292,6 +292,21 @@ def test_a_plain_word_in_an_article_title_does_not_list_its_passages(small_index
     assert hit.article_id == 9004 and hit.matched and hit.annotations == []
 
 
+def test_a_passage_matching_part_of_the_query_is_listed_when_its_article_has_the_rest(
+    small_index,
+):
+    # n-3 is tagged Questions; "valley" is only in its article's text
+    hit = run(small_index, "tag:questions valley").hits[0]
+    assert hit.article_id == 9001 and [a.annotation_id for a in hit.annotations] == ["n-3"]
+    assert run(small_index, "valley").hits[0].annotations == []  # no part of its own
+    assert run(small_index, "tag:questions -valley").total == 0
+    assert run(small_index, "color:pink valley").hits[0].annotations[0].annotation_id == "n-3"
+    # found only this way: the note says licences, the article's text says market
+    lent = run(small_index, "note:licences market")
+    assert [(h.article_id, h.matched) for h in lent.hits] == [(9003, False)]
+    assert [a.annotation_id for a in lent.hits[0].annotations] == ["n-1"]
+
+
 def test_tags_are_case_insensitive_and_may_have_spaces(small_index):
     result = run(small_index, 'tag:"HUMAN   rights"')
     assert set(ids(result)) == {9001, 9003}
@@ -686,3 +701,15 @@ def test_closed_index_refuses_work(small_index):
     small_index.close()
     with pytest.raises(RuntimeError):
         run(small_index, "otters")
+
+
+def test_many_small_commits_keep_few_segments(small_index):
+    for i in range(40):
+        doc = article_doc(9200 + i, f"Note {i}", None, None, "pebbles on the shore", [])
+        small_index.apply([doc], [f"a:{9199 + i}"] if i % 3 else [])
+    segments = list(small_index.folder.glob(f"{INDEX_NAME}_*.trm"))
+    assert 1 <= len(segments) <= 9
+    kept = [i for i in range(40) if (i + 1) % 3 == 0 or i == 39]  # not deleted by the next
+    assert run(small_index, "pebbles", limit=100).total == len(kept) == 14
+    assert sorted(ids(run(small_index, "pebbles", limit=100))) == [9200 + i for i in kept]
+    assert run(small_index, "glossfixture").total == 4
