@@ -51,6 +51,10 @@ FULL_SCAN_CHARS = 262_144
 SCAN_RADIUS = 131_072
 SEED_CHARS = 12
 MAX_SEED_HITS = 24
+SCAN_CHUNK = 2048
+PROBE_CHARS = 64
+MAX_PROBES = 4
+HEAD_CHARS = 64
 MAX_EXACT = 4096
 MAX_CANDIDATES = 8
 SCORE_FLOOR = 0.45
@@ -246,22 +250,26 @@ def fuzzy_candidates(text: str, old: Selector) -> list[Candidate]:
     """Approximate places for the passage, best rank first, before any threshold.
 
     The needle is the quote with its stored context, so the context steers the
-    search and absorbs the uncertainty at the quote's ends. Cost is bounded: a
-    text longer than FULL_SCAN_CHARS is searched within SCAN_RADIUS of the old
+    search and absorbs the uncertainty at the quote's ends. A long needle is
+    looked for by a few probes of PROBE_CHARS (rapidfuzz's fastest case), each
+    hit proposing where the whole needle would start. Cost is bounded: a text
+    longer than FULL_SCAN_CHARS is searched within SCAN_RADIUS of the old
     position and around exact hits of short pieces of the quote and context.
     """
     needle = old.prefix + old.exact + old.suffix
     if not text or not old.exact:
         return []
     slack = len(needle) // 4 + 8
-    windows: dict[tuple[int, int], float] = {}
+    starts: dict[int, float] = {}
     for lo, hi in _search_regions(text, old, needle, slack):
-        _scan(text, needle, lo, hi, slack, windows)
-    best_windows = sorted(windows.items(), key=lambda item: -item[1])[: MAX_CANDIDATES * 2]
+        for offset, probe in _probes(needle):
+            for at, score in _scan(text, probe, lo, hi):
+                key = at - offset
+                starts[key] = max(starts.get(key, 0.0), score)
     seen: set[tuple[int, int]] = set()
     out: list[Candidate] = []
-    for (lo, hi), _score in best_windows:
-        span = _place(text, needle, old, max(0, lo - slack), min(len(text), hi + slack))
+    for start_hint in _best_starts(starts, slack):
+        span = _place(text, old, start_hint, slack)
         if span is None or span in seen:
             continue
         seen.add(span)
@@ -273,6 +281,27 @@ def fuzzy_candidates(text: str, old: Selector) -> list[Candidate]:
         out.append(Candidate(start, end, quote_sim, context, rank))
     out.sort(key=lambda c: -c.rank)
     return out[:MAX_CANDIDATES]
+
+
+def _probes(needle: str) -> list[tuple[int, str]]:
+    """The needle itself when short, else up to MAX_PROBES evenly spaced pieces of it."""
+    if len(needle) <= PROBE_CHARS * 3 // 2:
+        return [(0, needle)]
+    count = min(MAX_PROBES, -(-len(needle) // PROBE_CHARS))
+    room = len(needle) - PROBE_CHARS
+    offsets = sorted({round(i * room / (count - 1)) for i in range(count)})
+    return [(at, needle[at : at + PROBE_CHARS]) for at in offsets]
+
+
+def _best_starts(starts: dict[int, float], slack: int) -> list[int]:
+    """The best-scoring proposed needle starts, one per cluster of nearby proposals."""
+    chosen: list[int] = []
+    for at, _score in sorted(starts.items(), key=lambda item: -item[1]):
+        if all(abs(at - other) > slack for other in chosen):
+            chosen.append(at)
+            if len(chosen) == MAX_CANDIDATES * 2:
+                break
+    return chosen
 
 
 def _search_regions(text: str, old: Selector, needle: str, slack: int) -> list[tuple[int, int]]:
@@ -299,35 +328,78 @@ def _search_regions(text: str, old: Selector, needle: str, slack: int) -> list[t
     return regions
 
 
-def _scan(
-    text: str, needle: str, lo: int, hi: int, slack: int, windows: dict[tuple[int, int], float]
-) -> None:
-    """Best alignment of `needle` in each overlapping chunk of text[lo:hi]."""
-    chunk = max(1024, 8 * len(needle))
-    step = max(1, chunk - len(needle) - slack)
+def _scan(text: str, probe: str, lo: int, hi: int) -> list[tuple[int, float]]:
+    """Start and score of the best alignment of `probe` in each overlapping chunk."""
+    chunk = max(SCAN_CHUNK, 4 * len(probe))
+    step = chunk - 2 * len(probe)
     cutoff = SCORE_FLOOR * 100
+    found = []
     at = lo
     while at < hi:
         stop = min(hi, at + chunk)
-        found = fuzz.partial_ratio_alignment(needle, text[at:stop], score_cutoff=cutoff)
-        if found is not None:
-            key = (at + found.dest_start, at + found.dest_end)
-            windows[key] = max(windows.get(key, 0.0), found.score / 100)
+        hit = fuzz.partial_ratio_alignment(probe, text[at:stop], score_cutoff=cutoff)
+        if hit is not None:
+            found.append((at + hit.dest_start, hit.score / 100))
         if stop >= hi:
             break
         at += step
+    return found
 
 
-def _place(text: str, needle: str, old: Selector, lo: int, hi: int) -> tuple[int, int] | None:
-    """The quote's span inside text[lo:hi], by aligning the needle with that stretch."""
-    blocks = _blocks(Indel.opcodes(needle, text[lo:hi]))
-    first = len(old.prefix)
-    last = first + len(old.exact)
-    start = _map(blocks, first, at_end=False)
-    end = _map(blocks, last, at_end=True)
+def _place(text: str, old: Selector, hint: int, slack: int) -> tuple[int, int] | None:
+    """The quote's span near a proposed needle start, from local alignments.
+
+    A needle of moderate length is aligned whole; for a long quote its head
+    (prefix and first HEAD_CHARS) places the start and its tail (last
+    HEAD_CHARS and suffix) the end, so the cost does not grow with the quote.
+    """
+    needle = old.prefix + old.exact + old.suffix
+    first, last = len(old.prefix), len(old.prefix) + len(old.exact)
+    if len(old.exact) <= 2 * HEAD_CHARS:
+        found = _align(text, needle, hint - slack, hint + len(needle) + slack, first, last)
+        if found is None:
+            return None
+        start, end = found
+    else:
+        head = needle[: first + HEAD_CHARS]
+        found = _align(text, head, hint - slack, hint + len(head) + slack, first, None)
+        if found is None:
+            return None
+        start = found[0]
+        tail = needle[last - HEAD_CHARS :]
+        expected = start + len(old.exact) - HEAD_CHARS
+        room = len(old.exact) // 4 + 8
+        found = _align(text, tail, expected - room, expected + len(tail) + room, None, HEAD_CHARS)
+        if found is None:
+            return None
+        end = found[1]
     if start is None or end is None or end <= start:
         return None
-    return _snap(text, lo + start, lo + end)
+    return _snap(text, start, end)
+
+
+def _align(
+    text: str, needle: str, lo: int, hi: int, first: int | None, last: int | None
+) -> tuple[int | None, int | None] | None:
+    """Where needle offsets `first` (a start) and `last` (an end) fall in text[lo:hi].
+
+    rapidfuzz finds the best window for the needle; an Indel alignment with
+    that window, a little widened, maps the two offsets into the text.
+    """
+    lo, hi = max(0, lo), min(len(text), hi)
+    hit = fuzz.partial_ratio_alignment(needle, text[lo:hi]) if lo < hi else None
+    if hit is None:
+        return None
+    pad = len(needle) // 8 + 4
+    wlo = max(0, lo + hit.dest_start - pad)
+    whi = min(len(text), lo + hit.dest_end + pad)
+    blocks = _blocks(Indel.opcodes(needle, text[wlo:whi]))
+    start = None if first is None else _map(blocks, first, at_end=False)
+    end = None if last is None else _map(blocks, last, at_end=True)
+    return (
+        None if start is None else wlo + start,
+        None if end is None else wlo + end,
+    )
 
 
 def _blocks(ops: Iterable[Any]) -> list[list[Any]]:
