@@ -21,8 +21,10 @@ def make_app() -> Any:
     """The QApplication (made once): Fusion style, names used by QSettings, the icon."""
     from PySide6.QtWidgets import QApplication
 
+    from ui.compat import protect_none
     from ui.icon import app_icon
 
+    protect_none()  # PySide6 6.12.0 on Python 3.11: see ui/compat.py
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "gloss"])

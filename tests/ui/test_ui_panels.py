@@ -146,7 +146,10 @@ def test_drop_files_onto_the_window_imports_them(qtbot, window, library, tmp_pat
     mime.setUrls([QUrl.fromLocalFile(str(extra))])
     where = QPoint(300, 300)
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(where.toPointF(), Qt.DropAction.CopyAction, mime, buttons, keys)
+    try:
+        enter = QDragEnterEvent(where.toPointF(), Qt.DropAction.CopyAction, mime, buttons, keys)
+    except TypeError:  # PySide6 before 6.12 takes a QPoint
+        enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime, buttons, keys)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     drop = QDropEvent(where.toPointF(), Qt.DropAction.CopyAction, mime, buttons, keys)
