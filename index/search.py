@@ -173,7 +173,7 @@ class _Table:
         self.articles: list[int] = []
         self.dates: list[str | None] = []
         self.years: list[str | None] = []
-        self._notes: list[int] | None = None
+        self._notes: dict[int, list[int]] | None = None
         self._articles: dict[int, int] | None = None
         self.authors: list[str | None] = []
         self.tags: list[tuple[str, ...]] = []
@@ -194,11 +194,11 @@ class _Table:
             raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
         return table
 
-    def note_docs(self) -> list[int]:
-        """Docnums of every annotation (deleted ones included), built on first use."""
+    def note_docs(self, article_id: int) -> list[int]:
+        """Docnums of an article's annotations (deleted ones included)."""
         if self._notes is None:
             self._index_kinds()
-        return self._notes
+        return self._notes.get(article_id, [])
 
     def article_doc(self, article_id: int) -> int | None:
         """The docnum of an article's own document, if indexed."""
@@ -207,12 +207,14 @@ class _Table:
         return self._articles.get(article_id)
 
     def _index_kinds(self) -> None:
-        self._notes = [d for d, doc_id in enumerate(self.ids) if doc_id.startswith("n:")]
-        self._articles = {
-            art: d
-            for d, (doc_id, art) in enumerate(zip(self.ids, self.articles, strict=True))
-            if doc_id.startswith("a:")
-        }
+        notes: dict[int, list[int]] = {}
+        articles: dict[int, int] = {}
+        for d, (doc_id, art) in enumerate(zip(self.ids, self.articles, strict=True)):
+            if doc_id.startswith("n:"):
+                notes.setdefault(art, []).append(d)
+            else:
+                articles[art] = d
+        self._notes, self._articles = notes, articles
 
     def extend(self, other: _Table) -> None:
         self.ids += other.ids
@@ -685,9 +687,8 @@ class SearchIndex:
             q, terms, notes = expand_query(parsed.query, s.reader())
             scorer = _Scorer(self, s)
             scores = scorer.run(q)
-            if _is_conjunction(q):
-                _lend(s, scorer, q, table, scores)
             groups, best = _groups(scores, table)
+            _tag_passages(s, scorer, q, table, groups, scores)
             chosen = _rank(groups, best, table, max(0, limit), sort)
             parts = []
             for art in chosen:
@@ -896,38 +897,6 @@ class _Scorer:
                     out[d] = decode(values[i])
         return out
 
-    def lend(self, q, note: int, article: int) -> tuple[bool, bool, float]:
-        """Does annotation `note` match `q` once lent its article's title, author, text and date?
-
-        Returns (matches, matches some part by itself, the score of those
-        parts). An annotation is listed under its article when it matches a
-        part of the query itself and its article matches the rest: for
-        `tag:roads juliaca`, the passages tagged Roads in articles about
-        Juliaca. Tags are not lent: an article's tags include its passages'.
-        """
-        if isinstance(q, (wq.And, wq.Or)):
-            found = [self.lend(sub, note, article) for sub in q.subqueries]
-            test = all if isinstance(q, wq.And) else any
-            matches = test(f[0] for f in found)
-            return matches, any(f[1] for f in found), sum(f[2] for f in found if f[1])
-        if isinstance(q, wq.AndNot):
-            matches, own, score = self.lend(q.a, note, article)
-            if matches and self.lend(q.b, note, article)[0]:
-                return False, False, 0.0
-            return matches, own, score
-        if isinstance(q, wq.Every):
-            return True, False, 0.0
-        own = self._hit(q, note)
-        fieldname = q.field() if hasattr(q, "field") else getattr(q, "fieldname", None)
-        lent = fieldname in LENT_FIELDS and self._hit(q, article) is not None
-        return own is not None or lent, own is not None, own or 0.0
-
-    def _hit(self, q, docnum: int) -> float | None:
-        for offset, leaf in self.leaves:
-            if offset <= docnum < offset + leaf.doc_count_all():
-                return self.results.get((offset, id(q)), {}).get(docnum - offset)
-        return None
-
     def body_spans(self, docnums: list[int], terms: list[str]) -> dict[int, list]:
         """(start, end, term) of the query's terms in some article bodies.
 
@@ -960,9 +929,6 @@ class _Scorer:
         return out
 
 
-LENT_FIELDS = {"title", "author", "body", "date"}  # what an annotation borrows from its article
-
-
 def _has_positions(leaf, fieldname: str) -> bool:
     if fieldname not in leaf.schema:
         return False
@@ -985,39 +951,39 @@ def _in_order(positions: list, slop: int) -> bool:
     return False
 
 
-def _lend(s: Searcher, scorer: _Scorer, q, table: _Table, scores: dict[int, float]) -> None:
-    """Judge annotations together with their article's title, author, text and date.
+def _tag_passages(s: Searcher, scorer: _Scorer, q, table: _Table, groups, scores) -> None:
+    """List the passages whose tags made their article match.
 
-    For `tag:roads juliaca`: the passages tagged Roads in articles about
-    Juliaca, though no passage says "Juliaca" itself. An annotation that
-    matches a part of the query itself is checked with its article lending
-    the rest (see _Scorer.lend); one that matched alone but fails once its
-    article is considered (`tag:roads -juliaca`) is dropped.
+    An article's `tag` field holds its passages' tags too, so `tag:roads
+    juliaca` finds the articles about Juliaca with a passage tagged Roads;
+    those passages go into the article's group, though they do not say
+    "Juliaca" themselves.
     """
+    leaves = _tag_leaves(q, True)
+    if not leaves:
+        return
+    tagged: set[int] = set()
+    for offset, _ in scorer.leaves:
+        for leaf_query in leaves:
+            tagged.update(d + offset for d in scorer.results.get((offset, id(leaf_query)), ()))
     reader = s.reader()
-    notes = table.note_docs()
-    candidates: set[int] = set()
-    for (offset, _), result in scorer.results.items():
-        if result:
-            candidates.update(n for n in notes if n - offset in result)
-    for note in candidates:
-        if reader.is_deleted(note):
+    for art, docs in groups.items():
+        if table.article_doc(art) not in scores:
             continue
-        article = table.article_doc(table.articles[note])
-        if article is None or reader.is_deleted(article):
-            article = -1
-        matches, own, score = scorer.lend(q, note, article)
-        if matches and own:
-            scores.setdefault(note, score)
-        else:
-            scores.pop(note, None)
+        for note in table.note_docs(art):
+            if note in tagged and note not in scores and not reader.is_deleted(note):
+                scores[note] = 1.0
+                docs.append(note)
 
 
-def _is_conjunction(q) -> bool:
-    """True when `q` has an AND somewhere: only then can an article lend a passage a part."""
-    if isinstance(q, (wq.And, wq.AndNot)):
-        return True
-    return isinstance(q, wq.Or) and any(_is_conjunction(sub) for sub in q.subqueries)
+def _tag_leaves(q, positive: bool) -> list:
+    """The `tag:` leaves of `q` that must match (not those under NOT)."""
+    if isinstance(q, wq.AndNot):
+        return _tag_leaves(q.a, positive) + _tag_leaves(q.b, not positive)
+    if isinstance(q, (wq.And, wq.Or)):
+        return [leaf for sub in q.subqueries for leaf in _tag_leaves(sub, positive)]
+    fieldname = q.field() if hasattr(q, "field") else getattr(q, "fieldname", None)
+    return [q] if positive and fieldname == "tag" else []
 
 
 def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
