@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QTextEdit
 from ui.themes import Theme
 
 ToCursor = Callable[[int, int], QTextCursor]
+# Painting thousands of matches costs seconds; beyond this many, only those around the
+# current one are drawn (the count still says how many there are).
+MAX_PAINTED_MARKS = 1000
 
 
 def highlight_format(color: str, theme: Theme, *, active: bool) -> QTextCharFormat:

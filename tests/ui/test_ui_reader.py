@@ -175,3 +175,19 @@ def test_find_accents_case_and_whole_words():
         (11, 20),
         (24, 31),
     ]
+
+
+def test_thousands_of_matches_paint_those_around_the_current_one(qtbot, reader):
+    from ui.marks import MAX_PAINTED_MARKS
+
+    article = import_markdown("# Many\n\n" + "mill and " * 3000 + "\n")
+    reader.set_article(article)
+    spans = TextFinder(article.reading_text).find_all("mill")
+    assert len(spans) == 3000
+    reader.set_marks(spans, 2000)
+    painted = reader.extraSelections()
+    assert len(painted) == MAX_PAINTED_MARKS
+    starts = {sel.cursor.selectionStart() for sel in painted}
+    assert reader.offsets.to_qt(spans[2000][0]) in starts
+    reader.step_mark(1)
+    assert reader.mark_index == 2001
