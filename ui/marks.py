@@ -76,8 +76,11 @@ def build_selections(
             start, end = moved[1], moved[2]
         fmt = highlight_format(ann.color, theme, active=ann.id == active_id)
         out.append(selection(to_cursor(start, end), fmt))
-    for index, (start, end) in enumerate(marks):
-        out.append(
-            selection(to_cursor(start, end), mark_format(theme, current=index == mark_index))
-        )
+    first = 0
+    if len(marks) > MAX_PAINTED_MARKS:
+        first = min(max(mark_index - MAX_PAINTED_MARKS // 2, 0), len(marks) - MAX_PAINTED_MARKS)
+    for index in range(first, min(first + MAX_PAINTED_MARKS, len(marks))):
+        start, end = marks[index]
+        fmt = mark_format(theme, current=index == mark_index)
+        out.append(selection(to_cursor(start, end), fmt))
     return out
