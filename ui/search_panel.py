@@ -67,20 +67,6 @@ class SearchController(QObject):
         self.query = text
         self.timer.start()
 
-    def step(self, delta: int) -> None:
-        """Open the next (+1) or previous (-1) article of the results."""
-        rows = self.model.rowCount()
-        if not rows:
-            return
-        current = self.view.currentIndex()
-        while current.isValid() and current.parent().isValid():
-            current = current.parent()
-        row = min(max(current.row() + delta if current.isValid() else 0, 0), rows - 1)
-        index = self.model.index(row, 0)
-        self.view.setCurrentIndex(index)
-        self.view.scrollTo(index)
-        self._activated(index)
-
     def set_sort(self, sort: str) -> None:
         self.sort = sort
         if self.query.strip():
