@@ -12,18 +12,54 @@ re-imported, `reanchor` finds each passage in the new text, trying in order:
    is at least `FUZZY_THRESHOLD`;
 4. ``orphaned``: nothing trustworthy; the annotation is kept, without a place.
 
-Attaching a highlight to unrelated words is worse than orphaning it, so a quote
-shorter than `SHORT_QUOTE` characters (a word or two) is only placed, exactly
-or fuzzily, where its context still agrees (context similarity at least
-`CONTEXT_THRESHOLD`): "the report" alone says nothing about where it was.
+Attaching a highlight to unrelated words is worse than orphaning it, so short
+quotes must also be in context, exactly or fuzzily: under `SHORT_QUOTE` (32)
+characters the prefix/suffix similarity must reach `CONTEXT_THRESHOLD`, under
+`MEDIUM_QUOTE` (64) `MEDIUM_CONTEXT_THRESHOLD`; "the report" alone says nothing
+about where it was. Context similarity weighs the characters next to the
+passage most (nested windows of 8, 16 and 32), so the same context a few
+characters off does not count. An orphan's `similarity` is the best quote
+similarity seen, even where the context ruled the place out.
 
 Similarity is rapidfuzz's Indel similarity, 1 - (insertions + deletions) /
-(len(a) + len(b)); rapidfuzz (C++) also finds the approximate occurrences
-(`fuzz.partial_ratio_alignment`) and aligns a candidate with the stored quote
-(`Indel.opcodes`) to place the new span's ends.
+(len(a) + len(b)). rapidfuzz (C++) also finds approximate occurrences
+(`fuzz.partial_ratio_alignment`, with probes of at most 64 characters for long
+needles) and aligns a candidate with the stored quote and context
+(`Indel.opcodes`) to place the new span's ends; a fuzzy span is widened so that
+it never cuts a combining mark or a joined emoji.
 
-Measured thresholds (tests/benchmarks/anchor_threshold.py on the BBC corpus):
-MEASURED FIGURES GO HERE.
+Measured (`.venv/bin/python tests/benchmarks/anchor_threshold.py`: 1,000 passages
+from the BBC corpus, seed 2024, 7,962 re-anchorings; positives are passages with
+10-70 % of their words edited, half of them with a word of context changed too;
+negatives are passages whose paragraph was deleted, or looked for in another
+article):
+
+- Best quote similarity found in unrelated text: median 0.46, p95 0.55, max 0.69
+  for quotes of 64-127 characters; p95 0.49, max 0.53 from 128 up; p95 0.61 for
+  32-63 (higher only for sentences the article repeats); p95 0.70, max 0.96 for
+  16-31 and 1.00 under 16 (common words recur): hence the context rule.
+- True edited passages: with 10 % of words edited p5 0.86 (32-63 characters),
+  0.92 (64-127); with 30 %, p5 0.77 and 0.79.
+- FUZZY_THRESHOLD 0.75 with the context rule: 2 of 2,000 negatives attached
+  (0.10 %: one verbatim copy, one paraphrase of the deleted sentence elsewhere in
+  the article); 0.12 % of edited passages placed elsewhere (all on sentences the
+  article repeats); 70.6 % of all edited passages found (80 % at 10 % of words
+  edited, 68 % at 50 %), 95.6 % of those still at least 0.75 similar. 0.70
+  attaches no more negatives in this sample but sits at the 0.69 maximum of
+  unrelated long quotes; 0.75 keeps a margin. Without the context rule 0.75
+  would attach 93 of 2,000 negatives (4.65 %).
+- CONTEXT_THRESHOLD 0.75 for quotes under 32 characters: 0 of 2,887 edited
+  passages placed wrongly and 0 of 972 negatives attached (0.70: 6 and 1; 0.60:
+  31 and 9), keeping 51 % of them placed (55 % at 0.70). MEDIUM_CONTEXT_THRESHOLD
+  0.5 for 32-63: 2 of 364 negatives attached (5 at 0.3), 85.2 % placed (85.6 %).
+- A second sample (`--seed 7`) agrees: at 0.75, 70.7 % found, 3 of 2,000
+  negatives attached and 0.27 % placed elsewhere, every one on text the article
+  repeats almost word for word (award lists, a recurring name, list dashes).
+  That is the known limit: where an article repeats itself, selectors cannot
+  tell the copies apart once the original passage has changed.
+- Time per re-anchoring (2-core machine): 0.02 ms exact or moved on 50 KB,
+  about 2 ms fuzzy or orphaned (0.2 and 9 ms on 1 MB); a 5,000-character quote
+  10 ms (25 ms on 1 MB); a one-letter quote, found thousands of times, 13 ms.
 """
 
 from __future__ import annotations

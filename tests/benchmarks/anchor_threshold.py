@@ -3,7 +3,7 @@
 Usage (from the repository root):
 
     .venv/bin/python tests/benchmarks/anchor_threshold.py              # default run
-    .venv/bin/python tests/benchmarks/anchor_threshold.py --trials 600 --seed 7
+    .venv/bin/python tests/benchmarks/anchor_threshold.py --trials 300 --seed 7 --no-timings
 
 Passages are picked at word boundaries inside paragraphs of real articles (read
 at run time from ../shared/corpora/bbc, never copied). Positives: the passage
@@ -15,9 +15,11 @@ different article. For every trial the script keeps the engine's scored
 candidates, so one run replays `reanchor` at every threshold of the sweep.
 
 It prints the quote similarity of true matches against the best similarity
-found in unrelated text, by quote length; then, per threshold, recall (placed
-on the edited passage) and false attaches (placed anywhere else, or placed at
-all for a negative); then timings of `reanchor` on 50 KB and 1 MB texts.
+found in unrelated text, by quote length; then, per fuzzy threshold, recall
+(placed on the edited passage) and false attaches (placed anywhere else, or
+placed at all for a negative), with and without the context rule; then the
+same for the context thresholds of short and medium quotes (by re-running
+`reanchor`); then timings of `reanchor` on 50 KB and 1 MB texts. About 15 s.
 """
 
 from __future__ import annotations
@@ -308,16 +310,33 @@ def _sweep_line(positives, negatives, threshold, context_rule) -> None:
     )
 
 
+def _text_of(rng: random.Random, articles: list[str], size: int) -> str:
+    """About `size` characters of distinct articles, one after another."""
+    pool = rng.sample(articles, len(articles))
+    parts, total = [], 0
+    for text in pool:
+        if total >= size:
+            break
+        parts.append(text)
+        total += len(text) + 1
+    return "\n".join(parts)[:size]
+
+
+def _median_ms(calls: list[tuple[str, Selector]], repeat: int = 1) -> tuple[float, float]:
+    times = []
+    for new_text, old in calls:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            reanchor(new_text, old)
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), max(times)
+
+
 def report_timings(rng: random.Random, articles: list[str]) -> None:
-    print("\n== reanchor timings (median of 200 calls, ms) ==")
+    print("\n== reanchor timings, ms (median and max; quotes of 12, 40 or 120 chars) ==")
     for size in (50_000, 1_000_000):
-        pool = rng.sample(articles, len(articles))
-        text, i = "", 0
-        while len(text) < size:
-            text += pool[i % len(pool)] + "\n"
-            i += 1
-        text = text[:size]
-        cases: dict[str, list[float]] = {"exact": [], "moved": [], "fuzzy": [], "orphaned": []}
+        text = _text_of(rng, articles, size)
+        cases: dict[str, list[tuple[str, Selector]]] = {}
         for _ in range(200):
             start = rng.randrange(size // 10, size - size // 10)
             old = make_selector(text, start, start + rng.choice((12, 40, 120)))
@@ -329,18 +348,29 @@ def report_timings(rng: random.Random, articles: list[str]) -> None:
                 "orphaned": text[: old.start - 200] + text[old.end + 200 :],
             }
             for name, new_text in variants.items():
-                t0 = time.perf_counter()
-                reanchor(new_text, old)
-                cases[name].append((time.perf_counter() - t0) * 1000)
+                cases.setdefault(name, []).append((new_text, old))
         line = "  ".join(
-            f"{k} {statistics.median(v):.2f} (max {max(v):.1f})" for k, v in cases.items()
+            f"{name} {median:.2f} (max {worst:.1f})"
+            for name, (median, worst) in ((k, _median_ms(v)) for k, v in cases.items())
         )
         print(f"   {size // 1000:5d} KB: {line}")
+    print("\n extremes: a one-letter quote and long quotes, one letter changed inside")
+    for size in (50_000, 1_000_000):
+        text = _text_of(rng, articles, size)
+        for length in (1, 1_000, 5_000):
+            calls = []
+            for _ in range(10):
+                start = rng.randrange(size // 10, size // 2)
+                old = make_selector(text, start, start + length)
+                at = old.start + length // 2
+                calls.append((text[:at] + "XYZ" + text[at + 1 :], old))
+            median, worst = _median_ms(calls)
+            print(f"   {size // 1000:5d} KB, {length:5d} chars: {median:.1f} (max {worst:.1f})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=400, help="passages to pick")
+    parser.add_argument("--trials", type=int, default=1000, help="passages to pick")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--no-timings", action="store_true")
     args = parser.parse_args()
