@@ -136,6 +136,8 @@ class ReaderView(QTextBrowser):
         self._rebuild()
         if keep:
             self.scroll_to_offset(keep)
+        else:  # Qt may have scrolled to keep the caret in a view not yet laid out
+            self.verticalScrollBar().setValue(0)
 
     def typography(self) -> Typography:
         return Typography(self.point_size, self.theme)
@@ -216,6 +218,8 @@ class ReaderView(QTextBrowser):
             self._relayouting = False
         if keep:
             self.scroll_to_offset(keep)
+        else:  # Qt may have scrolled to keep the caret in a view not yet laid out
+            self.verticalScrollBar().setValue(0)
 
     def _on_scrolled(self, _value: int) -> None:
         self._place_header()

@@ -347,5 +347,10 @@ def test_screenshot_renders_1280_by_800(qtbot, tmp_path):
     assert screenshot(str(target), str(folder), None, "tidal", "dark") == 0
     image = QImage(str(target))
     assert (image.width(), image.height()) == (1280, 800)
-    # a dark theme: the reading page is dark
-    assert image.pixelColor(900, 400).lightness() < 80
+    # a dark theme: most of the reading page is dark (the text on it is light)
+    samples = [
+        image.pixelColor(x, y).lightness()
+        for x in range(560, 1020, 10)
+        for y in range(100, 700, 10)
+    ]
+    assert sum(1 for v in samples if v < 80) > 0.8 * len(samples)
