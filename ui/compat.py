@@ -38,6 +38,10 @@ def protect_none() -> bool:
     """Give None a reserve of references when the bug is present; True if it was."""
     if not none_refcount_leaks():
         return False
+    before = sys.getrefcount(None)
     refcount = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt: the object's first field
     refcount.value += RESERVE
+    if sys.getrefcount(None) - before != RESERVE:  # not where a release build keeps it
+        refcount.value -= RESERVE
+        return False
     return True
