@@ -346,16 +346,16 @@ def _search_regions(text: str, old: Selector, needle: str, slack: int) -> list[t
         return [(0, len(text))]
     centre = min(old.start, len(text))
     regions = [(max(0, centre - SCAN_RADIUS), min(len(text), centre + SCAN_RADIUS))]
-    pieces = {
-        0: old.prefix[-SEED_CHARS:],
-        len(old.prefix): old.exact[:SEED_CHARS],
-        len(old.prefix) + len(old.exact) - SEED_CHARS: old.exact[-SEED_CHARS:],
-        len(old.prefix) + len(old.exact): old.suffix[:SEED_CHARS],
-    }
-    for offset, piece in pieces.items():
+    quote_at, suffix_at = len(old.prefix), len(old.prefix) + len(old.exact)
+    pieces = [
+        (quote_at - SEED_CHARS, old.prefix[-SEED_CHARS:]),
+        (quote_at, old.exact[:SEED_CHARS]),
+        (suffix_at - SEED_CHARS, old.exact[-SEED_CHARS:]),
+        (suffix_at, old.suffix[:SEED_CHARS]),
+    ]
+    for offset, piece in pieces:
         if len(piece) < SEED_CHARS:
             continue
-        offset = max(0, offset)
         hits = find_occurrences(text, piece)
         hits.sort(key=lambda at: abs(at - centre))
         for at in hits[:MAX_SEED_HITS]:

@@ -28,7 +28,7 @@ from index.anchoring import (
 )
 
 PROPERTY = settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -245,11 +245,11 @@ def test_accent_added_after_a_passage_is_not_split_off() -> None:
 def test_far_move_in_a_long_text_is_found_and_fast() -> None:
     filler = " ".join(f"word{i:06d}" for i in range(100_000))  # about 1.1 MB
     passage = "the lamps along the quay have been dark since the storm two winters ago"
-    text = passage + ". " + filler
+    text = "Harbour news in brief: " + passage + ". " + filler
     old = _span(text, passage)
     assert len(filler) > 2 * SCAN_RADIUS
     edited = passage.replace("dark", "unlit")
-    new = filler + ". " + edited + "."
+    new = filler + ". Harbour news in brief: " + edited + "."
     began = time.perf_counter()
     result = reanchor(new, old)
     elapsed = time.perf_counter() - began
