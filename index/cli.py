@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -40,7 +41,11 @@ COMMANDS = (
     "reattach",
     "digest",
     "explain",
+    "backup",
 )
+
+
+WRITER_WAIT = 10.0  # seconds a command that writes waits for another Gloss to finish
 
 
 class UsageError(Exception):
@@ -98,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
     _add_issue7_commands(add)
+    p = add("backup", "make a verified backup of the library now (`backup --list` lists them)")
+    p.add_argument("--list", action="store_true", help="list the backups, newest first")
     return parser
 
 
@@ -111,9 +118,22 @@ def _add_issue7_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> 
     p.add_argument("id")
     p = add("trash", "list deleted passages; `trash empty` forgets them for good")
     p.add_argument("action", nargs="?", choices=("list", "empty"), default="list")
-    p = add("restore", "bring a passage back from the trash (or one of its versions: --version)")
-    p.add_argument("target", metavar="ID")
+    p = add(
+        "restore",
+        "bring a passage back from the trash (ID; one of its versions: --version), "
+        "the whole library from a backup FILE, or every passage from the annotations "
+        "folder (--from-annotations)",
+    )
+    p.add_argument("target", nargs="?", metavar="ID|FILE")
     p.add_argument("--version", type=int, metavar="SEQ", help="a version number from `history`")
+    p.add_argument(
+        "--from-annotations",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="rebuild passages from the JSON mirror (the library's annotations/, or DIR)",
+    )
     p = add("anchoring", "what re-imports did to an article's passages (newest report first)")
     p.add_argument("article_id", type=int)
     p.add_argument("--all", action="store_true", help="every report, not only the newest")
@@ -168,8 +188,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     reads = ("list", "show", "search", "annotations", "export", "check", "history", "anchoring")
     writes = args.command not in (*reads, "digest", "explain")
     path = Path(args.library) if args.library else None
-    library = Library.open(path, progress=_index_progress() if writes else None)
+    library = Library.open(
+        path,
+        progress=_index_progress() if writes else None,
+        writer_wait=float(os.environ.get("GLOSS_WRITER_WAIT", WRITER_WAIT)) if writes else 0.0,
+    )
     try:
+        for notice in library.notices:
+            _fail(notice)
+        if writes and library.read_only:
+            return 1  # the notice named why (another Gloss writing, a read-only folder)
         return handler(library, args)
     finally:
         library.close()
@@ -474,10 +502,18 @@ def _trash(library, args) -> int:
 def _restore(library, args) -> int:
     import uuid
 
+    if args.from_annotations is not None:
+        return _restore_mirror(library, args)
+    if args.target is None:
+        raise UsageError("restore takes a passage ID, a backup FILE, or --from-annotations")
     try:
         uuid.UUID(args.target)
     except ValueError:
-        raise UsageError(f"restore takes a passage id (see `trash`), not {args.target!r}") from None
+        if Path(args.target).exists():
+            return _restore_file(library, args)
+        raise UsageError(
+            f"restore takes a passage id (see `trash`) or a backup file: {args.target!r} is neither"
+        ) from None
     if args.version is not None:
         restored = library.restore_version(args.target, args.version)
     else:
@@ -489,6 +525,63 @@ def _restore(library, args) -> int:
         flag = " (orphaned: its words are gone)" if restored.orphaned else ""
         print(f"restored {restored.id} in article {restored.article_id}{flag}")
     return 0
+
+
+# --- issue 6: backups and the annotations mirror -----------------------------------
+
+
+def _backup(library, args) -> int:
+    if args.list:
+        found = library.backups()
+        if args.json:
+            _print_json({"backups": [b.to_json() for b in found]})
+        elif not found:
+            print("no backups yet")
+        for info in found if not args.json else ():
+            size = info.bytes / 1024 / 1024
+            print(f"{info.created[:19]}  {info.reason:<20} {size:7.1f} MB  {info.path}")
+        return 0
+    info = library.backup()
+    if args.json:
+        _print_json(info.to_json())
+    else:
+        print(f"backed up to {info.path} ({info.bytes / 1024 / 1024:.1f} MB, {info.took_s:.2f} s)")
+    return 0
+
+
+def _restore_file(library, args) -> int:
+    result = library.restore_database(args.target)
+    if args.json:
+        _print_json(result)
+    else:
+        print(
+            f"restored {result['articles']} articles and {result['annotations']} passages "
+            f"from {result['restored_from']}; the library as it was is in {result['backup_before']}"
+        )
+    return 0
+
+
+def _restore_mirror(library, args) -> int:
+    folder = args.from_annotations or None
+    if folder is not None and not Path(folder).is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    result = library.restore_from_annotations(folder)
+    library.wait_indexed(timeout=600)
+    if args.json:
+        _print_json(result)
+    else:
+        print(
+            f"passages in the annotations folder: {result['total']}; restored "
+            f"{result['restored']}, updated {result['updated']}, already there "
+            f"{result['unchanged']}, orphaned {result['orphaned']}"
+        )
+        for item in result["unplaced"]:
+            print(
+                f"not placed: {item['passages']} passages of {item['article']} (not in the library)"
+            )
+        for item in result["problems"]:
+            print(f"skipped {item['file']}: {item['problem']}")
+    return 1 if result["unplaced"] or result["problems"] else 0
 
 
 def _anchoring(library, args) -> int:
@@ -634,4 +727,5 @@ _HANDLERS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "reattach": _reattach,
     "digest": _digest,
     "explain": _explain,
+    "backup": _backup,
 }

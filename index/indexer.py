@@ -127,6 +127,7 @@ class Indexer:
         self._thread: threading.Thread | None = None
         self.error: str | None = None
         self.on_error: Callable[[str], None] | None = None
+        self.after_drain: Callable[[], None] | None = None  # the Library's mirror sync
 
     def pending(self) -> int:
         row = self.store.one("SELECT count(*) AS n FROM outbox")
@@ -158,6 +159,8 @@ class Indexer:
                 handled += len(rows)
                 if self.store.read_only:
                     break
+        if self.after_drain is not None:
+            self.after_drain()
         return handled
 
     # -- background thread ------------------------------------------------------

@@ -28,10 +28,12 @@ from index.search import IndexDamaged, SearchIndex, SearchResult
 from index.store import Store, StoreError, now_iso
 
 if TYPE_CHECKING:
+    from index.backup import BackupInfo
     from index.digest import Digest
     from index.history import AnchoringReport, Trashed, Version
 
 APP_NAME = "Gloss"
+WRITER_WAIT = 3.0  # seconds to wait for another process writing to the library
 INDEX_FOLDER = "search-index"
 WELCOME = Path(__file__).resolve().parent.parent / "assets" / "welcome.md"
 
@@ -74,6 +76,9 @@ class Library:
         self.read_only = store.read_only
         self.notices: list[str] = []
         self.indexer = Indexer(store, index)
+        self.indexer.after_drain = self._sync_mirror
+        self.mirror_error: str | None = None
+        self._writer_lock: Any = None
         self._background = background
         if background:
             self.indexer.start()
@@ -90,6 +95,7 @@ class Library:
         background: bool = False,
         create_welcome: bool = True,
         progress: Progress | None = None,
+        writer_wait: float = WRITER_WAIT,
     ) -> Library:
         """Open (creating when new) the library folder. Any thread; once per process.
 
@@ -97,7 +103,14 @@ class Library:
         through `progress(done, total, "indexing")`. A new library gets the
         welcome article. Raises StoreError with a one-line reason when the
         folder or database cannot be used.
+
+        One writer per library (index/recovery.py): when another process holds
+        it for longer than `writer_wait` seconds this one opens read-only. A
+        damaged database is kept aside and the newest verified backup restored.
+        Whatever happened on the way is a sentence in `notices`, for the reader.
         """
+        from index import recovery
+
         folder = Path(path) if path is not None else default_library_path()
         if not read_only:
             try:
@@ -107,10 +120,19 @@ class Library:
                 raise StoreError(message) from None
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
-        store = Store(folder, read_only=read_only)
-        index = _open_index(folder, store, progress)
+        opening = recovery.prepare(folder, read_only=read_only, writer_wait=writer_wait)
+        try:
+            store = Store(folder, read_only=opening.read_only)
+            if opening.read_only and opening.notices:
+                store.read_only_reason = opening.notices[-1]
+            index = _open_index(folder, store, progress)
+        except BaseException:
+            recovery.release(opening.lock)
+            raise
         library = cls(folder, store, index, background=background)
-        if create_welcome and not read_only:
+        library._writer_lock = opening.lock
+        recovery.finish(library, opening)
+        if create_welcome and not library.read_only:
             library._add_welcome()
         return library
 
@@ -126,6 +148,10 @@ class Library:
                 self.indexer.drain()
         self.index.close()
         self.store.close()
+        from index import recovery
+
+        recovery.release(self._writer_lock)
+        self._writer_lock = None
 
     def __enter__(self) -> Library:
         return self
@@ -142,6 +168,18 @@ class Library:
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('welcomed', ?)", (now_iso(),)
             )
+
+    def _sync_mirror(self) -> None:
+        """After each drain of the outbox: bring the JSON mirror up to date too."""
+        from index import mirror
+
+        if self.read_only:
+            return
+        try:
+            mirror.sync(self)
+            self.mirror_error = None
+        except StoreError as error:
+            self.mirror_error = str(error)  # the dirty rows stay; the next drain tries again
 
     def _changed(self) -> None:
         """Called after every write: wake the background indexer."""
@@ -547,6 +585,52 @@ class Library:
         result = export.import_annotations(self, data)
         self._changed()
         return result
+
+    # -- backups and the annotations mirror (issue 6) -------------------------------------
+
+    def backup(self, *, reason: str = "manual") -> BackupInfo:
+        """A verified backup in `backups/` now (older ones rotate out). A worker thread."""
+        from index import backup
+
+        return backup.make_backup(self.store.connection(), self.path, reason=reason)
+
+    def backups(self) -> list[BackupInfo]:
+        """The backups kept in `backups/`, newest first. Any thread."""
+        from index import backup
+
+        return backup.list_backups(self.path)
+
+    def restore_database(self, file: str | os.PathLike[str]) -> dict[str, Any]:
+        """Replace the store with a Gloss library file (a backup), the current one backed up
+        first; then rebuild the index and the mirror. A worker thread, nothing else running.
+
+        Raises StoreError for a file that is not a Gloss library. Returns
+        {"restored_from", "backup_before", "articles", "annotations"}.
+        """
+        from index import backup
+
+        result = backup.restore_into(self, Path(file))
+        self._changed()
+        return result
+
+    def restore_from_annotations(self, folder: str | os.PathLike[str] | None = None) -> dict:
+        """Put back every passage the JSON mirror holds (same ids, selectors, notes, tags,
+        colours), after a backup of the store. A worker thread.
+
+        Returns {"files", "total", "restored", "updated", "unchanged", "orphaned",
+        "unplaced": [{"file", "article", "passages"}], "problems": [...]}.
+        """
+        from index import backup, mirror
+
+        if self.store.one("SELECT 1 FROM articles LIMIT 1"):
+            backup.make_backup(self.store.connection(), self.path, reason="before-mirror-restore")
+        return mirror.restore(self, None if folder is None else Path(folder))
+
+    def sync_mirror(self) -> int:
+        """Write the JSON mirror of every changed article now; returns files written."""
+        from index import mirror
+
+        return mirror.sync(self)
 
 
 def _open_index(folder: Path, store: Store, progress: Progress | None) -> SearchIndex:

@@ -172,6 +172,7 @@ class Store:
     def __init__(self, folder: Path, *, read_only: bool = False) -> None:
         self.path = folder / DB_NAME
         self.read_only = read_only
+        self.read_only_reason = "the library is open read-only: changes cannot be saved"
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -222,7 +223,13 @@ class Store:
     def write(self) -> Iterator[sqlite3.Connection]:
         """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
         if self.read_only:
-            raise StoreError("the library is open read-only: changes cannot be saved")
+            raise StoreError(self.read_only_reason)
+        if not self.path.exists():
+            # Writes into a database whose folder was moved or deleted would vanish with it.
+            raise StoreError(
+                f"the library's database is gone from {self.path.parent} (moved or deleted?):"
+                " changes cannot be saved"
+            )
         conn = self.connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
