@@ -109,22 +109,41 @@ _spelled = threading.local()  # words already listed by the writer running in th
 
 
 class _SpelledText(fields.TEXT):
-    """TEXT whose unstemmed word list gets each word once per segment, not once per document.
+    """TEXT whose unstemmed word list is filled in the same pass, each word once per segment.
 
     whoosh keeps a field's unstemmed words (for spelling and, here, for
-    wildcards) as postings of document 0, one per word per document: as many
-    postings as the field itself. Only the words are ever read, so the writer
-    lists each new word once (see _Writer), halving what a rebuild sorts.
+    wildcards) as postings of document 0: it analyses every text a second
+    time and posts every word of every document again, as many postings as
+    the field itself. Only the words are ever read. Inside a _Writer the words
+    are taken from the indexing pass and each new one is listed once.
     """
 
-    def spellable_words(self, value):
-        words = super().spellable_words(value)
+    def index(self, value, **kwargs):
         seen = getattr(_spelled, "seen", None)
-        if seen is None:
-            return words
-        fresh = [w for w in words if w not in seen]
-        seen.update(fresh)
-        return iter(fresh)
+        if seen is None or not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        fresh: list[str] = []
+        analyzer = self.analyzer
+
+        def recording(text, **options):
+            for token in analyzer(text, **options):
+                if token.word not in seen:
+                    seen.add(token.word)
+                    fresh.append(token.word)
+                yield token
+
+        kwargs.setdefault("mode", "index")
+        for text, freq, weight, value_bytes in self.format.word_values(value, recording, **kwargs):
+            yield text.encode("utf-8"), freq, weight, value_bytes
+        _spelled.fresh = fresh
+
+    def spellable_words(self, value):
+        fresh = getattr(_spelled, "fresh", None)
+        if fresh is None:
+            return super().spellable_words(value)
+        _spelled.fresh = None
+        return iter(sorted(fresh))
 
 
 def _schema() -> fields.Schema:
@@ -296,7 +315,7 @@ class _Writer(writing.SegmentWriter):
         _spelled.seen = set()
 
     def _finish(self) -> None:
-        _spelled.seen = None
+        _spelled.seen = _spelled.fresh = None
         super()._finish()
 
     def per_document_reader(self):

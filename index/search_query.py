@@ -101,6 +101,7 @@ class TextAnalyzer(Composable):
             if stopped and removestops:
                 continue
             token.text = stem_word(word) if stem and not stopped else word
+            token.word = word  # the unstemmed form, for the spelling word lists
             token.stopped = stopped
             token.boost = 1.0
             if keeporiginal:
