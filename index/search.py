@@ -1039,11 +1039,13 @@ def _all_ids(matcher):
 
 def _groups(scores: dict[int, float], table: _Table) -> tuple[dict, dict]:
     """Matching docnums by article id, and each group's best score."""
+    arts = list(map(table.articles.__getitem__, scores))
+    one = dict(zip(arts, scores, strict=True))
+    if len(one) == len(scores):  # the usual case: one matching document per article
+        return {art: [d] for art, d in one.items()}, dict(zip(arts, scores.values(), strict=True))
     groups: dict[int, list[int]] = {}
     best: dict[int, float] = {}
-    articles = table.articles
-    for d, score in scores.items():
-        art = articles[d]
+    for art, (d, score) in zip(arts, scores.items(), strict=True):
         if art in groups:
             groups[art].append(d)
             if score > best[art]:
