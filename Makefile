@@ -28,5 +28,18 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The full kill -9 harness: 200 kills of the passage stream, 30 of the BBC import, 30 of
+# reindexing (about 15 minutes). SEED=N replays a run; each test prints its seed.
+crash: $(STAMP)
+	GLOSS_CRASH_SEED=$(SEED) $(BIN)/python -m pytest -m "crash and slow" tests/test_crash.py
+
+# Longer fuzzing: Hypothesis with many more examples, then each atheris target
+# (tests/fuzz/) for FUZZ_SECONDS; crashes are saved in tests/fuzz/crashes/ and
+# replayed by the regular tests.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	GLOSS_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -m "fuzz or not fuzz" tests/test_fuzz_library.py tests/test_hostile.py
+	$(BIN)/python tests/fuzz/run.py $(FUZZ_SECONDS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -41,7 +41,7 @@ from index.library import Library
 from index.model import blocks_from_json
 
 CHILD = Path(__file__).resolve().parent / "crash_child.py"
-SEED = int(os.environ.get("GLOSS_CRASH_SEED", random.SystemRandom().randrange(1, 1 << 30)))
+SEED = int(os.environ.get("GLOSS_CRASH_SEED") or random.SystemRandom().randrange(1, 1 << 30))
 pytestmark = pytest.mark.crash
 
 
