@@ -53,19 +53,20 @@ def _written_now() -> str:
 
 
 def document(library: Library, article_id: int) -> dict[str, Any] | None:
-    """The mirror file's content for one article; None when it has no passages."""
+    """The mirror file's content for one article (its passages may be none); None when
+    the article itself is not in the library."""
     from index.export import CONTEXT, to_w3c
 
-    passages = library.annotations(article_id=article_id)
-    if not passages:
+    try:
+        article = library.get_article(article_id)
+    except KeyError:
         return None
-    cache: dict[Any, Any] = {}
+    cache: dict[Any, Any] = {article_id: article}
     items = []
-    for passage in passages:
+    for passage in library.annotations(article_id=article_id):
         item = to_w3c(library, passage, cache)
         del item["@context"]
         items.append(item)
-    article = cache[article_id]
     return {
         "@context": CONTEXT,
         "type": "AnnotationCollection",
@@ -85,9 +86,13 @@ def document(library: Library, article_id: int) -> dict[str, Any] | None:
 
 
 def _write(path: Path, data: dict[str, Any] | None) -> None:
-    """Replace `path` with `data` as JSON atomically (or remove it when data is None)."""
-    if data is None:
-        path.unlink(missing_ok=True)
+    """Replace `path` with `data` as JSON atomically.
+
+    An article whose last passage went keeps an empty file (a tombstone that
+    says, with its time, that the passages were deleted); an article that never
+    had passages, or is no longer in the library, gets no file.
+    """
+    if data is None or (not data["total"] and not path.exists()):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -141,22 +146,43 @@ def sync(library: Library) -> int:
 
 
 def rebuild(library: Library) -> int:
-    """Write every article's file afresh and remove the files of articles without passages."""
+    """Write every article's file afresh (after the store was replaced).
+
+    Files whose article is not in the library (an older backup came back)
+    move to `not-in-library/`, so that a new article taking their number
+    does not overwrite them: import those articles again, then run
+    `restore --from-annotations` on that folder.
+    """
     if library.read_only:
         return 0
+    folder = mirror_folder(library.path)
+    known = {r["id"] for r in library.store.read("SELECT id FROM articles")}
     with library.store.write() as conn:
         conn.execute("DELETE FROM mirror_dirty")
         conn.execute("INSERT INTO mirror_dirty SELECT DISTINCT article_id FROM annotations")
-    keep = {
-        f"article-{r['article_id']}.json"
-        for r in library.store.read("SELECT DISTINCT article_id FROM annotations")
-    }
-    folder = mirror_folder(library.path)
-    if folder.is_dir():
-        for path in folder.glob("article-*.json"):
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
+        for path in folder.glob("article-*.json") if folder.is_dir() else ():
+            number = path.stem.removeprefix("article-")
+            if number.isdigit() and int(number) in known:
+                conn.execute("INSERT OR IGNORE INTO mirror_dirty VALUES (?)", (int(number),))
+            else:
+                set_aside(path)
     return sync(library)
+
+
+NOT_IN_LIBRARY = "not-in-library"
+
+
+def set_aside(path: Path) -> Path:
+    """Move a mirror file to `not-in-library/` (never over another file)."""
+    target_dir = path.parent / NOT_IN_LIBRARY
+    target_dir.mkdir(exist_ok=True)
+    target = target_dir / path.name
+    count = 1
+    while target.exists():
+        count += 1
+        target = target_dir / f"{path.stem}-{count}{path.suffix}"
+    os.replace(path, target)
+    return target
 
 
 def bootstrap(library: Library) -> int:
@@ -268,7 +294,10 @@ def restore(
         article_id = finder.find(target)
         if article_id is None:
             where = info.get("source") or info.get("title") or path.name
-            report["unplaced"].append({"file": path.name, "article": where, "passages": len(items)})
+            if items:
+                report["unplaced"].append(
+                    {"file": path.name, "article": where, "passages": len(items)}
+                )
             continue
         text = library.get_article(article_id).reading_text
         same_text = library.get_article(article_id).content_hash == info.get("contentHash")

@@ -226,7 +226,7 @@ def _mirror_sentence(report: dict) -> str:
         parts.append(
             f"{lost} passages could not be: their {len(report['unplaced'])} articles were "
             f"imported after the backup ({articles}). Import them again, then run "
-            "`gloss restore --from-annotations`"
+            "`gloss restore --from-annotations annotations/not-in-library` in the library folder"
         )
     else:
         parts.append("nothing else is missing")

@@ -101,8 +101,9 @@ def test_restoring_a_backup_brings_its_state_back_and_keeps_the_current_one(libr
     conn = sqlite3.connect(kept_aside)
     assert conn.execute("SELECT id FROM annotations").fetchall() == [(new.id,)]
     conn.close()
-    files = sorted(p.name for p in (library.path / "annotations").glob("*.json"))
-    assert files == [f"article-{old.article_id}.json"]
+    files = {p.name: json.loads(p.read_text()) for p in library.path.glob("annotations/*.json")}
+    assert files[f"article-{old.article_id}.json"]["total"] == 1
+    assert files[f"article-{new.article_id}.json"]["total"] == 0
 
 
 def test_the_mirror_follows_every_change_in_w3c_form(library):
@@ -130,8 +131,11 @@ def test_the_mirror_follows_every_change_in_w3c_form(library):
     library.delete_annotation(a.id)
     library.delete_annotation(b.id)
     library.wait_indexed()
-    assert not path.exists()
+    tombstone = json.loads(path.read_text(encoding="utf-8"))  # says when they went
+    assert tombstone["total"] == 0 and tombstone["gloss:written"] > data["gloss:written"]
     assert mirror.pending(library) == 0
+    other = _ids(library)["Grafting an old orchard"]
+    assert not mirror.file_for(library.path, other).exists()  # never had a passage
 
 
 def test_restore_from_annotations_rebuilds_every_passage_in_a_new_library(library, tmp_path):
