@@ -9,13 +9,17 @@ delete only replays idempotent upserts. Exactly one thread drains at a time.
 
 from __future__ import annotations
 
+import errno
+import gc
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from index.search import SearchIndex
-from index.store import Store
+from index.store import Store, StoreError
 
 BATCH = 500
 
@@ -114,6 +118,38 @@ def all_documents(store: Store) -> Iterator[dict[str, Any]]:
         yield _annotation_doc(row)
 
 
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+
+
+def _environment_failure(error: BaseException) -> str | None:
+    """The user's words when a whoosh write failed because of the disk, else None.
+
+    Also lets the failed writer go: whoosh releases its write lock only when
+    the writer object is collected, and the frames of the failed commit (held
+    by the tracebacks) keep it alive; dropping them and collecting frees it.
+    """
+    from index.backup import describe_os_error
+
+    chain, seen = [], error
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    cause = next((e for e in chain if isinstance(e, OSError)), None)
+    if cause is None or cause.errno not in _ENVIRONMENT_ERRNOS:
+        return None
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None  # its files fail to flush on a full disk
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # the writer's half-written files
+            for link in chain:
+                link.__traceback__ = None
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    return describe_os_error(cause)
+
+
 class Indexer:
     """Drains the outbox into the search index, on demand or in a background thread."""
 
@@ -152,7 +188,17 @@ class Indexer:
                         deletes.append(doc_id)
                     else:
                         upserts.append(doc)
-                self.index.apply(upserts, deletes)
+                try:
+                    self.index.apply(upserts, deletes)
+                except Exception as error:
+                    why = _environment_failure(error)
+                    if why is None:
+                        raise
+                    left = self.pending()
+                    raise StoreError(
+                        f"the search index cannot be updated ({why}): {left} changes wait, and"
+                        " are indexed once there is room"
+                    ) from None
                 if not self.store.read_only:
                     with self.store.write() as conn:
                         conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))

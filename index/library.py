@@ -460,16 +460,14 @@ class Library:
         """
         from index import digest
 
-        if not self._background and not self.read_only:
-            self.indexer.drain()
+        self._catch_up()
         return digest.build(self, query, group_by=group_by)
 
     def explain(self, query: str, article_id: int) -> dict[str, Any]:
         """Why an article (and which of its passages) matched `query`. A worker thread."""
         from index import explain
 
-        if not self._background and not self.read_only:
-            self.indexer.drain()
+        self._catch_up()
         try:
             article = self.get_article(article_id)
         except KeyError:
@@ -491,15 +489,31 @@ class Library:
 
         Raises QueryError with a one-line message for a query that cannot run.
         """
-        if not self._background and not self.read_only:
-            self.indexer.drain()
-        return self.index.search(
+        behind = self._catch_up()
+        result = self.index.search(
             query,
             text_for=self._reading_text,
             limit=limit,
             sort=sort,
             color_aliases=self.color_aliases(),
         )
+        if behind:
+            result.message = "; ".join(m for m in (result.message, behind) if m)
+        return result
+
+    def _catch_up(self) -> str | None:
+        """Without a background indexer, index queued changes before reading the index.
+
+        When the disk refuses (full, read-only), the index is searched as it is
+        and the reason is returned for the reader.
+        """
+        if self._background or self.read_only:
+            return None  # the background indexer reports through index_state()
+        try:
+            self.indexer.drain()
+        except StoreError as error:
+            return str(error)
+        return None
 
     def _reading_text(self, article_id: int) -> str:
         row = self.store.one("SELECT reading_text FROM articles WHERE id = ?", (article_id,))
@@ -639,17 +653,30 @@ def _open_index(folder: Path, store: Store, progress: Progress | None) -> Search
     fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
     try:
         index = SearchIndex.open(index_dir)
-    except IndexDamaged:
+    except Exception:  # any failure to open means: rebuild from SQLite (issue 6)
         pass
     else:
         if fresh and _count_documents(store) and not store.read_only:
             _rebuild(store, index, None, progress, None)
         return index
     if store.read_only:
-        raise StoreError("the search index is damaged and the library is read-only")
-    shutil.rmtree(index_dir, ignore_errors=True)
-    index = SearchIndex.open(index_dir)
-    _rebuild(store, index, None, progress, None)
+        # Nothing may be written beside a read-only library: search from a private copy.
+        import atexit
+        import tempfile
+
+        index_dir = Path(tempfile.mkdtemp(prefix="gloss-read-only-index-"))
+        atexit.register(shutil.rmtree, index_dir, ignore_errors=True)
+    else:
+        shutil.rmtree(index_dir, ignore_errors=True)
+    try:
+        index = SearchIndex.open(index_dir)
+        _rebuild(store, index, None, progress, None)
+    except (OSError, IndexDamaged) as error:
+        from index.backup import describe_os_error
+
+        cause = error if isinstance(error, OSError) else error.__cause__
+        why = describe_os_error(cause) if isinstance(cause, OSError) else str(error)
+        raise StoreError(f"the search index cannot be rebuilt: {why}") from error
     return index
 
 

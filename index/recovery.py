@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from index import backup
 from index.backup import BackupInfo, describe_os_error
 from index.guard import WriterLock
-from index.store import DB_NAME, StoreError
+from index.store import DB_NAME, StoreError, describe_error
 
 if TYPE_CHECKING:
     from index.library import Library
@@ -89,23 +89,36 @@ def prepare(folder: Path, *, read_only: bool, writer_wait: float) -> Opening:
 
 
 def probe(db: Path, *, full: bool) -> str | None:
-    """What is wrong with the database file (None when it passes the check)."""
+    """What is wrong with the database file (None when it passes the check).
+
+    Only damage is answered here; an error of the environment (a full disk, a
+    locked or unreadable file) raises StoreError, so that a good database is
+    never set aside because the disk was full when it was opened.
+    """
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            pragma = "integrity_check" if full else "quick_check"
+            rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
+            verdict = "; ".join(str(r[0]) for r in rows)
+            if verdict != "ok":
+                return verdict
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
     except sqlite3.Error as error:
-        return str(error)
-    try:
-        pragma = "integrity_check" if full else "quick_check"
-        rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
-        verdict = "; ".join(str(r[0]) for r in rows)
-        if verdict != "ok":
-            return verdict
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error as error:
-        return str(error)
-    finally:
-        conn.close()
+        if _is_damage(error):
+            return str(error)
+        raise StoreError(describe_error(error) or f"cannot open the database: {error}") from None
     return None
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return True
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def _check_database(folder: Path, opening: Opening) -> None:
@@ -113,18 +126,18 @@ def _check_database(folder: Path, opening: Opening) -> None:
     wal = Path(f"{db}-wal")
     if not db.exists():
         if not wal.exists() and backup.list_backups(folder):
-            reason = "The library's database was missing"
-            _restore_newest(folder, opening, reason, aside=None)
+            _restore_newest(folder, opening, "The library's database was missing", moved=[])
         return
     unclean = wal.exists() and wal.stat().st_size > 0
     problem = probe(db, full=unclean)
     if problem is None:
         return
     aside = _aside_folder(folder)
+    moved: list[tuple[Path, Path]] = []
     if unclean:
         # A journal left from another copy of the database damages a good file:
         # try the file without it before giving the file up.
-        _move(wal, aside)
+        moved.append(_move(wal, aside))
         Path(f"{db}-shm").unlink(missing_ok=True)
         if probe(db, full=True) is None:
             opening.notices.append(
@@ -133,18 +146,28 @@ def _check_database(folder: Path, opening: Opening) -> None:
             )
             return
     opening.lost = _what_it_held(db)
-    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        _move(path, aside)
+    moved += [_move(path, aside) for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm"))]
     reason = f"The library's database was damaged ({_short(problem)}); it was kept aside in {aside}"
-    _restore_newest(folder, opening, reason, aside=aside)
+    _restore_newest(folder, opening, reason, moved=[m for m in moved if m])
 
 
-def _restore_newest(folder: Path, opening: Opening, reason: str, aside: Path | None) -> None:
+def _restore_newest(
+    folder: Path, opening: Opening, reason: str, moved: list[tuple[Path, Path]]
+) -> None:
     db = folder / DB_NAME
     for info in backup.list_backups(folder):
         if backup.check_library_file(info.path) is not None:
             continue  # a damaged backup is skipped, the next older one tried
-        backup.copy_database(info.path, db)
+        try:
+            backup.copy_database(info.path, db)
+        except (sqlite3.Error, OSError, StoreError) as error:
+            for original, kept in reversed(moved):  # leave everything as it was found
+                with contextlib.suppress(OSError):
+                    shutil.move(str(kept), str(original))
+            why = describe_os_error(error) if isinstance(error, OSError) else str(error)
+            if isinstance(error, sqlite3.Error):
+                why = describe_error(error) or why
+            raise StoreError(f"{reason}, and its backup could not be restored: {why}") from None
         opening.restored = info
         held = f" The damaged database held {opening.lost}." if opening.lost else ""
         opening.notices.append(f"{reason}. Restored {info.describe()}.{held}")
@@ -180,9 +203,13 @@ def _aside_folder(folder: Path) -> Path:
     return aside
 
 
-def _move(path: Path, aside: Path) -> None:
-    if path.exists():
-        shutil.move(str(path), str(aside / path.name))
+def _move(path: Path, aside: Path) -> tuple[Path, Path] | None:
+    """Move `path` into `aside`; (from, to) when there was something to move."""
+    if not path.exists():
+        return None
+    target = aside / path.name
+    shutil.move(str(path), str(target))
+    return path, target
 
 
 def _short(problem: str) -> str:

@@ -194,6 +194,8 @@ class Store:
         try:
             if self.read_only:
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                if _immutable(self.path):
+                    uri += "&immutable=1"
                 conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             else:
                 conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -279,6 +281,16 @@ class Store:
 
     def schema_version(self) -> int:
         return self.connection().execute("PRAGMA user_version").fetchone()[0]
+
+
+def _immutable(path: Path) -> bool:
+    """A WAL database on a read-only disk, with no journal beside it, can only be opened
+    as immutable (SQLite cannot make its `-shm` file there); nobody can change it anyway."""
+    import os
+
+    wal = Path(f"{path}-wal")
+    unjournaled = not wal.exists() or wal.stat().st_size == 0
+    return unjournaled and not os.access(path.parent, os.W_OK) and path.exists()
 
 
 def _statements(script: str) -> list[str]:
