@@ -8,6 +8,7 @@ Every refusal is an `ImportProblem` with a one-line reason for the user.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -83,6 +84,8 @@ def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
     except PermissionError:
         raise ImportProblem("permission denied") from None
     except OSError as error:
+        if error.errno == errno.ENXIO:  # what opening a Unix socket says
+            raise ImportProblem("not a regular file (a socket)") from None
         raise ImportProblem(error.strerror or str(error)) from None
     try:
         info = os.fstat(fd)
