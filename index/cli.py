@@ -194,10 +194,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         writer_wait=float(os.environ.get("GLOSS_WRITER_WAIT", WRITER_WAIT)) if writes else 0.0,
     )
     try:
+        if writes and library.read_only:  # one line: why (another Gloss writing, a read-only disk)
+            reason = library.notices[-1] if library.notices else "the library is read-only"
+            reason = reason.removesuffix(".").removesuffix(": this one is read-only")
+            _fail(f"{reason}: nothing was changed")
+            return 1
         for notice in library.notices:
             _fail(notice)
-        if writes and library.read_only:
-            return 1  # the notice named why (another Gloss writing, a read-only folder)
         return handler(library, args)
     finally:
         library.close()

@@ -98,8 +98,14 @@ class WriterLock:
 
 
 def _whoami() -> dict:
-    args = [os.path.basename(a) for a in sys.argv[:3]]
-    program = " ".join(args) if args and args[0] else "python"
+    script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
+    if script == "main.py":
+        from index.cli import COMMANDS
+
+        command = next((a for a in sys.argv[1:] if a in COMMANDS), None)
+        program = f"gloss {command}" if command else "the Gloss window"
+    else:
+        program = script
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),
