@@ -9,6 +9,8 @@ QueryError, never anything else, and within a time bound.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import sys
 import tempfile
 import time
@@ -21,6 +23,13 @@ if str(ROOT) not in sys.path:
 SUFFIXES = (".txt", ".md", ".html")
 QUERY_SECONDS = 5.0
 _scratch = Path(tempfile.mkdtemp(prefix="gloss-fuzz-"))
+
+
+@atexit.register
+def _clean_up() -> None:
+    if _library is not None:
+        _library.close()
+    shutil.rmtree(_scratch, ignore_errors=True)
 
 
 def check_import(data: bytes) -> None:
