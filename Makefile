@@ -43,3 +43,14 @@ fuzz: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# The README's three pictures, from a library of the seed and the BBC politics folder.
+SHOTLIB := /tmp/gloss-screenshot-library
+screenshots: $(STAMP)
+	rm -rf $(SHOTLIB)
+	$(BIN)/python main.py --library $(SHOTLIB) import ../shared/corpora/seed ../shared/corpora/bbc/politics
+	$(BIN)/python main.py --library $(SHOTLIB) annotate 2 --quote "state of emergency" --color blue --note "Check when it was declared" --tag peru
+	$(BIN)/python main.py --library $(SHOTLIB) annotate 2 --quote "Lake Titicaca" --tag geography
+	$(BIN)/python main.py --screenshot assets/screenshots/reader.png --library $(SHOTLIB) --open 2
+	$(BIN)/python main.py --screenshot assets/screenshots/search.png --library $(SHOTLIB) --search "election OR peru"
+	$(BIN)/python main.py --screenshot assets/screenshots/dark.png --library $(SHOTLIB) --open 2 --theme dark

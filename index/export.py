@@ -220,7 +220,7 @@ def _markdown(library: Library, passages: list[Annotation]) -> str:
             lines.extend(_md_inline(line) for line in p.note.split("\n"))
         name = _md_inline(_color_name(library, p.color, cache))
         extras = [f"*{name}* ({p.color})" if name != p.color else f"({p.color})"]
-        extras += [f"#{t.replace(' ', '-')}" for t in p.tags]
+        extras += [f"#{_md_inline(t.replace(' ', '-'))}" for t in p.tags]
         if p.orphaned:
             extras.append("(orphaned: its words are no longer in the article)")
         if extras:

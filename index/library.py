@@ -656,7 +656,8 @@ def _open_index(folder: Path, store: Store, progress: Progress | None) -> Search
     except Exception:  # any failure to open means: rebuild from SQLite (issue 6)
         pass
     else:
-        if fresh and _count_documents(store) and not store.read_only:
+        # A new or recreated index stays marked until one rebuild finishes (even an empty one).
+        if (fresh or index.needs_rebuild) and not store.read_only:
             _rebuild(store, index, None, progress, None)
         return index
     if store.read_only:

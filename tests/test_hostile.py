@@ -249,7 +249,6 @@ def test_html_in_notes_tags_and_titles_is_escaped_in_exports(tmp_path):
         assert "<script>alert(2)</script>" in csv_text  # a CSV cell is text to its reader
 
 
-@pytest.mark.xfail(strict=True, reason="index/export.py writes tags into Markdown unescaped")
 def test_html_in_tags_is_escaped_in_the_markdown_export(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("# Title\n\n" + _body(), encoding="utf-8")
