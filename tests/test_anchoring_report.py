@@ -4,12 +4,10 @@ each outcome (exact, moved, fuzzy, orphaned), then accepting and re-attaching.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from cli_runner import gloss
 
-from conftest import REPO
 from index.anchoring import FUZZY_THRESHOLD
 from index.annotations import AnnotationError
 from index.library import Library
@@ -139,19 +137,6 @@ def test_a_second_reimport_makes_a_second_report(setup):
     newest = {e["annotation_id"]: e["status"] for e in reports[0].entries}
     assert newest[passages["exact"].id] == "moved"
     assert newest[passages["orphaned"].id] == "orphaned"
-
-
-def gloss(folder, *args, code=0):
-    done = subprocess.run(
-        [sys.executable, "main.py", "--library", str(folder), *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == code, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    return done
 
 
 def test_command_line_report(tmp_path, seed_path):

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 import pytest
-
-from conftest import REPO
-
-
-def gloss(library, *args, check_code: int | None = 0):
-    done = subprocess.run(
-        [sys.executable, "main.py", "--library", str(library), *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    if check_code is not None:
-        assert done.returncode == check_code, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    return done
+from cli_runner import gloss
 
 
 def as_json(done):
@@ -100,7 +83,7 @@ def test_search_suggests_a_spelling(bbc_library):
 def test_malformed_queries_never_traceback(bbc_library):
     library, _ = bbc_library
     for query in ('"unbalanced', "(((", "*", "title:", "NOT"):
-        done = gloss(library, "search", query, "--json", check_code=None)
+        done = gloss(library, "search", query, "--json", code=None)
         assert done.returncode in (0, 1), query
         if done.returncode == 1:
             assert done.stderr.strip().count("\n") == 0
@@ -128,12 +111,12 @@ def test_import_exit_codes(tmp_path, seed_path):
     folder.mkdir()
     shutil.copy(seed_path, folder / "seed.txt")
     (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
-    done = gloss(library, "import", folder, "--json", check_code=1)
+    done = gloss(library, "import", folder, "--json", code=1)
     report = as_json(done)
     assert report["imported"] == 1
     assert [f["path"].rsplit("/", 1)[-1] for f in report["failed"]] == ["bad.txt"]
-    assert gloss(library, "import", check_code=2).returncode == 2
-    assert gloss(library, "frobnicate", check_code=2).returncode == 2
+    assert gloss(library, "import", code=2).returncode == 2
+    assert gloss(library, "frobnicate", code=2).returncode == 2
 
 
 def test_annotate_then_find_in_another_process(tmp_path, seed_path):
@@ -182,7 +165,7 @@ def test_annotate_then_find_in_another_process(tmp_path, seed_path):
         assert hits[0]["annotations"][0]["annotation_id"] == passage, query
     w3c = as_json(gloss(library, "annotate", seed_id, "--quote", "Lima", "--json"))
     assert w3c["type"] == "Annotation" and w3c["id"].startswith("urn:uuid:")
-    missing = gloss(library, "annotate", seed_id, "--quote", "nowhere to be found", check_code=1)
+    missing = gloss(library, "annotate", seed_id, "--quote", "nowhere to be found", code=1)
     assert "not" in missing.stderr
     gloss(library, "unannotate", passage)
     assert search(library, "tag:police")["total"] == 0

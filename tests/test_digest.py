@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
+from cli_runner import REPO, gloss
 
-from conftest import REPO
 from index.digest import parse_link
 from index.library import Library
 from index.search import QueryError
@@ -150,19 +148,6 @@ def test_html_is_escaped_and_self_contained(library, two):
 def test_bad_query_raises(library, two):
     with pytest.raises(QueryError):
         library.digest("date:2023-13")
-
-
-def gloss(folder, *args, code=0):
-    done = subprocess.run(
-        [sys.executable, "main.py", "--library", str(folder), *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == code, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    return done
 
 
 def test_command_line_digest(tmp_path, seed_path):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
+from cli_runner import gloss
 
-from conftest import REPO
 from index.annotations import AnnotationError
 from index.library import Library
 
@@ -116,19 +114,6 @@ def test_empty_trash_forgets_passages_and_their_history(folder, seed_path):
         assert lib.trash() == []
         with pytest.raises(AnnotationError):
             lib.history(passage_id)
-
-
-def gloss(folder, *args, code=0):
-    done = subprocess.run(
-        [sys.executable, "main.py", "--library", str(folder), *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == code, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    return done
 
 
 def test_command_line_history_trash_restore(folder, seed_path):

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
+from cli_runner import gloss
 
-from conftest import REPO
 from index.annotations import AnnotationError
 from index.legend import DEFAULT_NAMES
 from index.library import Library
@@ -93,19 +91,6 @@ def test_exports_carry_colour_names(library, seed_id):
     data = json.loads(library.export_annotations("json"))
     target = data["first"]["items"][0]["target"]
     assert target["styleClass"] == "green" and target["gloss:colorName"] == "proof"
-
-
-def gloss(library, *args, code=0):
-    done = subprocess.run(
-        [sys.executable, "main.py", "--library", str(library), *map(str, args)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == code, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    return done
 
 
 def test_command_line_lists_and_renames(tmp_path):
