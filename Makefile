@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz crash screenshots clean
+.PHONY: run test lint format fuzz crash bench screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ FUZZ_SECONDS ?= 60
 fuzz: $(STAMP)
 	GLOSS_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_fuzz_library.py
 	$(BIN)/python tests/fuzz/run.py $(FUZZ_SECONDS)
+
+# Speed at archive scale against SQLite FTS5 in the same run (issue 5): BBC ×SCALE
+# (default 20 = 44,500 articles, about 10 minutes; SCALE=1 takes under a minute).
+# Prints a table and writes bench-results.json.
+SCALE ?= 20
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,145 @@
+"""The benchmark's measurements that need a process of their own, one JSON line each.
+
+Run by tests/benchmarks/bench.py as `python bench_children.py MODE LIBRARY [ARG]`:
+
+- import LIBRARY FOLDER: the user's import path (Library.open as the window opens it, with
+  the background indexer; import_paths; then wait until the index has drained). Readable is
+  when import_paths returns (every article is in the store and openable); searchable is when
+  the outbox is empty. Peak RSS is this process's high-water mark.
+- open LIBRARY QUERY: a cold open of the library in a new process, then the first query.
+- window LIBRARY QUERIES_FILE: the window offscreen: the first paint from process start,
+  opening articles, and resident memory after browsing 50 articles and 50 searches.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.perf_counter()
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    """Resident memory now, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_import(library: str, folder: str) -> dict:
+    from index.library import Library
+
+    lib = Library.open(library, background=True, create_welcome=False)
+    start = time.perf_counter()
+    report = lib.import_paths([folder])
+    readable = time.perf_counter() - start
+    drained = lib.wait_indexed(timeout=3600)
+    searchable = time.perf_counter() - start
+    peak = peak_rss_mb()
+    lib.close()
+    return {
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "failed": len(report.failed),
+        "readable_s": readable,
+        "searchable_s": searchable,
+        "drained": drained,
+        "peak_rss_mb": peak,
+    }
+
+
+def measure_open(library: str, query: str) -> dict:
+    from index.library import Library
+
+    start = time.perf_counter()
+    lib = Library.open(library, background=True, create_welcome=False)
+    opened = time.perf_counter() - start
+    result = lib.search(query, limit=20)
+    first = time.perf_counter() - start - opened
+    lib.close()
+    return {"open_s": opened, "first_query_s": first, "hits": result.total}
+
+
+def measure_window(library: str, queries_file: str) -> dict:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+
+    from ui.app import close_library, make_app, open_library
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    app = make_app()
+    library = open_library(library)
+    scratch = Path(library.path) / ".bench-settings.ini"
+    settings = Settings(QSettings(str(scratch), QSettings.Format.IniFormat), str(library.path))
+    window = MainWindow(library, settings, app.windowIcon())
+    painted: dict[str, float] = {}
+    loop = QEventLoop()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and "at" not in painted:
+                painted["at"] = time.perf_counter()
+                QTimer.singleShot(0, loop.quit)
+            return False
+
+    watcher = FirstPaint()
+    window.installEventFilter(watcher)
+    window.resize(1280, 800)
+    window.show()
+    loop.exec()
+    first_paint = painted["at"] - STARTED
+    app.processEvents()
+
+    every = [summary.id for summary in library.list_articles()]
+    ids = every[:: max(1, len(every) // 50)][:50]
+    opens = []
+    for article_id in ids:
+        start = time.perf_counter()
+        window.open_article(article_id)
+        app.processEvents()
+        opens.append(time.perf_counter() - start)
+
+    queries = Path(queries_file).read_text(encoding="utf-8").splitlines()[:50]
+    for query in queries:
+        done = QEventLoop()
+        window.search.results_ready.connect(done.quit)
+        window.search.failed.connect(done.quit)
+        window.search_box.set_text(query)
+        window.search.run_now()
+        done.exec()
+        window.search.results_ready.disconnect(done.quit)
+        window.search.failed.disconnect(done.quit)
+    app.processEvents()
+    browsing = rss_mb()
+    window.close()
+    close_library(library)
+    scratch.unlink(missing_ok=True)
+    return {
+        "first_paint_s": first_paint,
+        "article_open_s": opens,
+        "browsing_rss_mb": browsing,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main(argv: list[str]) -> int:
+    mode, library, arg = argv[1], argv[2], argv[3]
+    measures = {"import": measure_import, "open": measure_open, "window": measure_window}
+    print(json.dumps(measures[mode](library, arg)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,134 @@
+"""The benchmark's results as a Markdown table (printed, and pasted in the README).
+
+Usage: python tests/benchmarks/bench_table.py [bench-results.json]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+from tests.benchmarks.bench_corpus import CLASSES
+
+LABELS = {
+    "common": "common term",
+    "rare": "rare term",
+    "terms": "2–3 terms",
+    "phrase": "phrase",
+    "prefix": "prefix wildcard",
+    "field": "field (title:, date: range)",
+    "annotation": "passage fields (tag:, note:)",
+}
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def table(r: dict) -> str:
+    """The rows: figure, Gloss, reference, ratio, target and whether it is met."""
+    n = r["articles"]
+    imp = r["import"]
+    rows = []
+
+    def row(name, gloss, ref="", ratio="", target="", ok=None):
+        verdict = "" if ok is None else _mark(ok)
+        rows.append(f"| {name} | {gloss} | {ref} | {ratio} | {target} {verdict} |")
+
+    readable = n / imp["readable_s"]
+    searchable = n / imp["searchable_s"]
+    fts_rate = n / r["fts5_build_s"]
+    plain_rate = n / r["plain_whoosh_s"]
+    row(
+        "import: readable",
+        f"{readable:,.0f} articles/s ({imp['readable_s']:.1f} s)",
+        f"FTS5 build {fts_rate:,.0f}/s",
+        f"{readable / fts_rate:.2f}×",
+        "≥ 2,000/s",
+        readable >= 2000,
+    )
+    row(
+        "import: searchable",
+        f"{searchable:,.0f} articles/s ({imp['searchable_s']:.1f} s)",
+        f"plain whoosh {plain_rate:,.0f}/s",
+        f"{searchable / plain_rate:.2f}×",
+        "≥ 1.5× plain whoosh",
+        searchable >= 1.5 * plain_rate,
+    )
+    peak = imp["peak_rss_mb"]
+    row("import: peak RSS", f"{peak:,.0f} MB", "", "", "< 500 MB", peak < 500)
+    for kind in CLASSES:
+        s = r["search"].get(kind)
+        if not s:
+            continue
+        ratio = s["gloss_p50_ms"] / max(s["fts5_p50_ms"], 1e-6)
+        row(
+            f"search p50: {LABELS[kind]}",
+            f"{s['gloss_p50_ms']:.1f} ms",
+            f"FTS5 {s['fts5_p50_ms']:.1f} ms",
+            f"{ratio:.1f}×",
+            "≤ 2× FTS5",
+            ratio <= 2,
+        )
+        row(
+            f"search p95: {LABELS[kind]}",
+            f"{s['gloss_p95_ms']:.1f} ms",
+            f"FTS5 {s['fts5_p95_ms']:.1f} ms",
+            f"{s['gloss_p95_ms'] / max(s['fts5_p95_ms'], 1e-6):.1f}×",
+            "≤ 150 ms",
+            s["gloss_p95_ms"] <= 150,
+        )
+    passage = r["passage_s"]
+    p95 = _pct(passage, 95)
+    row(
+        "passage made → searchable",
+        f"p50 {statistics.median(passage) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms",
+        "",
+        "",
+        "p95 < 1 s",
+        p95 < 1,
+    )
+    row(
+        "cold open, then first query",
+        f"{r['open']['open_s'] * 1000:.0f} ms + {r['open']['first_query_s'] * 1000:.0f} ms",
+    )
+    win = r["window"]
+    row(
+        "window: first paint",
+        f"{win['first_paint_s']:.2f} s",
+        "",
+        "",
+        "< 1.0 s",
+        win["first_paint_s"] < 1,
+    )
+    opens = win["article_open_s"]
+    open_p95 = _pct(opens, 95) * 1000
+    row(
+        "window: open an article",
+        f"p50 {statistics.median(opens) * 1000:.0f} ms, p95 {open_p95:.0f} ms",
+        "",
+        "",
+        "< 50 ms",
+        open_p95 < 50,
+    )
+    rss = win["browsing_rss_mb"]
+    row("RSS after 50 articles + 50 searches", f"{rss:,.0f} MB", "", "", "< 400 MB", rss < 400)
+    head = [
+        f"{n:,} articles (BBC ×{r['scale']}) + 2,000 passages; {r['machine']}; {r['date']}",
+        "",
+        "| figure | Gloss | reference (same run) | ratio | target |",
+        "|---|---|---|---|---|",
+    ]
+    return "\n".join(head + rows)
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "bench-results.json")
+    print(table(json.loads(path.read_text(encoding="utf-8"))))
