@@ -25,70 +25,11 @@ PERTURB = 0.03
 SUFFIXES = ("s", "ed", "ing", "er", "ly")
 AUTHORS = [f"{first} {last}" for first in ("Ann", "Ben", "Cleo", "Dev", "Eve", "Finn")
            for last in ("Hale", "Ito", "Moss", "Nunez", "Okafor")]  # fmt: skip
-STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "not",
-        "of",
-        "on",
-        "or",
-        "said",
-        "says",
-        "she",
-        "that",
-        "the",
-        "their",
-        "there",
-        "they",
-        "this",
-        "to",
-        "was",
-        "were",
-        "which",
-        "will",
-        "with",
-        "would",
-        "year",
-        "years",
-        "also",
-        "after",
-        "more",
-        "than",
-        "new",
-        "one",
-        "two",
-        "up",
-        "we",
-        "who",
-        "what",
-        "when",
-        "all",
-        "about",
-        "over",
-    ]
-)
+_STOP_WORDS = """a an and are as at be been but by for from had has have he her his i in is it
+its not
+of on or said says she that the their there they this to was were which will with would year years
+also after more than new one two up we who what when all about over"""
+STOP = frozenset(_STOP_WORDS.split())
 WORD = re.compile(r"[A-Za-z]{3,}")
 
 
