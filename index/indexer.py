@@ -21,7 +21,10 @@ from typing import Any
 from index.search import SearchIndex
 from index.store import Store, StoreError
 
-BATCH = 500
+BATCH = 500  # outbox rows read and applied at a time
+BULK_AT = 2_000  # a backlog this long (an import) is written by long-lived writers
+FIRST_COMMIT_S = 3.0  # the first commit of a backlog; each next one waits twice as long
+MAX_COMMIT_S = 60.0
 
 
 def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:
@@ -170,16 +173,66 @@ class Indexer:
         return int(row["n"]) if row else 0
 
     def drain(self, *, limit: int | None = None) -> int:
-        """Apply queued changes to the index now, in batches; return how many ids were handled."""
+        """Apply queued changes to the index now, in batches; return how many ids were handled.
+
+        A long backlog (an import) is written by writers that each take many
+        batches and commit by time: the first soon, so the first articles are
+        searchable within seconds, later ones further apart, so the segments
+        grow and are not merged over and over.
+        """
         handled = 0
         with self._drain_lock:
+            interval = FIRST_COMMIT_S
             while limit is None or handled < limit:
+                bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
+                done = self._commit_once(time.monotonic() + interval if bulk else None)
+                if not done:
+                    break
+                handled += done
+                if bulk:
+                    interval = min(2 * interval, MAX_COMMIT_S)
+                if self.store.read_only:
+                    break
+        if self.after_drain is not None:
+            self.after_drain()
+        return handled
+
+    def _commit_once(self, until: float | None) -> int:
+        """One writer, one commit: a batch of the outbox, or batches until `until` passes."""
+        try:
+            last_seq, handled = self._write_batches(until)
+        except Exception as error:
+            why = _environment_failure(error)
+            if why is None:
+                raise
+            left = self.pending()
+            raise StoreError(
+                f"the search index cannot be updated ({why}): {left} changes wait, and"
+                " are indexed once there is room"
+            ) from None
+        if handled and not self.store.read_only:
+            with self.store.write() as conn:
+                conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
+        return handled
+
+    def _write_batches(self, until: float | None) -> tuple[int, int]:
+        """Feed outbox batches to one index writer and commit; (last seq, rows handled).
+
+        An id already written by this writer ends it: the next writer takes it.
+        """
+        last_seq, handled = 0, 0
+        with self.index.batch() as add:
+            written: set[str] = set()
+            while True:
                 rows = self.store.read(
-                    "SELECT seq, doc_id FROM outbox ORDER BY seq LIMIT ?", (BATCH,)
+                    "SELECT seq, doc_id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+                    (last_seq, BATCH),
                 )
+                again = next((i for i, r in enumerate(rows) if r["doc_id"] in written), None)
+                if again is not None:
+                    rows = rows[:again]
                 if not rows:
                     break
-                last_seq = rows[-1]["seq"]
                 ids = list(dict.fromkeys(r["doc_id"] for r in rows))
                 upserts, deletes = [], []
                 for doc_id in ids:
@@ -188,26 +241,13 @@ class Indexer:
                         deletes.append(doc_id)
                     else:
                         upserts.append(doc)
-                try:
-                    self.index.apply(upserts, deletes)
-                except Exception as error:
-                    why = _environment_failure(error)
-                    if why is None:
-                        raise
-                    left = self.pending()
-                    raise StoreError(
-                        f"the search index cannot be updated ({why}): {left} changes wait, and"
-                        " are indexed once there is room"
-                    ) from None
-                if not self.store.read_only:
-                    with self.store.write() as conn:
-                        conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
-                handled += len(rows)
-                if self.store.read_only:
+                add(upserts, deletes)
+                written.update(ids)
+                last_seq, handled = rows[-1]["seq"], handled + len(rows)
+                stop = until is None or again is not None or self._stop.is_set()
+                if stop or time.monotonic() >= until:
                     break
-        if self.after_drain is not None:
-            self.after_drain()
-        return handled
+        return last_seq, handled
 
     # -- background thread ------------------------------------------------------
 

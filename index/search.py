@@ -21,7 +21,6 @@ import itertools
 import mmap
 import os
 import pickle
-import re
 import struct
 import threading
 import time
@@ -29,14 +28,12 @@ import warnings
 import weakref
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from whoosh import fields, index, scoring, writing
+from whoosh import index, scoring, writing
 from whoosh import query as wq
-from whoosh.analysis import RegexTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.columns import VarBytesColumn
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
@@ -46,12 +43,10 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
+from index.search_fields import _SEP, _TAGSEP, SCHEMA, SpellingWriter, document_fields, merge_tiers
 from index.search_query import (
-    NAME_ANALYZER,
-    STEM_ANALYZER,
     QueryError,
     expand_query,
-    normalize_tag,
     parse_query,
     suggest_query,
 )
@@ -72,9 +67,9 @@ INDEX_NAME = "gloss1"  # bump the digit when the schema changes: old indexes the
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
 REBUILD_LIMIT_MB = 256
+BATCH_LIMIT_MB = 128  # an import's writer: postings held in memory before a sorted run spills
 SORTS = ("relevance", "newest", "oldest")
 FACET_LIMIT = 100
-_SEP, _TAGSEP = "\x1f", "\x1e"
 SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext", "quote", "note")
 
 
@@ -103,78 +98,6 @@ _DAMAGE = (
     TypeError,
     AttributeError,
 )
-
-
-_spelled = threading.local()  # words already listed by the writer running in this thread
-
-
-class _SpelledText(fields.TEXT):
-    """TEXT whose unstemmed word list is filled in the same pass, each word once per segment.
-
-    whoosh keeps a field's unstemmed words (for spelling and, here, for
-    wildcards) as postings of document 0: it analyses every text a second
-    time and posts every word of every document again, as many postings as
-    the field itself. Only the words are ever read. Inside a _Writer the words
-    are taken from the indexing pass and each new one is listed once.
-    """
-
-    def index(self, value, **kwargs):
-        seen = getattr(_spelled, "seen", None)
-        if seen is None or not isinstance(value, str):
-            yield from super().index(value, **kwargs)
-            return
-        fresh: list[str] = []
-        analyzer = self.analyzer
-
-        def recording(text, **options):
-            for token in analyzer(text, **options):
-                if token.word not in seen:
-                    seen.add(token.word)
-                    fresh.append(token.word)
-                yield token
-
-        kwargs.setdefault("mode", "index")
-        for text, freq, weight, value_bytes in self.format.word_values(value, recording, **kwargs):
-            yield text.encode("utf-8"), freq, weight, value_bytes
-        _spelled.fresh = fresh
-
-    def spellable_words(self, value):
-        fresh = getattr(_spelled, "fresh", None)
-        if fresh is None:
-            return super().spellable_words(value)
-        _spelled.fresh = None
-        return iter(sorted(fresh))
-
-
-def _schema() -> fields.Schema:
-    """Indexed fields, plus one stored dict per document (`doc`) holding what a hit shows.
-
-    An annotation carries its article's title and author for display and for
-    `title:` / `author:` filters, indexed as ctx_title / ctx_author so that a
-    plain word matching an article's title does not drag in every passage of it.
-    Its quote and note also go into `body`, so plain words search four fields.
-    """
-    stem, name = STEM_ANALYZER, NAME_ANALYZER
-    return fields.Schema(
-        id=fields.ID(),
-        doc=fields.STORED(),
-        flags=fields.KEYWORD(),
-        title=_SpelledText(analyzer=stem, spelling=True),
-        author=fields.TEXT(analyzer=name),
-        ctx_title=fields.TEXT(analyzer=stem),
-        ctx_author=fields.TEXT(analyzer=name),
-        date=fields.ID(),
-        body=_SpelledText(analyzer=stem, chars=True, spelling=True),
-        tag=fields.KEYWORD(analyzer=RegexTokenizer(r"[^\x1f]+")),
-        tagtext=_SpelledText(analyzer=stem, spelling=True),
-        quote=fields.TEXT(analyzer=stem),
-        note=fields.TEXT(analyzer=stem),
-        color=fields.ID(),
-        facets=fields.COLUMN(VarBytesColumn()),
-    )
-
-
-SCHEMA = _schema()
 
 
 class _Table:
@@ -242,118 +165,6 @@ class _Table:
         self.years += other.years
         self.authors += other.authors
         self.tags += other.tags
-
-
-def _pack(doc_id: str, article_id: int, date: str | None, author: str | None, tags) -> bytes:
-    clean = [t.replace(_SEP, " ").replace(_TAGSEP, " ") for t in tags]
-    values = [doc_id, str(article_id), date or "", (author or "").replace(_SEP, " ")]
-    return _SEP.join([*values, _TAGSEP.join(clean)]).encode("utf-8")
-
-
-def document_fields(doc: dict) -> dict:
-    """The whoosh fields for one Library document (an article or annotation dict)."""
-    kind = doc["kind"]
-    tags = [" ".join(str(t).split()) for t in doc.get("tags") or ()]
-    tags = list(dict.fromkeys(t for t in tags if t))
-    article_id = int(doc["article_id"])
-    title = doc.get("title") or ""
-    author = doc.get("author") or None
-    date = doc.get("date") or None
-    if date is not None and not _ISO_DATE.fullmatch(date):
-        date = None
-    stored = {"kind": kind, "article_id": article_id, "title": title, "author": author}
-    stored |= {"date": date, "tags": tags}
-    facets = _pack(doc["id"], article_id, date, author, tags)
-    out = {"id": doc["id"], "doc": stored, "facets": facets}
-    flags = [kind]
-    if date:
-        out["date"] = date
-    if tags:
-        flags.append("tagged")
-        out["tag"] = _SEP.join(normalize_tag(t) for t in tags)
-        out["tagtext"] = "\n".join(tags)
-    if kind == "article":
-        out["title"] = title
-        if author:
-            out["author"] = author
-        out["body"] = doc.get("body") or ""
-    elif kind == "annotation":
-        quote, note = doc.get("quote") or "", doc.get("note") or ""
-        color, orphaned = doc.get("color") or "yellow", bool(doc.get("orphaned"))
-        stored |= {"quote": quote, "note": note, "color": color, "orphaned": orphaned}
-        stored["annotation_id"] = doc.get("annotation_id") or doc["id"].partition(":")[2]
-        out |= {"ctx_title": title, "quote": quote, "note": note, "color": color}
-        out["body"] = f"{quote}\n{note}" if note else quote
-        if author:
-            out["ctx_author"] = author
-        if orphaned:
-            flags.append("orphaned")
-        if note.strip():
-            flags.append("note")
-    else:
-        raise ValueError(f"unknown document kind {kind!r}")
-    out["flags"] = " ".join(flags)
-    return out
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class _Writer(writing.SegmentWriter):
-    """whoosh's segment writer, minus a stat() call per posting, listing spelling words once.
-
-    When it writes postings, whoosh looks up each document's length in the
-    posting's field; for fields that keep no lengths (ids, flags, tags, the
-    spelling lists) the per-document reader asks the file system whether the
-    length column exists, every time. Recording the answer once makes a
-    rebuild about a fifth faster. The writer also owns the set of spelling
-    words its segment already lists (see _SpelledText).
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _spelled.seen = set()
-
-    def _finish(self) -> None:
-        _spelled.seen = _spelled.fresh = None
-        super()._finish()
-
-    def per_document_reader(self):
-        reader = super().per_document_reader()
-        cache = getattr(reader, "_readers", None)
-        if isinstance(cache, dict):
-            for name in self.schema.names():
-                length_column = f"_{name}_len"
-                if length_column not in cache and not reader.has_column(length_column):
-                    cache[length_column] = None
-        return reader
-
-
-MERGE_AT = 5  # segments of one size tier (1-9, 10-99, ... documents) that trigger a merge
-MERGE_MAX_DOCS = 20_000  # apply() never rewrites a segment this big: that is rebuild's work
-
-
-def _merge_tiers(writer: writing.SegmentWriter, segments: list) -> list:
-    """Merge policy for apply(): bounded work per commit, few segments to search.
-
-    Segments whose documents are all deleted are dropped. Then the smallest
-    size tier holding MERGE_AT segments is merged into the new segment.
-    Unlike whoosh's MERGE_SMALL, a big segment is never merged here, so a
-    one-document commit can never turn into a minute-long rewrite.
-    """
-    segments = [seg for seg in segments if seg.doc_count() > 0]
-    tiers: dict[int, list] = {}
-    for seg in segments:
-        if seg.doc_count_all() <= MERGE_MAX_DOCS:
-            tiers.setdefault(len(str(seg.doc_count_all())), []).append(seg)
-    chosen = next((tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_AT), [])
-    for seg in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        try:
-            writer.add_reader(reader)
-        finally:
-            reader.close()
-    return [seg for seg in segments if seg not in chosen]
 
 
 class _MappedFile(BufferFile):
@@ -596,25 +407,42 @@ class SearchIndex:
         """Delete `deletes` (doc ids), then add or replace `upserts`, in one commit.
 
         Pass the latest state per id (the two lists should not share an id).
-        Deletion goes through this thread's searcher rather than whoosh's
-        update_document, which opens a new searcher on every call.
         Raises IndexBusy when another process holds the lock too long.
         """
         if not upserts and not deletes:
             return
-        docs = {d["id"]: document_fields(d) for d in upserts}
+        with self.batch(limitmb=32) as add:
+            add(upserts, deletes)
+
+    @contextlib.contextmanager
+    def batch(self, limitmb: int = BATCH_LIMIT_MB) -> Iterator[Callable[[list, list], None]]:
+        """One writer for many calls of the `add(upserts, deletes)` it yields; one commit.
+
+        An import's backlog goes through one of these per commit instead of a
+        commit per few hundred documents: each commit writes a segment, and
+        small segments are merged again and again. An id must not come twice
+        within one batch (its first copy is not committed yet, so it would stay).
+        Deletion goes through this thread's searcher rather than whoosh's
+        update_document, which opens a new searcher on every call. Nothing is
+        committed when the block raises.
+        """
         with self._write_lock, _DamageGuard():
-            writer = self._writer(limitmb=32)
+            writer = self._writer(limitmb=limitmb)
             try:
                 searcher = self._searcher()
                 if searcher.reader().generation() != writer.generation - 1:
                     self._local.searcher = None  # not the generation the writer starts from
                     searcher = self._searcher()
-                for doc_id in [*deletes, *docs]:
-                    writer.delete_by_term("id", doc_id, searcher=searcher)
-                for values in docs.values():
-                    writer.add_document(**values)
-                writer.commit(mergetype=_merge_tiers)
+
+                def add(upserts: list[dict], deletes: list[str]) -> None:
+                    docs = [document_fields(d) for d in upserts]
+                    for doc_id in [*deletes, *(d["id"] for d in docs)]:
+                        writer.delete_by_term("id", doc_id, searcher=searcher)
+                    for values in docs:
+                        writer.add_document(**values)
+
+                yield add
+                writer.commit(mergetype=merge_tiers)
             finally:
                 if not writer.is_closed:
                     writer.cancel()
@@ -661,7 +489,7 @@ class SearchIndex:
         if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
             raise IndexBusy("another program is writing to the search index")
         try:
-            writer = _Writer(self._ix, _lk=False, limitmb=limitmb, compound=False)
+            writer = SpellingWriter(self._ix, _lk=False, limitmb=limitmb, compound=False)
         except BaseException:
             lock.release()
             raise

@@ -710,3 +710,33 @@ def test_many_small_commits_keep_few_segments(small_index):
     assert run(small_index, "pebbles", limit=100).total == len(kept) == 14
     assert sorted(ids(run(small_index, "pebbles", limit=100))) == [9200 + i for i in kept]
     assert run(small_index, "glossfixture").total == 4
+
+
+def test_the_fast_indexing_pass_gives_the_analyzers_postings_and_words():
+    """index/search_fields.py analyses titles and bodies in one loop of its own: the same
+    stems, positions, character spans and spelling words as the analyzer's tokens give."""
+    from index import search_fields
+    from index.search_query import STEM_ANALYZER
+
+    text = (
+        "The U.S. café owners' protests, protesting and PROTESTERS: a 3.5% rise in\n"
+        "Zürich; the it is of an naïve résumé and résumés again protest"
+    )
+    for name in ("body", "title"):
+        field = search_fields.SCHEMA[name]
+        expected = sorted(
+            (w.encode("utf-8"), freq, weight, value)
+            for w, freq, weight, value in field.format.word_values(
+                text, STEM_ANALYZER, mode="index"
+            )
+        )
+        search_fields._spelled.seen = {"protest"}
+        try:
+            got = sorted(field.index(text))
+            fresh = list(field.spellable_words(text))
+        finally:
+            search_fields._spelled.seen = search_fields._spelled.fresh = None
+        assert got == expected
+        words = {t.word for t in STEM_ANALYZER(text, mode="index")}
+        assert fresh == sorted(words - {"protest"})
+        assert "protesters" in fresh and "café" not in fresh and "cafe" in fresh
