@@ -44,6 +44,7 @@ from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
 from index.search_fields import _SEP, _TAGSEP, SCHEMA, SpellingWriter, document_fields, merge_tiers
+from index.search_fields import _SpelledText as _SpelledText  # old indexes: see INDEX_NAME
 from index.search_query import (
     QueryError,
     expand_query,
@@ -63,6 +64,9 @@ __all__ = [
     "SearchResult",
 ]
 
+# whoosh pickles the schema into the index's table of contents, naming each field's class
+# where it was defined: _SpelledText stays importable from here, where indexes made before
+# index/search_fields.py existed look for it.
 INDEX_NAME = "gloss1"  # bump the digit when the schema changes: old indexes then read as damaged
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
