@@ -221,6 +221,8 @@ class Indexer:
         An id already written by this writer ends it: the next writer takes it.
         """
         last_seq, handled = 0, 0
+        if not self.store.one("SELECT 1 AS queued FROM outbox LIMIT 1"):
+            return last_seq, handled  # nothing queued: no writer, no empty commit
         with self.index.batch() as add:
             written: set[str] = set()
             while True:

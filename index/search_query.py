@@ -16,10 +16,14 @@ uses, so the query and the index always agree on what a term is.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
 from whoosh.analysis import Token as AnalysisToken
@@ -776,10 +780,44 @@ def _correction(reader, word: str, names: bool, must_beat: int) -> str | None:
         for leaf, _ in reader.leaf_readers():
             if leaf.doc_count_all():
                 for f in fields:
-                    found.update(leaf.terms_within(f, word, dist, prefix=1))
+                    candidates = _segment_words(leaf, f).get(word[0], ())
+                    matches = process.extract(
+                        word, candidates, scorer=Levenshtein.distance, score_cutoff=dist, limit=None
+                    )
+                    found.update(m[0] for m in matches)
         found.discard(word)
         if found:
             weights = {w: _weight(reader, w, names) for w in sorted(found)}
             best = max(weights, key=weights.__getitem__)
             return best if weights[best] > must_beat else None
     return None
+
+
+_VOCABULARIES: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
+_VOCABULARIES_KEPT = 64  # (segment, field) word lists; segments merged away fall out
+_VOCABULARIES_LOCK = threading.Lock()
+
+
+def _segment_words(leaf, fieldname: str) -> dict[str, list[str]]:
+    """A segment's unstemmed words of a field, by first letter, for "Did you mean".
+
+    Read once per segment (segments never change) so that a correction is one
+    rapidfuzz pass over the words sharing its first letter, rather than whoosh's
+    Levenshtein automaton walked in Python for every field of every segment.
+    """
+    key = (leaf.segment().segment_id(), fieldname)
+    with _VOCABULARIES_LOCK:
+        known = _VOCABULARIES.get(key)
+        if known is not None:
+            _VOCABULARIES.move_to_end(key)
+            return known
+    spellfield = leaf.schema[fieldname].spelling_fieldname(fieldname)
+    by_first: dict[str, list[str]] = {}
+    for btext in leaf.lexicon(spellfield):
+        word = btext.decode("utf-8")
+        by_first.setdefault(word[:1], []).append(word)
+    with _VOCABULARIES_LOCK:
+        _VOCABULARIES[key] = by_first
+        while len(_VOCABULARIES) > _VOCABULARIES_KEPT:
+            _VOCABULARIES.popitem(last=False)
+    return by_first
