@@ -740,3 +740,23 @@ def test_the_fast_indexing_pass_gives_the_analyzers_postings_and_words():
         words = {t.word for t in STEM_ANALYZER(text, mode="index")}
         assert fresh == sorted(words - {"protest"})
         assert "protesters" in fresh and "café" not in fresh and "cafe" in fresh
+
+
+def test_field_lengths_read_in_one_go_equal_whooshs_own(bbc_index):
+    """BM25 needs each document's field length: read from the column's bytes at once, they
+    are the values whoosh's reader gives one document at a time."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+    from whoosh.util.numeric import byte_to_length
+
+    s = bbc_index._searcher()
+    checked = 0
+    for leaf, _ in s.reader().leaf_readers():
+        for name in ("body", "title", "note"):
+            column = leaf._perdoc._cached_reader(f"_{name}_len", LENGTHS_COLUMN)
+            if column is None:
+                continue
+            slow = [byte_to_length(b) if b else 1.0 for b in column]
+            fast = search_module._decoded_lengths(column, leaf.doc_count_all())
+            assert fast == slow and len(fast) == leaf.doc_count_all()
+            checked += 1
+    assert checked >= 2
