@@ -34,6 +34,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("import_folder", "Import &Folder…", ("Ctrl+Shift+O",), "Import every article in a folder"),
     A("export", "&Export Annotations…", ("Ctrl+E",), "Write passages as Markdown, JSON-LD or CSV"),
     A("reindex", "&Rebuild Search Index", ("Ctrl+Shift+R",), "Rebuild the search index"),
+    A("backup_now", "&Back Up Now", (), "Make a verified backup of the library now"),
+    A("restore_backup", "Restore from Bac&kup…", (), "Put back the library from a backup"),
+    A(
+        "restore_annotations",
+        "Restore Passages from &Annotation Files…",
+        (),
+        "Put back passages from the copies kept in the annotations folder",
+    ),
     A("quit", "&Quit", ("Ctrl+Q", Key.Quit), "Close Gloss"),
     # Edit
     A("undo", "&Undo", (Key.Undo,), "Undo the last change to a passage"),
@@ -56,6 +64,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("tags", "Add &Tags…", ("T",), "Tag the selection or passage"),
     A("change_extent", "Change &Extent", ("E",), "Move the passage to the selected words"),
     A("delete_passage", "&Delete Passage", (Key.Delete,), "Delete the current passage"),
+    A("article_tags", "Article T&ags…", ("Ctrl+T",), "Tag the whole open article"),
     # View
     A("next_article", "Ne&xt Article", ("J",), "Open the next article in the list"),
     A("previous_article", "Pre&vious Article", ("K",), "Open the previous article in the list"),
@@ -77,7 +86,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
 del A
 
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
-    ("&File", ("import_files", "import_folder", None, "export", None, "reindex", None, "quit")),
+    (
+        "&File",
+        (
+            "import_files",
+            "import_folder",
+            None,
+            "export",
+            None,
+            "backup_now",
+            "restore_backup",
+            "restore_annotations",
+            None,
+            "reindex",
+            None,
+            "quit",
+        ),
+    ),
     (
         "&Edit",
         (
@@ -110,6 +135,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "change_extent",
             None,
             "delete_passage",
+            None,
+            "article_tags",
         ),
     ),
     (
@@ -157,6 +184,8 @@ CONTEXT_ACTIONS: tuple[str | None, ...] = (
     "copy_quote",
     None,
     "delete_passage",
+    None,
+    "article_tags",
 )
 
 

@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QMessageBox,
     QWidget,
 )
 
 from ui.plain import one_line, plain_label
+from ui.undo import REFUSALS
 
 FORMATS = (
     ("markdown", "Markdown (.md)", ".md"),
@@ -97,9 +99,30 @@ class ExportDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(self, "Export Annotations", f"passages{ext}")
         if not path:
             return
+        self.save_to(path)
+
+    def save_to(self, path: str | Path) -> bool:
+        """Write the export; a refusal (the file cannot be written, the library cannot be
+        read) is told in one line and the dialog stays open for another try."""
         try:
             self.export_to(path)
         except OSError as error:
-            self.setWindowTitle(f"Could not write the file: {error.strerror}")
-            return
+            self.tell(f"The file could not be written: {error.strerror or error}.")
+            return False
+        except REFUSALS as error:
+            self.tell(f"Nothing was exported: {error}.")
+            return False
         self.accept()
+        return True
+
+    def tell(self, message: str) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setObjectName("exportErrorBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Export Annotations")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(one_line(message, 300))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_box = box
+        return box

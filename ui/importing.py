@@ -49,8 +49,11 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return self.job is not None
 
-    def start(self, name: str, title: str, function: Callable[..., Any]) -> Job | None:
-        """Run `function(progress, cancel)`; None when another task is still running."""
+    def start(
+        self, name: str, title: str, function: Callable[..., Any], *, cancellable: bool = True
+    ) -> Job | None:
+        """Run `function(progress, cancel)`; None when another task is still running.
+        A task that cannot stop halfway (a backup, a restore) shows no Cancel button."""
         if self.job is not None:
             return None
         self.name = name
@@ -68,7 +71,10 @@ class TaskRunner(QObject):
         dialog.setAutoReset(False)
         dialog.setMinimumDuration(1 << 30)  # shown by our own timer, not by Qt's
         dialog.setMinimumWidth(420)
-        dialog.canceled.connect(self.cancel)
+        if cancellable:
+            dialog.canceled.connect(self.cancel)
+        else:
+            dialog.setCancelButton(None)
         dialog.hide()
         self.dialog = dialog
         self.job = self.runner.start(
@@ -98,6 +104,8 @@ class TaskRunner(QObject):
     def _on_progress(self, done: int, total: int, current: str) -> None:
         percent = int(done * 100 / total) if total else 0
         if self.dialog is not None:
+            # Nothing to count (a backup, a restore): a busy bar instead of a stuck 0 %.
+            self.dialog.setRange(0, 100 if total else 0)
             self.dialog.setValue(percent)
             if self.label is not None and current and not self.job.cancelled():
                 self.label.setText(one_line(current, 90))

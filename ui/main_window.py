@@ -29,10 +29,12 @@ from ui import settings as keys
 from ui.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegistry
 from ui.annotate import PassageController
 from ui.article_list import ArticleList
+from ui.backup_dialog import BackupActions
 from ui.browser import PassagesBrowser
 from ui.document import DEFAULT_POINT_SIZE
 from ui.find_bar import FindBar
 from ui.importing import TaskRunner
+from ui.notices import LibraryNotices
 from ui.passages import PassagesPanel
 from ui.plain import plain_label
 from ui.reader import ReaderView
@@ -40,6 +42,7 @@ from ui.search_box import SearchBox
 from ui.search_panel import SearchController, SearchPanel
 from ui.settings import Settings
 from ui.sidebar import VIEWS, Sidebar
+from ui.undo import REFUSALS
 from ui.window_actions import WindowActions
 from ui.window_state import WindowState
 from ui.workers import JobRunner
@@ -81,6 +84,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.state_timer.timeout.connect(self.update_status)
         self.state_timer.start()
         self.restore_state()
+        self.notices = LibraryNotices(self)
+        self.backups = BackupActions(self)
 
     # --- building ---------------------------------------------------------------------
 
@@ -302,7 +307,11 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.reader.set_article(article)
         self.controller.set_article(article)
         self.load_passages(passage_id)
-        self.library.mark_opened(article_id)
+        self.reader.set_article_tags(self.library.article_tags(article_id))
+        try:
+            self.library.mark_opened(article_id)
+        except REFUSALS as error:  # only "recently read" is lost; the article is open
+            self.show_message(f"Not remembered as recently read: {error}")
         self.setWindowTitle(f"{safe_title(article.title or 'Untitled')} — Gloss")
         self.article_list.select(article_id)
         self.settings.set_for_library(keys.OPEN_ARTICLE, article_id)

@@ -254,6 +254,16 @@ class PassagesPanel(QWidget):
             button.setIcon(swatch_icon(theme.highlight(name), underline=name == "underline"))
         self.list.viewport().update()
 
+    def set_read_only(self, read_only: bool) -> None:
+        """A library that cannot be written: the passage shows, but nothing can be changed."""
+        for button in self.color_buttons.values():
+            button.setEnabled(not read_only)
+        self.delete_button.setEnabled(not read_only)
+        self.note.setReadOnly(read_only)
+        self.tags.setReadOnly(read_only)
+        self.note.setPlaceholderText("" if read_only else "Note")
+        self.tags.setPlaceholderText("" if read_only else "Tags, separated by commas")
+
     def set_known_tags(self, tags: list[str]) -> None:
         self.tags.setCompleter(TagCompleter(tags, self.tags))
 

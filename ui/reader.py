@@ -87,6 +87,8 @@ class ReaderView(QTextBrowser):
         self.marks: list[tuple[int, int]] = []
         self.mark_index = -1
         self.context_actions: list[QAction | None] = []
+        self.read_only = False  # a read-only library: no selection popup, no edge dragging
+        self.article_tags: list[str] = []
         self._top_offset = 0
         self._relayouting = False
         self._drag: tuple[str, str, int, int] | None = None  # id, which end, start, end
@@ -114,6 +116,7 @@ class ReaderView(QTextBrowser):
     def set_article(self, article: Any) -> None:
         """Show `article` (anything with title, author, date, url, source_path, blocks)."""
         self.article = article
+        self.article_tags = []
         self.text = article.reading_text if article is not None else ""
         self.offsets = OffsetMap(self.text)
         self.annotations = {}
@@ -124,6 +127,25 @@ class ReaderView(QTextBrowser):
         self._rebuild()
         self.verticalScrollBar().setValue(0)
         self.marks_changed.emit(-1, 0)
+
+    def set_article_tags(self, tags: list[str]) -> None:
+        """The open article's whole-article tags, shown at the end of the byline."""
+        self.article_tags = list(tags)
+        if self.article is not None:
+            self._set_header()
+            self._layout_column()
+
+    def _set_header(self) -> None:
+        byline = byline_text(
+            self.article.author,
+            self.article.date,
+            getattr(self.article, "url", None),
+            getattr(self.article, "source_path", None),
+        )
+        if self.article_tags:
+            tags = "Tags: " + ", ".join(self.article_tags)
+            byline = f"{byline}  ·  {tags}" if byline else tags
+        self.header.set_article(self.article.title or "Untitled", byline)
 
     def set_typography(self, point_size: float | None = None, theme: Theme | None = None) -> None:
         """Change the text size and/or theme, keeping the first visible line in view."""
@@ -159,15 +181,7 @@ class ReaderView(QTextBrowser):
         typo = self.typography()
         if self.article is not None:
             build_document(doc, self.article.blocks, typo)
-            self.header.set_article(
-                self.article.title or "Untitled",
-                byline_text(
-                    self.article.author,
-                    self.article.date,
-                    getattr(self.article, "url", None),
-                    getattr(self.article, "source_path", None),
-                ),
-            )
+            self._set_header()
         else:
             doc.setDefaultFont(typo.body_font())
         self.header.setVisible(self.article is not None)
@@ -361,7 +375,7 @@ class ReaderView(QTextBrowser):
 
     def _edge_under(self, point: QPoint) -> tuple[str, str] | None:
         """(annotation id, "start" | "end") when `point` is on the end of a highlight."""
-        offset = self.hit_offset(point, exact=False)
+        offset = None if self.read_only else self.hit_offset(point, exact=False)
         if offset is None:
             return None
         order = sorted(self.annotations.values(), key=lambda a: a.id != self.active_id)
@@ -443,7 +457,7 @@ class ReaderView(QTextBrowser):
                 self.annotation_clicked.emit(ann_id)
 
     def _show_popup(self) -> None:
-        if not self.popup.buttons:
+        if not self.popup.buttons or self.read_only:
             return
         cursor = QTextCursor(self.document())
         cursor.setPosition(self.textCursor().selectionEnd())

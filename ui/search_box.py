@@ -9,6 +9,7 @@ Signals:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
@@ -34,6 +35,26 @@ SYNTAX = (
     ("a AND NOT b   a OR b   -word", "boolean logic"),
     ("econom*   juliaka~", "wildcards and close spellings"),
 )
+
+
+def slow_wildcard(query: str) -> str | None:
+    """The first word that starts with a wildcard (`*ism`, `?ism`, `title:*ism`, bare `*`),
+    or None. Such a word must be matched against every word of the index: it runs on Enter,
+    never as you type."""
+    outside_phrases = re.sub(r'"[^"]*"?', " ", query)
+    for token in re.split(r"[\s()]+", outside_phrases):
+        word = re.sub(r"^\w+:", "", token.lstrip("-+"))
+        if word[:1] in ("*", "?"):
+            return word
+    return None
+
+
+def wildcard_hint(word: str) -> str:
+    """What Enter will do for a leading-wildcard word."""
+    rest = word.lstrip("*")
+    if word.startswith("*") and rest and not re.search(r"[*?]", rest):
+        return f"Press Enter to search words ending in “{rest}”"
+    return f"Press Enter to search “{word}”"
 
 
 class SyntaxHelp(QFrame):
@@ -87,14 +108,27 @@ class SearchBox(QWidget):
         self.help_button.setToolTip("Search syntax")
         self.help_button.clicked.connect(self.show_help)
         self.help = SyntaxHelp(self)
+        self.hint = plain_label("", self)
+        self.hint.setObjectName("searchHint")
+        self.hint.hide()
+        self.line.textChanged.connect(self._update_hint)
+        self.line.returnPressed.connect(self.hint.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.line, 1)
         layout.addWidget(self.help_button)
+        layout.addSpacing(6)
+        layout.addWidget(self.hint)
 
     def text(self) -> str:
         return self.line.text()
+
+    def _update_hint(self, text: str) -> None:
+        word = slow_wildcard(text)
+        if word is not None:
+            self.hint.setText(wildcard_hint(word))
+        self.hint.setVisible(word is not None)
 
     def set_text(self, text: str) -> None:
         """Replace the query (emits query_changed like typing does)."""

@@ -34,6 +34,7 @@ from ui.flow import FlowLayout
 from ui.models import ID_ROLE
 from ui.plain import one_line, plain_label
 from ui.results import ARTICLE_ROLE, ResultDelegate, ResultsModel
+from ui.search_box import slow_wildcard
 from ui.workers import JobRunner, one_line_error
 
 DEBOUNCE_MS = 150
@@ -63,8 +64,12 @@ class SearchController(QObject):
         self.timer.timeout.connect(self.run_now)
 
     def set_query(self, text: str) -> None:
-        """The user typed: search after a short pause."""
+        """The user typed: search after a short pause (a leading wildcard waits for Enter)."""
         self.query = text
+        if slow_wildcard(text) is not None:
+            self.timer.stop()
+            self.serial += 1  # an answer still on its way is for older text: drop it
+            return
         self.timer.start()
 
     def set_sort(self, sort: str) -> None:

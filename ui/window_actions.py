@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
@@ -13,6 +14,7 @@ from ui.actions import COLOR_ACTIONS
 from ui.dialogs import ImportReportDialog, ShortcutsDialog, confirm_link, show_about
 from ui.document import is_openable
 from ui.export_dialog import ExportDialog
+from ui.notices import read_only_reason, sentence
 from ui.passage_dialogs import TagsDialog
 from ui.passages import swatch_icon
 from ui.plain import one_line
@@ -31,6 +33,10 @@ WRITE_ACTIONS = (
     "save_search",
     "undo",
     "redo",
+    "backup_now",
+    "restore_backup",
+    "restore_annotations",
+    "article_tags",
 )
 IMPORT_FILTER = "Articles (*.md *.markdown *.txt *.text *.html *.htm *.xhtml);;All files (*)"
 
@@ -62,6 +68,7 @@ class WindowActions:
         r["tags"].triggered.connect(c.add_tags)
         r["change_extent"].triggered.connect(c.change_extent)
         r["delete_passage"].triggered.connect(lambda: c.delete())
+        r["article_tags"].triggered.connect(self.edit_article_tags)
         r["next_article"].triggered.connect(lambda: self.step_article(1))
         r["previous_article"].triggered.connect(lambda: self.step_article(-1))
         r["zoom_in"].triggered.connect(lambda: self.zoom(1))
@@ -95,6 +102,7 @@ class WindowActions:
         r["undo"].setText("&Undo " + stack.undoText() if stack.canUndo() else "&Undo")
         r["redo"].setText("&Redo " + stack.redoText() if stack.canRedo() else "&Redo")
         r["find"].setEnabled(has_article)
+        r["article_tags"].setEnabled(has_article)
         r["save_search"].setEnabled(bool(self.search_box.text().strip()))
         r["export"].setEnabled(True)
         if self.library.read_only:  # nothing can be saved: offer only what reads
@@ -182,6 +190,9 @@ class WindowActions:
     def import_paths(self, paths: list[str]) -> bool:
         """Import files and folders on a worker, with progress; False if a task is running."""
         library = self.library
+        if library.read_only:
+            self.show_error(sentence(read_only_reason(library)))
+            return False
 
         def work(progress, cancel):
             return library.import_paths(paths, progress=progress, cancel=cancel)
@@ -223,12 +234,18 @@ class WindowActions:
         self.show_error(f"The {name} stopped: {message}")
 
     def show_error(self, message: str) -> QMessageBox:
-        """A warning the user must see (the library refused a change, a task failed)."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Gloss")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(message)
+        """A warning the user must see (the library refused a change, a task failed): one
+        line, in one box (a second refusal while it is open replaces its text)."""
+        box = getattr(self, "error_box", None)
+        if box is None or not shiboken6.isValid(box) or not box.isVisible():
+            box = QMessageBox(self)
+            box.setObjectName("errorBox")
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("Gloss")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.error_box = box
+        box.setText(sentence(message))
         box.open()
         return box
 
@@ -243,6 +260,35 @@ class WindowActions:
         return dialog
 
     # --- passages in bulk, tags, saved searches --------------------------------------------
+
+    def edit_article_tags(self) -> TagsDialog | None:
+        """Tags for the whole open article (searchable with tag:, listed in the sidebar)."""
+        if self.article is None:
+            self.show_message("Open an article first.")
+            return None
+        article_id = self.article.id
+        known = [name for name, _ in self.library.tags()]
+        current = self.library.article_tags(article_id)
+        title = self.article.title or "Untitled"
+        dialog = TagsDialog(self, title, current, known, title="Article Tags")
+        dialog.setObjectName("articleTagsDialog")
+        dialog.submitted.connect(lambda tags: self.set_article_tags(article_id, tags))
+        dialog.open()
+        return dialog
+
+    def set_article_tags(self, article_id: int, tags: list[str]) -> bool:
+        try:
+            saved = self.library.set_article_tags(article_id, tags)
+        except REFUSALS as error:
+            self.show_error(str(error))
+            return False
+        if self.article is not None and self.article.id == article_id:
+            self.reader.set_article_tags(saved)
+        self.refresh_sidebar()
+        if self.current_view[0] == "tag":
+            self.refresh_list()
+        self.show_message("Article tags saved." if saved else "Article tags removed.")
+        return True
 
     def tag_passages(self, ids: list[str]) -> TagsDialog:
         known = [name for name, _ in self.library.tags()]
