@@ -102,6 +102,9 @@ def run_window(library_path: str | None, args: Any = None) -> int:
         return 1
     settings = Settings(None, str(Path(library.path).resolve()))
     window = MainWindow(library, settings, app.windowIcon())
+    from ui.notices import install_refusal_hook
+
+    install_refusal_hook(window)
     _apply_args(window, args)
     window.show()
     code = app.exec()
