@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.importers import ImportProblem, display_path, read_article, walk
+from index import workers
+from index.importers import display_path, walk
 from index.model import Article, Block, blocks_from_json, blocks_to_json
 from index.store import Store, now_iso
 
@@ -140,6 +141,7 @@ def import_paths(
     total = len(items)
     pending: list[tuple[str, Article]] = []
     last_flush = time.monotonic()
+    parsed = workers.parse_all([i.path for i in items if not i.error], cancel)
     for done, item in enumerate(items, start=1):
         if cancel and cancel():
             report.cancelled = True
@@ -147,10 +149,12 @@ def import_paths(
         if item.error:
             report.failed.append(ImportFailure(item.path, item.error))
         else:
-            try:
-                article = read_article(item.path)
-            except ImportProblem as error:
-                report.failed.append(ImportFailure(display_path(item.path), str(error)))
+            article = next(parsed, None)
+            if article is None:  # the parsing stopped: cancelled
+                report.cancelled = True
+                break
+            if isinstance(article, str):
+                report.failed.append(ImportFailure(display_path(item.path), article))
             else:
                 key = _identity_path(item.path)
                 pending.append((key, article))
@@ -162,6 +166,7 @@ def import_paths(
             last_flush = time.monotonic()
         if progress:
             progress(done, total, display_path(item.path))
+    parsed.close()
     if pending:
         _store_batch(store, pending, report, reanchor)
     report.took_s = time.monotonic() - started

@@ -9,6 +9,7 @@ delete only replays idempotent upserts. Exactly one thread drains at a time.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import sys
@@ -16,15 +17,19 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from index import workers
 from index.search import SearchIndex
 from index.store import Store, StoreError
 
 BATCH = 500  # outbox rows read and applied at a time
 BULK_AT = 2_000  # a backlog this long (an import) is written by long-lived writers
-FIRST_COMMIT_S = 3.0  # the first commit of a backlog; each next one waits twice as long
+FIRST_COMMIT_S = 3.0  # without workers: the first commit of a backlog; then twice as long
 MAX_COMMIT_S = 60.0
+FIRST_SEGMENT_DOCS = 1_000  # with workers: documents per segment in the first round...
+SEGMENT_DOCS = 4_000  # ...and after (about what a worker's 128 MB of postings hold)
 
 
 def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:
@@ -102,6 +107,47 @@ def document(store: Store, doc_id: str) -> dict[str, Any] | None:
     return None
 
 
+def documents(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+    """Several outbox ids' documents at once (None for the gone ones): one query for the
+    articles among them instead of one each."""
+    out: dict[str, dict[str, Any] | None] = {}
+    article_ids = [int(d[2:]) for d in doc_ids if d.startswith("a:")]
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        tags: dict[int, set[str]] = {}
+        for row in store.read(
+            f"""SELECT at.article_id AS a, t.name FROM article_tags at
+                  JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({marks})
+                UNION SELECT n.article_id, t.name FROM annotations n
+                  JOIN annotation_tags nt ON nt.annotation_id = n.id
+                  JOIN tags t ON t.id = nt.tag_id WHERE n.article_id IN ({marks})""",
+            (*chunk, *chunk),
+        ):
+            tags.setdefault(row["a"], set()).add(row["name"])
+        for row in store.read(
+            f"SELECT id, title, author, date, reading_text FROM articles WHERE id IN ({marks})",
+            tuple(chunk),
+        ):
+            names = sorted(tags.get(row["id"], ()), key=str.casefold)
+            out[f"a:{row['id']}"] = _article_doc(row, names)
+    for doc_id in doc_ids:
+        if doc_id not in out:
+            out[doc_id] = None if doc_id.startswith("a:") else document(store, doc_id)
+    return out
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Outbox rows read for a writer, and their documents."""
+
+    last_seq: int
+    rows: int
+    upserts: list[dict[str, Any]]
+    deletes: list[str]
+    cut: bool  # stopped before an id the writer already has: the writer ends after it
+
+
 def all_documents(store: Store) -> Iterator[dict[str, Any]]:
     """Every document the index should hold, for a rebuild (streamed, not held whole)."""
     tags_by_article: dict[int, set[str]] = {}
@@ -175,32 +221,40 @@ class Indexer:
     def drain(self, *, limit: int | None = None) -> int:
         """Apply queued changes to the index now, in batches; return how many ids were handled.
 
-        A long backlog (an import) is written by writers that each take many
-        batches and commit by time: the first soon, so the first articles are
-        searchable within seconds, later ones further apart, so the segments
-        grow and are not merged over and over.
+        A long backlog (an import) is indexed in rounds: worker processes each build a
+        segment of a few thousand documents in parallel, and one commit adds them all
+        (index/workers.py). The first round is small, so the first articles are
+        searchable within seconds. Without workers, one writer takes batches until a
+        commit interval passes, the interval doubling each time.
         """
         handled = 0
-        with self._drain_lock:
-            interval = FIRST_COMMIT_S
+        with self._drain_lock, contextlib.ExitStack() as stack:
+            interval, pool, size = FIRST_COMMIT_S, None, FIRST_SEGMENT_DOCS
             while limit is None or handled < limit:
                 bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
-                done = self._commit_once(time.monotonic() + interval if bulk else None)
+                if bulk and pool is None and workers.builder_count():
+                    pool = stack.enter_context(workers.builder_pool())
+                if bulk and pool is not None:
+                    done = self._guarded(lambda p=pool, n=size: self._build_round(p, n))
+                    size = SEGMENT_DOCS
+                else:
+                    until = time.monotonic() + interval if bulk else None
+                    done = self._guarded(lambda until=until: self._write_batches(until))
+                    interval = min(2 * interval, MAX_COMMIT_S) if bulk else interval
                 if not done:
                     break
                 handled += done
-                if bulk:
-                    interval = min(2 * interval, MAX_COMMIT_S)
                 if self.store.read_only:
                     break
         if self.after_drain is not None:
             self.after_drain()
         return handled
 
-    def _commit_once(self, until: float | None) -> int:
-        """One writer, one commit: a batch of the outbox, or batches until `until` passes."""
+    def _guarded(self, write: Callable[[], tuple[int, int]]) -> int:
+        """Run one commit's `write`, then forget the outbox rows it handled; a full or
+        read-only disk becomes a StoreError in the user's words."""
         try:
-            last_seq, handled = self._write_batches(until)
+            last_seq, handled = write()
         except Exception as error:
             why = _environment_failure(error)
             if why is None:
@@ -215,41 +269,66 @@ class Indexer:
                 conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
         return handled
 
+    def _build_round(self, pool, size: int) -> tuple[int, int]:
+        """One segment of up to `size` documents per worker, built in parallel, one commit."""
+        taken: set[str] = set()
+        segments: list[list[dict[str, Any]]] = []
+        deletes: list[str] = []
+        read_seq, rows, more = 0, 0, True
+        while more and len(segments) < pool._max_workers:
+            docs: list[dict[str, Any]] = []
+            while more and len(docs) < size:
+                batch = self._next_batch(read_seq, taken)
+                if batch is None:
+                    more = False
+                    break
+                docs += batch.upserts
+                deletes += batch.deletes
+                read_seq, rows, more = batch.last_seq, rows + batch.rows, not batch.cut
+            segments.append(docs)
+        if rows:
+            self.index.add_segments(pool, segments, deletes)
+        return read_seq, rows
+
     def _write_batches(self, until: float | None) -> tuple[int, int]:
         """Feed outbox batches to one index writer and commit; (last seq, rows handled).
 
-        An id already written by this writer ends it: the next writer takes it.
+        An id already taken by this writer ends it: the next writer takes it.
         """
         last_seq, handled = 0, 0
         if not self.store.one("SELECT 1 AS queued FROM outbox LIMIT 1"):
             return last_seq, handled  # nothing queued: no writer, no empty commit
         with self.index.batch() as add:
-            written: set[str] = set()
+            taken: set[str] = set()
             while True:
-                rows = self.store.read(
-                    "SELECT seq, doc_id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-                    (last_seq, BATCH),
-                )
-                again = next((i for i, r in enumerate(rows) if r["doc_id"] in written), None)
-                if again is not None:
-                    rows = rows[:again]
-                if not rows:
+                batch = self._next_batch(last_seq, taken)
+                if batch is None:
                     break
-                ids = list(dict.fromkeys(r["doc_id"] for r in rows))
-                upserts, deletes = [], []
-                for doc_id in ids:
-                    doc = document(self.store, doc_id)
-                    if doc is None:
-                        deletes.append(doc_id)
-                    else:
-                        upserts.append(doc)
-                add(upserts, deletes)
-                written.update(ids)
-                last_seq, handled = rows[-1]["seq"], handled + len(rows)
-                stop = until is None or again is not None or self._stop.is_set()
-                if stop or time.monotonic() >= until:
+                add(batch.upserts, batch.deletes)
+                last_seq, handled = batch.last_seq, handled + batch.rows
+                if until is None or batch.cut or self._stop.is_set():
+                    break
+                if time.monotonic() >= until:
                     break
         return last_seq, handled
+
+    def _next_batch(self, after_seq: int, taken: set[str]) -> _Batch | None:
+        """The outbox rows after `after_seq`, up to BATCH, stopping before an id in `taken`."""
+        rows = self.store.read(
+            "SELECT seq, doc_id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, BATCH),
+        )
+        again = next((i for i, r in enumerate(rows) if r["doc_id"] in taken), None)
+        if again is not None:
+            rows = rows[:again]
+        if not rows:
+            return None
+        ids = list(dict.fromkeys(r["doc_id"] for r in rows))
+        taken.update(ids)
+        found = documents(self.store, ids)
+        upserts = [found[i] for i in ids if found.get(i) is not None]
+        deletes = [i for i in ids if found.get(i) is None]
+        return _Batch(rows[-1]["seq"], len(rows), upserts, deletes, again is not None)
 
     # -- background thread ------------------------------------------------------
 

@@ -71,6 +71,7 @@ INDEX_NAME = "gloss1"  # bump the digit when the schema changes: old indexes the
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
 REBUILD_LIMIT_MB = 256
+BUILD_LIMIT_MB = 128  # each worker building a segment of an import's backlog
 BATCH_LIMIT_MB = 128  # an import's writer: postings held in memory before a sorted run spills
 SORTS = ("relevance", "newest", "oldest")
 FACET_LIMIT = 100
@@ -419,7 +420,7 @@ class SearchIndex:
             add(upserts, deletes)
 
     @contextlib.contextmanager
-    def batch(self, limitmb: int = BATCH_LIMIT_MB) -> Iterator[Callable[[list, list], None]]:
+    def batch(self, limitmb: int = BATCH_LIMIT_MB) -> Iterator[Callable[..., None]]:
         """One writer for many calls of the `add(upserts, deletes)` it yields; one commit.
 
         An import's backlog goes through one of these per commit instead of a
@@ -447,6 +448,36 @@ class SearchIndex:
 
                 yield add
                 writer.commit(mergetype=merge_tiers)
+            finally:
+                if not writer.is_closed:
+                    writer.cancel()
+
+    def add_segments(self, pool, batches: list[list[dict]], deletes: list[str]) -> None:
+        """Index each batch of documents as a segment of its own, built in parallel by
+        `pool`'s worker processes, and commit them at once, replacing older copies of
+        their ids and deleting `deletes`.
+
+        whoosh writes one segment per writer, in one thread: this is how an import's
+        backlog uses every core. The write lock is held from the first build to the
+        commit: a commit deletes segment files it does not list, which would include
+        segments still being built.
+        """
+        with self._write_lock, _DamageGuard():
+            futures = [pool.submit(build_segment, str(self.folder), b) for b in batches if b]
+            built = [future.result() for future in futures]
+            writer = self._writer(limitmb=32)
+            try:
+                searcher = self._searcher()
+                if searcher.reader().generation() != writer.generation - 1:
+                    self._local.searcher = None
+                    searcher = self._searcher()
+                for doc_id in [*deletes, *(d["id"] for b in batches for d in b)]:
+                    writer.delete_by_term("id", doc_id, searcher=searcher)
+
+                def keep_and_add(_writer, segments: list) -> list:
+                    return [seg for seg in segments if seg.doc_count() > 0] + built
+
+                writer.commit(mergetype=keep_and_add)
             finally:
                 if not writer.is_closed:
                     writer.cancel()
@@ -778,6 +809,20 @@ class _Scorer:
                 if j < len(ids) and ids[j] == local:
                     out[d].extend((start, end, term) for _, start, end in decode(values[j]))
         return out
+
+
+def build_segment(folder: str, docs: list[dict]):
+    """In a worker process: write `docs` as a new segment of the index in `folder` and
+    return it (whoosh's Segment) for the parent to commit; no lock is taken here, the
+    parent holds it (see SearchIndex.add_segments)."""
+    ix = FileStorage(folder).open_index(INDEX_NAME, schema=SCHEMA)
+    writer = SpellingWriter(ix, _lk=False, limitmb=BUILD_LIMIT_MB, compound=False)
+    try:
+        for doc in docs:
+            writer.add_document(**document_fields(doc))
+        return writer._finalize_segment()
+    finally:
+        writer._spelled_done()
 
 
 _LENGTH_OF_BYTE = [1.0] + [byte_to_length(b) for b in range(1, 256)]

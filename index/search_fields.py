@@ -13,9 +13,11 @@ import threading
 
 from whoosh import fields, formats, writing
 from whoosh.analysis import RegexTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
 
 from index.search_query import (
     NAME_ANALYZER,
@@ -45,13 +47,22 @@ class _SpelledText(fields.TEXT):
         if seen is None or not isinstance(value, str) or self.analyzer is not STEM_ANALYZER:
             yield from super().index(value, **kwargs)
             return
-        postings, words = _analyse(value, isinstance(self.format, formats.Characters))
+        postings, words = self.postings(value)
         fresh = [w for w in words if w not in seen]
         seen.update(fresh)
-        boost, encode = self.format.field_boost, self.format.encode
-        for stem, places in postings.items():
-            yield stem.encode("utf-8"), len(places), len(places) * boost, encode(places)
+        yield from postings
         _spelled.fresh = fresh
+
+    def postings(self, value: str) -> tuple[list[tuple], list[str]]:
+        """What `index` yields for `value` (term, frequency, weight, encoded places), and
+        its unstemmed words."""
+        places_by_stem, words = _analyse(value, isinstance(self.format, formats.Characters))
+        boost, encode = self.format.field_boost, self.format.encode
+        postings = [
+            (stem.encode("utf-8"), len(places), len(places) * boost, encode(places))
+            for stem, places in places_by_stem.items()
+        ]
+        return postings, words
 
     def spellable_words(self, value):
         fresh = getattr(_spelled, "fresh", None)
@@ -185,22 +196,48 @@ class SpellingWriter(writing.SegmentWriter):
         _spelled.seen = set()
 
     def _finish(self) -> None:
-        _spelled.seen = _spelled.fresh = None
+        self._spelled_done()
         super()._finish()
 
+    def _spelled_done(self) -> None:
+        """Forget this thread's spelling words (also for a segment built without commit)."""
+        _spelled.seen = _spelled.fresh = None
+
     def per_document_reader(self):
-        reader = super().per_document_reader()
-        cache = getattr(reader, "_readers", None)
-        if isinstance(cache, dict):
-            for name in self.schema.names():
-                length_column = f"_{name}_len"
-                if length_column not in cache and not reader.has_column(length_column):
-                    cache[length_column] = None
-        return reader
+        return _SegmentLengths(super().per_document_reader())
+
+
+class _SegmentLengths:
+    """The new segment's per-document reader as its postings are written: each field's
+    lengths decoded once into a list (whoosh reads a byte from the column per posting,
+    and asks the file system per posting whether a field without lengths has any)."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            column = None
+            if self._reader.has_column(f"_{fieldname}_len"):
+                column = self._reader._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is None:
+                lengths = []
+            else:
+                raw = [column[d] for d in range(self._reader.doc_count_all())]
+                lengths = [byte_to_length(b) if b else None for b in raw]
+            self._lengths[fieldname] = lengths
+        if not lengths:
+            return default
+        return lengths[docnum]
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
 
 
 MERGE_AT = 5  # segments of one size tier (1-9, 10-99, ... documents) that trigger a merge
-MERGE_MAX_DOCS = 20_000  # apply() never rewrites a segment this big: that is rebuild's work
+MERGE_MAX_DOCS = 999  # a small commit never rewrites a segment this big (an import's)
 
 
 def merge_tiers(writer: writing.SegmentWriter, segments: list) -> list:

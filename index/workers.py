@@ -1,0 +1,115 @@
+"""Worker processes for the CPU-bound parts of a big import: parsing files, analysing text.
+
+whoosh and our importers are pure Python, so threads share one core (the GIL). A large
+import runs its files through a small process pool instead, while the importing thread
+only writes finished articles to SQLite and the indexer thread has the main process to
+itself. Results come back in the order the files were listed, so article ids follow
+the folder order as they do without the pool.
+
+The indexer does the same with an import's backlog (index/indexer.py): each worker
+builds a segment of the index from a few thousand documents, and one commit adds them.
+
+The pool is made for one import and shut down at its end ("spawn": no fork of a process
+that runs Qt or whoosh threads). Small imports, and machines with one core, parse in the
+calling thread: starting processes costs about half a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from index.importers import ImportProblem, read_article
+from index.model import Article
+
+POOL_FROM_FILES = 400  # fewer files than this are parsed in the calling thread
+CHUNK = 32  # files per task: large enough that pickling is not the cost
+IN_FLIGHT = 3  # chunks queued per worker: bounds the parsed articles held in memory
+
+
+def worker_count() -> int:
+    """Processes for parsing: one fewer than the cores (the main process writes), or
+    GLOSS_WORKERS when set (0 turns the pool off)."""
+    wanted = os.environ.get("GLOSS_WORKERS")
+    if wanted is not None and wanted.strip().isdigit():
+        return int(wanted)
+    return max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def parse_chunk(paths: list[str]) -> list[Article | str]:
+    """In a worker: each file's Article, or the one-line reason it cannot be imported."""
+    out: list[Article | str] = []
+    for path in paths:
+        try:
+            out.append(read_article(path))
+        except ImportProblem as error:
+            out.append(str(error) or "unreadable")
+    return out
+
+
+def parse_all(paths: list[str], cancel: Callable[[], bool] | None) -> Iterator[Article | str]:
+    """Each path's Article or reason, in order; in worker processes when it pays.
+
+    Stops early (without the rest) once `cancel()` turns true.
+    """
+    workers = worker_count() if len(paths) >= POOL_FROM_FILES else 0
+    if workers == 0:
+        yield from _in_thread(paths)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        chunks = deque(paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
+        pending: deque[Future] = deque()
+        try:
+            while chunks or pending:
+                while chunks and len(pending) < IN_FLIGHT * workers:
+                    chunk = chunks.popleft()
+                    future = pool.submit(parse_chunk, chunk)
+                    future.chunk = chunk  # type: ignore[attr-defined]
+                    pending.append(future)
+                chunk_future = pending.popleft()
+                try:
+                    parsed = chunk_future.result()
+                except BrokenProcessPool:
+                    # a worker died (killed, or a parser crashed): the rest is read here
+                    rest = [p for f in pending for p in f.chunk] + [p for c in chunks for p in c]
+                    pending.clear()
+                    chunks.clear()
+                    yield from _in_thread(chunk_future.chunk + rest)
+                    return
+                yield from parsed
+                if cancel is not None and cancel():
+                    return
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def builder_count() -> int:
+    """Processes that build index segments: one per core (the main process waits for
+    them), or GLOSS_WORKERS when set (0: the indexer thread writes alone)."""
+    wanted = os.environ.get("GLOSS_WORKERS")
+    if wanted is not None and wanted.strip().isdigit():
+        return int(wanted)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@contextlib.contextmanager
+def builder_pool() -> Iterator[ProcessPoolExecutor]:
+    """Worker processes for SearchIndex.add_segments, for one drain of a backlog."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=builder_count(), mp_context=context) as pool:
+        yield pool
+
+
+def _in_thread(paths: list[str]) -> Iterator[Article | str]:
+    for path in paths:
+        try:
+            yield read_article(path)
+        except ImportProblem as error:
+            yield str(error) or "unreadable"
