@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.plain import plain_label
+
+HINT_RIGHT_GAP = 24  # room for the field's clear button
 
 SYNTAX = (
     ("protest", "words, with their other forms (protests, protested)"),
@@ -108,27 +111,40 @@ class SearchBox(QWidget):
         self.help_button.setToolTip("Search syntax")
         self.help_button.clicked.connect(self.show_help)
         self.help = SyntaxHelp(self)
-        self.hint = plain_label("", self)
+        # Shown inside the field, at its right end, in the placeholder's colour.
+        self.hint = plain_label("", self.line)
         self.hint.setObjectName("searchHint")
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.hint.hide()
         self.line.textChanged.connect(self._update_hint)
-        self.line.returnPressed.connect(self.hint.hide)
+        self.line.returnPressed.connect(lambda: self._show_hint(""))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.line, 1)
         layout.addWidget(self.help_button)
-        layout.addSpacing(6)
-        layout.addWidget(self.hint)
 
     def text(self) -> str:
         return self.line.text()
 
     def _update_hint(self, text: str) -> None:
         word = slow_wildcard(text)
-        if word is not None:
-            self.hint.setText(wildcard_hint(word))
-        self.hint.setVisible(word is not None)
+        self._show_hint(wildcard_hint(word) if word is not None else "")
+
+    def _show_hint(self, text: str) -> None:
+        """Show `text` at the right end of the field; typed text stops short of it."""
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+        width = self.hint.fontMetrics().horizontalAdvance(text) + 10 if text else 0
+        self.line.setTextMargins(0, 0, width, 0)
+        self._place_hint()
+
+    def _place_hint(self) -> None:
+        if not self.hint.isVisible():
+            return
+        room = self.line.width() - HINT_RIGHT_GAP
+        width = min(self.hint.fontMetrics().horizontalAdvance(self.hint.text()) + 4, room // 2)
+        self.hint.setGeometry(room - width, 0, width, self.line.height())
 
     def set_text(self, text: str) -> None:
         """Replace the query (emits query_changed like typing does)."""
@@ -145,6 +161,8 @@ class SearchBox(QWidget):
         self.help.show()
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
+        if watched is self.line and event.type() == QEvent.Type.Resize:
+            self._place_hint()
         if watched is self.line and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:
                 self.escaped.emit()
