@@ -135,12 +135,26 @@ class DeletePassages(PassageCommand):
         self.deleted: list[Any] = []
 
     def apply(self) -> None:
-        self.deleted = [self.library.delete_annotation(i) for i in self.ids]
+        deleted: list[Any] = []
+        try:
+            for passage_id in self.ids:
+                deleted.append(self.library.delete_annotation(passage_id))
+        except REFUSALS:
+            # All or nothing: the ones already deleted come back before the refusal is told.
+            _all_or_nothing(self.notify, deleted, self.library.restore_annotation)
+            raise
+        self.deleted = deleted
         for passage in self.deleted[:1]:
             self.notify(passage.article_id, "")
 
     def revert(self) -> None:
-        restored = [self.library.restore_annotation(p) for p in reversed(self.deleted)]
+        restored: list[Any] = []
+        try:
+            for passage in reversed(self.deleted):
+                restored.append(self.library.restore_annotation(passage))
+        except REFUSALS:
+            _all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
+            raise
         for passage in restored[-1:]:
             self.notify(passage.article_id, passage.id)
 
@@ -156,19 +170,41 @@ class EditMany(PassageCommand):
         self.add_tags = tuple(changes.get("add_tags", ()))
 
     def apply(self) -> None:
-        for before in self.befores:
-            tags = None
-            if self.add_tags:
-                known = {t.casefold() for t in before.tags}
-                tags = list(before.tags) + [t for t in self.add_tags if t.casefold() not in known]
-            self.library.update_annotation(before.id, color=self.color, tags=tags)
+        changed: list[Any] = []
+        try:
+            for before in self.befores:
+                tags = None
+                if self.add_tags:
+                    known = {t.casefold() for t in before.tags}
+                    tags = list(before.tags)
+                    tags += [t for t in self.add_tags if t.casefold() not in known]
+                self.library.update_annotation(before.id, color=self.color, tags=tags)
+                changed.append(before)
+        except REFUSALS:
+            _all_or_nothing(self.notify, changed, self._put_back)
+            raise
         if self.befores:
             self.notify(self.befores[0].article_id, "")
 
     def revert(self) -> None:
-        for before in self.befores:
-            self.library.update_annotation(
-                before.id, color=before.color, note=before.note, tags=list(before.tags)
-            )
+        for before in self.befores:  # each back to its own state: a retry after a refusal is safe
+            self._put_back(before)
         if self.befores:
             self.notify(self.befores[0].article_id, "")
+
+    def _put_back(self, before: Any) -> None:
+        self.library.update_annotation(
+            before.id, color=before.color, note=before.note, tags=list(before.tags)
+        )
+
+
+def _all_or_nothing(notify: Notify, done: list[Any], undo_one: Callable[[Any], Any]) -> None:
+    """After a refusal part way through a change of many passages: undo the part that was
+    made (as far as the library lets us) and redraw, so the window shows what is true."""
+    for passage in reversed(done):
+        try:
+            undo_one(passage)
+        except REFUSALS:
+            break  # the same cause refuses this too: what stays changed is what the list shows
+    if done:
+        notify(done[0].article_id, "")

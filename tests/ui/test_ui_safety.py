@@ -169,6 +169,23 @@ def test_writes_into_a_vanished_library_are_told_and_the_window_goes_on(
     assert library.get_annotation(passage.id).note == ""
 
 
+def test_deleting_many_is_all_or_nothing(qtbot, open_window, library):
+    window = open_window(library)
+    aid = article_id(library, "Notes on tidal")
+    window.open_article(aid)
+    first = library.annotate_quote(aid, "sluice gate")
+    gone = library.annotate_quote(aid, "flour")
+    window.load_passages()
+    library.delete_annotation(gone.id)  # deleted elsewhere (a command, another window)
+    window.controller.delete([first.id, gone.id])
+    box = _visible_box(window, "errorBox")
+    assert box is not None and "\n" not in box.text()
+    # The first passage, deleted before the second was refused, is back as it was.
+    assert [p.to_json() for p in library.annotations()] == [first.to_json()]
+    assert [window.passages.model.annotation(0).id] == [first.id]
+    assert window.controller.undo_stack.count() == 0
+
+
 def _mount_small_disk(point: Path) -> None:
     point.mkdir()
     done = subprocess.run(
