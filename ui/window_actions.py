@@ -190,8 +190,7 @@ class WindowActions:
     def import_paths(self, paths: list[str]) -> bool:
         """Import files and folders on a worker, with progress; False if a task is running."""
         library = self.library
-        if library.read_only:
-            self.show_error(sentence(read_only_reason(library)))
+        if self.refuse_if_read_only():
             return False
 
         def work(progress, cancel):
@@ -316,7 +315,16 @@ class WindowActions:
         self.refresh_sidebar()
         self.show_message("Saved in the sidebar.")
 
+    def refuse_if_read_only(self) -> bool:
+        """True (and the reason told) when the library cannot be written: ask nothing first."""
+        reason = read_only_reason(self.library)
+        if reason:
+            self.show_error(reason)
+        return bool(reason)
+
     def on_tag_action(self, action: str, tag: str) -> None:
+        if self.refuse_if_read_only():
+            return
         try:
             if action == "rename":
                 new, ok = QInputDialog.getText(self, "Rename Tag", "New name:", text=tag)
@@ -330,7 +338,7 @@ class WindowActions:
         self.load_passages()
 
     def on_search_action(self, action: str, name: str) -> None:
-        if action == "delete":
+        if action == "delete" and not self.refuse_if_read_only():
             try:
                 self.library.delete_saved_search(name)
             except REFUSALS as error:

@@ -103,7 +103,7 @@ def test_a_damaged_database_restored_from_a_backup_is_told_in_a_box(
 
 def test_a_read_only_library_says_so_and_offers_no_write(qtbot, open_window, library):
     aid = article_id(library, "Notes on tidal")
-    passage = library.annotate_quote(aid, "sluice gate", note="kept")
+    passage = library.annotate_quote(aid, "sluice gate", note="kept", tags=["mills"])
     # `library` holds the writer lock: a second open waits 0 s and opens read-only.
     second = Library.open(library.path, writer_wait=0, create_welcome=False)
     try:
@@ -130,10 +130,15 @@ def test_a_read_only_library_says_so_and_offers_no_write(qtbot, open_window, lib
         box = _visible_box(window, "errorBox")
         assert box is not None and "\n" not in box.text() and "another Gloss" in box.text()
         _close_boxes(window)
+        # The sidebar's tag commands are refused before anything is asked.
+        window.on_tag_action("delete", "mills")
+        assert _visible_box(window, "errorBox") is not None
+        _close_boxes(window)
         window.close()
     finally:
         second.close()
     assert [p.note for p in library.annotations()] == ["kept"]
+    assert library.tags() == [("mills", 1)]
 
 
 # --- writes that fail -------------------------------------------------------------------
