@@ -101,6 +101,24 @@ def test_a_damaged_database_restored_from_a_backup_is_told_in_a_box(
         lib.close()
 
 
+def test_a_mild_notice_goes_to_the_status_bar(qtbot, open_window, sample_folder, tmp_path):
+    folder = tmp_path / "mild-lib"
+    with Library.open(folder, create_welcome=False) as first:
+        first.import_paths([sample_folder])
+    shutil.rmtree(folder / "backups", ignore_errors=True)
+    (folder / "backups").write_text("a file where the backups folder should be")
+    lib = Library.open(folder, create_welcome=False)
+    try:
+        assert any(n.startswith("No backup was made at start") for n in lib.notices)
+        window = open_window(lib)
+        status = window.statusBar()
+        qtbot.waitUntil(lambda: "No backup was made at start" in status.currentMessage())
+        assert _visible_box(window, "noticeBox") is None
+        window.close()
+    finally:
+        lib.close()
+
+
 def test_a_read_only_library_says_so_and_offers_no_write(qtbot, open_window, library):
     aid = article_id(library, "Notes on tidal")
     passage = library.annotate_quote(aid, "sluice gate", note="kept", tags=["mills"])
