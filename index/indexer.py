@@ -29,7 +29,7 @@ BULK_AT = 2_000  # a backlog this long (an import) is written by long-lived writ
 FIRST_COMMIT_S = 3.0  # without workers: the first commit of a backlog; then twice as long
 MAX_COMMIT_S = 60.0
 FIRST_SEGMENT_DOCS = 1_000  # with workers: documents per segment in the first round...
-SEGMENT_DOCS = 4_000  # ...and after (about what a worker's 128 MB of postings hold)
+SEGMENT_DOCS = 3_000  # ...and after (about what a worker's 128 MB of postings hold)
 
 
 def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:

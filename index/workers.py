@@ -29,16 +29,18 @@ from index.model import Article
 
 POOL_FROM_FILES = 400  # fewer files than this are parsed in the calling thread
 CHUNK = 32  # files per task: large enough that pickling is not the cost
+BUILDER_NICENESS = 10
 IN_FLIGHT = 3  # chunks queued per worker: bounds the parsed articles held in memory
 
 
 def worker_count() -> int:
-    """Processes for parsing: one fewer than the cores (the main process writes), or
-    GLOSS_WORKERS when set (0 turns the pool off)."""
+    """Processes for parsing: one per core (the main process only stores what they
+    parse), none on one core, or GLOSS_WORKERS when set (0 turns the pool off)."""
     wanted = os.environ.get("GLOSS_WORKERS")
     if wanted is not None and wanted.strip().isdigit():
         return int(wanted)
-    return max(0, min(4, (os.cpu_count() or 1) - 1))
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(4, cores)
 
 
 def parse_chunk(paths: list[str]) -> list[Article | str]:
@@ -103,8 +105,17 @@ def builder_count() -> int:
 def builder_pool() -> Iterator[ProcessPoolExecutor]:
     """Worker processes for SearchIndex.add_segments, for one drain of a backlog."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=builder_count(), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=builder_count(), mp_context=context, initializer=_yield_to_import
+    ) as pool:
         yield pool
+
+
+def _yield_to_import() -> None:
+    """Builders run at a lower priority: while files are still being read, the reading
+    (what makes articles openable) goes first and the index follows with what is left."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(BUILDER_NICENESS)
 
 
 def _in_thread(paths: list[str]) -> Iterator[Article | str]:

@@ -48,7 +48,9 @@ def measure_import(library: str, folder: str) -> dict:
     searchable = time.perf_counter() - start
     peak = peak_rss_mb()
     lib.close()
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
+        "workers_peak_rss_mb": workers_peak,
         "imported": report.imported,
         "duplicates": report.duplicates,
         "failed": len(report.failed),
