@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,10 +118,19 @@ def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | Non
 
 
 def export(
-    library: Library, fmt: str, *, article_id: int | None = None, tag: str | None = None
+    library: Library,
+    fmt: str,
+    *,
+    article_id: int | None = None,
+    tag: str | None = None,
+    ids: Iterable[str] | None = None,
 ) -> str:
-    """Passages (optionally of one article or tag) as text in one of FORMATS."""
+    """Passages (optionally of one article or tag, or only those `ids`) as text in one
+    of FORMATS."""
     passages = library.annotations(article_id=article_id, tag=tag)
+    if ids is not None:
+        wanted = set(ids)
+        passages = [p for p in passages if p.id in wanted]
     if fmt == "json":
         return _json(library, passages)
     if fmt == "csv":

@@ -125,16 +125,23 @@ class Library:
             store = Store(folder, read_only=opening.read_only)
             if opening.read_only and opening.notices:
                 store.read_only_reason = opening.notices[-1]
-            index = _open_index(folder, store, progress)
+            index_notices: list[str] = []
+            index = _open_index(folder, store, progress, index_notices)
         except BaseException:
             recovery.release(opening.lock)
             raise
         library = cls(folder, store, index, background=background)
         library._writer_lock = opening.lock
         recovery.finish(library, opening)
+        library.notices.extend(index_notices)
         if create_welcome and not library.read_only:
             library._add_welcome()
         return library
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nothing can be saved, in the user's words; None when the library is writable."""
+        return self.store.read_only_reason if self.read_only else None
 
     def close(self) -> None:
         """Finish indexing what is queued, then release the index and the database.
@@ -579,12 +586,18 @@ class Library:
     # -- export ---------------------------------------------------------------------------
 
     def export_annotations(
-        self, fmt: str, *, article_id: int | None = None, tag: str | None = None
+        self,
+        fmt: str,
+        *,
+        article_id: int | None = None,
+        tag: str | None = None,
+        ids: Iterable[str] | None = None,
     ) -> str:
-        """Passages as Markdown, W3C JSON-LD or CSV text. Any thread."""
+        """Passages (all, one article's, one tag's, or the given ids) as Markdown, W3C
+        JSON-LD or CSV text. Any thread."""
         from index import export
 
-        return export.export(self, fmt, article_id=article_id, tag=tag)
+        return export.export(self, fmt, article_id=article_id, tag=tag, ids=ids)
 
     def import_annotations(self, data: str) -> dict[str, Any]:
         """Read passages from our W3C JSON, a Hypothesis JSON or a Readwise CSV export.
@@ -647,8 +660,14 @@ class Library:
         return mirror.sync(self)
 
 
-def _open_index(folder: Path, store: Store, progress: Progress | None) -> SearchIndex:
-    """Open the index; on any failure, rebuild it from the store with progress."""
+REBUILT_NOTICE = "The search index was rebuilt from the library"
+
+
+def _open_index(
+    folder: Path, store: Store, progress: Progress | None, notices: list[str]
+) -> SearchIndex:
+    """Open the index; on any failure, rebuild it from the store with progress (and a
+    sentence in `notices` for the reader)."""
     index_dir = folder / INDEX_FOLDER
     fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
     try:
@@ -658,6 +677,10 @@ def _open_index(folder: Path, store: Store, progress: Progress | None) -> Search
     else:
         # A new or recreated index stays marked until one rebuild finishes (even an empty one).
         if (fresh or index.needs_rebuild) and not store.read_only:
+            if not fresh:
+                notices.append(REBUILT_NOTICE + " (an earlier rebuild had not finished).")
+            elif store.one("SELECT 1 AS known FROM articles LIMIT 1"):
+                notices.append(REBUILT_NOTICE + " (it was missing).")
             _rebuild(store, index, None, progress, None)
         return index
     if store.read_only:
@@ -672,6 +695,7 @@ def _open_index(folder: Path, store: Store, progress: Progress | None) -> Search
     try:
         index = SearchIndex.open(index_dir)
         _rebuild(store, index, None, progress, None)
+        notices.append(REBUILT_NOTICE + " (it could not be read).")
     except (OSError, IndexDamaged) as error:
         from index.backup import describe_os_error
 

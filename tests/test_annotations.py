@@ -215,3 +215,12 @@ def test_markdown_and_csv_exports(library, seed_id):
     header, row = csv_text.splitlines()[:2]
     assert header.startswith("article,author,date,quote,note,tags,color,created")
     assert "'=SUM(A1)" in row, "formulas are defused"
+
+
+def test_an_export_of_chosen_passages_holds_only_those(library, seed_id):
+    keep = library.annotate_quote(seed_id, "Juliaca", note="keep me")
+    library.annotate_quote(seed_id, "Lake Titicaca", note="leave me out")
+    markdown = library.export_annotations("markdown", ids=[keep.id])
+    assert "keep me" in markdown and "leave me out" not in markdown
+    data = json.loads(library.export_annotations("json", ids=[keep.id]))
+    assert data["total"] == 1

@@ -79,6 +79,7 @@ def test_a_damaged_index_is_rebuilt_from_sqlite_at_open(folder, case):
     lib, progress = _open_with_progress(folder)
     try:
         assert progress and progress[-1][:2] == (5, 5) and progress[-1][2] == "indexing"
+        assert [n for n in lib.notices if n.startswith("The search index was rebuilt")]
         _healthy(lib)
     finally:
         lib.close()
