@@ -18,6 +18,7 @@ import contextlib
 import gc
 import heapq
 import itertools
+import math
 import mmap
 import os
 import pickle
@@ -62,6 +63,7 @@ __all__ = [
     "QueryError",
     "SearchIndex",
     "SearchResult",
+    "SearchTimeout",
 ]
 
 # whoosh pickles the schema into the index's table of contents, naming each field's class
@@ -74,12 +76,17 @@ REBUILD_LIMIT_MB = 256
 BUILD_LIMIT_MB = 128  # each worker building a segment of an import's backlog
 BATCH_LIMIT_MB = 128  # an import's writer: postings held in memory before a sorted run spills
 SORTS = ("relevance", "newest", "oldest")
+SEARCH_DEADLINE_S = 3.0  # a search still scoring after this long is stopped with a message
 FACET_LIMIT = 100
 SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext", "quote", "note")
 
 
 class IndexDamaged(Exception):
     """The index cannot be opened or read: rebuild it from SQLite."""
+
+
+class SearchTimeout(QueryError):
+    """A search that ran past its deadline; str() says so in one line."""
 
 
 class IndexBusy(Exception):
@@ -548,13 +555,14 @@ class SearchIndex:
         limit: int = 20,
         sort: str = "relevance",
         color_aliases: dict[str, str] | None = None,
+        deadline_s: float = SEARCH_DEADLINE_S,
     ) -> SearchResult:
         """Run `query`: hits grouped by article, facets over every matching group.
 
         `text_for(article_id)` gives an article's reading text for its snippet
         (asked only for the hits returned; may raise LookupError). Raises
-        QueryError for a query that cannot run, IndexDamaged when the index
-        cannot be read.
+        QueryError for a query that cannot run, SearchTimeout (a QueryError) when
+        scoring runs past `deadline_s`, IndexDamaged when the index cannot be read.
         """
         start = time.perf_counter()
         if sort not in SORTS:
@@ -567,7 +575,7 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
-            scorer = _Scorer(self, s)
+            scorer = _Scorer(self, s, start + deadline_s)
             scores = scorer.run(q)
             groups, best = _groups(scores, table)
             _tag_passages(s, scorer, q, table, groups, scores)
@@ -634,8 +642,9 @@ class _Scorer:
     kept, so phrases and snippets need not read them again.
     """
 
-    def __init__(self, index: SearchIndex, searcher: Searcher) -> None:
+    def __init__(self, index: SearchIndex, searcher: Searcher, deadline: float = math.inf) -> None:
         self.index = index
+        self.deadline = deadline  # perf_counter() time past which scoring gives up
         self.searcher = searcher
         weighting = searcher.weighting
         self.B, self.K1 = weighting.B, weighting.K1
@@ -714,6 +723,11 @@ class _Scorer:
         key = (self.offset, fieldname, text, boost)
         if key in self.scored:
             return self.scored[key]
+        if time.perf_counter() > self.deadline:
+            raise SearchTimeout(
+                "This search took too long and was stopped: try more specific words"
+                " or fewer wildcards"
+            )
         out: dict[int, float] = {}
         self.scored[key] = out
         if (fieldname, text) not in leaf:

@@ -760,3 +760,14 @@ def test_field_lengths_read_in_one_go_equal_whooshs_own(bbc_index):
             assert fast == slow and len(fast) == leaf.doc_count_all()
             checked += 1
     assert checked >= 2
+
+
+def test_a_search_past_its_deadline_stops_with_one_line(bbc_index, texts):
+    from index.search import SearchTimeout
+
+    with pytest.raises(SearchTimeout) as stopped:
+        bbc_index.search("protest* OR econom*", text_for=texts.__getitem__, deadline_s=0.0)
+    assert isinstance(stopped.value, QueryError)
+    assert "took too long" in str(stopped.value) and "\n" not in str(stopped.value)
+    # the same search with the usual deadline answers, and the searcher is still usable
+    assert bbc_index.search("protest* OR econom*", text_for=texts.__getitem__).total > 0
