@@ -12,16 +12,19 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import shutil
 import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent import futures
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from index import workers
-from index.search import SearchIndex
+from index import search_merge, workers
+from index.search import INDEX_NAME, SearchIndex
 from index.store import Store, StoreError
 
 BATCH = 500  # outbox rows read and applied at a time
@@ -246,9 +249,46 @@ class Indexer:
                 handled += done
                 if self.store.read_only:
                     break
+            if pool is not None and not self._stop.is_set():
+                handled += self._tidy(pool)
         if self.after_drain is not None:
             self.after_drain()
         return handled
+
+    def _tidy(self, pool) -> int:
+        """After an import's backlog: merge its many segments into a few in the workers,
+        committing passages made meanwhile; returns the outbox rows handled meanwhile."""
+        plan = self.index.tidy_plan(pool._max_workers)
+        if not plan:
+            return 0
+        folder = self.index.folder
+        search_merge.remove_leftovers(folder)
+        jobs = []
+        for group in plan:
+            side = search_merge.side_folder(folder)
+            job = pool.submit(search_merge.merge, str(folder), str(side), INDEX_NAME, group)
+            jobs.append((side, job))
+        handled, waiting = 0, {job for _, job in jobs}
+        while waiting and not self._stop.is_set():
+            _, waiting = futures.wait(waiting, timeout=0.25)
+            handled += self._guarded(lambda: self._write_batches(None))
+        if self._stop.is_set():  # closing: the merges are dropped, not waited for
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        for side, job in jobs:
+            try:
+                merged, live = job.result() if not self._stop.is_set() else (None, None)
+            except (BrokenProcessPool, OSError):
+                merged = None
+            if merged is None:
+                shutil.rmtree(side, ignore_errors=True)
+                continue
+            self._guarded(lambda s=side, m=merged, v=live: self._adopt(s, m, v))
+        return handled
+
+    def _adopt(self, side, merged, live) -> tuple[int, int]:
+        self.index.adopt(side, merged, live)
+        return 0, 0
 
     def _guarded(self, write: Callable[[], tuple[int, int]]) -> int:
         """Run one commit's `write`, then forget the outbox rows it handled; a full or

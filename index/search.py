@@ -22,6 +22,7 @@ import math
 import mmap
 import os
 import pickle
+import shutil
 import struct
 import threading
 import time
@@ -44,6 +45,7 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
+from index import search_merge
 from index.search_fields import _SEP, _TAGSEP, SCHEMA, SpellingWriter, document_fields, merge_tiers
 from index.search_fields import _SpelledText as _SpelledText  # old indexes: see INDEX_NAME
 from index.search_query import (
@@ -488,6 +490,36 @@ class SearchIndex:
             finally:
                 if not writer.is_closed:
                     writer.cancel()
+
+    def tidy_plan(self, groups: int) -> list[list]:
+        """Groups of an import's segments worth merging (see index/search_merge.py)."""
+        return search_merge.plan(self._ix._segments(), groups)
+
+    def adopt(self, side: Path, merged, live: list) -> bool:
+        """Swap a merged segment (built in `side` by search_merge.merge) for its sources,
+        in one commit that keeps every deletion made meanwhile. False when a source is
+        gone (the merge is then dropped). The side folder is removed either way."""
+        try:
+            with self._write_lock, _DamageGuard():
+                writer = self._writer(limitmb=8)
+                try:
+                    current = {seg.segment_id(): seg for seg in writer.segments}
+                    if not search_merge.carry_deletions(merged, live, current):
+                        return False
+                    search_merge.move_in(side, self.folder, merged)
+                    sources = {segid for segid, _ in live}
+
+                    def swap(_writer, segments: list) -> list:
+                        kept = [seg for seg in segments if seg.segment_id() not in sources]
+                        return [seg for seg in kept if seg.doc_count() > 0] + [merged]
+
+                    writer.commit(mergetype=swap)
+                    return True
+                finally:
+                    if not writer.is_closed:
+                        writer.cancel()
+        finally:
+            shutil.rmtree(side, ignore_errors=True)
 
     def rebuild(
         self,

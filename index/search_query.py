@@ -794,7 +794,7 @@ def _correction(reader, word: str, names: bool, must_beat: int) -> str | None:
 
 
 _VOCABULARIES: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
-_VOCABULARIES_KEPT = 64  # (segment, field) word lists; segments merged away fall out
+_VOCABULARIES_KEPT = 256  # (segment, field) word lists; segments merged away fall out
 _VOCABULARIES_LOCK = threading.Lock()
 
 
