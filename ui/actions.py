@@ -52,6 +52,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("find_previous", "Find Pre&vious", ("Shift+F3",), "Go to the previous match"),
     A("search", "&Search Library", ("Ctrl+K", "/"), "Search articles and passages"),
     A("save_search", "Sa&ve Search…", ("Ctrl+S",), "Keep the current search in the sidebar"),
+    A("colour_legend", "Colour &Legend…", (), "Name what each highlight colour means"),
     # Passage
     A("highlight", "&Highlight", ("H",), "Highlight the selection in the last colour"),
     A("color_yellow", "Yellow", ("1",), "Highlight in yellow", data="yellow"),
@@ -64,6 +65,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("tags", "Add &Tags…", ("T",), "Tag the selection or passage"),
     A("change_extent", "Change &Extent", ("E",), "Move the passage to the selected words"),
     A("delete_passage", "&Delete Passage", (Key.Delete,), "Delete the current passage"),
+    A("passage_history", "Passage Hi&story…", (), "Every version of the passage; restore any"),
     A("article_tags", "Article T&ags…", ("Ctrl+T",), "Tag the whole open article"),
     # View
     A("next_article", "Ne&xt Article", ("J",), "Open the next article in the list"),
@@ -77,6 +79,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("show_passages", "&Passages Panel", ("F9",), "Show or hide the passages panel", True),
     A("show_sidebar", "Si&debar", ("Ctrl+Shift+B",), "Show or hide the sidebar", True),
     A("passages_browser", "All Passages", ("Ctrl+Shift+P",), "Browse every passage"),
+    A("show_trash", "&Trash", (), "Deleted passages, to restore or forget"),
     A("focus_list", "Go to &List", ("Ctrl+L",), "Move the keyboard focus to the article list"),
     A("focus_reader", "Go to &Reader", ("Ctrl+R",), "Move the keyboard focus to the text"),
     # Help
@@ -117,6 +120,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             None,
             "search",
             "save_search",
+            None,
+            "colour_legend",
         ),
     ),
     (
@@ -133,6 +138,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "note",
             "tags",
             "change_extent",
+            "passage_history",
             None,
             "delete_passage",
             None,
@@ -156,6 +162,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "show_sidebar",
             "show_passages",
             "passages_browser",
+            "show_trash",
             None,
             "focus_list",
             "focus_reader",
@@ -182,6 +189,7 @@ CONTEXT_ACTIONS: tuple[str | None, ...] = (
     "tags",
     "change_extent",
     "copy_quote",
+    "passage_history",
     None,
     "delete_passage",
     None,

@@ -33,7 +33,9 @@ from ui.backup_dialog import BackupActions
 from ui.browser import PassagesBrowser
 from ui.document import DEFAULT_POINT_SIZE
 from ui.find_bar import FindBar
+from ui.history_dialog import HistoryActions
 from ui.importing import TaskRunner
+from ui.legend_dialog import LegendActions
 from ui.notices import LibraryNotices
 from ui.passages import PassagesPanel
 from ui.plain import plain_label
@@ -42,6 +44,7 @@ from ui.search_box import SearchBox
 from ui.search_panel import SearchController, SearchPanel
 from ui.settings import Settings
 from ui.sidebar import VIEWS, Sidebar
+from ui.trash_view import TrashActions
 from ui.undo import REFUSALS
 from ui.window_actions import WindowActions
 from ui.window_state import WindowState
@@ -78,6 +81,9 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search = SearchController(library, self.runner, self)
         self._connect()
         self._connect_actions()
+        self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
+        self.history = HistoryActions(self)
+        self.trash = TrashActions(self)
         self.setAcceptDrops(True)
         self.state_timer = QTimer(self)
         self.state_timer.setInterval(1000)
@@ -235,6 +241,9 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             self.refresh_browser()
             self.middle.setCurrentIndex(BROWSER)
             return
+        if kind == "trash":
+            self.trash.show_view()
+            return
         self.refresh_list()
         self.middle.setCurrentIndex(LIST)
 
@@ -270,6 +279,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             counts.get("annotations", 0),
             self.library.tags(),
             self.library.saved_searches(),
+            len(self.library.trash()),
         )
         self.passages.set_known_tags([name for name, _ in self.library.tags()])
 
@@ -408,7 +418,9 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
     def on_search_cleared(self) -> None:
         self.search_terms = []
         self.search_panel.show_result(None)
-        if self.middle.currentIndex() == RESULTS:
+        if self.middle.currentIndex() == RESULTS and self.current_view[0] == "trash":
+            self.middle.setCurrentWidget(self.trash.view)
+        elif self.middle.currentIndex() == RESULTS:
             self.middle.setCurrentIndex(BROWSER if self.current_view[0] == "passages" else LIST)
 
     def clear_search(self) -> None:

@@ -156,6 +156,7 @@ class PassageListModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Any] = []
+        self.names: dict[str, str] = {}  # the colour legend, for tooltips
 
     def set_annotations(self, annotations: list[Any]) -> None:
         self.beginResetModel()
@@ -189,7 +190,7 @@ class PassageListModel(QAbstractListModel):
         if role == ITEM_ROLE:
             return ann
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(ann.exact)
+            return plain_tooltip(f"{ann.exact}\n\n{color_label(ann.color, self.names)}")
         if role == Qt.ItemDataRole.ForegroundRole and ann.orphaned:
             return QColor("#a33")
         return None
@@ -203,3 +204,10 @@ def passage_text(ann: Any, limit: int = 220) -> str:
     if ann.tags:
         lines.append("  ".join("#" + t for t in ann.tags))
     return "\n".join(lines)
+
+
+def color_label(color: str, names: dict[str, str] | None = None) -> str:
+    """'Blue — question': a colour with the name the reader gave it in the legend."""
+    word = color.capitalize()
+    name = (names or {}).get(color)
+    return f"{word} — {name}" if name else word

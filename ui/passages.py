@@ -10,6 +10,8 @@ Signals:
     note_edited(str, str): passage id, new note.
     tags_edited(str, list): passage id, new tags.
     delete_requested(str): passage id.
+    history_requested(str): passage id (its versions, issue 7).
+    legend_requested(): the reader asked to name the colours.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QStyle,
@@ -74,6 +77,7 @@ class PassageDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.view = view
         self.theme = theme
+        self.names: dict[str, str] = {}  # the colour legend: a name under each passage
         self._viewport = view.viewport()
         self._viewport.installEventFilter(self)
 
@@ -102,10 +106,12 @@ class PassageDelegate(QStyledItemDelegate):
             italic = QFont(base)
             italic.setItalic(True)
             lines.append((one_line(ann.note, 240), italic, QColor(self.theme.muted)))
+        small = QFont(base)
+        small.setPointSizeF(max(base.pointSizeF() * 0.9, 7))
         if ann.tags:
-            small = QFont(base)
-            small.setPointSizeF(max(base.pointSizeF() * 0.9, 7))
             lines.append(("  ".join("#" + t for t in ann.tags), small, QColor(self.theme.link)))
+        if self.names.get(ann.color):
+            lines.append((self.names[ann.color], small, QColor(self.theme.muted)))
         return lines
 
     def _heights(self, lines: list, width: int) -> list[int]:
@@ -161,6 +167,8 @@ class PassagesPanel(QWidget):
     note_edited = Signal(str, str)
     tags_edited = Signal(str, list)
     delete_requested = Signal(str)
+    history_requested = Signal(str)
+    legend_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -184,6 +192,8 @@ class PassagesPanel(QWidget):
         self.delegate = PassageDelegate(self.list, self.theme)
         self.list.setItemDelegate(self.delegate)
         self.list.selectionModel().currentChanged.connect(self._on_current)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         self.empty = plain_label(
             "Select words in the text, then press H to highlight, N to add a note or T to add "
             "tags.",
@@ -245,6 +255,26 @@ class PassagesPanel(QWidget):
         self.tags.setPlaceholderText("Tags, separated by commas")
         self.tags.editingFinished.connect(self._commit_tags)
         box.addWidget(self.tags)
+        more = QHBoxLayout()
+        more.setSpacing(2)
+        self.history_button = QToolButton(self.editor)
+        self.history_button.setObjectName("passageHistory")
+        self.history_button.setText("History…")
+        self.history_button.setToolTip("Every version of this passage; restore any of them")
+        self.history_button.setAutoRaise(True)
+        self.history_button.clicked.connect(
+            lambda: self.current is not None and self.history_requested.emit(self.current.id)
+        )
+        self.legend_button = QToolButton(self.editor)
+        self.legend_button.setObjectName("colourLegend")
+        self.legend_button.setText("Colour Legend…")
+        self.legend_button.setToolTip("Name what each colour means")
+        self.legend_button.setAutoRaise(True)
+        self.legend_button.clicked.connect(self.legend_requested)
+        more.addWidget(self.history_button)
+        more.addWidget(self.legend_button)
+        more.addStretch(1)
+        box.addLayout(more)
         self.set_theme(self.theme)
 
     def set_theme(self, theme: Theme) -> None:
@@ -358,6 +388,20 @@ class PassagesPanel(QWidget):
     def _delete(self) -> None:
         if self.current is not None:
             self.delete_requested.emit(self.current.id)
+
+    def _context_menu(self, point: Any) -> None:
+        """History, the colour legend and delete for the passage under the pointer."""
+        index = self.list.indexAt(point)
+        passage_id = index.data(ID_ROLE) if index.isValid() else ""
+        menu = QMenu(self)
+        if passage_id:
+            menu.addAction("History…", lambda: self.history_requested.emit(passage_id))
+        menu.addAction("Colour Legend…", self.legend_requested.emit)
+        if passage_id and self.delete_button.isEnabled():
+            menu.addSeparator()
+            menu.addAction("Delete", lambda: self.delete_requested.emit(passage_id))
+        menu.exec(self.list.viewport().mapToGlobal(point))
+        menu.deleteLater()
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         """The note is saved when it loses focus, and on Ctrl+Enter."""

@@ -113,6 +113,7 @@ class ResultDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.view = view
         self.theme: Theme = LIGHT
+        self.names: dict[str, str] = {}  # the colour legend (call clear_cache after a change)
         self._cache: dict[tuple, QTextDocument] = {}
 
     def clear_cache(self) -> None:
@@ -157,9 +158,12 @@ class ResultDelegate(QStyledItemDelegate):
             if note.note:
                 cursor.insertBlock()
                 cursor.insertText(one_line(note.note, 300), muted)
-            if note.tags:
+            meta = ["#" + t for t in note.tags]
+            if self.names.get(note.color):
+                meta.append("· " + self.names[note.color] if meta else self.names[note.color])
+            if meta:
                 cursor.insertBlock()
-                cursor.insertText("  ".join("#" + t for t in note.tags), muted)
+                cursor.insertText("  ".join(meta), muted)
         doc.setTextWidth(width)
         if len(self._cache) > 500:
             self._cache.clear()

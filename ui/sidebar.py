@@ -1,7 +1,7 @@
 """The sidebar: library views, the passages browser, tags with counts, saved searches.
 
 Every entry carries a key "kind:value" (view:all, view:recent, passages:,
-tag:NAME, search:NAME) in ENTRY_ROLE and a query for saved searches.
+trash:, tag:NAME, search:NAME) in ENTRY_ROLE and a query for saved searches.
 
 Signals:
     entry_chosen(str, str): kind and value of the entry the user picked.
@@ -55,6 +55,7 @@ class SidebarModel(QStandardItemModel):
         passage_count: int,
         tags: list[tuple[str, int]],
         searches: list[tuple[str, str]],
+        trash_count: int = 0,
     ) -> None:
         self.clear()
         self.setColumnCount(2)
@@ -62,6 +63,7 @@ class SidebarModel(QStandardItemModel):
         for key, label in VIEWS:
             library[0].appendRow(_item(label, f"view:{key}", view_counts.get(key)))
         library[0].appendRow(_item("All passages", "passages:", passage_count))
+        library[0].appendRow(_item("Trash", "trash:", trash_count))
         self.appendRow(library)
         tag_section = _item("Tags")
         for name, count in tags:
@@ -116,12 +118,12 @@ class Sidebar(QTreeView):
         self.current_entry = "view:all"
         self.selectionModel().currentChanged.connect(self._on_current)
 
-    def fill(self, view_counts, passage_count, tags, searches) -> None:
+    def fill(self, view_counts, passage_count, tags, searches, trash_count: int = 0) -> None:
         """Rebuild the entries, keeping the current one selected when it still exists."""
         keep = self.current_entry
         self.selectionModel().blockSignals(True)
         try:
-            self.model_.fill(view_counts, passage_count, tags, searches)
+            self.model_.fill(view_counts, passage_count, tags, searches, trash_count)
             self.expandAll()
             header = self.header()
             header.setStretchLastSection(False)

@@ -96,6 +96,7 @@ class WindowActions:
             r[action_id].setEnabled(has_selection or has_passage)
         r["change_extent"].setEnabled(has_selection and has_passage)
         r["delete_passage"].setEnabled(has_passage)
+        r["passage_history"].setEnabled(has_passage)
         stack = self.controller.undo_stack
         r["undo"].setEnabled(stack.canUndo())
         r["redo"].setEnabled(stack.canRedo())
