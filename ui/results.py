@@ -158,12 +158,10 @@ class ResultDelegate(QStyledItemDelegate):
             if note.note:
                 cursor.insertBlock()
                 cursor.insertText(one_line(note.note, 300), muted)
-            meta = ["#" + t for t in note.tags]
-            if self.names.get(note.color):
-                meta.append("· " + self.names[note.color] if meta else self.names[note.color])
-            if meta:
+            meta = ("  ".join("#" + t for t in note.tags), self.names.get(note.color, ""))
+            if any(meta):
                 cursor.insertBlock()
-                cursor.insertText("  ".join(meta), muted)
+                cursor.insertText("  ·  ".join(p for p in meta if p), muted)
         doc.setTextWidth(width)
         if len(self._cache) > 500:
             self._cache.clear()

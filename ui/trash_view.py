@@ -247,6 +247,8 @@ class TrashActions(QObject):
         self.view.empty_requested.connect(self.ask_empty)
         window.controller.changed.connect(self.on_changed)
         window.registry["show_trash"].triggered.connect(lambda: window.sidebar.choose("trash:"))
+        for name in ("light", "sepia", "dark"):  # after the window's own handler has run
+            window.registry[f"theme_{name}"].triggered.connect(self._follow_theme)
         self.box: QMessageBox | None = None
 
     def count(self) -> int:
@@ -265,6 +267,10 @@ class TrashActions(QObject):
         self.view.set_theme(getattr(self.window, "theme", LIGHT))
         self.view.delegate.names = dict(getattr(self.window.passages.delegate, "names", {}))
         self.view.set_items(items)
+
+    @Slot()
+    def _follow_theme(self) -> None:
+        self.view.set_theme(getattr(self.window, "theme", LIGHT))
 
     def show_view(self) -> None:
         """The sidebar's Trash entry was chosen: list what the trash holds."""
