@@ -286,6 +286,19 @@ class Indexer:
             self._guarded(lambda s=side, m=merged, v=live: self._adopt(s, m, v))
         return handled
 
+    def _finish_tidy(self) -> None:
+        """A tidy that a quit interrupted is done again at the next start, in the background."""
+        if self.store.read_only or not workers.builder_count():
+            return
+        if not self.index.tidy_plan(workers.builder_count()):
+            return
+        with self._drain_lock, workers.builder_pool() as pool:
+            self._tidy(pool)
+
+    def settled(self) -> bool:
+        """Nothing queued and no drain or tidy running (the benchmark waits for this)."""
+        return not self._drain_lock.locked() and self.pending() == 0
+
     def _adopt(self, side, merged, live) -> tuple[int, int]:
         self.index.adopt(side, merged, live)
         return 0, 0
@@ -382,6 +395,10 @@ class Indexer:
         self._wake.set()
 
     def _run(self) -> None:
+        try:
+            self._finish_tidy()
+        except Exception as error:  # the index stays as it is: searchable, just less tidy
+            self.error = f"tidying the index failed: {error}"
         while not self._stop.is_set():
             self._wake.wait(timeout=5.0)
             self._wake.clear()

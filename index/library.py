@@ -245,9 +245,10 @@ class Library:
         row = self.store.one(
             "SELECT (SELECT count(*) FROM articles) AS articles,"
             " (SELECT count(*) FROM annotations) AS annotations,"
-            " (SELECT count(*) FROM annotations WHERE orphaned) AS orphaned"
+            " (SELECT count(*) FROM annotations WHERE orphaned) AS orphaned,"
+            " (SELECT count(*) FROM trash) AS trash"
         )
-        return dict(row) if row else {"articles": 0, "annotations": 0, "orphaned": 0}
+        return dict(row) if row else {"articles": 0, "annotations": 0, "orphaned": 0, "trash": 0}
 
     # -- annotations ----------------------------------------------------------------
 

@@ -279,7 +279,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             counts.get("annotations", 0),
             self.library.tags(),
             self.library.saved_searches(),
-            len(self.library.trash()),
+            counts.get("trash", 0),
         )
         self.passages.set_known_tags([name for name, _ in self.library.tags()])
 

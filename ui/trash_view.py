@@ -254,7 +254,7 @@ class TrashActions(QObject):
     def count(self) -> int:
         """Passages in the trash (0 when the library cannot say)."""
         try:
-            return len(self.window.library.trash())
+            return self.window.library.counts().get("trash", 0)
         except REFUSALS:
             return 0
 

@@ -46,6 +46,10 @@ def measure_import(library: str, folder: str) -> dict:
     readable = time.perf_counter() - start
     drained = lib.wait_indexed(timeout=3600)
     searchable = time.perf_counter() - start
+    while not lib.indexer.settled():  # the segments merged after the import ("tidy")
+        time.sleep(0.1)
+    tidied = time.perf_counter() - start
+    segments = len(lib.index._ix._segments())
     peak = peak_rss_mb()
     lib.close()
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -56,6 +60,8 @@ def measure_import(library: str, folder: str) -> dict:
         "failed": len(report.failed),
         "readable_s": readable,
         "searchable_s": searchable,
+        "tidied_s": tidied,
+        "segments": segments,
         "drained": drained,
         "peak_rss_mb": peak,
     }

@@ -62,8 +62,21 @@ def table(r: dict) -> str:
         "≥ 1.5× plain whoosh",
         searchable >= 1.5 * plain_rate,
     )
+    if "tidied_s" in imp:
+        row(
+            "import: segments merged after (tidy)",
+            f"{imp['tidied_s'] - imp['searchable_s']:.0f} s more, {imp['segments']} segments",
+        )
     peak = imp["peak_rss_mb"]
-    row("import: peak RSS", f"{peak:,.0f} MB", "", "", "< 500 MB", peak < 500)
+    workers = imp.get("workers_peak_rss_mb", 0)
+    row(
+        "import: peak RSS",
+        f"{peak:,.0f} MB (largest worker {workers:,.0f} MB)",
+        "",
+        "",
+        "< 500 MB",
+        peak < 500,
+    )
     for kind in CLASSES:
         s = r["search"].get(kind)
         if not s:
