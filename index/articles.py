@@ -274,8 +274,10 @@ def get_article(store: Store, article_id: int) -> StoredArticle:
 
 _LIST_SQL = """
 SELECT a.id, a.title, a.author, a.date, a.source_path, a.words, a.opened_at,
-       (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS highlights
+       coalesce(c.n, 0) AS highlights
 FROM articles a
+LEFT JOIN (SELECT article_id, count(*) AS n FROM annotations GROUP BY article_id) c
+       ON c.article_id = a.id
 """
 
 _VIEWS = {

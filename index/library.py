@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,7 @@ class Library:
         self.mirror_error: str | None = None
         self._writer_lock: Any = None
         self._background = background
+        self._start_backup: threading.Thread | None = None  # recovery.finish's, in background
         if background:
             self.indexer.start()
             self.indexer.notify()
@@ -148,6 +150,8 @@ class Library:
 
         The thread that opened the library, once no worker uses it any more.
         """
+        if self._start_backup is not None:
+            self._start_backup.join()
         self.indexer.stop()
         if not self.read_only:
             # On failure the outbox keeps the rows and the next start replays them.
@@ -222,6 +226,13 @@ class Library:
         """Articles of a view ("all", "recent", "highlighted", "orphaned") or a tag. Any thread."""
         return articles.list_articles(self.store, view=view, tag=tag)
 
+    def welcome_article_id(self) -> int | None:
+        """The welcome article's id, else the newest article's, else None (nothing yet)."""
+        row = self.store.one(
+            "SELECT id FROM articles ORDER BY source_path LIKE '%welcome.md' DESC, id LIMIT 1"
+        )
+        return row["id"] if row else None
+
     def get_article(self, article_id: int) -> StoredArticle:
         """One article with its blocks and reading text; KeyError when absent. Any thread."""
         return articles.get_article(self.store, article_id)
@@ -241,14 +252,18 @@ class Library:
             conn.execute("UPDATE articles SET opened_at = ? WHERE id = ?", (now_iso(), article_id))
 
     def counts(self) -> dict[str, int]:
-        """Numbers for the status bar. Any thread."""
+        """Numbers for the status bar and sidebar: articles, annotations, orphaned (passages),
+        trash (passages), highlighted (articles with passages). Any thread."""
         row = self.store.one(
             "SELECT (SELECT count(*) FROM articles) AS articles,"
             " (SELECT count(*) FROM annotations) AS annotations,"
             " (SELECT count(*) FROM annotations WHERE orphaned) AS orphaned,"
-            " (SELECT count(*) FROM trash) AS trash"
+            " (SELECT count(*) FROM trash) AS trash,"
+            " (SELECT count(DISTINCT article_id) FROM annotations) AS highlighted"
         )
-        return dict(row) if row else {"articles": 0, "annotations": 0, "orphaned": 0, "trash": 0}
+        if row is None:
+            return dict.fromkeys(("articles", "annotations", "orphaned", "trash", "highlighted"), 0)
+        return dict(row)
 
     # -- annotations ----------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -232,6 +233,17 @@ def finish(library: Library, opening: Opening) -> None:
             mirror.bootstrap(library)
         except StoreError as error:
             library.notices.append(f"The annotations folder could not be written: {error}.")
+    if library._background:
+        # A big library's backup takes a second or more: the window should not wait for it.
+        library._start_backup = threading.Thread(
+            target=_start_backup, args=(library,), name="gloss-start-backup", daemon=True
+        )
+        library._start_backup.start()
+    else:
+        _start_backup(library)
+
+
+def _start_backup(library: Library) -> None:
     try:
         backup.backup_if_changed(library, reason="start")
     except StoreError as error:

@@ -205,7 +205,13 @@ def test_a_stale_wal_beside_a_restored_file_is_set_aside(folder, tmp_path):
     with Library.open(folder, create_welcome=False) as lib:
         notice = " ".join(lib.notices)
         assert "did not belong" in notice, lib.notices
-        assert lib.counts() == {"articles": 3, "annotations": 2, "orphaned": 0, "trash": 0}
+        assert lib.counts() == {
+            "articles": 3,
+            "annotations": 2,
+            "orphaned": 0,
+            "trash": 0,
+            "highlighted": 2,
+        }
         assert lib.check() == []
     assert list((folder / DAMAGED_FOLDER).glob(f"*/{DB_NAME}-wal"))
 

@@ -273,7 +273,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
     def refresh_sidebar(self) -> None:
         counts = self.library.counts()
         view_counts = {"all": counts.get("articles", 0), "orphaned": counts.get("orphaned", 0)}
-        view_counts["highlighted"] = len(self.library.list_articles(view="highlighted"))
+        view_counts["highlighted"] = counts.get("highlighted", 0)
         self.sidebar.fill(
             view_counts,
             counts.get("annotations", 0),

@@ -46,11 +46,9 @@ class WindowState:
 
     def open_welcome(self) -> None:
         """The first start (or a lost article): the welcome article, else the first one."""
-        summaries = self.library.list_articles()
-        welcome = [s for s in summaries if s.source_path.endswith("welcome.md")]
-        chosen = welcome[0] if welcome else (summaries[0] if summaries else None)
+        chosen = self.library.welcome_article_id()
         if chosen is not None:
-            self.open_article(chosen.id)
+            self.open_article(chosen)
 
     def save_state(self) -> None:
         self.settings.set(keys.GEOMETRY, self.saveGeometry())
