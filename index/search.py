@@ -685,6 +685,7 @@ class _Scorer:
         self.scored: dict[tuple, dict[int, float]] = {}
         self.results: dict[tuple[int, int], dict[int, float]] = {}  # (offset, id(leaf query))
         self.kept: dict[tuple, tuple[list[int], list]] = {}  # (offset, field, text) -> blocks
+        self.partial: set[tuple] = set()  # kept keys holding only the blocks an AND needed
 
     def run(self, q) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -708,42 +709,51 @@ class _Scorer:
                 out.update(part)
         return out
 
-    def node(self, q, sub, leaf) -> dict[int, float]:
-        out = self._node(q, sub, leaf)
+    def node(self, q, sub, leaf, within: set[int] | None = None) -> dict[int, float]:
+        """Scores of the documents `q` matches in `leaf`; with `within`, only those documents
+        need be right (the caller intersects with them: an AND narrowing its later parts)."""
+        out = self._node(q, sub, leaf, within)
         if not isinstance(q, (wq.And, wq.Or, wq.AndNot)):
             self.results[(self.offset, id(q))] = out  # for lend() below
         return out
 
-    def _node(self, q, sub, leaf) -> dict[int, float]:
+    def _node(self, q, sub, leaf, within: set[int] | None) -> dict[int, float]:
         if isinstance(q, wq.Term):
-            return self.term(leaf, q.fieldname, q.text, q.boost)
+            return self.term(leaf, q.fieldname, q.text, q.boost, within)
         if isinstance(q, wq.Or):
-            parts = sorted((self.node(c, sub, leaf) for c in q.subqueries), key=len)
+            parts = sorted((self.node(c, sub, leaf, within) for c in q.subqueries), key=len)
             out = dict(parts.pop()) if parts else {}
             for part in parts:
                 for d, score in part.items():
                     out[d] = out.get(d, 0.0) + score
             return _boosted(out, q.boost)
         if isinstance(q, wq.And):
-            parts = sorted((self.node(c, sub, leaf) for c in q.subqueries), key=len)
-            if not parts:
+            # the likely-smallest part first; each next part is read only where the
+            # documents found so far are (its other posting blocks are never decoded)
+            children = list(q.subqueries)
+            if len(children) > 1:
+                children.sort(key=lambda c: self.estimate(c, leaf))
+            if not children:
                 return {}
-            out = parts[0]
-            for part in parts[1:]:
+            out = self.node(children[0], sub, leaf, within)
+            for child in children[1:]:
+                if not out:
+                    break
+                part = self.node(child, sub, leaf, set(out))
                 out = {d: score + part[d] for d, score in out.items() if d in part}
             return _boosted(out, q.boost)
         if isinstance(q, wq.AndNot):
-            out = self.node(q.a, sub, leaf)
-            excluded = self.node(q.b, sub, leaf)
+            out = self.node(q.a, sub, leaf, within)
+            excluded = self.node(q.b, sub, leaf, set(out)) if out else {}
             return {d: score for d, score in out.items() if d not in excluded}
         if isinstance(q, wq.Every) and not q.fieldname:
             return dict.fromkeys(range(leaf.doc_count_all()), q.boost)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return {}
         if isinstance(q, wq.Phrase) and _has_positions(leaf, q.fieldname):
-            return self.phrase(leaf, q)
+            return self.phrase(leaf, q, within)
         if isinstance(q, wq.MultiTerm) and q.field() in leaf.schema:
-            return self.multiterm(leaf, q)
+            return self.multiterm(leaf, q)  # many short lists: narrowing them costs more
         matcher = q.matcher(sub, self.searcher.context())
         out = {}
         while matcher.is_active():
@@ -751,10 +761,34 @@ class _Scorer:
             matcher.next()
         return out
 
-    def term(self, leaf, fieldname: str, text: str, boost: float) -> dict[int, float]:
+    def estimate(self, q, leaf) -> float:
+        """About how many documents of `leaf` `q` matches, from term statistics alone."""
+        if isinstance(q, wq.Term):
+            if q.fieldname not in leaf.schema:
+                return 0.0
+            return float(leaf.doc_frequency(q.fieldname, q.text))
+        if isinstance(q, wq.Or):
+            if len(q.subqueries) > 8:  # an expanded wildcard: not worth counting
+                return math.inf
+            return sum(self.estimate(c, leaf) for c in q.subqueries)
+        if isinstance(q, wq.And):
+            return min((self.estimate(c, leaf) for c in q.subqueries), default=0.0)
+        if isinstance(q, wq.Phrase):
+            if q.fieldname not in leaf.schema:
+                return 0.0
+            return float(min((leaf.doc_frequency(q.fieldname, w) for w in q.words), default=0))
+        if isinstance(q, wq.AndNot):
+            return self.estimate(q.a, leaf)
+        return math.inf
+
+    def term(
+        self, leaf, fieldname: str, text: str, boost: float, within: set[int] | None = None
+    ) -> dict[int, float]:
         key = (self.offset, fieldname, text, boost)
         if key in self.scored:
             return self.scored[key]
+        if within is not None and fieldname != "tag":  # tags: see _tag_passages
+            return self._term_within(leaf, fieldname, text, boost, within)
         if time.perf_counter() > self.deadline:
             raise SearchTimeout(
                 "This search took too long and was stopped: try more specific words"
@@ -774,10 +808,42 @@ class _Scorer:
             blocks = list(blocks)
             maxes = [ids[-1] for ids, _, _ in blocks]
             self.kept[(self.offset, fieldname, text)] = (maxes, blocks)
+            self.partial.discard((self.offset, fieldname, text))
         if not s.schema[fieldname].scorable:
             for ids, _, _ in blocks:
                 out.update(dict.fromkeys(ids, boost))
             return out
+        self._bm25(leaf, fieldname, text, boost, blocks, out, None)
+        return out
+
+    def _term_within(self, leaf, fieldname: str, text: str, boost: float, within: set[int]):
+        """A term's scores for the documents in `within` only: the posting blocks that
+        cannot hold one of them are skipped by their header, never decoded."""
+        out: dict[int, float] = {}
+        if (fieldname, text) not in leaf:
+            return out
+        matcher = leaf.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        keep = _has_positions(leaf, fieldname)
+        blocks = list(_blocks_within(matcher, sorted(within), keep))
+        if keep:  # merged with blocks kept before, so every wanted document finds its block
+            key = (self.offset, fieldname, text)
+            if key not in self.kept:
+                self.partial.add(key)
+            by_last = {b[0][-1]: b for b in self.kept.get(key, ((), ()))[1]}
+            by_last.update((b[0][-1], b) for b in blocks)
+            self.kept[key] = (sorted(by_last), [by_last[k] for k in sorted(by_last)])
+        if not self.searcher.schema[fieldname].scorable:
+            for ids, _, _ in blocks:
+                out.update((d, boost) for d in ids if d in within)
+            return out
+        self._bm25(leaf, fieldname, text, boost, blocks, out, within)
+        return out
+
+    def _bm25(self, leaf, fieldname, text, boost, blocks, out, within) -> None:
+        """BM25F of each posting in `blocks` into `out` (only `within`'s when given)."""
+        s = self.searcher
         lengths = self.index._lengths(leaf, fieldname)
         avg = s.avg_field_length(fieldname) or 1.0
         top = s.idf(fieldname, text) * boost * (self.K1 + 1)
@@ -785,8 +851,8 @@ class _Scorer:
         slope = self.K1 * self.B / avg
         for ids, weights, _ in blocks:
             for d, w in zip(ids, weights, strict=True):
-                out[d] = top * w / (w + base + slope * lengths[d])
-        return out
+                if within is None or d in within:
+                    out[d] = top * w / (w + base + slope * lengths[d])
 
     def multiterm(self, leaf, q) -> dict[int, float]:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
@@ -797,14 +863,20 @@ class _Scorer:
                 out[d] = out.get(d, 0.0) + score
         return dict.fromkeys(out, q.boost) if q.constantscore else out
 
-    def phrase(self, leaf, q) -> dict[int, float]:
-        """Documents holding the words in order (within `slop`), scored as their terms."""
-        scored = [self.term(leaf, q.fieldname, w, q.boost) for w in q.words]
-        if not scored or not all(scored):
-            return {}
-        candidates = set(min(scored, key=len))
-        for part in scored:
-            candidates.intersection_update(part)
+    def phrase(self, leaf, q, within: set[int] | None = None) -> dict[int, float]:
+        """Documents holding the words in order (within `slop`), scored as their terms.
+
+        The rarest word is read first; the others only where it occurs.
+        """
+        order = sorted(q.words, key=lambda w: leaf.doc_frequency(q.fieldname, w))
+        found: dict[str, dict[int, float]] = {}
+        candidates = within
+        for word in order:
+            found[word] = self.term(leaf, q.fieldname, word, q.boost, candidates)
+            candidates = set(found[word]) if candidates is None else candidates & set(found[word])
+            if not candidates:
+                return {}
+        scored = [found[w] for w in q.words]
         if not candidates:
             return {}
         decode = leaf.schema[q.fieldname].format.decoder("positions")
@@ -846,14 +918,11 @@ class _Scorer:
                     self.offset = offset
                     self.term(leaf, "body", term, 1.0)
                     kept = self.kept.get((offset, "body", term), ((), ()))
-                maxes, blocks = kept
-                i = bisect.bisect_left(maxes, local)
-                if i == len(maxes):
-                    continue
-                ids, _, values = blocks[i]
-                j = bisect.bisect_left(ids, local)
-                if j < len(ids) and ids[j] == local:
-                    out[d].extend((start, end, term) for _, start, end in decode(values[j]))
+                value = _kept_value(kept, local)
+                if value is None and (offset, "body", term) in self.partial:
+                    value = _posting_value(leaf, "body", term, local)  # read for an AND: a part
+                if value is not None:
+                    out[d].extend((start, end, term) for _, start, end in decode(value))
         return out
 
 
@@ -968,6 +1037,46 @@ def _blocks(matcher, values: bool = False):
             vals.append(matcher.value())
         matcher.next()
     yield ids, weights, vals if values else None
+
+
+def _kept_value(kept, docnum: int):
+    """A document's posting value from kept blocks, None when they do not hold it."""
+    maxes, blocks = kept
+    i = bisect.bisect_left(maxes, docnum)
+    if i == len(maxes):
+        return None
+    ids, _, values = blocks[i]
+    j = bisect.bisect_left(ids, docnum)
+    return values[j] if j < len(ids) and ids[j] == docnum else None
+
+
+def _posting_value(leaf, fieldname: str, text: str, docnum: int):
+    """One document's posting value read from the index (None when the term is not there)."""
+    if (fieldname, text) not in leaf:
+        return None
+    matcher = leaf.postings(fieldname, text)
+    if matcher.is_active():
+        matcher.skip_to(docnum)
+    return matcher.value() if matcher.is_active() and matcher.id() == docnum else None
+
+
+def _blocks_within(matcher, wanted: list[int], values: bool):
+    """Like _blocks, but only the blocks that may hold one of `wanted` (sorted docnums):
+    a block whose last id is below the next wanted document is passed by its header."""
+    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_maxid")):
+        yield from _blocks(matcher, values)
+        return
+    i, count = 0, len(wanted)
+    while matcher.is_active() and i < count:
+        last = matcher._maxid
+        if wanted[i] <= last:
+            matcher._read_ids()
+            matcher._read_weights()
+            if values:
+                matcher._read_values()
+            yield matcher._ids, matcher._weights, matcher._values if values else None
+            i = bisect.bisect_right(wanted, last, i)
+        matcher._next_block()
 
 
 def _all_ids(matcher):

@@ -771,3 +771,20 @@ def test_a_search_past_its_deadline_stops_with_one_line(bbc_index, texts):
     assert "took too long" in str(stopped.value) and "\n" not in str(stopped.value)
     # the same search with the usual deadline answers, and the searcher is still usable
     assert bbc_index.search("protest* OR econom*", text_for=texts.__getitem__).total > 0
+
+
+def test_and_and_phrases_read_in_part_match_what_whooshs_matchers_match(bbc_index):
+    """An AND reads its later words only where its first found documents: the documents
+    it matches are exactly those whoosh's own matchers find for the same query."""
+    from index.search import _Scorer
+    from index.search_query import expand_query, parse_query
+
+    s = bbc_index._searcher()
+    queries = ["market growth", "prime minister election", '"chief executive"', "film -music"]
+    queries += ['economy "interest rates"', "title:profits shares", '"the prime minister"']
+    for text in queries:
+        q, _, _ = expand_query(parse_query(text).query, s.reader())
+        ours = set(_Scorer(bbc_index, s).run(q))
+        theirs = {hit.docnum for hit in s.search(q, limit=None)}
+        assert ours == theirs, text
+        assert ours, text
