@@ -53,6 +53,9 @@ from ui.workers import JobRunner
 LIST, RESULTS, BROWSER = range(3)
 
 
+LIST_LATER_FROM = 5_000  # articles
+
+
 def safe_title(text: str) -> str:
     """A window title that shows `text` as is ('[*]' is Qt's modified-marker placeholder)."""
     return " ".join(text.split()).replace("[*]", "[\u2060*]")
@@ -72,6 +75,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         if icon is not None:
             self.setWindowIcon(icon)
         self.runner = JobRunner(self)
+        # a library this big lists its articles on a worker at start, so the window shows first
+        self.list_later = library.counts().get("articles", 0) >= LIST_LATER_FROM
         self.tasks = TaskRunner(self.runner, self)
         self.registry = ActionRegistry(self)
         self._build_widgets()
@@ -250,20 +255,34 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
     def refresh_list(self) -> None:
         kind, value = self.current_view
         if kind == "tag":
-            summaries = self.library.list_articles(tag=value)
             heading = f"Tagged “{value}”"
+
+            def fetch(*_args) -> list:
+                return self.library.list_articles(tag=value)
         else:
             view = value if kind == "view" else "all"
-            summaries = self.library.list_articles(view=view)
             heading = dict(VIEWS).get(view, "All articles")
+
+            def fetch(*_args) -> list:
+                return self.library.list_articles(view=view)
+
         hints = {
             "recent": "Articles you open are listed here, newest first.",
             "highlighted": "Articles with passages you highlighted are listed here.",
             "orphaned": "No passage has lost its words.",
         }
-        self.article_list.set_articles(heading, summaries, hints.get(value, ""))
-        if self.article is not None:
-            self.article_list.select(self.article.id)
+
+        def show(summaries: list) -> None:
+            self.article_list.set_articles(heading, summaries, hints.get(value, ""))
+            if self.article is not None:
+                self.article_list.select(self.article.id)
+
+        if self.list_later:  # a big library's first list: after the window has appeared
+            self.list_later = False
+            self.article_list.set_articles(heading, [], "Listing the articles…")
+            self.runner.start("list", fetch, search=True, on_finished=show)
+            return
+        show(fetch())
 
     def refresh_browser(self) -> None:
         passages = self.library.annotations()

@@ -354,3 +354,22 @@ def test_screenshot_renders_1280_by_800(qtbot, tmp_path):
         for y in range(100, 700, 10)
     ]
     assert sum(1 for v in samples if v < 80) > 0.8 * len(samples)
+
+
+def test_a_big_librarys_list_fills_in_after_the_window_appears(
+    qtbot, make_window, library, monkeypatch
+):
+    """Past LIST_LATER_FROM articles the first list is read on a worker: the window is up
+    at once saying it is listing, and the rows arrive without blocking it."""
+    from ui import main_window
+
+    monkeypatch.setattr(main_window, "LIST_LATER_FROM", 1)
+    win = make_window(library)
+    total = library.counts()["articles"]
+    assert total > 1
+    qtbot.waitUntil(lambda: win.article_list.model.rowCount() == total, timeout=5000)
+    assert not win.article_list.empty.isVisible()
+    # later lists (another view, then back) are read at once, as before
+    win.choose_entry("view", "recent")
+    win.choose_entry("view", "all")
+    assert win.article_list.model.rowCount() == total
