@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -64,7 +66,12 @@ def parse_all(paths: list[str], cancel: Callable[[], bool] | None) -> Iterator[A
         yield from _in_thread(paths)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_follow_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         chunks = deque(paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
         pending: deque[Future] = deque()
         try:
@@ -106,16 +113,32 @@ def builder_pool() -> Iterator[ProcessPoolExecutor]:
     """Worker processes for SearchIndex.add_segments, for one drain of a backlog."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=builder_count(), mp_context=context, initializer=_yield_to_import
+        max_workers=builder_count(),
+        mp_context=context,
+        initializer=_yield_to_import,
+        initargs=(os.getpid(),),
     ) as pool:
         yield pool
 
 
-def _yield_to_import() -> None:
+def _yield_to_import(parent: int) -> None:
     """Builders run at a lower priority: while files are still being read, the reading
     (what makes articles openable) goes first and the index follows with what is left."""
+    _follow_parent(parent)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(BUILDER_NICENESS)
+
+
+def _follow_parent(parent: int) -> None:
+    """A worker ends when the program that started it is gone (killed, crashed): it would
+    otherwise wait forever on a queue whose writing end it holds itself."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="gloss-worker-watch", daemon=True).start()
 
 
 def _in_thread(paths: list[str]) -> Iterator[Article | str]:

@@ -7,7 +7,11 @@ path gives: the same documents, once each, and the same answers.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +116,56 @@ def test_a_document_deleted_while_its_segment_is_merged_stays_deleted(tmp_path, 
         ids = lib.index.doc_ids()
         assert gone not in ids and len(ids) == lib.counts()["articles"] - 1
         assert lib.index._searcher().doc_count() == len(ids)
+
+
+def _orphaned_workers(since: float) -> set[int]:
+    """Worker processes (multiprocessing spawn) left without their parent since `since`."""
+    found = set()
+    boot = time.time() - float(Path("/proc/uptime").read_text().split()[0])
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        started = boot + int(fields[19]) / ticks
+        if b"multiprocessing.spawn" in cmdline and fields[1] == "1" and started >= since - 1:
+            found.add(int(entry.name))
+    return found
+
+
+def test_workers_end_when_the_program_is_killed(tmp_path):
+    """A kill -9 of Gloss mid-import leaves no worker process behind."""
+    folder = three_hundred(tmp_path)
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from index import workers\n"
+        "workers.POOL_FROM_FILES = 10\n"
+        "from index.library import Library\n"
+        "def progress(done, total, path):\n"
+        "    if done == 40: print('reading', flush=True); sys.stdin.read()\n"
+        "if __name__ == '__main__':\n"
+        f"    Library.open({str(tmp_path / 'lib')!r}).import_paths([{str(folder)!r}],"
+        " progress=progress)\n"
+    )
+    (tmp_path / "child.py").write_text(script)
+    since = time.time()
+    child = subprocess.Popen(
+        [sys.executable, str(tmp_path / "child.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert child.stdout.readline().strip() == b"reading"
+        assert _orphaned_workers(since) == set()
+        child.kill()
+        child.wait()
+    finally:
+        child.stdin.close()
+        child.stdout.close()
+    deadline = time.monotonic() + 10
+    while _orphaned_workers(since) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the process table: there is no signal to wait on
+    assert _orphaned_workers(since) == set()
