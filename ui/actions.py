@@ -53,6 +53,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("search", "&Search Library", ("Ctrl+K", "/"), "Search articles and passages"),
     A("save_search", "Sa&ve Search…", ("Ctrl+S",), "Keep the current search in the sidebar"),
     A("colour_legend", "Colour &Legend…", (), "Name what each highlight colour means"),
+    A("digest", "&Digest…", ("Ctrl+Shift+D",), "Every passage matching a search, in one document"),
+    A("explain_hit", "&Why This Matched…", ("Ctrl+I",), "Why the chosen search result matched"),
     # Passage
     A("highlight", "&Highlight", ("H",), "Highlight the selection in the last colour"),
     A("color_yellow", "Yellow", ("1",), "Highlight in yellow", data="yellow"),
@@ -67,6 +69,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     A("delete_passage", "&Delete Passage", (Key.Delete,), "Delete the current passage"),
     A("passage_history", "Passage Hi&story…", (), "Every version of the passage; restore any"),
     A("article_tags", "Article T&ags…", ("Ctrl+T",), "Tag the whole open article"),
+    A(
+        "anchoring_report",
+        "Anchoring &Report…",
+        (),
+        "What re-importing the article did to its passages",
+    ),
     # View
     A("next_article", "Ne&xt Article", ("J",), "Open the next article in the list"),
     A("previous_article", "Pre&vious Article", ("K",), "Open the previous article in the list"),
@@ -120,6 +128,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             None,
             "search",
             "save_search",
+            "digest",
+            "explain_hit",
             None,
             "colour_legend",
         ),
@@ -143,6 +153,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "delete_passage",
             None,
             "article_tags",
+            "anchoring_report",
         ),
     ),
     (
@@ -194,6 +205,7 @@ CONTEXT_ACTIONS: tuple[str | None, ...] = (
     "delete_passage",
     None,
     "article_tags",
+    "anchoring_report",
 )
 
 
