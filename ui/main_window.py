@@ -31,6 +31,7 @@ from ui.annotate import PassageController
 from ui.article_list import ArticleList
 from ui.backup_dialog import BackupActions
 from ui.browser import PassagesBrowser
+from ui.digest_view import DigestActions
 from ui.document import DEFAULT_POINT_SIZE
 from ui.find_bar import FindBar
 from ui.history_dialog import HistoryActions
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
         self.history = HistoryActions(self)
         self.trash = TrashActions(self)
+        self.digests = DigestActions(self)
         self.setAcceptDrops(True)
         self.state_timer = QTimer(self)
         self.state_timer.setInterval(1000)
