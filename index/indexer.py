@@ -216,6 +216,7 @@ class Indexer:
         self.error: str | None = None
         self.on_error: Callable[[str], None] | None = None
         self.after_drain: Callable[[], None] | None = None  # the Library's mirror sync
+        self.no_builders = False  # set when worker processes failed: index in this thread
 
     def pending(self) -> int:
         row = self.store.one("SELECT count(*) AS n FROM outbox")
@@ -235,10 +236,15 @@ class Indexer:
             interval, pool, size = FIRST_COMMIT_S, None, FIRST_SEGMENT_DOCS
             while limit is None or handled < limit:
                 bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
-                if bulk and pool is None and workers.builder_count():
+                if bulk and pool is None and workers.builder_count() and not self.no_builders:
                     pool = stack.enter_context(workers.builder_pool())
                 if bulk and pool is not None:
-                    done = self._guarded(lambda p=pool, n=size: self._build_round(p, n))
+                    try:
+                        done = self._guarded(lambda p=pool, n=size: self._build_round(p, n))
+                    except BrokenProcessPool:
+                        # workers that cannot start or died: this thread writes alone from now
+                        self.no_builders, pool = True, None
+                        continue
                     size = SEGMENT_DOCS
                 else:
                     until = time.monotonic() + interval if bulk else None
@@ -250,7 +256,10 @@ class Indexer:
                 if self.store.read_only:
                     break
             if pool is not None and not self._stop.is_set():
-                handled += self._tidy(pool)
+                try:
+                    handled += self._tidy(pool)
+                except BrokenProcessPool:
+                    self.no_builders = True
         if self.after_drain is not None:
             self.after_drain()
         return handled
@@ -288,7 +297,7 @@ class Indexer:
 
     def _finish_tidy(self) -> None:
         """A tidy that a quit interrupted is done again at the next start, in the background."""
-        if self.store.read_only or not workers.builder_count():
+        if self.store.read_only or not workers.builder_count() or self.no_builders:
             return
         if not self.index.tidy_plan(workers.builder_count()):
             return

@@ -169,3 +169,29 @@ def test_workers_end_when_the_program_is_killed(tmp_path):
     while _orphaned_workers(since) and time.monotonic() < deadline:
         time.sleep(0.1)  # polling the process table: there is no signal to wait on
     assert _orphaned_workers(since) == set()
+
+
+def test_workers_that_cannot_start_leave_the_indexing_to_the_indexer_thread(
+    tmp_path, small_rounds, monkeypatch
+):
+    """Builder processes that die at start (here: they abort) break their pool: the
+    indexer notices, writes alone, and every article still becomes searchable once."""
+    import contextlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from index import workers
+
+    @contextlib.contextmanager
+    def dying_pool():
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=context, initializer=os.abort) as pool:
+            yield pool
+
+    monkeypatch.setattr(workers, "builder_pool", dying_pool)
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        lib.import_paths([three_hundred(tmp_path)])
+        assert lib.wait_indexed(timeout=120)
+        assert lib.indexer.no_builders
+        assert lib.check() == [] and once_each(lib)
+        assert lib.search("market").total > 0
