@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui import settings as keys
 from ui.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegistry
+from ui.anchoring_dialog import AnchoringActions
 from ui.annotate import PassageController
 from ui.article_list import ArticleList
 from ui.backup_dialog import BackupActions
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.history = HistoryActions(self)
         self.trash = TrashActions(self)
         self.digests = DigestActions(self)
+        self.anchoring = AnchoringActions(self)
         self.setAcceptDrops(True)
         self.state_timer = QTimer(self)
         self.state_timer.setInterval(1000)

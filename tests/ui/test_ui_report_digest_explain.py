@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from conftest import article_id
 from ui.digest_view import DigestDialog
@@ -115,3 +115,130 @@ def test_a_digest_of_a_bad_query_says_why(qtbot, open_window, library, tagged):
     assert dialog.digest is None and dialog.tree.topLevelItemCount() == 0
     assert dialog.status.text().startswith("No digest: tag: needs a word")
     assert not dialog.export_buttons["markdown"].isEnabled()
+
+
+# --- the anchoring report ----------------------------------------------------------------
+
+REPORT_ARTICLE = """# The harbour wall
+
+Mira Castell
+5 May 2020
+
+The harbour wall was built in three seasons by crews who came from the villages inland.
+
+Each stone was cut at the quarry above the town and carried down on sledges in winter.
+
+The engineer insisted that the mortar be mixed with ash from the lime kilns by the river mouth.
+
+A storm in the second year tore away half of the finished wall in a single night.
+"""
+EXACT = "The harbour wall was built in three seasons"
+MOVED = "carried down on sledges in winter"
+FUZZY = "The engineer insisted that the mortar be mixed with ash from the lime kilns by the river"
+ORPHAN = "A storm in the second year tore away half of the finished wall"
+
+
+def _edited(text: str) -> str:
+    """A paragraph added after the first, two words of FUZZY changed, ORPHAN's paragraph gone."""
+    out = text.replace(
+        "\n\nEach stone",
+        "\n\nA paragraph added to the copy pushes what follows down.\n\nEach stone",
+    )
+    out = out.replace("engineer insisted", "engineer demanded").replace("lime kilns", "limekilns")
+    out = out.replace("\n" + ORPHAN + " in a single night.\n", "")
+    assert FUZZY not in out and ORPHAN not in out and EXACT in out
+    return out
+
+
+@pytest.fixture
+def reimported(tmp_path):
+    """A library with one article and a passage of each outcome, re-imported edited."""
+    from index.library import Library
+
+    source = tmp_path / "harbour.md"
+    source.write_text(REPORT_ARTICLE, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    aid = lib.import_paths([source]).article_ids[0]
+    passages = {
+        "exact": lib.annotate_quote(aid, EXACT),
+        "moved": lib.annotate_quote(aid, MOVED, color="green"),
+        "fuzzy": lib.annotate_quote(aid, FUZZY, note="why ash?"),
+        "orphaned": lib.annotate_quote(aid, ORPHAN, tags=["storms"]),
+    }
+    source.write_text(_edited(REPORT_ARTICLE), encoding="utf-8")
+    yield lib, aid, source, passages
+    lib.close()
+
+
+def _rows(dialog) -> dict[str, str]:
+    from ui.anchoring_dialog import ID_ROLE
+
+    return {item.data(0, ID_ROLE): item.text(1) for item in dialog.items()}
+
+
+def test_anchoring_report_after_reimport_accept_and_reattach(qtbot, open_window, reimported):
+    lib, aid, source, passages = reimported
+    window = open_window(lib)
+    window.open_article(aid)
+    assert window.import_paths([str(source)])
+    # The import summary comes first; the report follows when it is closed.
+    qtbot.waitUntil(
+        lambda: any(d.isVisible() for d in window.findChildren(QDialog, "importReport")),
+        timeout=10000,
+    )
+    summary = next(d for d in window.findChildren(QDialog, "importReport") if d.isVisible())
+    assert window.anchoring.dialog is None
+    summary.accept()
+    dialog = window.anchoring.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.article_id == aid
+    rows = _rows(dialog)
+    assert len(rows) == 4
+    assert rows[passages["exact"].id] == "Found exactly"
+    assert rows[passages["moved"].id].startswith("Moved: ")
+    old = f"{passages['moved'].start}–{passages['moved'].end}"
+    assert old + " → " in rows[passages["moved"].id]
+    assert rows[passages["fuzzy"].id].startswith("Matched fuzzily: similarity 0.")
+    assert "(threshold 0.75)" in rows[passages["fuzzy"].id]
+    assert rows[passages["orphaned"].id].startswith("Orphaned")
+    assert "4 passages" not in dialog.heading.text() and "1 orphaned" in dialog.heading.text()
+
+    def choose(kind: str) -> None:
+        from ui.anchoring_dialog import ID_ROLE
+
+        item = next(i for i in dialog.items() if i.data(0, ID_ROLE) == passages[kind].id)
+        dialog.tree.setCurrentItem(item)
+
+    # Accept the fuzzy match: its row says so and the button turns off.
+    choose("fuzzy")
+    assert dialog.accept_button.isEnabled() and not dialog.reattach_button.isEnabled()
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    assert _rows(dialog)[passages["fuzzy"].id].endswith("— accepted")
+    assert not dialog.accept_button.isEnabled()
+    assert [e["annotation_id"] for e in lib.pending_anchoring(aid)] == [passages["orphaned"].id]
+    # Re-attach the orphan to words selected in the reader.
+    choose("orphaned")
+    assert not dialog.reattach_button.isEnabled()
+    text = window.reader.text
+    words = "Each stone was cut at the quarry"
+    start = text.index(words)
+    window.reader.select_range(start, start + len(words))
+    assert dialog.reattach_button.isEnabled()
+    qtbot.mouseClick(dialog.reattach_button, Qt.MouseButton.LeftButton)
+    moved = lib.get_annotation(passages["orphaned"].id)
+    assert (moved.start, moved.end, moved.orphaned) == (start, start + len(words), False)
+    assert moved.tags == ["storms"]
+    assert _rows(dialog)[passages["orphaned"].id].endswith("re-attached by you")
+    assert lib.pending_anchoring(aid) == []
+    # The reader and the passages panel show the passage in its new place.
+    assert window.reader.annotations[moved.id].start == start
+    assert not window.reader.annotations[moved.id].orphaned
+    assert window.passages.model.rowCount() == 4
+
+
+def test_anchoring_report_on_demand_for_an_article_never_reimported(qtbot, open_window, library):
+    window = open_window(library)
+    window.open_article(article_id(library, "Notes on tidal"))
+    window.registry["anchoring_report"].trigger()
+    dialog = window.anchoring.dialog
+    assert dialog.isVisible() and dialog.items() == []
+    assert "not been re-imported" in dialog.heading.text()
