@@ -34,6 +34,7 @@ from ui.backup_dialog import BackupActions
 from ui.browser import PassagesBrowser
 from ui.digest_view import DigestActions
 from ui.document import DEFAULT_POINT_SIZE
+from ui.explain_dialog import ExplainActions
 from ui.find_bar import FindBar
 from ui.history_dialog import HistoryActions
 from ui.importing import TaskRunner
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.trash = TrashActions(self)
         self.digests = DigestActions(self)
         self.anchoring = AnchoringActions(self)
+        self.explainer = ExplainActions(self)
         self.setAcceptDrops(True)
         self.state_timer = QTimer(self)
         self.state_timer.setInterval(1000)

@@ -242,3 +242,37 @@ def test_anchoring_report_on_demand_for_an_article_never_reimported(qtbot, open_
     dialog = window.anchoring.dialog
     assert dialog.isVisible() and dialog.items() == []
     assert "not been re-imported" in dialog.heading.text()
+
+
+# --- why this matched ------------------------------------------------------------------
+
+PROTEST_ARTICLE = """# Marchers at the bridge
+
+Lea Brandt
+3 June 2022
+
+The protesters gathered at the bridge before dawn and walked to the square by noon.
+"""
+
+
+def test_why_this_matched_lists_what_a_wildcard_became(qtbot, open_window, library, tmp_path):
+    source = tmp_path / "marchers.md"
+    source.write_text(PROTEST_ARTICLE, encoding="utf-8")
+    aid = library.import_paths([source]).article_ids[0]
+    window = open_window(library)
+    with qtbot.waitSignal(window.search.results_ready, timeout=10000):
+        window.search_box.set_text("protest*")
+    view = window.search_panel.view
+    first = window.search_panel.model.index(0, 0)
+    view.setCurrentIndex(first)
+    assert window.registry["explain_hit"] in view.actions()  # in the results' context menu
+    window.registry["explain_hit"].trigger()
+    dialog = window.explainer.dialog
+    assert dialog.isVisible() and dialog.status.text() == "Working…"
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10000)
+    lines = dialog.lines()
+    assert dialog.answer["article_id"] == aid
+    assert "protest* (wildcard) → protesters" in lines
+    assert any(line.startswith("text: ") and "protesters" in line for line in lines)
+    assert not any(line.startswith("title: ") for line in lines)
+    assert dialog.status.text() == "The article matches this search."
