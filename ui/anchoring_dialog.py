@@ -15,6 +15,7 @@ not all stay exactly where they were (after the import summary is closed).
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import shiboken6
@@ -36,6 +37,8 @@ from ui.undo import REFUSALS
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+WRAP = 62  # characters of a quote's line: rows break their own lines (a view wrapping
+MAX_LINES = 3  # by itself measures rows too short)
 OUTCOME_WORDS = {
     "exact": "found exactly",
     "moved": "moved",
@@ -52,12 +55,14 @@ def outcome_text(entry: dict[str, Any]) -> str:
     elif status == "moved":
         old = f"{entry.get('old_start')}–{entry.get('old_end')}"
         new = f"{entry.get('new_start')}–{entry.get('new_end')}"
-        text = f"Moved: {old} → {new}"
+        shift = int(entry.get("new_start") or 0) - int(entry.get("old_start") or 0)
+        way = "later" if shift > 0 else "earlier"
+        text = f"Moved: {old} → {new}\n({abs(shift)} characters {way})"
     elif status == "fuzzy":
         score, threshold = float(entry.get("similarity") or 0), float(entry.get("threshold") or 0)
-        text = f"Matched fuzzily: similarity {score:.2f} (threshold {threshold:.2f})"
+        text = f"Matched fuzzily: similarity {score:.2f}\n(threshold {threshold:.2f})"
     elif status == "orphaned":
-        text = "Orphaned: its words are no longer in the article"
+        text = "Orphaned: its words are\nno longer in the article"
     else:
         text = status
     resolution = entry.get("resolution")
@@ -66,6 +71,21 @@ def outcome_text(entry: dict[str, Any]) -> str:
     elif resolution == "reattached":
         text += " — re-attached by you"
     return text
+
+
+def passage_text(entry: dict[str, Any]) -> str:
+    """The quote in a few lines (and, for a fuzzy match, the words it is on now)."""
+    lines = _wrapped(f"“{one_line(entry.get('quote') or '', 400)}”")
+    if entry.get("status") == "fuzzy" and entry.get("new_quote"):
+        lines += _wrapped(f"now on: “{one_line(entry['new_quote'], 400)}”")
+    return "\n".join(lines)
+
+
+def _wrapped(text: str) -> list[str]:
+    lines = textwrap.wrap(text, WRAP)
+    if len(lines) > MAX_LINES:
+        lines = [*lines[: MAX_LINES - 1], one_line(" ".join(lines[MAX_LINES - 1 :]), WRAP)]
+    return lines
 
 
 def counts_text(counts: dict[str, int]) -> str:
@@ -97,15 +117,16 @@ class AnchoringDialog(QDialog):
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Passage", "What happened"])
         self.tree.setRootIsDecorated(False)
-        self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 4px 2px; }")
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 300)
+        header.resizeSection(1, 250)
         self.tree.currentItemChanged.connect(lambda *_: self.update_buttons())
         self.tree.itemActivated.connect(lambda item, _c: self.show_in_article(item))
         self.hint = plain_label("", self)
@@ -155,8 +176,7 @@ class AnchoringDialog(QDialog):
             "Nothing was deleted; orphaned passages keep their notes and tags."
         )
         for entry in self.entries:
-            quote = one_line(entry.get("quote") or "", 300)
-            item = QTreeWidgetItem([f"“{quote}”", outcome_text(entry)])
+            item = QTreeWidgetItem([passage_text(entry), outcome_text(entry)])
             item.setData(0, ID_ROLE, entry.get("annotation_id", ""))
             item.setData(0, STATUS_ROLE, entry.get("status", ""))
             tip = entry.get("quote") or ""

@@ -12,6 +12,7 @@ current search.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ from ui.plain import one_line, plain_label, plain_tooltip
 from ui.themes import LIGHT, Theme
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+# Rows break their own lines: an item view wrapping by itself measures rows too short.
+WRAP = 90  # characters
 GROUPINGS = (("article", "By article"), ("tag", "By tag"))
 EXPORTS = {
     "markdown": ("Markdown (*.md)", ".md"),
@@ -44,18 +47,19 @@ EXPORTS = {
 
 def entry_text(entry: Any, names: dict[str, str], *, with_article: bool) -> str:
     """A passage as the lines of its row: the quote, then note, tags and colour name."""
-    lines = [f"“{one_line(entry.quote, 400)}”"]
+    quote = f"“{one_line(entry.quote, 400)}”"
     if entry.orphaned:
-        lines[0] += "  (lost its place in the article)"
+        quote += "  (lost its place in the article)"
+    lines = textwrap.wrap(quote, WRAP)
     if entry.note:
-        lines.append("Note: " + one_line(entry.note, 400))
+        lines += textwrap.wrap("Note: " + one_line(entry.note, 400), WRAP)
     details = []
     if entry.tags:
         details.append("Tags: " + ", ".join(entry.tags))
     details.append(color_label(entry.color, names))
     if with_article:
         details.append(one_line(entry.article_title or "Untitled", 80))
-    lines.append(" · ".join(details))
+    lines += textwrap.wrap(" · ".join(details), WRAP)
     return "\n".join(lines)
 
 
@@ -105,9 +109,9 @@ class DigestDialog(QDialog):
         self.tree.setObjectName("digestTree")
         self.tree.setHeaderHidden(True)
         self.tree.setColumnCount(1)
-        self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setIndentation(16)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 5px 2px; }")
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -133,7 +137,7 @@ class DigestDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.tree, 1)
         layout.addLayout(bottom)
-        self.resize(720, 560)
+        self.resize(760, 560)
 
     def group_by(self) -> str:
         return self.grouping.currentData()

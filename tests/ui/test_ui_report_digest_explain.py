@@ -199,6 +199,8 @@ def test_anchoring_report_after_reimport_accept_and_reattach(qtbot, open_window,
     assert old + " → " in rows[passages["moved"].id]
     assert rows[passages["fuzzy"].id].startswith("Matched fuzzily: similarity 0.")
     assert "(threshold 0.75)" in rows[passages["fuzzy"].id]
+    fuzzy_row = next(i for i in dialog.items() if i.text(1) == rows[passages["fuzzy"].id])
+    assert "now on: “The engineer demanded" in fuzzy_row.text(0)
     assert rows[passages["orphaned"].id].startswith("Orphaned")
     assert "4 passages" not in dialog.heading.text() and "1 orphaned" in dialog.heading.text()
 
