@@ -152,7 +152,7 @@ class ExplainDialog(QDialog):
             else "The article does not match this search now."
         )
         lines = query_lines(answer) or ["(no words: only dates, tags or colours)"]
-        self._section("The query looked for", lines)
+        self._section("The query looked for (word → the forms searched)", lines)
         article = answer.get("article", {})
         found = field_lines(article.get("fields", {}), article.get("words", {}))
         found += [
