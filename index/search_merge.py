@@ -25,7 +25,7 @@ from whoosh.reading import SegmentReader
 from index.search_fields import SCHEMA, SpellingWriter
 
 BIG = 1_000  # segments of this many documents or more are an import's, merged here
-TIDY_ABOVE = 4  # more big segments than this get merged
+TIDY_ABOVE = 6  # more big segments than this get merged (an import leaves one per worker)
 MERGE_LIMIT_MB = 128
 SIDE_PREFIX = ".merge-"
 

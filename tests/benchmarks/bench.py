@@ -163,6 +163,8 @@ def run(scale: int, work: Path) -> dict:
     try:
         fts.add_passages(add_passages(lib, rng, note_words))
         lib.wait_indexed(timeout=600)
+        while not lib.indexer.settled():  # a tidy the passages started: measure after it
+            time.sleep(0.1)
         used = [w for w in note_words if lib.search(f"note:{w}", limit=1).total][:100]
         queries = corpus.make_queries(stories, TAGS, used)
         step("passage → searchable, 100 times")
