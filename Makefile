@@ -51,7 +51,8 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-# The README's three pictures, from a library of the seed and the BBC politics folder.
+# The README's pictures: three of the window on the seed and the BBC politics folder, then
+# the digest view and the anchoring report (tests/shots/dialogs.py).
 SHOTLIB := /tmp/gloss-screenshot-library
 screenshots: $(STAMP)
 	rm -rf $(SHOTLIB)
@@ -61,3 +62,4 @@ screenshots: $(STAMP)
 	$(BIN)/python main.py --screenshot assets/screenshots/reader.png --library $(SHOTLIB) --open 2
 	$(BIN)/python main.py --screenshot assets/screenshots/search.png --library $(SHOTLIB) --search "election OR peru"
 	$(BIN)/python main.py --screenshot assets/screenshots/dark.png --library $(SHOTLIB) --open 2 --theme dark
+	$(BIN)/python tests/shots/dialogs.py
