@@ -776,8 +776,8 @@ def test_a_search_past_its_deadline_stops_with_one_line(bbc_index, texts):
 def test_and_and_phrases_read_in_part_match_what_whooshs_matchers_match(bbc_index):
     """An AND reads its later words only where its first found documents: the documents
     it matches are exactly those whoosh's own matchers find for the same query."""
-    from index.search_scorer import _Scorer
     from index.search_query import expand_query, parse_query
+    from index.search_scorer import _Scorer
 
     s = bbc_index._searcher()
     queries = ["market growth", "prime minister election", '"chief executive"', "film -music"]
