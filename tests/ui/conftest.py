@@ -86,6 +86,37 @@ def library(tmp_path: Path):
     lib.close()
 
 
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """`open_window(lib)`: a shown window on a library, settings in tmp_path (not waiting
+    for activation: a notice box may take it); every one closed at the end."""
+    from PySide6.QtCore import QSettings
+
+    from ui.main_window import MainWindow
+    from ui.settings import Settings
+
+    made = []
+
+    def make(lib):
+        store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(lib, Settings(store, str(lib.path)))
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+
+
+@pytest.fixture
+def window(open_window, library):
+    """A shown window on the `library` fixture."""
+    return open_window(library)
+
+
 def article_id(lib, title_start: str) -> int:
     """The id of the article whose title starts with `title_start`."""
     for summary in lib.list_articles():

@@ -5,25 +5,10 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from conftest import article_id
-from ui.main_window import MainWindow
 from ui.passage_dialogs import TagsDialog
-from ui.settings import Settings
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, library):
-    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(library, Settings(store, str(library.path)))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def _tag_article(window, text: str) -> None:

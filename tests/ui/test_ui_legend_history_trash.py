@@ -10,37 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from conftest import SAMPLE, article_id
 from index.library import Library
 from ui.history_dialog import HistoryDialog, changed_fields, describe
 from ui.legend_dialog import LegendDialog, legend_problem
-from ui.main_window import MainWindow
 from ui.models import ID_ROLE
-from ui.settings import Settings
 from ui.trash_view import when
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    """Windows on a library (settings in tmp_path), all closed at the end."""
-    made = []
-
-    def make(lib):
-        store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(lib, Settings(store, str(lib.path)))
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        made.append(win)
-        return win
-
-    yield make
-    for win in made:
-        win.close()
 
 
 def _open_on(window, library, words: str, **fields):

@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 
 from conftest import article_id, click_at
 from ui.dialogs import ImportReportDialog
 from ui.export_dialog import ExportDialog
-from ui.main_window import MainWindow
-from ui.settings import Settings
-
-
-@pytest.fixture
-def window(qtbot, library, tmp_path):
-    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(library, Settings(store, str(library.path)))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
 
 
 def _search(qtbot, window, query: str):

@@ -9,32 +9,11 @@ tmp_path (it is Qt's, not our storage).
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from conftest import article_id
 from ui.digest_view import DigestDialog
-from ui.main_window import MainWindow
-from ui.settings import Settings
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    """Windows on a library (settings in tmp_path), all closed at the end."""
-    made = []
-
-    def make(lib):
-        store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(lib, Settings(store, str(lib.path)))
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        made.append(win)
-        return win
-
-    yield make
-    for win in made:
-        win.close()
 
 
 def _digest_ready(qtbot, dialog: DigestDialog) -> None:

@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from conftest import article_id
@@ -26,30 +26,8 @@ from index.store import DB_NAME
 from ui.actions import COLOR_ACTIONS
 from ui.backup_dialog import BackupDialog
 from ui.export_dialog import supports_ids
-from ui.main_window import MainWindow
 from ui.passage_dialogs import TagsDialog
-from ui.settings import Settings
 from ui.window_actions import WRITE_ACTIONS
-
-
-@pytest.fixture
-def open_window(qtbot, tmp_path):
-    """Windows on a library with settings in tmp_path (not waiting for activation: a notice
-    box may take it); all closed at the end."""
-    made = []
-
-    def make(lib):
-        store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(lib, Settings(store, str(lib.path)))
-        qtbot.addWidget(win)
-        win.show()
-        qtbot.waitExposed(win)
-        made.append(win)
-        return win
-
-    yield make
-    for win in made:
-        win.close()
 
 
 def _visible_box(window, name: str) -> QMessageBox | None:
