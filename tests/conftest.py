@@ -38,3 +38,19 @@ def bbc_path() -> Path:
 @pytest.fixture
 def html_news_path() -> Path:
     return need(HTML_NEWS)
+
+
+@pytest.fixture
+def library(tmp_path: Path):
+    """An empty library in tmp_path (no welcome article), closed at the end."""
+    from index.library import Library
+
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def seed_id(library, seed_path) -> int:
+    """The seed article imported into `library`; its id."""
+    return library.import_paths([seed_path]).article_ids[0]

@@ -20,18 +20,6 @@ A second paragraph about the harbour and its boats.
 """
 
 
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "lib", create_welcome=False)
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def seed_id(library, seed_path):
-    return library.import_paths([seed_path]).article_ids[0]
-
-
 def test_annotate_stores_selectors_and_metadata(library, seed_id):
     a = library.annotate_quote(
         seed_id, "state of emergency", color="blue", note="Check\nthe date", tags=["Peru", "law"]

@@ -9,18 +9,10 @@ import pytest
 from cli_runner import REPO, gloss
 
 from index.digest import parse_link
-from index.library import Library
 from index.search import QueryError
 
 NEWS = REPO / "tests" / "fixtures" / "html" / "news_article.html"
 HOSTILE_NOTE = "<script>alert('x')</script> & <img src=http://example.com/x.png>"
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "lib", create_welcome=False)
-    yield lib
-    lib.close()
 
 
 @pytest.fixture

@@ -10,17 +10,9 @@ import pytest
 
 from conftest import REPO
 from index.annotations import AnnotationError
-from index.library import Library
 from index.search import QueryError
 
 NEWS = REPO / "tests" / "fixtures" / "html" / "news_article.html"
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "lib", create_welcome=False)
-    yield lib
-    lib.close()
 
 
 @pytest.fixture

@@ -15,18 +15,6 @@ from index.library import Library
 from index.search import QueryError
 
 
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "lib", create_welcome=False)
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def seed_id(library, seed_path):
-    return library.import_paths([seed_path]).article_ids[0]
-
-
 def test_defaults_cover_the_palette_in_order(library):
     legend = library.legend()
     assert list(legend) == list(library.PALETTE)

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
-
 from index.library import Library
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "lib", create_welcome=False)
-    yield lib
-    lib.close()
 
 
 def test_new_library_opens_with_the_welcome_article_once(tmp_path):
