@@ -308,24 +308,34 @@ def import_annotations(library: Library, text: str) -> dict[str, Any]:
         text_now = library.get_article(article_id).reading_text
         anchored = reanchor(text_now, parsed["selector"])
         sel = anchored.selector or parsed["selector"]
-        passage = Annotation(
-            id=passage_id,
-            article_id=article_id,
-            start=sel.start,
-            end=sel.end,
-            exact=sel.exact,
-            prefix=sel.prefix,
-            suffix=sel.suffix,
-            color=parsed["color"],
-            note=parsed["note"],
-            tags=parsed["tags"],
-            orphaned=anchored.selector is None,
-            created=parsed["created"],
+        passage = passage_from(
+            parsed, passage_id, article_id, sel, orphaned=anchored.selector is None
         )
         library.restore_annotation(passage)
         result["imported"] += 1
         result["orphaned"] += int(passage.orphaned)
     return result
+
+
+def passage_from(
+    parsed: dict, passage_id: str, article_id: int, sel, *, orphaned: bool, updated: str = ""
+) -> Annotation:
+    """An Annotation from a parsed W3C item (see _parse_item) placed at selector `sel`."""
+    return Annotation(
+        id=passage_id,
+        article_id=article_id,
+        start=sel.start,
+        end=sel.end,
+        exact=sel.exact,
+        prefix=sel.prefix,
+        suffix=sel.suffix,
+        color=parsed["color"],
+        note=parsed["note"],
+        tags=parsed["tags"],
+        orphaned=orphaned,
+        created=parsed["created"],
+        updated=updated,
+    )
 
 
 def _parse_item(item: dict[str, Any]) -> dict[str, Any] | None:

@@ -218,7 +218,7 @@ def _items(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _passage(item: dict[str, Any], article_id: int) -> Annotation | None:
-    from index.export import _parse_item
+    from index.export import _parse_item, passage_from
 
     parsed = _parse_item(item)
     raw_id = str(item.get("id", "")).removeprefix("urn:uuid:")
@@ -228,20 +228,12 @@ def _passage(item: dict[str, Any], article_id: int) -> Annotation | None:
         return None
     if parsed is None:
         return None
-    sel = parsed["selector"]
-    return Annotation(
-        id=raw_id,
-        article_id=article_id,
-        start=sel.start,
-        end=sel.end,
-        exact=sel.exact,
-        prefix=sel.prefix,
-        suffix=sel.suffix,
-        color=parsed["color"],
-        note=parsed["note"],
-        tags=parsed["tags"],
+    return passage_from(
+        parsed,
+        raw_id,
+        article_id,
+        parsed["selector"],
         orphaned=bool(item.get("gloss:orphaned", False)),
-        created=parsed["created"],
         updated=str(item.get("modified", "")) or parsed["created"],
     )
 
