@@ -124,14 +124,23 @@ class PassageController(QObject):
         self._push(command)
         self.reader.clear_selection()
 
-    def add_note(self) -> NoteDialog | None:
-        """Ask for a note: on the selection (a new passage) or on the current passage."""
+    def _target(self) -> tuple[tuple[int, int] | None, Any, str] | None:
+        """What a note or tags go on: (selection, None, its words) for a new passage, or
+        (None, passage, its quote); None (and a message) when there is neither."""
         span = self.reader.selection_range() if self.article is not None else None
         passage = None if span else self.current()
         if span is None and passage is None:
             self.message.emit("Select some words or a passage first.")
             return None
         quote = self.reader.text[span[0] : span[1]] if span else passage.exact
+        return span, passage, quote
+
+    def add_note(self) -> NoteDialog | None:
+        """Ask for a note: on the selection (a new passage) or on the current passage."""
+        target = self._target()
+        if target is None:
+            return None
+        span, passage, quote = target
         dialog = NoteDialog(self.window, quote, passage.note if passage else "")
 
         def submitted(note: str) -> None:
@@ -146,12 +155,10 @@ class PassageController(QObject):
 
     def add_tags(self) -> TagsDialog | None:
         """Ask for tags: on the selection (a new passage) or on the current passage."""
-        span = self.reader.selection_range() if self.article is not None else None
-        passage = None if span else self.current()
-        if span is None and passage is None:
-            self.message.emit("Select some words or a passage first.")
+        target = self._target()
+        if target is None:
             return None
-        quote = self.reader.text[span[0] : span[1]] if span else passage.exact
+        span, passage, quote = target
         known = [name for name, _count in self.library.tags()]
         dialog = TagsDialog(self.window, quote, list(passage.tags) if passage else [], known)
 
