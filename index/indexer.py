@@ -292,7 +292,7 @@ class Indexer:
             if merged is None:
                 shutil.rmtree(side, ignore_errors=True)
                 continue
-            self._guarded(lambda s=side, m=merged, v=live: self._adopt(s, m, v))
+            self._told(lambda s=side, m=merged, v=live: self.index.adopt(s, m, v))
         return handled
 
     def _finish_tidy(self) -> None:
@@ -308,15 +308,19 @@ class Indexer:
         """Nothing queued and no drain or tidy running (the benchmark waits for this)."""
         return not self._drain_lock.locked() and self.pending() == 0
 
-    def _adopt(self, side, merged, live) -> tuple[int, int]:
-        self.index.adopt(side, merged, live)
-        return 0, 0
-
     def _guarded(self, write: Callable[[], tuple[int, int]]) -> int:
-        """Run one commit's `write`, then forget the outbox rows it handled; a full or
-        read-only disk becomes a StoreError in the user's words."""
+        """Run one commit's `write`, then forget the outbox rows it handled."""
+        last_seq, handled = self._told(write)
+        if handled and not self.store.read_only:
+            with self.store.write() as conn:
+                conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
+        return handled
+
+    def _told(self, action: Callable[[], Any]) -> Any:
+        """Run an index write; a full or read-only disk becomes a StoreError in the user's
+        words."""
         try:
-            last_seq, handled = write()
+            return action()
         except Exception as error:
             why = _environment_failure(error)
             if why is None:
@@ -326,10 +330,6 @@ class Indexer:
                 f"the search index cannot be updated ({why}): {left} changes wait, and"
                 " are indexed once there is room"
             ) from None
-        if handled and not self.store.read_only:
-            with self.store.write() as conn:
-                conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
-        return handled
 
     def _build_round(self, pool, size: int) -> tuple[int, int]:
         """One segment of up to `size` documents per worker, built in parallel, one commit."""
