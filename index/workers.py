@@ -38,11 +38,8 @@ IN_FLIGHT = 3  # chunks queued per worker: bounds the parsed articles held in me
 def worker_count() -> int:
     """Processes for parsing: one per core (the main process only stores what they
     parse), none on one core, or GLOSS_WORKERS when set (0 turns the pool off)."""
-    wanted = os.environ.get("GLOSS_WORKERS")
-    if wanted is not None and wanted.strip().isdigit():
-        return int(wanted)
     cores = os.cpu_count() or 1
-    return 0 if cores < 2 else min(4, cores)
+    return _wanted(0 if cores < 2 else min(4, cores))
 
 
 def parse_chunk(paths: list[str]) -> list[Article | str]:
@@ -102,10 +99,13 @@ def parse_all(paths: list[str], cancel: Callable[[], bool] | None) -> Iterator[A
 def builder_count() -> int:
     """Processes that build index segments: one per core (the main process waits for
     them), or GLOSS_WORKERS when set (0: the indexer thread writes alone)."""
-    wanted = os.environ.get("GLOSS_WORKERS")
-    if wanted is not None and wanted.strip().isdigit():
-        return int(wanted)
-    return max(1, min(4, os.cpu_count() or 1))
+    return _wanted(max(1, min(4, os.cpu_count() or 1)))
+
+
+def _wanted(default: int) -> int:
+    """GLOSS_WORKERS when it is a number, else `default`."""
+    wanted = os.environ.get("GLOSS_WORKERS", "").strip()
+    return int(wanted) if wanted.isdigit() else default
 
 
 @contextlib.contextmanager
