@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from index.cli import COMMANDS, run_command
+from index.cli.commands import COMMANDS, run_command
 
 
 def window_parser() -> argparse.ArgumentParser:

@@ -20,18 +20,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import annotations as notes
-from index import articles
-from index.annotations import PALETTE, Annotation, AnnotationError
-from index.articles import ArticleSummary, ImportReport, StoredArticle
-from index.indexer import Indexer, all_documents
-from index.search import IndexDamaged, SearchIndex, SearchResult
-from index.store import Store, StoreError, now_iso
+from index.passages import annotations as notes
+from index.passages.annotations import PALETTE, Annotation, AnnotationError
+from index.search.engine import IndexDamaged, SearchIndex, SearchResult
+from index.search.indexer import Indexer, all_documents
+from index.store import articles
+from index.store.articles import ArticleSummary, ImportReport, StoredArticle
+from index.store.database import Store, StoreError, now_iso
 
 if TYPE_CHECKING:
-    from index.backup import BackupInfo
-    from index.digest import Digest
-    from index.history import AnchoringReport, Trashed, Version
+    from index.exchange.digest import Digest
+    from index.passages.history import AnchoringReport, Trashed, Version
+    from index.safety.backup import BackupInfo
 
 APP_NAME = "Gloss"
 WRITER_WAIT = 3.0  # seconds to wait for another process writing to the library
@@ -111,7 +111,7 @@ class Library:
         damaged database is kept aside and the newest verified backup restored.
         Whatever happened on the way is a sentence in `notices`, for the reader.
         """
-        from index import recovery
+        from index.safety import recovery
 
         folder = Path(path) if path is not None else default_library_path()
         if not read_only:
@@ -159,7 +159,7 @@ class Library:
                 self.indexer.drain()
         self.index.close()
         self.store.close()
-        from index import recovery
+        from index.safety import recovery
 
         recovery.release(self._writer_lock)
         self._writer_lock = None
@@ -182,7 +182,7 @@ class Library:
 
     def _sync_mirror(self) -> None:
         """After each drain of the outbox: bring the JSON mirror up to date too."""
-        from index import mirror
+        from index.safety import mirror
 
         if self.read_only:
             return
@@ -295,7 +295,7 @@ class Library:
         tags: Iterable[str] = (),
     ) -> Annotation:
         """Highlight the N-th occurrence of `quote`; AnnotationError when it is not there."""
-        from index.anchoring import select_occurrence
+        from index.passages.anchoring import select_occurrence
 
         text = self.get_article(article_id).reading_text
         selector = select_occurrence(text, quote, occurrence) if quote else None
@@ -395,13 +395,13 @@ class Library:
 
     def legend(self) -> dict[str, str]:
         """{colour: name} for every palette colour, in palette order. Any thread."""
-        from index import legend
+        from index.passages import legend
 
         return legend.legend(self.store)
 
     def set_legend(self, color: str, name: str | None) -> dict[str, str]:
         """Name a colour (None or "" restores its default); returns the new legend. Any thread."""
-        from index import legend
+        from index.passages import legend
 
         result = legend.set_name(self.store, color, name)
         self._changed()
@@ -409,13 +409,13 @@ class Library:
 
     def history(self, annotation_id: str) -> list[Version]:
         """Every version of a passage, oldest first: Version(seq, at, action, annotation)."""
-        from index import history
+        from index.passages import history
 
         return history.history(self.store, annotation_id)
 
     def restore_version(self, annotation_id: str, seq: int) -> Annotation:
         """Bring back version `seq` (from the trash too); itself a new version. Any thread."""
-        from index import history
+        from index.passages import history
 
         result = history.restore_version(self.store, annotation_id, seq)
         self._changed()
@@ -423,13 +423,13 @@ class Library:
 
     def trash(self) -> list[Trashed]:
         """Deleted passages, newest first: Trashed(annotation, deleted, article_title)."""
-        from index import history
+        from index.passages import history
 
         return history.trash(self.store)
 
     def restore_from_trash(self, annotation_id: str) -> Annotation:
         """Take a passage out of the trash as it was deleted (same id). Any thread."""
-        from index import history
+        from index.passages import history
 
         result = history.restore_from_trash(self.store, annotation_id)
         self._changed()
@@ -437,26 +437,26 @@ class Library:
 
     def empty_trash(self, annotation_ids: Iterable[str] | None = None) -> int:
         """Forget trashed passages (all, or the given ids) and their history; returns how many."""
-        from index import history
+        from index.passages import history
 
         ids = None if annotation_ids is None else list(annotation_ids)
         return history.empty_trash(self.store, ids)
 
     def anchoring_reports(self, article_id: int) -> list[AnchoringReport]:
         """What each re-import did to the article's passages, newest first. Any thread."""
-        from index import history
+        from index.passages import history
 
         return history.reports(self.store, article_id)
 
     def pending_anchoring(self, article_id: int) -> list[dict[str, Any]]:
         """Entries of the newest report still to look at: unresolved fuzzy or orphaned."""
-        from index import history
+        from index.passages import history
 
         return history.pending(self.store, article_id)
 
     def accept_fuzzy(self, annotation_id: str) -> Annotation:
         """Confirm the place a fuzzy re-anchoring chose for a passage. Any thread."""
-        from index import history
+        from index.passages import history
 
         result = history.accept_fuzzy(self.store, annotation_id)
         self._changed()
@@ -464,7 +464,7 @@ class Library:
 
     def reattach(self, annotation_id: str, start: int, end: int) -> Annotation:
         """Re-attach a passage (an orphan) to [start, end); note and tags stay. Any thread."""
-        from index import history
+        from index.passages import history
 
         result = history.reattach(self.store, annotation_id, start, end)
         self._changed()
@@ -472,7 +472,7 @@ class Library:
 
     def color_aliases(self) -> dict[str, str]:
         """Query words for colours from the legend ("question" -> "blue"). Any thread."""
-        from index import legend
+        from index.passages import legend
 
         return legend.aliases(self.legend())
 
@@ -481,14 +481,14 @@ class Library:
 
         A worker thread in the window (it searches). Raises QueryError.
         """
-        from index import digest
+        from index.exchange import digest
 
         self._catch_up()
         return digest.build(self, query, group_by=group_by)
 
     def explain(self, query: str, article_id: int) -> dict[str, Any]:
         """Why an article (and which of its passages) matched `query`. A worker thread."""
-        from index import explain
+        from index.search import explain
 
         self._catch_up()
         try:
@@ -611,7 +611,7 @@ class Library:
     ) -> str:
         """Passages (all, one article's, one tag's, or the given ids) as Markdown, W3C
         JSON-LD or CSV text. Any thread."""
-        from index import export
+        from index.exchange import export
 
         return export.export(self, fmt, article_id=article_id, tag=tag, ids=ids)
 
@@ -623,7 +623,7 @@ class Library:
         add "format" and "placed": [{"id", "source_id", "article_id", "matched_by",
         "status", ...}]). Any thread; one transaction for a foreign file.
         """
-        from index import export
+        from index.exchange import export
 
         result = export.import_annotations(self, data)
         self._changed()
@@ -633,13 +633,13 @@ class Library:
 
     def backup(self, *, reason: str = "manual") -> BackupInfo:
         """A verified backup in `backups/` now (older ones rotate out). A worker thread."""
-        from index import backup
+        from index.safety import backup
 
         return backup.make_backup(self.store.connection(), self.path, reason=reason)
 
     def backups(self) -> list[BackupInfo]:
         """The backups kept in `backups/`, newest first. Any thread."""
-        from index import backup
+        from index.safety import backup
 
         return backup.list_backups(self.path)
 
@@ -650,7 +650,7 @@ class Library:
         Raises StoreError for a file that is not a Gloss library. Returns
         {"restored_from", "backup_before", "articles", "annotations"}.
         """
-        from index import backup
+        from index.safety import backup
 
         result = backup.restore_into(self, Path(file))
         self._changed()
@@ -663,7 +663,7 @@ class Library:
         Returns {"files", "total", "restored", "updated", "unchanged", "orphaned",
         "unplaced": [{"file", "article", "passages"}], "problems": [...]}.
         """
-        from index import backup, mirror
+        from index.safety import backup, mirror
 
         if self.store.one("SELECT 1 FROM articles LIMIT 1"):
             backup.make_backup(self.store.connection(), self.path, reason="before-mirror-restore")
@@ -671,7 +671,7 @@ class Library:
 
     def sync_mirror(self) -> int:
         """Write the JSON mirror of every changed article now; returns files written."""
-        from index import mirror
+        from index.safety import mirror
 
         return mirror.sync(self)
 
@@ -713,7 +713,7 @@ def _open_index(
         _rebuild(store, index, None, progress, None)
         notices.append(REBUILT_NOTICE + " (it could not be read).")
     except (OSError, IndexDamaged) as error:
-        from index.backup import describe_os_error
+        from index.safety.backup import describe_os_error
 
         cause = error if isinstance(error, OSError) else error.__cause__
         why = describe_os_error(cause) if isinstance(cause, OSError) else str(error)

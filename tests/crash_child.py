@@ -119,7 +119,7 @@ def state(annotation) -> dict:
 
 def run_annotations(library, acks: Acks, rng: random.Random) -> None:
     """An endless stream of passage changes, each acknowledged after it returned."""
-    from index.anchoring import make_selector
+    from index.passages.anchoring import make_selector
 
     articles = [a.id for a in library.list_articles()]
     texts = {a: library.get_article(a).reading_text for a in articles}
@@ -215,7 +215,7 @@ def run_import(library, acks: Acks, folder: str) -> None:
 
 def run_reindex(library, acks: Acks, rng: random.Random) -> None:
     """Rebuild the index, then annotate and commit to whoosh, over and over."""
-    from index.anchoring import make_selector
+    from index.passages.anchoring import make_selector
 
     articles = [a.id for a in library.list_articles()]
     while True:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from index.anchoring import (
+from index.passages.anchoring import (
     CONTEXT_CHARS,
     FUZZY_THRESHOLD,
     MEDIUM_QUOTE,

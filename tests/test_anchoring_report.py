@@ -8,9 +8,9 @@ import json
 import pytest
 from cli_runner import gloss
 
-from index.anchoring import FUZZY_THRESHOLD
-from index.annotations import AnnotationError
 from index.library import Library
+from index.passages.anchoring import FUZZY_THRESHOLD
+from index.passages.annotations import AnnotationError
 
 # Quotes from the seed article, and the edits made to a copy of it.
 EXACT = "the massacre of 17 persons"

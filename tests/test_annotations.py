@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from conftest import W3C_TESTS, need
-from index.annotations import AnnotationError
 from index.library import Library
+from index.passages.annotations import AnnotationError
 
 EMOJI_ARTICLE = """# Offsets
 

@@ -9,10 +9,10 @@ import sqlite3
 import pytest
 from crash_child import write_samples
 
-from index import backup, mirror
-from index.cli import run_command
+from index.cli.commands import run_command
 from index.library import Library
-from index.store import StoreError
+from index.safety import backup, mirror
+from index.store.database import StoreError
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from index import indexer, search_merge
 from index.library import Library
+from index.search import indexer
+from index.search import merge as search_merge
 from tests.conftest import BBC, need
 
 
@@ -143,7 +144,7 @@ def test_workers_end_when_the_program_is_killed(tmp_path):
     script = (
         "import sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-        "from index import workers\n"
+        "from index.importers import pool as workers\n"
         "workers.POOL_FROM_FILES = 10\n"
         "from index.library import Library\n"
         "def progress(done, total, path):\n"
@@ -180,7 +181,7 @@ def test_workers_that_cannot_start_leave_the_indexing_to_the_indexer_thread(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from index import workers
+    from index.importers import pool as workers
 
     @contextlib.contextmanager
     def dying_pool():

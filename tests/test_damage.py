@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from crash_child import write_samples
 
-from index import backup
 from index.library import Library
-from index.recovery import DAMAGED_FOLDER
-from index.store import DB_NAME
+from index.safety import backup
+from index.safety.recovery import DAMAGED_FOLDER
+from index.store.database import DB_NAME
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_a_write_lock_left_by_a_killed_writer_does_not_block(folder):
         f"""
         import sys
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from index.search import SearchIndex
+        from index.search.engine import SearchIndex
         index = SearchIndex.open({str(folder / "search-index")!r})
         writer = index._writer(limitmb=8)
         print("locked", flush=True)

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 import pytest
 from cli_runner import REPO, gloss
 
-from index.digest import parse_link
-from index.search import QueryError
+from index.exchange.digest import parse_link
+from index.search.engine import QueryError
 
 NEWS = REPO / "tests" / "fixtures" / "html" / "news_article.html"
 HOSTILE_NOTE = "<script>alert('x')</script> & <img src=http://example.com/x.png>"

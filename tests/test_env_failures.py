@@ -23,7 +23,7 @@ import pytest
 from crash_child import write_samples
 
 from index.library import Library
-from index.store import DB_NAME, StoreError
+from index.store.database import DB_NAME, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = ROOT / "main.py"

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from conftest import REPO
-from index.annotations import AnnotationError
-from index.search import QueryError
+from index.passages.annotations import AnnotationError
+from index.search.engine import QueryError
 
 NEWS = REPO / "tests" / "fixtures" / "html" / "news_article.html"
 

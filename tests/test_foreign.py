@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from conftest import REPO
-from index.annotations import AnnotationError
-from index.foreign import detect, flexible_find, normalize_url
+from index.exchange.foreign import detect, flexible_find, normalize_url
 from index.library import Library
+from index.passages.annotations import AnnotationError
 
 FIXTURES = REPO / "tests" / "fixtures" / "foreign"
 HYPOTHESIS = FIXTURES / "hypothesis_export.json"

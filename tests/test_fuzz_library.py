@@ -34,9 +34,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from index import mirror
 from index.library import Library
-from index.search_query import MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_TERMS, QueryError
+from index.safety import mirror
+from index.search.query import MAX_QUERY_CHARS, MAX_QUERY_DEPTH, MAX_QUERY_TERMS, QueryError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fuzz"))
 from targets import check_import, check_query

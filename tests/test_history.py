@@ -7,8 +7,8 @@ import json
 import pytest
 from cli_runner import gloss
 
-from index.annotations import AnnotationError
 from index.library import Library
+from index.passages.annotations import AnnotationError
 
 EDITS = (
     {"note": "first thought", "tags": ["peru"]},

@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from index.importers import ImportProblem, read_article, walk
+from index.importers.blocks import parse_date
 from index.importers.decode import decode_bytes
-from index.text import parse_date
 
 
 def test_seed_metadata_and_text(seed_path):

@@ -9,10 +9,10 @@ import json
 import pytest
 from cli_runner import gloss
 
-from index.annotations import AnnotationError
-from index.legend import DEFAULT_NAMES
 from index.library import Library
-from index.search import QueryError
+from index.passages.annotations import AnnotationError
+from index.passages.legend import DEFAULT_NAMES
+from index.search.engine import QueryError
 
 
 def test_defaults_cover_the_palette_in_order(library):

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from index import search as search_module
-from index.search import (
+from index.search import engine as search_module
+from index.search.engine import (
     INDEX_NAME,
     IndexBusy,
     IndexDamaged,
@@ -31,7 +31,7 @@ from index.search import (
     SearchIndex,
     SearchResult,
 )
-from index.snippets import term_spans
+from index.search.snippets import term_spans
 from tests.conftest import BBC, REPO, need
 
 PER_TOPIC = 60  # 5 topics x 60 = 300 BBC articles
@@ -715,8 +715,8 @@ def test_many_small_commits_keep_few_segments(small_index):
 def test_the_fast_indexing_pass_gives_the_analyzers_postings_and_words():
     """index/search_fields.py analyses titles and bodies in one loop of its own: the same
     stems, positions, character spans and spelling words as the analyzer's tokens give."""
-    from index import search_fields
-    from index.search_query import STEM_ANALYZER
+    from index.search import fields as search_fields
+    from index.search.query import STEM_ANALYZER
 
     text = (
         "The U.S. café owners' protests, protesting and PROTESTERS: a 3.5% rise in\n"
@@ -763,7 +763,7 @@ def test_field_lengths_read_in_one_go_equal_whooshs_own(bbc_index):
 
 
 def test_a_search_past_its_deadline_stops_with_one_line(bbc_index, texts):
-    from index.search import SearchTimeout
+    from index.search.engine import SearchTimeout
 
     with pytest.raises(SearchTimeout) as stopped:
         bbc_index.search("protest* OR econom*", text_for=texts.__getitem__, deadline_s=0.0)
@@ -776,8 +776,8 @@ def test_a_search_past_its_deadline_stops_with_one_line(bbc_index, texts):
 def test_and_and_phrases_read_in_part_match_what_whooshs_matchers_match(bbc_index):
     """An AND reads its later words only where its first found documents: the documents
     it matches are exactly those whoosh's own matchers find for the same query."""
-    from index.search_query import expand_query, parse_query
-    from index.search_scorer import _Scorer
+    from index.search.query import expand_query, parse_query
+    from index.search.scorer import _Scorer
 
     s = bbc_index._searcher()
     queries = ["market growth", "prime minister election", '"chief executive"', "film -music"]

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from index.importers.blocks import clean_inline, finish_blocks, looks_like_author, parse_date
 from index.importers.html_extract import (
     blocks_from_tree,
     extract_blocks,
@@ -32,7 +33,6 @@ from index.importers.html_extract import (
     tree_word_count,
 )
 from index.model import Article, Block
-from index.text import clean_inline, finish_blocks, looks_like_author, parse_date
 
 # Characters no parser accepts in a string (C0 controls other than tab/newlines, surrogates).
 _UNPARSABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")

@@ -16,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from index.importers.blocks import normalize_blocks
 from index.model import Block, Span
-from index.text import normalize_blocks
 
 # --- the depth guard --------------------------------------------------------
 

@@ -12,8 +12,8 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from index.importers.blocks import clean_inline, finish_blocks, looks_like_author, parse_date
 from index.model import Article, Block, Span
-from index.text import clean_inline, finish_blocks, looks_like_author, parse_date
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")

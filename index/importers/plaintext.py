@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from index.importers.blocks import finish_blocks, looks_like_author, parse_date, plain_blocks
 from index.model import Article
-from index.text import finish_blocks, looks_like_author, parse_date, plain_blocks
 
 _BLANK = re.compile(r"\n[ \t\f\v]*\n")
 

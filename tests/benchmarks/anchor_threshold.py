@@ -36,8 +36,8 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from index import anchoring  # noqa: E402
-from index.anchoring import Candidate, Selector, make_selector, reanchor  # noqa: E402
+from index.passages import anchoring  # noqa: E402
+from index.passages.anchoring import Candidate, Selector, make_selector, reanchor  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpora" / "bbc"
 EDIT_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.7)

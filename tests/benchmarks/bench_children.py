@@ -83,9 +83,9 @@ def measure_window(library: str, queries_file: str) -> dict:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
 
-    from ui.app import close_library, make_app, open_library
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from ui.window.app import close_library, make_app, open_library
+    from ui.window.main_window import MainWindow
+    from ui.window.settings import Settings
 
     app = make_app()
     library = open_library(library)

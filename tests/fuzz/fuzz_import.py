@@ -10,7 +10,7 @@ with atheris.instrument_imports():
 
     for name in ("decode", "html", "html_extract", "markdown", "plaintext"):
         importlib.import_module(f"index.importers.{name}")
-    importlib.import_module("index.text")
+    importlib.import_module("index.importers.blocks")
 
 if __name__ == "__main__":
     atheris.Setup(sys.argv, check_import)

@@ -8,7 +8,7 @@ import atheris
 with atheris.instrument_imports():
     from targets import check_query  # puts the project on sys.path
 
-    for name in ("search_query", "search", "snippets"):
+    for name in ("search.query", "search.engine", "search.snippets"):
         importlib.import_module(f"index.{name}")
 
 if __name__ == "__main__":

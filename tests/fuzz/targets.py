@@ -69,7 +69,7 @@ def library():
 
 def check_query(data: bytes) -> None:
     """Search for `data` (as UTF-8 with replacements) in the small library."""
-    from index.search import QueryError
+    from index.search.engine import QueryError
 
     query = data.decode("utf-8", "replace")
     started = time.monotonic()

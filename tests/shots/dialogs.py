@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 from test_anchoring_report import EXACT, FUZZY, MOVED, ORPHAN, edit  # noqa: E402
 
 from index.library import Library  # noqa: E402
-from ui.app import make_app  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.settings import Settings  # noqa: E402
+from ui.window.app import make_app  # noqa: E402
+from ui.window.main_window import MainWindow  # noqa: E402
+from ui.window.settings import Settings  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "corpora" / "seed" / "000_e45523c9750e1e33.txt"
 OUT = ROOT / "assets" / "screenshots"

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from ui.compat import protect_none
+from ui.common.compat import protect_none
 
 _spec = importlib.util.spec_from_file_location(
     "_gloss_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py"
@@ -92,8 +92,8 @@ def open_window(qtbot, tmp_path):
     for activation: a notice box may take it); every one closed at the end."""
     from PySide6.QtCore import QSettings
 
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
+    from ui.window.main_window import MainWindow
+    from ui.window.settings import Settings
 
     made = []
 

@@ -8,7 +8,7 @@ import shutil
 from PySide6.QtWidgets import QMessageBox
 
 from conftest import article_id
-from ui.passage_dialogs import TagsDialog
+from ui.passages.passage_dialogs import TagsDialog
 
 
 def _tag_article(window, text: str) -> None:

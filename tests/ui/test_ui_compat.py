@@ -6,7 +6,7 @@ import sys
 
 from PySide6.QtGui import QTextBlockFormat
 
-from ui.compat import protect_none
+from ui.common.compat import protect_none
 
 
 def test_many_void_qt_calls_keep_none_alive():

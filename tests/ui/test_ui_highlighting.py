@@ -7,9 +7,9 @@ from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from conftest import article_id, click_at, drag_select, point_of
-from ui.main_window import MainWindow
-from ui.passage_dialogs import NoteDialog, TagsDialog
-from ui.settings import Settings
+from ui.passages.passage_dialogs import NoteDialog, TagsDialog
+from ui.window.main_window import MainWindow
+from ui.window.settings import Settings
 
 
 @pytest.fixture

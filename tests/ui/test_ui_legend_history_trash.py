@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from conftest import SAMPLE, article_id
 from index.library import Library
-from ui.history_dialog import HistoryDialog, changed_fields, describe
-from ui.legend_dialog import LegendDialog, legend_problem
-from ui.models import ID_ROLE
-from ui.trash_view import when
+from ui.common.models import ID_ROLE
+from ui.passages.history_dialog import HistoryDialog, changed_fields, describe
+from ui.passages.legend_dialog import LegendDialog, legend_problem
+from ui.passages.trash_view import when
 
 
 def _open_on(window, library, words: str, **fields):

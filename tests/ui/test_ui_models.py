@@ -5,15 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from conftest import article_id
-from ui.models import (
+from ui.common.models import (
     ID_ROLE,
     SORT_ROLE,
     ArticleFilterProxy,
     ArticleTableModel,
     PassageListModel,
 )
-from ui.results import ResultsModel
-from ui.sidebar import SidebarModel
+from ui.search.results import ResultsModel
+from ui.window.sidebar import SidebarModel
 
 
 def test_article_model_sorts_and_filters(qtmodeltester, library):

@@ -9,8 +9,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 
 from conftest import article_id, click_at
-from ui.dialogs import ImportReportDialog
-from ui.export_dialog import ExportDialog
+from ui.dialogs.export_dialog import ExportDialog
+from ui.window.dialogs import ImportReportDialog
 
 
 def _search(qtbot, window, query: str):
@@ -150,7 +150,9 @@ def test_drop_files_onto_the_window_imports_them(qtbot, window, library, tmp_pat
 
 def test_a_link_asks_before_opening(qtbot, window, library, monkeypatch):
     opened = []
-    monkeypatch.setattr("ui.dialogs.QDesktopServices.openUrl", lambda url: opened.append(url))
+    monkeypatch.setattr(
+        "ui.window.dialogs.QDesktopServices.openUrl", lambda url: opened.append(url)
+    )
     window.open_article(article_id(library, "Notes on tidal"))
     offset = window.reader.text.index("the survey") + 3
     window.reader.ensure_offset_visible(offset)

@@ -13,10 +13,10 @@ from conftest import BBC, SAMPLE, SEED, drag_select, need
 from index.importers import read_article
 from index.importers.markdown import import_markdown
 from index.model import Block, Span
-from ui.document import OffsetMap, Typography, build_document, is_openable, raw_text
-from ui.reader import ReaderView
-from ui.textfind import TextFinder, find_terms
-from ui.themes import DARK, LIGHT
+from ui.reader.document import OffsetMap, Typography, build_document, is_openable, raw_text
+from ui.reader.reader import ReaderView
+from ui.reader.textfind import TextFinder, find_terms
+from ui.window.themes import DARK, LIGHT
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_find_accents_case_and_whole_words():
 
 
 def test_thousands_of_matches_paint_those_around_the_current_one(qtbot, reader):
-    from ui.marks import MAX_PAINTED_MARKS
+    from ui.reader.marks import MAX_PAINTED_MARKS
 
     article = import_markdown("# Many\n\n" + "mill and " * 3000 + "\n")
     reader.set_article(article)

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from conftest import article_id
-from ui.digest_view import DigestDialog
+from ui.search.digest_view import DigestDialog
 
 
 def _digest_ready(qtbot, dialog: DigestDialog) -> None:
@@ -150,7 +150,7 @@ def reimported(tmp_path):
 
 
 def _rows(dialog) -> dict[str, str]:
-    from ui.anchoring_dialog import ID_ROLE
+    from ui.passages.anchoring_dialog import ID_ROLE
 
     return {item.data(0, ID_ROLE): item.text(1) for item in dialog.items()}
 
@@ -184,7 +184,7 @@ def test_anchoring_report_after_reimport_accept_and_reattach(qtbot, open_window,
     assert "4 passages" not in dialog.heading.text() and "1 orphaned" in dialog.heading.text()
 
     def choose(kind: str) -> None:
-        from ui.anchoring_dialog import ID_ROLE
+        from ui.passages.anchoring_dialog import ID_ROLE
 
         item = next(i for i in dialog.items() if i.data(0, ID_ROLE) == passages[kind].id)
         dialog.tree.setCurrentItem(item)

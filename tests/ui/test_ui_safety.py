@@ -22,12 +22,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from conftest import article_id
 from index.library import Library
-from index.store import DB_NAME
-from ui.actions import COLOR_ACTIONS
-from ui.backup_dialog import BackupDialog
-from ui.export_dialog import supports_ids
-from ui.passage_dialogs import TagsDialog
-from ui.window_actions import WRITE_ACTIONS
+from index.store.database import DB_NAME
+from ui.dialogs.backup_dialog import BackupDialog
+from ui.dialogs.export_dialog import supports_ids
+from ui.passages.passage_dialogs import TagsDialog
+from ui.window.actions import COLOR_ACTIONS
+from ui.window.window_actions import WRITE_ACTIONS
 
 
 def _visible_box(window, name: str) -> QMessageBox | None:

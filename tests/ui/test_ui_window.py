@@ -11,11 +11,11 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from conftest import SAMPLE, ThreadRecorder, article_id
-from ui.actions import ACTIONS, MENUS, key_sequences
-from ui.dialogs import ImportReportDialog, ShortcutsDialog
-from ui.main_window import MainWindow
-from ui.models import ArticleTableModel
-from ui.settings import Settings
+from ui.common.models import ArticleTableModel
+from ui.window.actions import ACTIONS, MENUS, key_sequences
+from ui.window.dialogs import ImportReportDialog, ShortcutsDialog
+from ui.window.main_window import MainWindow
+from ui.window.settings import Settings
 
 
 def _settings(tmp_path, library) -> Settings:
@@ -317,7 +317,7 @@ def test_article_and_user_text_show_as_plain_text(qtbot, make_window, tmp_path):
 def test_question_mark_and_about_and_icon(qtbot, library, make_window):
     from PySide6.QtWidgets import QMessageBox
 
-    from ui.icon import app_icon
+    from ui.window.icon import app_icon
 
     window = make_window(library)
     window.setWindowIcon(app_icon())
@@ -336,7 +336,7 @@ def test_screenshot_renders_1280_by_800(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
     from index.library import Library
-    from ui.app import screenshot
+    from ui.window.app import screenshot
 
     folder = tmp_path / "shot-lib"
     lib = Library.open(folder)
@@ -361,7 +361,7 @@ def test_a_big_librarys_list_fills_in_after_the_window_appears(
 ):
     """Past LIST_LATER_FROM articles the first list is read on a worker: the window is up
     at once saying it is listing, and the rows arrive without blocking it."""
-    from ui import main_window
+    from ui.window import main_window
 
     monkeypatch.setattr(main_window, "LIST_LATER_FROM", 1)
     win = make_window(library)

@@ -1,0 +1,734 @@
+"""The command line: the same engine as the window, one command per verb, `--json` on each.
+
+Exit codes: 0 success, 1 when the work partly failed (a file not imported, a
+check that found problems, a query that could not run), 2 for a usage error.
+Errors are one line on stderr, never a traceback. No Qt is imported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from index.passages.annotations import AnnotationError
+from index.store.database import StoreError
+
+COMMANDS = (
+    "import",
+    "list",
+    "show",
+    "search",
+    "reindex",
+    "check",
+    "annotate",
+    "annotations",
+    "unannotate",
+    "tag",
+    "export",
+    "import-annotations",
+    "legend",
+    "history",
+    "trash",
+    "restore",
+    "anchoring",
+    "accept-fuzzy",
+    "reattach",
+    "digest",
+    "explain",
+    "backup",
+)
+
+
+WRITER_WAIT = 10.0  # seconds a command that writes waits for another Gloss to finish
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: given before or after the command word, neither default overwrites the other.
+    common.add_argument(
+        "--library", metavar="DIR", default=argparse.SUPPRESS, help="library folder"
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+    parser = argparse.ArgumentParser(prog="gloss", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, parents=[common], description=help_text)
+
+    p = add("import", "import files and folders of articles (Markdown, text, HTML)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    add("list", "list the articles")
+    p = add("show", "print an article's reading text")
+    p.add_argument("id", type=int)
+    p = add("search", "search articles and passages")
+    p.add_argument("query", nargs="?", default=None)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+    p.add_argument("--batch", metavar="FILE", help="one query a line; one result a line")
+    add("reindex", "rebuild the search index from the database")
+    add("check", "check the database and that the index matches it")
+    p = add("annotate", "highlight the N-th occurrence of a quote in an article")
+    p.add_argument("article_id", type=int)
+    p.add_argument("--quote", required=True)
+    p.add_argument("--occurrence", type=int, default=1)
+    p.add_argument("--color", default="yellow")
+    p.add_argument("--note", default="")
+    p.add_argument("--tag", action="append", default=[], dest="tags")
+    p = add("annotations", "list passages")
+    p.add_argument("--article", type=int)
+    p.add_argument("--tag")
+    p = add("unannotate", "delete a passage")
+    p.add_argument("id")
+    p = add("tag", "rename, merge or delete tags")
+    p.add_argument("action", choices=("rename", "merge", "delete"))
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p = add("export", "export passages as Markdown, W3C JSON or CSV")
+    p.add_argument("--format", choices=("markdown", "json", "csv"), default="markdown")
+    p.add_argument("--article", type=int)
+    p.add_argument("--tag")
+    p.add_argument("--out", metavar="FILE")
+    p = add(
+        "import-annotations",
+        "read passages from W3C JSON (ours), a Hypothesis JSON export or a Readwise CSV export",
+    )
+    p.add_argument("file")
+    _add_issue7_commands(add)
+    p = add("backup", "make a verified backup of the library now (`backup --list` lists them)")
+    p.add_argument("--list", action="store_true", help="list the backups, newest first")
+    return parser
+
+
+def _add_issue7_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    """Colour legend, history and trash, anchoring reports, digests, explanations."""
+    p = add("legend", "list the colour names; `legend set COLOR NAME` renames, `reset` restores")
+    p.add_argument("action", nargs="?", choices=("list", "set", "reset"), default="list")
+    p.add_argument("color", nargs="?")
+    p.add_argument("name", nargs="*")
+    p = add("history", "every version of a passage")
+    p.add_argument("id")
+    p = add("trash", "list deleted passages; `trash empty` forgets them for good")
+    p.add_argument("action", nargs="?", choices=("list", "empty"), default="list")
+    p = add(
+        "restore",
+        "bring a passage back from the trash (ID; one of its versions: --version), "
+        "the whole library from a backup FILE, or every passage from the annotations "
+        "folder (--from-annotations)",
+    )
+    p.add_argument("target", nargs="?", metavar="ID|FILE")
+    p.add_argument("--version", type=int, metavar="SEQ", help="a version number from `history`")
+    p.add_argument(
+        "--from-annotations",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="rebuild passages from the JSON mirror (the library's annotations/, or DIR)",
+    )
+    p = add("anchoring", "what re-imports did to an article's passages (newest report first)")
+    p.add_argument("article_id", type=int)
+    p.add_argument("--all", action="store_true", help="every report, not only the newest")
+    p = add("accept-fuzzy", "confirm where a fuzzy re-anchoring put a passage")
+    p.add_argument("id")
+    p = add("reattach", "attach a passage (an orphan) to other words of its article")
+    p.add_argument("id")
+    p.add_argument("--quote", help="the words to attach it to")
+    p.add_argument("--occurrence", type=int, default=1)
+    p.add_argument("--start", type=int)
+    p.add_argument("--end", type=int)
+    p = add("digest", "every passage matching a query, grouped by article or tag")
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("--group-by", choices=("article", "tag"), default="article")
+    p.add_argument("--format", choices=("markdown", "html", "json"), default="markdown")
+    p.add_argument("--out", metavar="FILE")
+    p = add("explain", "why an article matched a query: fields and expanded terms")
+    p.add_argument("query")
+    p.add_argument("article_id", type=int)
+
+
+def run_command(argv: list[str]) -> int:
+    """Run one command; return the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse printed its message (or --help)
+        return 0 if stop.code == 0 else 2
+    args.json = getattr(args, "json", False)
+    args.library = getattr(args, "library", None)
+    try:
+        return _dispatch(args)
+    except UsageError as error:
+        _fail(str(error))
+        return 2
+    except (StoreError, AnnotationError) as error:
+        _fail(str(error))
+        return 1
+    except KeyboardInterrupt:
+        _fail("interrupted")
+        return 130
+
+
+def _fail(message: str) -> None:
+    print(f"gloss: {message}", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from index.library import Library
+
+    handler = _HANDLERS[args.command]
+    reads = ("list", "show", "search", "annotations", "export", "check", "history", "anchoring")
+    writes = args.command not in (*reads, "digest", "explain")
+    path = Path(args.library) if args.library else None
+    library = Library.open(
+        path,
+        progress=_index_progress() if writes else None,
+        writer_wait=float(os.environ.get("GLOSS_WRITER_WAIT", WRITER_WAIT)) if writes else 0.0,
+    )
+    try:
+        if writes and library.read_only:  # one line: why (another Gloss writing, a read-only disk)
+            reason = library.notices[-1] if library.notices else "the library is read-only"
+            reason = reason.removesuffix(".").removesuffix(": this one is read-only")
+            _fail(f"{reason}: nothing was changed")
+            return 1
+        for notice in library.notices:
+            _fail(notice)
+        return handler(library, args)
+    finally:
+        library.close()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
+    """A one-line progress bar on stderr when it is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(done: int, total: int, _current: str) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        bar = "#" * filled + "-" * (width - filled)
+        end = "\n" if done >= total else ""
+        print(f"\r{label} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _index_progress() -> Callable[[int, int, str], None] | None:
+    return _progress_bar("rebuilding the search index")
+
+
+# --- handlers -------------------------------------------------------------------
+
+
+def _import(library, args) -> int:
+    report = library.import_paths(args.paths, progress=_progress_bar("importing"))
+    library.wait_indexed(timeout=600)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print(
+            f"imported {report.imported}, updated {report.updated}, "
+            f"duplicates {report.duplicates}, failed {len(report.failed)} "
+            f"({report.took_s:.1f} s)"
+        )
+        for failure in report.failed:
+            print(f"failed: {failure.path}: {failure.error}")
+        for warning in report.warnings:
+            print(f"warning: {warning.path}: {warning.error}")
+        for entry in report.anchoring:
+            print(f"passage {entry['annotation_id']}: {entry['status']}")
+    return 1 if report.failed else 0
+
+
+def _list(library, args) -> int:
+    rows = library.list_articles()
+    if args.json:
+        _print_json({"articles": [r.to_json() for r in rows]})
+    else:
+        for r in rows:
+            print(f"{r.id:>6}  {r.date or '----------'}  {r.title}  ({r.author or 'unknown'})")
+    return 0
+
+
+def _show(library, args) -> int:
+    try:
+        article = library.get_article(args.id)
+    except KeyError:
+        raise UsageError(f"no article with id {args.id}") from None
+    if args.json:
+        _print_json(article.to_json())
+    else:
+        print(article.reading_text)
+    return 0
+
+
+def _search(library, args) -> int:
+    from index.search.engine import QueryError
+
+    if args.batch:
+        try:
+            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+        except OSError as error:
+            raise UsageError(f"cannot read {args.batch}: {error.strerror}") from None
+        failed = 0
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                _print_json(library.search(line, limit=args.limit, sort=args.sort).to_json())
+            except QueryError as error:
+                failed += 1
+                _print_json({"query": line, "error": str(error)})
+        return 1 if failed else 0
+    if args.query is None:
+        raise UsageError("search needs a QUERY (or --batch FILE)")
+    try:
+        result = library.search(args.query, limit=args.limit, sort=args.sort)
+    except QueryError as error:
+        _fail(str(error))
+        return 1
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    _print_result(result)
+    return 0
+
+
+def _print_result(result) -> None:
+    print(f"{result.total} articles ({result.took_ms:.0f} ms)")
+    if result.message:
+        print(result.message)
+    if result.suggestion:
+        print(f"Did you mean: {result.suggestion}")
+    for hit in result.hits:
+        print(f"{hit.article_id:>6}  {hit.date or '----------'}  {hit.title}")
+        snippet = "".join(f"[{f.text}]" if f.match else f.text for f in hit.snippet)
+        if snippet:
+            print(f"        {snippet}")
+        for note in hit.annotations:
+            tags = " ".join(f"#{t}" for t in note.tags)
+            print(f"        > {note.quote}  ({note.color}) {note.note} {tags}".rstrip())
+
+
+def _reindex(library, args) -> int:
+    started = time.monotonic()
+    count = library.reindex(progress=_progress_bar("indexing"))
+    took = time.monotonic() - started
+    if args.json:
+        _print_json({"documents": count, "took_s": round(took, 3)})
+    else:
+        print(f"indexed {count} documents ({took:.1f} s)")
+    return 0
+
+
+def _check(library, args) -> int:
+    problems = library.check()
+    if args.json:
+        _print_json({"ok": not problems, "problems": problems})
+    elif problems:
+        for problem in problems:
+            print(f"problem: {problem}")
+    else:
+        print("ok: the database is intact and the index matches it")
+    return 1 if problems else 0
+
+
+def _annotate(library, args) -> int:
+    try:
+        library.get_article(args.article_id)
+    except KeyError:
+        raise UsageError(f"no article with id {args.article_id}") from None
+    annotation = library.annotate_quote(
+        args.article_id,
+        args.quote,
+        occurrence=args.occurrence,
+        color=args.color,
+        note=args.note,
+        tags=args.tags,
+    )
+    library.wait_indexed()
+    if args.json:
+        from index.exchange import export
+
+        _print_json(export.to_w3c(library, annotation))
+    else:
+        print(annotation.id)
+    return 0
+
+
+def _annotations(library, args) -> int:
+    rows = library.annotations(article_id=args.article, tag=args.tag)
+    if args.json:
+        _print_json({"annotations": [a.to_json() for a in rows]})
+    else:
+        for a in rows:
+            tags = " ".join(f"#{t}" for t in a.tags)
+            flag = " [orphaned]" if a.orphaned else ""
+            print(f"{a.id}  article {a.article_id}  {a.color}{flag}  “{a.exact}” {a.note} {tags}")
+    return 0
+
+
+def _unannotate(library, args) -> int:
+    removed = library.delete_annotation(args.id)
+    if args.json:
+        _print_json({"deleted": removed.to_json()})
+    else:
+        print(f"deleted {removed.id}")
+    return 0
+
+
+def _tag(library, args) -> int:
+    action, names = args.action, args.names
+    wanted = 1 if action == "delete" else 2
+    if len(names) != wanted:
+        raise UsageError(f"tag {action} takes {wanted} name{'s' if wanted > 1 else ''}")
+    if action == "rename":
+        uses = library.rename_tag(names[0], names[1])
+    elif action == "merge":
+        uses = library.merge_tags(names[0], names[1])
+    else:
+        uses = library.delete_tag(names[0])
+    if args.json:
+        _print_json({"action": action, "tags": names, "uses": uses})
+    else:
+        print(f"{action}: {' → '.join(names)} ({uses} uses)")
+    return 0
+
+
+def _export(library, args) -> int:
+    text = library.export_annotations(args.format, article_id=args.article, tag=args.tag)
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise StoreError(f"cannot write {args.out}: {error.strerror}") from None
+        if not args.json:
+            print(f"wrote {args.out}")
+        else:
+            _print_json({"out": args.out, "bytes": len(text.encode("utf-8"))})
+    else:
+        sys.stdout.write(text)
+        if not text.endswith("\n"):
+            sys.stdout.write("\n")
+    return 0
+
+
+def _import_annotations(library, args) -> int:
+    try:
+        data = Path(args.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {args.file}: {error}") from None
+    result = library.import_annotations(data)
+    library.wait_indexed()
+    if args.json:
+        _print_json(result)
+    else:
+        print(
+            f"imported {result['imported']}, already there {result['existing']}, "
+            f"not placed {len(result['unplaced'])}"
+        )
+        for item in result["unplaced"]:
+            print(f"not placed: {item['id']}: {item['reason']}")
+    return 1 if result["unplaced"] else 0
+
+
+# --- issue 7: legend, history and trash, anchoring, digests, explanations ------------
+
+
+def _legend(library, args) -> int:
+    if args.action == "set":
+        if not args.color or not args.name:
+            raise UsageError("legend set takes a COLOR and a NAME")
+        legend = library.set_legend(args.color, " ".join(args.name))
+    elif args.action == "reset":
+        colors = [args.color] if args.color else list(library.PALETTE)
+        for color in colors:
+            legend = library.set_legend(color, None)
+        legend = library.legend()
+    else:
+        legend = library.legend()
+    if args.json:
+        _print_json({"legend": legend})
+    else:
+        for color, name in legend.items():
+            print(f"{color:<10} {name}")
+    return 0
+
+
+def _history(library, args) -> int:
+    versions = library.history(args.id)
+    if args.json:
+        _print_json({"id": args.id, "versions": [v.to_json() for v in versions]})
+    else:
+        for v in versions:
+            a = v.annotation
+            tags = " ".join(f"#{t}" for t in a.tags)
+            print(f"{v.seq:>6}  {v.at}  {v.action:<22} {a.color:<9} “{a.exact}” {a.note} {tags}")
+    return 0
+
+
+def _trash(library, args) -> int:
+    if args.action == "empty":
+        count = library.empty_trash()
+        if args.json:
+            _print_json({"emptied": count})
+        else:
+            print(f"emptied the trash: {count} passage{'' if count == 1 else 's'} forgotten")
+        return 0
+    items = library.trash()
+    if args.json:
+        _print_json({"annotations": [t.to_json() for t in items]})
+    else:
+        for t in items:
+            a = t.annotation
+            print(f"{a.id}  deleted {t.deleted}  {t.article_title}  “{a.exact}”")
+    return 0
+
+
+def _restore(library, args) -> int:
+    import uuid
+
+    if args.from_annotations is not None:
+        return _restore_mirror(library, args)
+    if args.target is None:
+        raise UsageError("restore takes a passage ID, a backup FILE, or --from-annotations")
+    try:
+        uuid.UUID(args.target)
+    except ValueError:
+        if Path(args.target).exists():
+            return _restore_file(library, args)
+        raise UsageError(
+            f"restore takes a passage id (see `trash`) or a backup file: {args.target!r} is neither"
+        ) from None
+    if args.version is not None:
+        restored = library.restore_version(args.target, args.version)
+    else:
+        restored = library.restore_from_trash(args.target)
+    library.wait_indexed()
+    if args.json:
+        _print_json({"restored": restored.to_json()})
+    else:
+        flag = " (orphaned: its words are gone)" if restored.orphaned else ""
+        print(f"restored {restored.id} in article {restored.article_id}{flag}")
+    return 0
+
+
+# --- issue 6: backups and the annotations mirror -----------------------------------
+
+
+def _backup(library, args) -> int:
+    if args.list:
+        found = library.backups()
+        if args.json:
+            _print_json({"backups": [b.to_json() for b in found]})
+        elif not found:
+            print("no backups yet")
+        for info in found if not args.json else ():
+            size = info.bytes / 1024 / 1024
+            print(f"{info.created[:19]}  {info.reason:<20} {size:7.1f} MB  {info.path}")
+        return 0
+    info = library.backup()
+    if args.json:
+        _print_json(info.to_json())
+    else:
+        print(f"backed up to {info.path} ({info.bytes / 1024 / 1024:.1f} MB, {info.took_s:.2f} s)")
+    return 0
+
+
+def _restore_file(library, args) -> int:
+    result = library.restore_database(args.target)
+    if args.json:
+        _print_json(result)
+    else:
+        print(
+            f"restored {result['articles']} articles and {result['annotations']} passages "
+            f"from {result['restored_from']}; the library as it was is in {result['backup_before']}"
+        )
+    return 0
+
+
+def _restore_mirror(library, args) -> int:
+    folder = args.from_annotations or None
+    if folder is not None and not Path(folder).is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    result = library.restore_from_annotations(folder)
+    library.wait_indexed(timeout=600)
+    if args.json:
+        _print_json(result)
+    else:
+        print(
+            f"passages in the annotations folder: {result['total']}; restored "
+            f"{result['restored']}, updated {result['updated']}, already there "
+            f"{result['unchanged']}, orphaned {result['orphaned']}"
+        )
+        for item in result["unplaced"]:
+            print(
+                f"not placed: {item['passages']} passages of {item['article']} (not in the library)"
+            )
+        for item in result["problems"]:
+            print(f"skipped {item['file']}: {item['problem']}")
+    return 1 if result["unplaced"] or result["problems"] else 0
+
+
+def _anchoring(library, args) -> int:
+    try:
+        library.get_article(args.article_id)
+    except KeyError:
+        raise UsageError(f"no article with id {args.article_id}") from None
+    reports = library.anchoring_reports(args.article_id)
+    if not args.all:
+        reports = reports[:1]
+    if args.json:
+        _print_json({"article_id": args.article_id, "reports": [r.to_json() for r in reports]})
+        return 0
+    if not reports:
+        print("no re-import has moved any passage of this article")
+    for report in reports:
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts().items())
+        print(f"re-import of {report.at}: {counts}")
+        for e in report.entries:
+            new = "—" if e.get("new_start") is None else f"{e['new_start']}-{e['new_end']}"
+            old = f"{e['old_start']}-{e['old_end']}"
+            line = f"  {e['status']:<8} {e['annotation_id']}  {old} → {new}"
+            if e["status"] in ("fuzzy", "orphaned"):
+                line += f"  similarity {e['similarity']:.2f} (threshold {e['threshold']:.2f})"
+            if e.get("resolution"):
+                line += f"  [{e['resolution']}]"
+            print(f"{line}  “{e['quote']}”")
+    return 0
+
+
+def _accept_fuzzy(library, args) -> int:
+    passage = library.accept_fuzzy(args.id)
+    if args.json:
+        _print_json({"accepted": passage.to_json()})
+    else:
+        print(f"accepted the new place of {passage.id}: “{passage.exact}”")
+    return 0
+
+
+def _reattach(library, args) -> int:
+    passage = library.get_annotation(args.id)
+    if args.quote:
+        from index.passages.anchoring import select_occurrence
+
+        text = library.get_article(passage.article_id).reading_text
+        selector = select_occurrence(text, args.quote, max(1, args.occurrence))
+        if selector is None:
+            raise UsageError(f"the quote is not in article {passage.article_id}")
+        start, end = selector.start, selector.end
+    elif args.start is not None and args.end is not None:
+        start, end = args.start, args.end
+    else:
+        raise UsageError("reattach needs --quote TEXT, or --start N --end M")
+    passage = library.reattach(args.id, start, end)
+    library.wait_indexed()
+    if args.json:
+        _print_json({"reattached": passage.to_json()})
+    else:
+        print(f"reattached {passage.id} to “{passage.exact}”")
+    return 0
+
+
+def _digest(library, args) -> int:
+    from index.search.engine import QueryError
+
+    try:
+        digest = library.digest(args.query, group_by=args.group_by)
+    except QueryError as error:
+        _fail(str(error))
+        return 1
+    fmt = "json" if args.json and not args.out else args.format
+    text = digest.render(fmt)
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise StoreError(f"cannot write {args.out}: {error.strerror}") from None
+        if args.json:
+            _print_json({"out": args.out, "total": digest.total, "articles": digest.articles})
+        else:
+            print(f"wrote {args.out}: {digest.total} passages from {digest.articles} articles")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _explain(library, args) -> int:
+    from index.search.engine import QueryError
+
+    try:
+        why = library.explain(args.query, args.article_id)
+    except QueryError as error:
+        _fail(str(error))
+        return 1
+    if args.json:
+        _print_json(why)
+        return 0
+    print(f"{why['title']}: {'matches' if why['matched'] else 'does not match'} “{why['query']}”")
+    if why["message"]:
+        print(why["message"])
+    for item in why["expansions"]:
+        more = " …" if item["capped"] else ""
+        print(f"  {item['input']} → {', '.join(item['words'])}{more}")
+    for item in why["words"]:
+        print(f"  {item['input']} → {', '.join(item['terms']) or '(a stop word)'}")
+    _print_fields("article", why["article"])
+    for passage in why["passages"]:
+        _print_fields(f"passage “{passage['quote']}”", passage)
+    return 0
+
+
+def _print_fields(label: str, part: dict[str, Any]) -> None:
+    def joined(found: dict[str, list[str]]) -> str:
+        return "; ".join(f"{name}: {', '.join(terms)}" for name, terms in found.items())
+
+    if part["fields"]:
+        print(f"  {label}: {joined(part['fields'])}")
+        for term, words in part.get("words", {}).items():
+            print(f"      {term} ← {', '.join(words)}")
+    if part.get("excluded_by"):
+        print(f"  {label} is kept out by NOT {joined(part['excluded_by'])}")
+
+
+_HANDLERS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
+    "import": _import,
+    "list": _list,
+    "show": _show,
+    "search": _search,
+    "reindex": _reindex,
+    "check": _check,
+    "annotate": _annotate,
+    "annotations": _annotations,
+    "unannotate": _unannotate,
+    "tag": _tag,
+    "export": _export,
+    "import-annotations": _import_annotations,
+    "legend": _legend,
+    "history": _history,
+    "trash": _trash,
+    "restore": _restore,
+    "anchoring": _anchoring,
+    "accept-fuzzy": _accept_fuzzy,
+    "reattach": _reattach,
+    "digest": _digest,
+    "explain": _explain,
+    "backup": _backup,
+}

@@ -1,0 +1,415 @@
+"""Passages out (Markdown, W3C Web Annotation JSON-LD, CSV) and W3C JSON back in.
+
+The JSON export is an AnnotationCollection with its one page embedded; each
+annotation keeps its UUID (`urn:uuid:…`), both selectors, the note as a
+`commenting` body and each tag as a `tagging` body, and its colour as the
+target's `styleClass`. The article is named by its address (its URL, else its
+file) and, in Gloss's own terms, by the hash of its content, so a library
+holding the same articles can take the passages back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from index.passages.anchoring import Selector, reanchor
+from index.passages.annotations import PALETTE, Annotation, AnnotationError
+
+if TYPE_CHECKING:
+    from index.library import Library
+
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+GLOSS_TERMS = "https://gloss.invalid/ns#"
+CONTEXT = [W3C_CONTEXT, {"gloss": GLOSS_TERMS}]
+FORMATS = ("markdown", "json", "csv")
+# The colours as CSS, so the styleClass of an exported target means something elsewhere.
+CSS_COLORS = {
+    "yellow": "background-color: #fbe38e",
+    "green": "background-color: #b9e4b0",
+    "blue": "background-color: #b5d5f5",
+    "pink": "background-color: #f6bfd6",
+    "purple": "background-color: #d7c4f0",
+    "underline": "text-decoration: underline",
+}
+
+
+def _article_info(library: Library, article_id: int, cache: dict[int, Any]) -> Any:
+    if article_id not in cache:
+        cache[article_id] = library.get_article(article_id)
+    return cache[article_id]
+
+
+def _color_name(library: Library, color: str, cache: dict[Any, Any]) -> str:
+    """The legend's name for a colour, read once per export (cached under key "legend")."""
+    if "legend" not in cache:
+        cache["legend"] = library.legend()
+    return cache["legend"].get(color, color)
+
+
+def _source_iri(article: Any) -> str:
+    if article.url:
+        return article.url
+    path = Path(article.source_path)
+    try:
+        return (
+            path.resolve().as_uri() if path.is_absolute() else f"urn:sha256:{article.content_hash}"
+        )
+    except ValueError:
+        return f"urn:sha256:{article.content_hash}"
+
+
+def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | None = None) -> dict:
+    """One passage as a W3C Web Annotation (with its own @context)."""
+    cache = cache if cache is not None else {}
+    article = _article_info(library, annotation.article_id, cache)
+    bodies: list[dict[str, Any]] = []
+    if annotation.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "value": annotation.note,
+                "format": "text/plain",
+                "purpose": "commenting",
+            }
+        )
+    bodies.extend(
+        {"type": "TextualBody", "value": t, "purpose": "tagging"} for t in annotation.tags
+    )
+    data: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{annotation.id}",
+        "type": "Annotation",
+        "motivation": "commenting" if annotation.note else "highlighting",
+        "created": annotation.created,
+        "modified": annotation.updated,
+        "stylesheet": {
+            "type": "CssStylesheet",
+            "value": f".{annotation.color} {{ {CSS_COLORS[annotation.color]} }}",
+        },
+        "target": {
+            "type": "SpecificResource",
+            "source": _source_iri(article),
+            "styleClass": annotation.color,
+            "selector": [
+                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": annotation.exact,
+                    "prefix": annotation.prefix,
+                    "suffix": annotation.suffix,
+                },
+            ],
+            "gloss:contentHash": article.content_hash,
+            "gloss:title": article.title,
+            "gloss:colorName": _color_name(library, annotation.color, cache),
+        },
+    }
+    if bodies:
+        data["body"] = bodies if len(bodies) > 1 else bodies[0]
+    if annotation.orphaned:
+        data["gloss:orphaned"] = True
+    return data
+
+
+def export(
+    library: Library,
+    fmt: str,
+    *,
+    article_id: int | None = None,
+    tag: str | None = None,
+    ids: Iterable[str] | None = None,
+) -> str:
+    """Passages (optionally of one article or tag, or only those `ids`) as text in one
+    of FORMATS."""
+    passages = library.annotations(article_id=article_id, tag=tag)
+    if ids is not None:
+        wanted = set(ids)
+        passages = [p for p in passages if p.id in wanted]
+    if fmt == "json":
+        return _json(library, passages)
+    if fmt == "csv":
+        return _csv(library, passages)
+    if fmt == "markdown":
+        return _markdown(library, passages)
+    raise AnnotationError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+
+def _json(library: Library, passages: list[Annotation]) -> str:
+    cache: dict[int, Any] = {}
+    items = []
+    for passage in passages:
+        item = to_w3c(library, passage, cache)
+        del item["@context"]
+        items.append(item)
+    collection_id = f"urn:uuid:{uuid.uuid4()}"
+    collection = {
+        "@context": CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": "Passages exported from Gloss",
+        "total": len(items),
+        "first": {
+            "id": f"{collection_id}#page-1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv(library: Library, passages: list[Annotation]) -> str:
+    cache: dict[int, Any] = {}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "article",
+            "author",
+            "date",
+            "quote",
+            "note",
+            "tags",
+            "color",
+            "created",
+            "id",
+            "orphaned",
+            "color_name",
+        ]
+    )
+    for p in passages:
+        article = _article_info(library, p.article_id, cache)
+        writer.writerow(
+            [
+                _cell(article.title),
+                _cell(article.author or ""),
+                article.date or "",
+                _cell(p.exact),
+                _cell(p.note),
+                _cell("; ".join(p.tags)),
+                p.color,
+                p.created,
+                p.id,
+                "yes" if p.orphaned else "",
+                _cell(_color_name(library, p.color, cache)),
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _markdown(library: Library, passages: list[Annotation]) -> str:
+    cache: dict[int, Any] = {}
+    lines: list[str] = []
+    current: int | None = None
+    for p in passages:
+        if p.article_id != current:
+            current = p.article_id
+            article = _article_info(library, p.article_id, cache)
+            if lines:
+                lines.append("")
+            lines.append(f"## {_md_inline(article.title)}")
+            meta = [x for x in (article.author, article.date, article.url) if x]
+            if meta:
+                lines.append("")
+                lines.append(_md_inline(" · ".join(meta)))
+        lines.append("")
+        lines.extend(f"> {_md_inline(line)}" for line in p.exact.split("\n"))
+        if p.note:
+            lines.append("")
+            lines.extend(_md_inline(line) for line in p.note.split("\n"))
+        name = _md_inline(_color_name(library, p.color, cache))
+        extras = [f"*{name}* ({p.color})" if name != p.color else f"({p.color})"]
+        extras += [f"#{_md_inline(t.replace(' ', '-'))}" for t in p.tags]
+        if p.orphaned:
+            extras.append("(orphaned: its words are no longer in the article)")
+        if extras:
+            lines.append("")
+            lines.append(" ".join(extras))
+    header = ["# Passages from Gloss", ""] if passages else ["# Passages from Gloss", "", "(none)"]
+    return "\n".join(header + lines) + "\n"
+
+
+def _md_inline(text: str) -> str:
+    """Escape what a Markdown reader would take as markup (or as raw HTML)."""
+    for char in "\\`*_[]<>#|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+# --- import ----------------------------------------------------------------------
+
+
+def _items(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [d for d in data if isinstance(d, dict)]
+    if not isinstance(data, dict):
+        raise AnnotationError("the file holds no Web Annotations")
+    kind = data.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "AnnotationCollection" in kinds:
+        first = data.get("first")
+        return _items(first) if isinstance(first, dict) else []
+    if "AnnotationPage" in kinds:
+        return _items(data.get("items", []))
+    return [data]
+
+
+def import_annotations(library: Library, text: str) -> dict[str, Any]:
+    """Add the passages of a W3C JSON export; return counts and what could not be placed.
+
+    An annotation whose id is already in the library is left alone. Its article is
+    found by content hash, then by source address, then by title; the passage is
+    anchored with the re-import rules and, if its words are gone, kept orphaned.
+    Hypothesis JSON and Readwise CSV files go to index.exchange.foreign (detected by content).
+    """
+    from index.exchange import foreign
+
+    fmt = foreign.detect(text)
+    if fmt != "w3c":
+        return foreign.import_foreign(library, text, fmt)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AnnotationError(f"not JSON: {error.msg} at line {error.lineno}") from None
+    result: dict[str, Any] = {"imported": 0, "existing": 0, "orphaned": 0, "unplaced": []}
+    finder = _ArticleFinder(library)
+    for item in _items(data):
+        raw_id = str(item.get("id", ""))
+        passage_id = raw_id.removeprefix("urn:uuid:") if raw_id else str(uuid.uuid4())
+        try:
+            uuid.UUID(passage_id)
+        except ValueError:
+            passage_id = str(uuid.uuid4())
+        try:
+            library.get_annotation(passage_id)
+            result["existing"] += 1
+            continue
+        except AnnotationError:
+            pass
+        parsed = _parse_item(item)
+        if parsed is None:
+            result["unplaced"].append({"id": raw_id, "reason": "no text quote in its target"})
+            continue
+        article_id = finder.find(parsed["target"])
+        if article_id is None:
+            result["unplaced"].append({"id": raw_id, "reason": "no matching article here"})
+            continue
+        text_now = library.get_article(article_id).reading_text
+        anchored = reanchor(text_now, parsed["selector"])
+        sel = anchored.selector or parsed["selector"]
+        passage = passage_from(
+            parsed, passage_id, article_id, sel, orphaned=anchored.selector is None
+        )
+        library.restore_annotation(passage)
+        result["imported"] += 1
+        result["orphaned"] += int(passage.orphaned)
+    return result
+
+
+def passage_from(
+    parsed: dict, passage_id: str, article_id: int, sel, *, orphaned: bool, updated: str = ""
+) -> Annotation:
+    """An Annotation from a parsed W3C item (see _parse_item) placed at selector `sel`."""
+    return Annotation(
+        id=passage_id,
+        article_id=article_id,
+        start=sel.start,
+        end=sel.end,
+        exact=sel.exact,
+        prefix=sel.prefix,
+        suffix=sel.suffix,
+        color=parsed["color"],
+        note=parsed["note"],
+        tags=parsed["tags"],
+        orphaned=orphaned,
+        created=parsed["created"],
+        updated=updated,
+    )
+
+
+def _parse_item(item: dict[str, Any]) -> dict[str, Any] | None:
+    target = item.get("target")
+    target = target[0] if isinstance(target, list) and target else target
+    if not isinstance(target, dict):
+        return None
+    selectors = target.get("selector", [])
+    selectors = selectors if isinstance(selectors, list) else [selectors]
+    quote = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextQuoteSelector"), None
+    )
+    if not quote or not quote.get("exact"):
+        return None
+    position = next(
+        (s for s in selectors if isinstance(s, dict) and s.get("type") == "TextPositionSelector"),
+        {},
+    )
+    start = int(position.get("start", 0) or 0)
+    exact = str(quote["exact"])
+    selector = Selector(
+        start,
+        int(position.get("end", start + len(exact)) or start + len(exact)),
+        exact,
+        str(quote.get("prefix", "")),
+        str(quote.get("suffix", "")),
+    )
+    bodies = item.get("body", [])
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    note_parts, tags = [], []
+    for body in bodies:
+        if not isinstance(body, dict) or not isinstance(body.get("value"), str):
+            continue
+        if body.get("purpose") == "tagging":
+            tags.append(body["value"])
+        else:
+            note_parts.append(body["value"])
+    if isinstance(item.get("bodyValue"), str):
+        note_parts.append(item["bodyValue"])
+    color = str(target.get("styleClass", "yellow")).lower()
+    return {
+        "target": target,
+        "selector": selector,
+        "note": "\n\n".join(note_parts),
+        "tags": tags,
+        "color": color if color in PALETTE else "yellow",
+        "created": str(item.get("created", "")),
+    }
+
+
+class _ArticleFinder:
+    """Finds the article an imported annotation belongs to: hash, then address, then title."""
+
+    def __init__(self, library: Library) -> None:
+        self.by_hash: dict[str, int] = {}
+        self.by_source: dict[str, int] = {}
+        self.by_title: dict[str, int] = {}
+        for row in library.store.read(
+            "SELECT id, content_hash, source_path, url, title FROM articles ORDER BY id"
+        ):
+            self.by_hash.setdefault(row["content_hash"], row["id"])
+            if row["url"]:
+                self.by_source.setdefault(row["url"], row["id"])
+            try:
+                uri = Path(row["source_path"]).resolve().as_uri()
+                self.by_source.setdefault(uri, row["id"])
+            except ValueError:
+                pass
+            self.by_title.setdefault(row["title"].casefold(), row["id"])
+
+    def find(self, target: dict[str, Any]) -> int | None:
+        found = self.by_hash.get(str(target.get("gloss:contentHash", "")))
+        if found is None:
+            found = self.by_source.get(str(target.get("source", "")))
+        if found is None and target.get("gloss:title"):
+            found = self.by_title.get(str(target["gloss:title"]).casefold())
+        return found

@@ -1,0 +1,363 @@
+"""Rotating, verified backups of the store, and restoring one.
+
+A backup is a copy made with SQLite's online backup API (never a file copy of
+an open database: without its `-wal` file a copy can miss whole tables), turned
+into one self-contained file (rollback journal), checked with
+`PRAGMA integrity_check`, and only then given its final name in
+`<library>/backups/`. Older backups rotate out only after the new one passed,
+so the folder always holds the last KEEP verified copies. Beside each file a
+small JSON sidecar says when, why, how big and what it holds.
+
+Backups are made at each start when something changed since the newest one,
+before any repair (restoring a file, rebuilding passages from the mirror),
+and on demand (`gloss backup`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from index.store.database import DB_NAME, MIGRATIONS, StoreError, describe_error
+
+if TYPE_CHECKING:
+    from index.library import Library
+
+BACKUP_FOLDER = "backups"
+KEEP = 10
+_NAME = re.compile(r"^gloss-(\d{8}T\d{6}\.\d{6}Z)-([a-z-]+)\.sqlite3$")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+REQUIRED_TABLES = {"articles", "annotations", "tags", "annotation_tags", "outbox"}
+
+
+@dataclass(slots=True)
+class BackupInfo:
+    """One verified backup file and what its sidecar says about it."""
+
+    path: Path
+    created: str
+    reason: str
+    bytes: int
+    articles: int = -1
+    annotations: int = -1
+    took_s: float = 0.0
+    fingerprint: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "created": self.created,
+            "reason": self.reason,
+            "bytes": self.bytes,
+            "articles": self.articles,
+            "annotations": self.annotations,
+            "took_s": round(self.took_s, 3),
+        }
+
+    def describe(self) -> str:
+        """ "the backup of 2026-11-28 14:02 UTC (12 articles, 40 passages)"."""
+        when = self.created.replace("T", " ").removesuffix("Z")[:16]
+        return f"the backup of {when} UTC ({self.articles} articles, {self.annotations} passages)"
+
+
+def backup_folder(library_folder: Path) -> Path:
+    return Path(library_folder) / BACKUP_FOLDER
+
+
+def list_backups(library_folder: Path) -> list[BackupInfo]:
+    """Every finished backup in the library's backups folder, newest first."""
+    folder = backup_folder(library_folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _NAME.match(path.name)
+        if not match or not path.is_file():
+            continue
+        found.append(_read_info(path, match))
+    found.sort(key=lambda info: info.path.name, reverse=True)
+    return found
+
+
+def _read_info(path: Path, match: re.Match[str]) -> BackupInfo:
+    info = BackupInfo(
+        path=path,
+        created=_iso(match.group(1)),
+        reason=match.group(2),
+        bytes=path.stat().st_size,
+    )
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        data = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+        info.articles = int(data.get("articles", -1))
+        info.annotations = int(data.get("annotations", -1))
+        info.took_s = float(data.get("took_s", 0.0))
+        info.fingerprint = str(data.get("fingerprint", ""))
+    return info
+
+
+def _iso(stamp: str) -> str:
+    """A file-name stamp (20261128T144652.123456Z) as ISO (2026-11-28T14:46:52.123456Z)."""
+    parsed = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ")
+    return parsed.isoformat(timespec="microseconds") + "Z"
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def fingerprint(conn: sqlite3.Connection) -> str:
+    """A digest that changes whenever the reader's data changes (cheap: counters, not rows).
+
+    The outbox and version tables count up forever (AUTOINCREMENT), every
+    searchable change writes one of them; the small tables are read whole.
+    """
+    parts: list[Any] = []
+    rows = conn.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name").fetchall()
+    parts += [tuple(r) for r in rows]  # plain tuples: sqlite3.Row's repr names no values
+    for sql in (
+        "SELECT count(*), max(id), max(updated_at), max(opened_at) FROM articles",
+        "SELECT count(*), max(updated) FROM annotations",
+        "SELECT count(*), max(id) FROM tags",
+        "SELECT count(*) FROM article_tags",
+        "SELECT count(*), max(deleted) FROM trash",
+        "SELECT group_concat(color || '=' || name) FROM legend",
+        "SELECT group_concat(name || '=' || query) FROM saved_searches",
+    ):
+        with contextlib.suppress(sqlite3.Error):  # older schemas lack some tables
+            parts.append(tuple(conn.execute(sql).fetchone()))
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def make_backup(
+    source: sqlite3.Connection | Path,
+    library_folder: Path,
+    *,
+    reason: str = "manual",
+    keep: int = KEEP,
+) -> BackupInfo:
+    """Copy the store into a new verified backup, then rotate the oldest out.
+
+    `source` is an open connection to the store or the path of a database file.
+    Raises StoreError with a one-line reason (disk full, ...); older backups
+    are left as they were when anything fails.
+    """
+    started = time.monotonic()
+    folder = backup_folder(library_folder)
+    reason = re.sub(r"[^a-z-]+", "-", reason.lower()).strip("-") or "manual"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    final = folder / f"gloss-{stamp}-{reason}.sqlite3"
+    temp = folder / f".{final.name}.part"
+    own = not isinstance(source, sqlite3.Connection)
+    src = _open_ro(Path(source)) if own else source
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(temp, isolation_level=None)
+        try:
+            src.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            verdict = dest.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                raise StoreError(f"the new backup failed its integrity check ({verdict})")
+            counts = dest.execute(
+                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM annotations)"
+            ).fetchone()
+            mark = fingerprint(dest)
+        finally:
+            dest.close()
+        _fsync(temp)
+        os.replace(temp, final)
+        _fsync_dir(folder)
+        info = BackupInfo(
+            path=final,
+            created=_iso(stamp),
+            reason=reason,
+            bytes=final.stat().st_size,
+            articles=counts[0],
+            annotations=counts[1],
+            took_s=time.monotonic() - started,
+            fingerprint=mark,
+        )
+        sidecar = info.to_json() | {"fingerprint": mark, "integrity_check": "ok"}
+        _sidecar(final).write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")
+    except (sqlite3.Error, OSError) as error:
+        for leftover in (temp, Path(f"{temp}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise StoreError(f"the backup could not be made: {_why(error)}") from error
+    finally:
+        if own:
+            src.close()
+    rotate(library_folder, keep=keep)
+    return info
+
+
+def rotate(library_folder: Path, *, keep: int = KEEP) -> list[Path]:
+    """Delete all but the newest `keep` backups; return what was deleted."""
+    removed = []
+    for info in list_backups(library_folder)[max(1, keep) :]:
+        for path in (info.path, _sidecar(info.path)):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        removed.append(info.path)
+    return removed
+
+
+def backup_if_changed(library: Library, *, reason: str = "start") -> BackupInfo | None:
+    """A backup when the store differs from the newest backup (the backup made at start)."""
+    conn = library.store.connection()
+    if not conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+        return None  # nothing of the reader's yet
+    newest = next(iter(list_backups(library.path)), None)
+    if newest is not None and newest.fingerprint == fingerprint(conn):
+        return None
+    return make_backup(conn, library.path, reason=reason)
+
+
+def check_library_file(path: Path) -> str | None:
+    """Why `path` is not a usable Gloss library (None when it is one)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        return f"cannot read it ({error.strerror})"
+    if head != SQLITE_MAGIC:
+        return "it is not an SQLite database"
+    try:
+        conn = _open_ro(path)
+    except sqlite3.Error as error:
+        return f"it cannot be opened ({error})"
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if not tables >= REQUIRED_TABLES or version < 1:
+            return "it is an SQLite database but not a Gloss library"
+        if version > len(MIGRATIONS):
+            return f"it was made by a newer Gloss (schema {version})"
+        verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            return f"it is damaged ({verdict})"
+    except sqlite3.Error as error:
+        return f"it is damaged ({error})"
+    finally:
+        conn.close()
+    return None
+
+
+def copy_database(source: Path, dest: Path) -> None:
+    """Write the database `source` as a fresh file `dest` (backup API), then check it."""
+    temp = dest.with_name(f".{dest.name}.part")
+    with contextlib.suppress(OSError):
+        temp.unlink()
+    src = _open_ro(source)
+    try:
+        out = sqlite3.connect(temp, isolation_level=None)
+        try:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode = WAL")
+            verdict = out.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            out.close()
+    finally:
+        src.close()
+    if verdict != "ok":
+        temp.unlink(missing_ok=True)
+        raise StoreError(f"the copy of {source.name} failed its integrity check")
+    _fsync(temp)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{dest}{suffix}")
+    os.replace(temp, dest)
+    _fsync_dir(dest.parent)
+
+
+def restore_into(library: Library, file: Path) -> dict[str, Any]:
+    """Replace the library's store with the Gloss library `file` (the current one backed up).
+
+    Refuses (StoreError) a file that is not a Gloss library. The copy goes
+    through the backup API into the open database, in one step; then the
+    schema is brought up to date, the search index rebuilt and the JSON
+    mirror written anew from what was restored.
+    """
+    file = Path(file).expanduser()
+    if file.resolve() == (library.path / DB_NAME).resolve():
+        raise StoreError("that is the library's own database")
+    problem = check_library_file(file)
+    if problem:
+        raise StoreError(f"{file} is not restored: {problem}")
+    before = make_backup(library.store.connection(), library.path, reason="before-restore")
+    src = _open_ro(file)
+    try:
+        with library.indexer._drain_lock:
+            conn = library.store.connection()
+            src.backup(conn)
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as error:
+        raise StoreError(f"the restore failed, nothing was changed: {_why(error)}") from error
+    finally:
+        src.close()
+    library.store.migrate()
+    with library.store.write() as conn:
+        conn.execute("DELETE FROM outbox")
+        conn.execute("DELETE FROM mirror_dirty")
+    library.reindex()
+    from index.safety import mirror
+
+    mirror.rebuild(library)
+    counts = library.counts()
+    return {
+        "restored_from": str(file),
+        "backup_before": str(before.path),
+        "articles": counts["articles"],
+        "annotations": counts["annotations"],
+    }
+
+
+def _open_ro(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, sqlite3.Error):
+        return describe_error(error) or str(error)
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    return str(error)
+
+
+def describe_os_error(error: OSError) -> str:
+    """A user's line for a failed file operation: full disk, size limit, read-only, gone."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if error.errno == errno.EFBIG:
+        return "a file-size limit was reached"
+    if error.errno == errno.EROFS:
+        return "the disk is read-only"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.ENOENT:
+        return "the folder is gone (moved or deleted?)"
+    return error.strerror or str(error)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync(folder)

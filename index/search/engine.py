@@ -1,0 +1,787 @@
+"""The full-text index: whoosh schema, writer and searcher life cycle, grouped results.
+
+One whoosh index holds two kinds of documents: articles and annotations. It is
+derived data: SQLite is the truth, and anything wrong with the index (missing,
+unreadable, from an older schema, a rebuild that never finished) is answered
+by rebuilding it from SQLite, which the Library does when this module raises
+`IndexDamaged` or reports `needs_rebuild`.
+
+Threads: `apply()` and `rebuild()` come from one indexer thread (whoosh allows
+one writer per index); `search()` from any thread, each with its own searcher,
+kept open and brought up to date only when the index changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import mmap
+import os
+import pickle
+import shutil
+import struct
+import threading
+import time
+import warnings
+import weakref
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from whoosh import index, scoring, writing
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.filedb.compound import SubFile
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile, StructFile
+from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
+from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
+from whoosh.util.numeric import byte_to_length
+
+from index.search import merge as search_merge
+from index.search.fields import _SEP, _TAGSEP, SCHEMA, SpellingWriter, document_fields, merge_tiers
+from index.search.fields import _SpelledText as _SpelledText  # old indexes: see INDEX_NAME
+from index.search.query import (
+    QueryError,
+    expand_query,
+    parse_query,
+    suggest_query,
+)
+from index.search.scorer import (
+    SearchTimeout,
+    _blocks,
+    _facets,
+    _groups,
+    _rank,
+    _Scorer,
+    _tag_passages,
+)
+from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
+
+__all__ = [
+    "AnnotationHit",
+    "ArticleHit",
+    "Fragment",
+    "IndexBusy",
+    "IndexDamaged",
+    "QueryError",
+    "SearchIndex",
+    "SearchResult",
+    "SearchTimeout",
+]
+
+# whoosh pickles the schema into the index's table of contents, naming each field's class
+# where it was defined: _SpelledText stays importable from here, where indexes made before
+# index/search_fields.py existed look for it.
+INDEX_NAME = "gloss1"  # bump the digit when the schema changes: old indexes then read as damaged
+REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
+LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
+REBUILD_LIMIT_MB = 256
+BUILD_LIMIT_MB = 128  # each worker building a segment of an import's backlog
+BATCH_LIMIT_MB = 128  # an import's writer: postings held in memory before a sorted run spills
+SORTS = ("relevance", "newest", "oldest")
+SEARCH_DEADLINE_S = 3.0  # a search still scoring after this long is stopped with a message
+SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext", "quote", "note")
+
+
+class IndexDamaged(Exception):
+    """The index cannot be opened or read: rebuild it from SQLite."""
+
+
+class IndexBusy(Exception):
+    """Another process held the index's write lock for longer than LOCK_TIMEOUT."""
+
+
+# Errors that mean the files on disk are not what whoosh wrote.
+_DAMAGE = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    UnicodeDecodeError,
+    index.IndexError,
+    index.IndexVersionError,
+    AssertionError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    AttributeError,
+)
+
+
+class _Table:
+    """Per-document facet values (id, article, date, author, tags) by docnum.
+
+    Read once per segment from the packed `facets` column and cached by segment
+    id (a segment's documents never change; deletions only hide them), so a
+    search counts facets over every match with list lookups, not stored fields.
+    """
+
+    __slots__ = ("_articles", "_notes", "articles", "authors", "dates", "ids", "tags", "years")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.articles: list[int] = []
+        self.dates: list[str | None] = []
+        self.years: list[str | None] = []
+        self._notes: dict[int, list[int]] | None = None
+        self._articles: dict[int, int] | None = None
+        self.authors: list[str | None] = []
+        self.tags: list[tuple[str, ...]] = []
+
+    @classmethod
+    def read(cls, reader) -> _Table:
+        table = cls()
+        try:
+            for raw in reader.column_reader("facets"):
+                doc_id, article, date, author, tags = raw.decode("utf-8").split(_SEP)
+                table.ids.append(doc_id)
+                table.articles.append(int(article))
+                table.dates.append(date or None)
+                table.years.append(date[:4] or None)
+                table.authors.append(author or None)
+                table.tags.append(tuple(tags.split(_TAGSEP)) if tags else ())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
+        return table
+
+    def note_docs(self, article_id: int) -> list[int]:
+        """Docnums of an article's annotations (deleted ones included)."""
+        if self._notes is None:
+            self._index_kinds()
+        return self._notes.get(article_id, [])
+
+    def article_doc(self, article_id: int) -> int | None:
+        """The docnum of an article's own document, if indexed."""
+        if self._articles is None:
+            self._index_kinds()
+        return self._articles.get(article_id)
+
+    def _index_kinds(self) -> None:
+        notes: dict[int, list[int]] = {}
+        articles: dict[int, int] = {}
+        for d, (doc_id, art) in enumerate(zip(self.ids, self.articles, strict=True)):
+            if doc_id.startswith("n:"):
+                notes.setdefault(art, []).append(d)
+            else:
+                articles[art] = d
+        self._notes, self._articles = notes, articles
+
+    def extend(self, other: _Table) -> None:
+        self.ids += other.ids
+        self.articles += other.articles
+        self.dates += other.dates
+        self.years += other.years
+        self.authors += other.authors
+        self.tags += other.tags
+
+
+class _MappedFile(BufferFile):
+    """A whoosh file read straight from a memory map.
+
+    whoosh's own mmap path (compound segments) wraps each part in BytesIO,
+    which copies it: every searcher, in every thread, then held a private
+    copy of the whole postings file, and opening one took ~70 ms per 100 MB.
+    """
+
+    def __init__(self, mapped: mmap.mmap, name: str) -> None:
+        self._buf = mapped
+        self._name = name
+        self.file = mapped  # an mmap reads, seeks and tells like a file
+        self.onclose = None
+        self.is_real = False
+        self.is_closed = False
+
+    def subset(self, position, length, name=None):
+        return StructFile(SubFile(self.file, position, length), name=name or self._name)
+
+
+class _Storage(FileStorage):
+    """FileStorage that maps segment files instead of reading or copying them."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False)
+
+    def open_file(self, name, **kwargs):
+        if name.endswith(".toc") or kwargs:
+            return super().open_file(name, **kwargs)
+        with open(self._fpath(name), "rb") as f:
+            if os.fstat(f.fileno()).st_size == 0:
+                return super().open_file(name)
+            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        return _MappedFile(mapped, name)
+
+
+class SearchIndex:
+    """The whoosh index in one folder; see the module docstring for threads."""
+
+    def __init__(self, folder: Path, storage: FileStorage, ix: index.FileIndex) -> None:
+        self.folder = folder
+        self._storage = storage
+        self._ix = ix
+        self._local = threading.local()
+        self._lock = threading.Lock()  # guards _searchers and _tables
+        self._write_lock = threading.Lock()  # one writer at a time in this process
+        self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
+        self._tables: dict[str, _Table] = {}
+        self._field_lengths: dict[tuple[str, str], list[float]] = {}
+        self._weighting = scoring.BM25F()
+        self._closed = False
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, folder: Path | str, *, recreate: bool = False) -> SearchIndex:
+        """Open the index in `folder`, creating it when absent (or wiping it when `recreate`).
+
+        A new or recreated index is empty and says so with `needs_rebuild`.
+        Raises IndexDamaged when what is there cannot be read, or when a
+        rebuild was needed and never finished.
+        """
+        folder = Path(folder)
+        with warnings.catch_warnings():
+            # whoosh leaves the files of a failed open to the garbage collector
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                return cls._open(folder, recreate)
+            except IndexDamaged as exc:
+                damage = str(exc)
+            except _DAMAGE as exc:
+                damage = f"cannot open the search index in {folder}: {exc!r}"
+            gc.collect()
+        raise IndexDamaged(damage)
+
+    @classmethod
+    def _open(cls, folder: Path, recreate: bool) -> SearchIndex:
+        folder.mkdir(parents=True, exist_ok=True)
+        if recreate:
+            _wipe(folder)
+        storage = _Storage(str(folder))
+        if storage.index_exists(INDEX_NAME):
+            if (folder / REBUILD_MARKER).exists():
+                raise IndexDamaged(f"{folder}: the index was left empty or half rebuilt")
+            ix = storage.open_index(INDEX_NAME, schema=SCHEMA)
+        elif any(_ours(p.name) for p in folder.iterdir()):
+            raise IndexDamaged(f"{folder} holds index files but no readable table of contents")
+        else:
+            ix = storage.create_index(SCHEMA, INDEX_NAME)
+            (folder / REBUILD_MARKER).touch()
+        self = cls(folder, storage, ix)
+        try:
+            self._probe()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _probe(self) -> None:
+        """Read a little of every segment file (terms, postings, stored, columns) to fail early."""
+        with _DamageGuard():
+            searcher = self._searcher()
+            for leaf, _ in searcher.reader().leaf_readers():
+                count = leaf.doc_count_all()
+                if not count:
+                    continue
+                leaf.stored_fields(0)
+                leaf.stored_fields(count - 1)
+                for fieldname in ("id", "body", "spell_body"):
+                    for _, btext in zip(range(2), leaf.lexicon(fieldname), strict=False):
+                        list(_all_ids(leaf.postings(fieldname, btext)))
+                self._lengths(leaf, "body")
+            self._table(searcher)
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True from the creation of an empty index until a rebuild() finishes.
+
+        Opening an index in that state raises IndexDamaged, so a Library that
+        skips the rebuild now is sent to it at the next start.
+        """
+        return (self.folder / REBUILD_MARKER).exists()
+
+    def close(self) -> None:
+        """Close every thread's searcher. Call once, after searches and writes have stopped."""
+        with self._lock:
+            self._closed = True
+            searchers = list(self._searchers)
+            self._searchers = weakref.WeakSet()
+            self._tables.clear()
+        for s in searchers:
+            with contextlib.suppress(ReaderClosed, *_DAMAGE):
+                s.close()
+
+    # -- searchers -----------------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher, brought up to date if the index changed since its last use."""
+        if self._closed:
+            raise RuntimeError("the search index is closed")
+        s = getattr(self._local, "searcher", None)
+        if s is not None and s.up_to_date():
+            return s
+        old = s.reader() if s is not None else None
+        for _ in range(OPEN_RETRIES):
+            try:
+                reader = _fresh_reader(self._ix, old, self._warm)
+                break
+            except FileNotFoundError:
+                # a commit removed the generation we were opening: read the new one
+                self._local.searcher = old = None
+        else:
+            raise IndexDamaged("files of the search index are missing")
+        s = Searcher(reader, weighting=self._weighting, fromindex=self._ix)
+        with self._lock:
+            if self._closed:
+                s.close()
+                raise RuntimeError("the search index is closed")
+            self._searchers.add(s)
+        self._local.searcher = s
+        return s
+
+    def _warm(self, leaf) -> None:
+        """Read now what whoosh opens lazily: a merge may delete a segment's files at any time."""
+        if not leaf.doc_count_all():
+            return
+        try:
+            if not leaf._perdoc.has_column("_stored") or not leaf.has_column("facets"):
+                raise FileNotFoundError(f"segment {leaf.segment().segment_id()} lost its files")
+            leaf.stored_fields(0)
+            self._segment_table(leaf)
+            for fieldname in SCORED_FIELDS:
+                self._lengths(leaf, fieldname)
+        except Exception:
+            # whoosh fails oddly on a file deleted under it (None is not subscriptable)
+            segment = leaf.segment()
+            if not self._storage.file_exists(segment.make_filename(".trm")):
+                raise FileNotFoundError(f"segment {segment.segment_id()} was merged") from None
+            raise
+
+    def _table(self, searcher: Searcher) -> _Table:
+        """The facet table for `searcher`'s documents (cached per segment)."""
+        cached = getattr(self._local, "table", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        table = _Table()
+        live = set()
+        for leaf, _ in searcher.reader().leaf_readers():
+            if leaf.doc_count_all():
+                live.add(leaf.segment().segment_id())
+                table.extend(self._segment_table(leaf))
+        with self._lock:
+            for segid in [k for k in self._tables if k not in live]:
+                del self._tables[segid]
+            for key in [k for k in self._field_lengths if k[0] not in live]:
+                del self._field_lengths[key]
+        self._local.table = (searcher, table)
+        return table
+
+    def _segment_table(self, leaf) -> _Table:
+        """One segment's facet table: kept on its reader, shared between threads by id."""
+        part = leaf.__dict__.get("_gloss_table")
+        if part is None:
+            segid = leaf.segment().segment_id()
+            part = self._tables.get(segid)
+            if part is None:
+                part = _Table.read(leaf)
+                with self._lock:
+                    self._tables[segid] = part
+            leaf._gloss_table = part
+        return part
+
+    def _lengths(self, leaf, fieldname: str) -> list[float]:
+        """Every document's length in `fieldname` for one segment, as whoosh scores it.
+
+        Kept on the segment reader (its files may be gone by the next call)
+        and shared between threads by segment id.
+        """
+        mine = leaf.__dict__.setdefault("_gloss_lengths", {})
+        lengths = mine.get(fieldname)
+        if lengths is None:
+            key = (leaf.segment().segment_id(), fieldname)
+            lengths = self._field_lengths.get(key)
+            if lengths is None:
+                column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+                if column is None:
+                    lengths = [1.0] * leaf.doc_count_all()
+                else:
+                    lengths = _decoded_lengths(column, leaf.doc_count_all())
+                with self._lock:
+                    self._field_lengths[key] = lengths
+            mine[fieldname] = lengths
+        return lengths
+
+    # -- writing -------------------------------------------------------------------------
+
+    def apply(self, upserts: list[dict], deletes: list[str]) -> None:
+        """Delete `deletes` (doc ids), then add or replace `upserts`, in one commit.
+
+        Pass the latest state per id (the two lists should not share an id).
+        Raises IndexBusy when another process holds the lock too long.
+        """
+        if not upserts and not deletes:
+            return
+        with self.batch(limitmb=32) as add:
+            add(upserts, deletes)
+
+    @contextlib.contextmanager
+    def batch(self, limitmb: int = BATCH_LIMIT_MB) -> Iterator[Callable[..., None]]:
+        """One writer for many calls of the `add(upserts, deletes)` it yields; one commit.
+
+        An import's backlog goes through one of these per commit instead of a
+        commit per few hundred documents: each commit writes a segment, and
+        small segments are merged again and again. An id must not come twice
+        within one batch (its first copy is not committed yet, so it would stay).
+        Deletion goes through this thread's searcher rather than whoosh's
+        update_document, which opens a new searcher on every call. Nothing is
+        committed when the block raises.
+        """
+        with self._write_lock, _DamageGuard():
+            writer = self._writer(limitmb=limitmb)
+            try:
+                searcher = self._searcher()
+                if searcher.reader().generation() != writer.generation - 1:
+                    self._local.searcher = None  # not the generation the writer starts from
+                    searcher = self._searcher()
+
+                def add(upserts: list[dict], deletes: list[str]) -> None:
+                    docs = [document_fields(d) for d in upserts]
+                    for doc_id in [*deletes, *(d["id"] for d in docs)]:
+                        writer.delete_by_term("id", doc_id, searcher=searcher)
+                    for values in docs:
+                        writer.add_document(**values)
+
+                yield add
+                writer.commit(mergetype=merge_tiers)
+            finally:
+                if not writer.is_closed:
+                    writer.cancel()
+
+    def add_segments(self, pool, batches: list[list[dict]], deletes: list[str]) -> None:
+        """Index each batch of documents as a segment of its own, built in parallel by
+        `pool`'s worker processes, and commit them at once, replacing older copies of
+        their ids and deleting `deletes`.
+
+        whoosh writes one segment per writer, in one thread: this is how an import's
+        backlog uses every core. The write lock is held from the first build to the
+        commit: a commit deletes segment files it does not list, which would include
+        segments still being built.
+        """
+        with self._write_lock, _DamageGuard():
+            futures = [pool.submit(build_segment, str(self.folder), b) for b in batches if b]
+            built = [future.result() for future in futures]
+            writer = self._writer(limitmb=32)
+            try:
+                searcher = self._searcher()
+                if searcher.reader().generation() != writer.generation - 1:
+                    self._local.searcher = None
+                    searcher = self._searcher()
+                for doc_id in [*deletes, *(d["id"] for b in batches for d in b)]:
+                    writer.delete_by_term("id", doc_id, searcher=searcher)
+
+                def keep_and_add(_writer, segments: list) -> list:
+                    return [seg for seg in segments if seg.doc_count() > 0] + built
+
+                writer.commit(mergetype=keep_and_add)
+            finally:
+                if not writer.is_closed:
+                    writer.cancel()
+
+    def tidy_plan(self, groups: int) -> list[list]:
+        """Groups of an import's segments worth merging (see index/search_merge.py)."""
+        return search_merge.plan(self._ix._segments(), groups)
+
+    def adopt(self, side: Path, merged, live: list) -> bool:
+        """Swap a merged segment (built in `side` by search_merge.merge) for its sources,
+        in one commit that keeps every deletion made meanwhile. False when a source is
+        gone (the merge is then dropped). The side folder is removed either way."""
+        try:
+            with self._write_lock, _DamageGuard():
+                writer = self._writer(limitmb=8)
+                try:
+                    current = {seg.segment_id(): seg for seg in writer.segments}
+                    if not search_merge.carry_deletions(merged, live, current):
+                        return False
+                    search_merge.move_in(side, self.folder, merged)
+                    sources = {segid for segid, _ in live}
+
+                    def swap(_writer, segments: list) -> list:
+                        kept = [seg for seg in segments if seg.segment_id() not in sources]
+                        return [seg for seg in kept if seg.doc_count() > 0] + [merged]
+
+                    writer.commit(mergetype=swap)
+                    return True
+                finally:
+                    if not writer.is_closed:
+                        writer.cancel()
+        finally:
+            shutil.rmtree(side, ignore_errors=True)
+
+    def rebuild(
+        self,
+        docs: Iterable[dict],
+        progress: Callable[[int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> int:
+        """Replace the whole index with `docs`; return how many were indexed.
+
+        One writer and one commit: postings spill to sorted runs on disk past
+        REBUILD_LIMIT_MB and are merged once, so no segment is written twice.
+        If `cancel()` turns true nothing is committed: the index keeps its old
+        contents, `needs_rebuild` turns true, and 0 is returned.
+        """
+        count = 0
+        with self._write_lock, _DamageGuard():
+            (self.folder / REBUILD_MARKER).touch()
+            writer = self._writer(limitmb=REBUILD_LIMIT_MB)
+            try:
+                for doc in docs:
+                    if cancel is not None and count % 64 == 0 and cancel():
+                        return 0
+                    writer.add_document(**document_fields(doc))
+                    count += 1
+                    if progress is not None and count % 256 == 0:
+                        progress(count)
+                writer.commit(mergetype=writing.CLEAR)
+            finally:
+                if not writer.is_closed:
+                    writer.cancel()
+            (self.folder / REBUILD_MARKER).unlink(missing_ok=True)
+        if progress is not None:
+            progress(count)
+        return count
+
+    def _writer(self, limitmb: int) -> writing.SegmentWriter:
+        """whoosh's writer, with a lock we take ourselves so that it is always released."""
+        if self._closed:
+            raise RuntimeError("the search index is closed")
+        lock = self._ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=LOCK_TIMEOUT, delay=0.05):
+            raise IndexBusy("another program is writing to the search index")
+        try:
+            writer = SpellingWriter(self._ix, _lk=False, limitmb=limitmb, compound=False)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock  # released by commit() and cancel()
+        return writer
+
+    # -- reading -------------------------------------------------------------------------
+
+    def doc_ids(self) -> set[str]:
+        """Ids of every live document ("a:12", "n:<uuid>")."""
+        with _DamageGuard():
+            s = self._searcher()
+            ids = self._table(s).ids
+            return {ids[d] for d in s.reader().all_doc_ids()}
+
+    def search(
+        self,
+        query: str,
+        *,
+        text_for: Callable[[int], str],
+        limit: int = 20,
+        sort: str = "relevance",
+        color_aliases: dict[str, str] | None = None,
+        deadline_s: float = SEARCH_DEADLINE_S,
+    ) -> SearchResult:
+        """Run `query`: hits grouped by article, facets over every matching group.
+
+        `text_for(article_id)` gives an article's reading text for its snippet
+        (asked only for the hits returned; may raise LookupError). Raises
+        QueryError for a query that cannot run, SearchTimeout (a QueryError) when
+        scoring runs past `deadline_s`, IndexDamaged when the index cannot be read.
+        """
+        start = time.perf_counter()
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
+        parsed = parse_query(query, color_aliases)
+        if parsed.query is None:
+            took = (time.perf_counter() - start) * 1000
+            return SearchResult(query, 0, took, None, [], message=parsed.message)
+        with _DamageGuard():
+            s = self._searcher()
+            table = self._table(s)
+            q, terms, notes = expand_query(parsed.query, s.reader())
+            scorer = _Scorer(self, s, start + deadline_s)
+            scores = scorer.run(q)
+            groups, best = _groups(scores, table)
+            _tag_passages(s, scorer, q, table, groups, scores)
+            chosen = _rank(groups, best, table, max(0, limit), sort)
+            parts = []
+            for art in chosen:
+                docs = groups[art]
+                article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
+                parts.append((art, article_doc, [d for d in docs if d != article_doc]))
+            spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
+            hits = build_hits(s, parts, scores, terms, spans, text_for)
+            suggestion = None
+            if len(groups) < SUGGEST_BELOW:
+                suggestion = self._suggestion(parsed, s, table, len(groups))
+            facets = _facets(groups, table)
+        took = (time.perf_counter() - start) * 1000
+        message = "; ".join(notes) if notes else None
+        return SearchResult(query, len(groups), took, suggestion, hits, facets, terms, message)
+
+    def suggest(self, query: str) -> str | None:
+        """A corrected query ("Did you mean") that finds more than `query` does, or None."""
+        try:
+            parsed = parse_query(query)
+        except QueryError:
+            return None
+        if parsed.query is None:
+            return None
+        with _DamageGuard():
+            s = self._searcher()
+            table = self._table(s)
+            q, _, _ = expand_query(parsed.query, s.reader())
+            groups, _ = _groups(_Scorer(self, s).run(q), table)
+            return self._suggestion(parsed, s, table, len(groups))
+
+    def _suggestion(self, parsed, s: Searcher, table: _Table, found: int) -> str | None:
+        corrected = suggest_query(parsed, s.reader())
+        if corrected is None:
+            return None
+        try:
+            better = parse_query(corrected)
+        except QueryError:
+            return None
+        if better.query is None:
+            return None
+        q, _, _ = expand_query(better.query, s.reader())
+        groups, _ = _groups(_Scorer(self, s).run(q), table)
+        return corrected if len(groups) > found else None
+
+
+SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
+OPEN_RETRIES = 20
+
+
+def build_segment(folder: str, docs: list[dict]):
+    """In a worker process: write `docs` as a new segment of the index in `folder` and
+    return it (whoosh's Segment) for the parent to commit; no lock is taken here, the
+    parent holds it (see SearchIndex.add_segments)."""
+    ix = FileStorage(folder).open_index(INDEX_NAME, schema=SCHEMA)
+    writer = SpellingWriter(ix, _lk=False, limitmb=BUILD_LIMIT_MB, compound=False)
+    try:
+        for doc in docs:
+            writer.add_document(**document_fields(doc))
+        return writer._finalize_segment()
+    finally:
+        writer._spelled_done()
+
+
+_LENGTH_OF_BYTE = [1.0] + [byte_to_length(b) for b in range(1, 256)]
+
+
+def _decoded_lengths(column, count: int) -> list[float]:
+    """A segment's length column as floats: one read of its bytes when it is whoosh's
+    one-byte numeric column (every document's length, as the codec writes it), else
+    through the reader one document at a time (about 30 times slower)."""
+    raw = None
+    if getattr(column, "_typecode", None) == "B" and hasattr(column, "_count"):
+        raw = column._dbfile.get(column._basepos, column._count)
+    if raw is None or len(raw) != column._count:
+        return [_LENGTH_OF_BYTE[b] for b in column]
+    return [_LENGTH_OF_BYTE[b] for b in raw] + [1.0] * (count - len(raw))
+
+
+def _all_ids(matcher):
+    for ids, _, _ in _blocks(matcher):
+        yield from ids
+
+
+class _DamageGuard:
+    """Turn errors raised inside whoosh while it reads its files into IndexDamaged.
+
+    whoosh reports a damaged file with whatever the bytes provoke (struct
+    errors, EOFError, pickle errors, a bare Exception("Block tag error")).
+    Only errors whose innermost frame is in whoosh count: the same types
+    raised by our own code are bugs, and must not send the Library into a
+    rebuild loop.
+    """
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if not isinstance(exc, Exception) or isinstance(exc, (IndexDamaged, IndexBusy)):
+            return False
+        if isinstance(exc, (QueryError, ReaderClosed, index.LockError)):
+            return False
+        while tb.tb_next is not None:
+            tb = tb.tb_next
+        if _WHOOSH_DIR not in tb.tb_frame.f_code.co_filename:
+            return False
+        raise IndexDamaged(f"the search index cannot be read: {exc!r}") from exc
+
+
+_WHOOSH_DIR = os.sep + "whoosh" + os.sep
+
+
+def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
+    """A reader on the latest generation, reusing `old`'s unchanged segment readers.
+
+    whoosh's own refresh() reuses a segment reader whenever the segment id
+    matches, but a segment that had documents deleted keeps its id: the reused
+    reader would still show the deleted documents. Here a reader is reused only
+    when its segment's deletions are the same. `warm(leaf)` opens, at once,
+    the files whoosh would otherwise open on first use, when a later commit
+    may already have deleted them. On failure every reader involved is closed.
+    """
+    toc = ix._read_toc()
+    reusable = {}
+    if old is not None:
+        reusable = {
+            leaf.segment().segment_id(): leaf
+            for leaf, _ in old.leaf_readers()
+            if leaf.segment() is not None
+        }
+    readers = []
+    try:
+        for segment in toc.segments:
+            leaf = reusable.pop(segment.segment_id(), None)
+            if leaf is not None and _same_deletions(leaf.segment(), segment):
+                leaf._gen = toc.generation
+                readers.append(leaf)
+                continue
+            if leaf is not None:
+                reusable[segment.segment_id()] = leaf
+            leaf = SegmentReader(ix.storage, ix._schema, segment, toc.generation)
+            readers.append(leaf)
+            warm(leaf)
+    except BaseException:
+        for leaf in readers:
+            leaf.close()
+        raise
+    finally:
+        for leaf in reusable.values():
+            leaf.close()
+    if not readers:
+        return EmptyReader(ix._schema)
+    if len(readers) == 1:
+        return readers[0]
+    return MultiReader(readers, generation=toc.generation)
+
+
+def _same_deletions(a, b) -> bool:
+    if a.deleted_count() != b.deleted_count():
+        return False
+    return a.deleted_count() == 0 or set(a.deleted_docs()) == set(b.deleted_docs())
+
+
+def _ours(name: str) -> bool:
+    """True for files this module (any schema version) writes into the index folder."""
+    return name.startswith(("_gloss", "gloss")) or name.endswith((".toc", ".seg"))
+
+
+def _wipe(folder: Path) -> None:
+    """Delete the index files in `folder` (never anything else that may be there)."""
+    import shutil
+
+    for path in folder.iterdir():
+        if path.is_dir() and path.name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True)
+        elif _ours(path.name):
+            path.unlink(missing_ok=True)

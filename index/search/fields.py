@@ -1,0 +1,263 @@
+"""What goes into the search index: the schema, its fields, and the fields of one document.
+
+The write side of index/search.py: `document_fields` turns a Library document (an
+article or an annotation, as index/indexer.py builds them) into whoosh fields;
+`SpellingWriter` is the segment writer every commit uses, and `merge_tiers` the merge
+policy of small commits.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from whoosh import fields, formats, writing
+from whoosh.analysis import RegexTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.columns import VarBytesColumn
+from whoosh.reading import SegmentReader
+from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length
+
+from index.search.query import (
+    NAME_ANALYZER,
+    STEM_ANALYZER,
+    TOKEN_PATTERN,
+    normalize_tag,
+    stem_word,
+)
+
+_SEP, _TAGSEP = "\x1f", "\x1e"
+
+_spelled = threading.local()  # words already listed by the writer running in this thread
+
+
+class _SpelledText(fields.TEXT):
+    """TEXT whose unstemmed word list is filled in the same pass, each word once per segment.
+
+    whoosh keeps a field's unstemmed words (for spelling and, here, for
+    wildcards) as postings of document 0: it analyses every text a second
+    time and posts every word of every document again, as many postings as
+    the field itself. Only the words are ever read. Inside a _Writer the words
+    are taken from the indexing pass and each new one is listed once.
+    """
+
+    def index(self, value, **kwargs):
+        seen = getattr(_spelled, "seen", None)
+        if seen is None or not isinstance(value, str) or self.analyzer is not STEM_ANALYZER:
+            yield from super().index(value, **kwargs)
+            return
+        postings, words = self.postings(value)
+        fresh = [w for w in words if w not in seen]
+        seen.update(fresh)
+        yield from postings
+        _spelled.fresh = fresh
+
+    def postings(self, value: str) -> tuple[list[tuple], list[str]]:
+        """What `index` yields for `value` (term, frequency, weight, encoded places), and
+        its unstemmed words."""
+        places_by_stem, words = _analyse(value, isinstance(self.format, formats.Characters))
+        boost, encode = self.format.field_boost, self.format.encode
+        postings = [
+            (stem.encode("utf-8"), len(places), len(places) * boost, encode(places))
+            for stem, places in places_by_stem.items()
+        ]
+        return postings, words
+
+    def spellable_words(self, value):
+        fresh = getattr(_spelled, "fresh", None)
+        if fresh is None:
+            return super().spellable_words(value)
+        _spelled.fresh = None
+        return iter(sorted(fresh))
+
+
+def _analyse(text: str, chars: bool) -> tuple[dict[str, list], list[str]]:
+    """STEM_ANALYZER's postings in one pass: stem → positions (with character spans when
+    `chars`), and the unstemmed words in order of first use.
+
+    The same words, stems and positions as `word_values` over the analyzer's tokens (a
+    test holds them equal), without a Token object and a generator layer per word: this
+    loop is most of what indexing an article costs.
+    """
+    postings: dict[str, list] = {}
+    words: dict[str, None] = {}
+    stoplist, minsize, pos = STEM_ANALYZER.stoplist, STEM_ANALYZER.minsize, 0
+    for match in TOKEN_PATTERN.finditer(text):
+        word = match.group().lower().translate(accent_map)
+        if len(word) < minsize or word in stoplist:
+            continue
+        words[word] = None
+        place = (pos, match.start(), match.end()) if chars else pos
+        postings.setdefault(stem_word(word), []).append(place)
+        pos += 1
+    return postings, list(words)
+
+
+def schema() -> fields.Schema:
+    """Indexed fields, plus one stored dict per document (`doc`) holding what a hit shows.
+
+    An annotation carries its article's title and author for display and for
+    `title:` / `author:` filters, indexed as ctx_title / ctx_author so that a
+    plain word matching an article's title does not drag in every passage of it.
+    Its quote and note also go into `body`, so plain words search four fields.
+    """
+    stem, name = STEM_ANALYZER, NAME_ANALYZER
+    return fields.Schema(
+        id=fields.ID(),
+        doc=fields.STORED(),
+        flags=fields.KEYWORD(),
+        title=_SpelledText(analyzer=stem, spelling=True),
+        author=fields.TEXT(analyzer=name),
+        ctx_title=fields.TEXT(analyzer=stem),
+        ctx_author=fields.TEXT(analyzer=name),
+        date=fields.ID(),
+        body=_SpelledText(analyzer=stem, chars=True, spelling=True),
+        tag=fields.KEYWORD(analyzer=RegexTokenizer(r"[^\x1f]+")),
+        tagtext=_SpelledText(analyzer=stem, spelling=True),
+        quote=fields.TEXT(analyzer=stem),
+        note=fields.TEXT(analyzer=stem),
+        color=fields.ID(),
+        facets=fields.COLUMN(VarBytesColumn()),
+    )
+
+
+SCHEMA = schema()
+
+
+def _pack(doc_id: str, article_id: int, date: str | None, author: str | None, tags) -> bytes:
+    clean = [t.replace(_SEP, " ").replace(_TAGSEP, " ") for t in tags]
+    values = [doc_id, str(article_id), date or "", (author or "").replace(_SEP, " ")]
+    return _SEP.join([*values, _TAGSEP.join(clean)]).encode("utf-8")
+
+
+def document_fields(doc: dict) -> dict:
+    """The whoosh fields for one Library document (an article or annotation dict)."""
+    kind = doc["kind"]
+    tags = [" ".join(str(t).split()) for t in doc.get("tags") or ()]
+    tags = list(dict.fromkeys(t for t in tags if t))
+    article_id = int(doc["article_id"])
+    title = doc.get("title") or ""
+    author = doc.get("author") or None
+    date = doc.get("date") or None
+    if date is not None and not _ISO_DATE.fullmatch(date):
+        date = None
+    stored = {"kind": kind, "article_id": article_id, "title": title, "author": author}
+    stored |= {"date": date, "tags": tags}
+    facets = _pack(doc["id"], article_id, date, author, tags)
+    out = {"id": doc["id"], "doc": stored, "facets": facets}
+    flags = [kind]
+    if date:
+        out["date"] = date
+    if tags:
+        flags.append("tagged")
+        out["tag"] = _SEP.join(normalize_tag(t) for t in tags)
+        out["tagtext"] = "\n".join(tags)
+    if kind == "article":
+        out["title"] = title
+        if author:
+            out["author"] = author
+        out["body"] = doc.get("body") or ""
+    elif kind == "annotation":
+        quote, note = doc.get("quote") or "", doc.get("note") or ""
+        color, orphaned = doc.get("color") or "yellow", bool(doc.get("orphaned"))
+        stored |= {"quote": quote, "note": note, "color": color, "orphaned": orphaned}
+        stored["annotation_id"] = doc.get("annotation_id") or doc["id"].partition(":")[2]
+        out |= {"ctx_title": title, "quote": quote, "note": note, "color": color}
+        out["body"] = f"{quote}\n{note}" if note else quote
+        if author:
+            out["ctx_author"] = author
+        if orphaned:
+            flags.append("orphaned")
+        if note.strip():
+            flags.append("note")
+    else:
+        raise ValueError(f"unknown document kind {kind!r}")
+    out["flags"] = " ".join(flags)
+    return out
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class SpellingWriter(writing.SegmentWriter):
+    """whoosh's segment writer, minus a stat() call per posting, listing spelling words once.
+
+    When it writes postings, whoosh looks up each document's length in the
+    posting's field; for fields that keep no lengths (ids, flags, tags, the
+    spelling lists) the per-document reader asks the file system whether the
+    length column exists, every time. Recording the answer once makes a
+    rebuild about a fifth faster. The writer also owns the set of spelling
+    words its segment already lists (see _SpelledText).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _spelled.seen = set()
+
+    def _finish(self) -> None:
+        self._spelled_done()
+        super()._finish()
+
+    def _spelled_done(self) -> None:
+        """Forget this thread's spelling words (also for a segment built without commit)."""
+        _spelled.seen = _spelled.fresh = None
+
+    def per_document_reader(self):
+        return _SegmentLengths(super().per_document_reader())
+
+
+class _SegmentLengths:
+    """The new segment's per-document reader as its postings are written: each field's
+    lengths decoded once into a list (whoosh reads a byte from the column per posting,
+    and asks the file system per posting whether a field without lengths has any)."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            column = None
+            if self._reader.has_column(f"_{fieldname}_len"):
+                column = self._reader._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if column is None:
+                lengths = []
+            else:
+                raw = [column[d] for d in range(self._reader.doc_count_all())]
+                lengths = [byte_to_length(b) if b else None for b in raw]
+            self._lengths[fieldname] = lengths
+        if not lengths:
+            return default
+        return lengths[docnum]
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
+
+
+MERGE_AT = 5  # segments of one size tier (1-9, 10-99, ... documents) that trigger a merge
+MERGE_MAX_DOCS = 999  # a small commit never rewrites a segment this big (an import's)
+
+
+def merge_tiers(writer: writing.SegmentWriter, segments: list) -> list:
+    """Merge policy for apply(): bounded work per commit, few segments to search.
+
+    Segments whose documents are all deleted are dropped. Then the smallest
+    size tier holding MERGE_AT segments is merged into the new segment.
+    Unlike whoosh's MERGE_SMALL, a big segment is never merged here, so a
+    one-document commit can never turn into a minute-long rewrite.
+    """
+    segments = [seg for seg in segments if seg.doc_count() > 0]
+    tiers: dict[int, list] = {}
+    for seg in segments:
+        if seg.doc_count_all() <= MERGE_MAX_DOCS:
+            tiers.setdefault(len(str(seg.doc_count_all())), []).append(seg)
+    chosen = next((tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_AT), [])
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [seg for seg in segments if seg not in chosen]

@@ -1,0 +1,448 @@
+"""The outbox → whoosh pump, and the documents it builds from the store.
+
+The outbox holds document ids ("a:12", "n:<uuid>") written in the same
+transaction as the change. Draining reads each id's current state from SQLite
+(gone means delete), applies a batch to the index in one whoosh commit, then
+deletes exactly the outbox rows it handled. A crash between the commit and the
+delete only replays idempotent upserts. Exactly one thread drains at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import gc
+import shutil
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from index.importers import pool as workers
+from index.search import merge as search_merge
+from index.search.engine import INDEX_NAME, SearchIndex
+from index.store.database import Store, StoreError
+
+BATCH = 500  # outbox rows read and applied at a time
+BULK_AT = 2_000  # a backlog this long (an import) is written by long-lived writers
+FIRST_COMMIT_S = 3.0  # without workers: the first commit of a backlog; then twice as long
+MAX_COMMIT_S = 60.0
+FIRST_SEGMENT_DOCS = 1_000  # with workers: documents per segment in the first round...
+SEGMENT_DOCS = 3_000  # ...and after (about what a worker's 128 MB of postings hold)
+
+
+def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:
+    row = store.one(
+        "SELECT id, title, author, date, reading_text FROM articles WHERE id = ?", (article_id,)
+    )
+    if row is None:
+        return None
+    return _article_doc(row, _article_tag_names(store, article_id))
+
+
+def _article_doc(row, tags: list[str]) -> dict[str, Any]:
+    return {
+        "kind": "article",
+        "id": f"a:{row['id']}",
+        "article_id": row["id"],
+        "title": row["title"],
+        "author": row["author"],
+        "date": row["date"],
+        "body": row["reading_text"],
+        "tags": tags,
+    }
+
+
+def _article_tag_names(store: Store, article_id: int) -> list[str]:
+    rows = store.read(
+        """SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+            WHERE at.article_id = :a
+           UNION
+           SELECT t.name FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
+             JOIN tags t ON t.id = nt.tag_id WHERE n.article_id = :a""",
+        {"a": article_id},
+    )
+    return sorted({r["name"] for r in rows}, key=str.casefold)
+
+
+_ANNOTATION_SQL = """
+SELECT n.id, n.article_id, n.exact, n.note, n.color, n.orphaned,
+       a.title, a.author, a.date,
+       (SELECT group_concat(t.name, char(31)) FROM annotation_tags nt
+         JOIN tags t ON t.id = nt.tag_id WHERE nt.annotation_id = n.id) AS tag_names
+FROM annotations n JOIN articles a ON a.id = n.article_id
+"""
+
+
+def _annotation_doc(row) -> dict[str, Any]:
+    return {
+        "kind": "annotation",
+        "id": f"n:{row['id']}",
+        "annotation_id": row["id"],
+        "article_id": row["article_id"],
+        "title": row["title"],
+        "author": row["author"],
+        "date": row["date"],
+        "quote": row["exact"],
+        "note": row["note"],
+        "tags": row["tag_names"].split("\x1f") if row["tag_names"] else [],
+        "color": row["color"],
+        "orphaned": bool(row["orphaned"]),
+    }
+
+
+def annotation_doc(store: Store, annotation_id: str) -> dict[str, Any] | None:
+    row = store.one(f"{_ANNOTATION_SQL} WHERE n.id = ?", (annotation_id,))
+    return None if row is None else _annotation_doc(row)
+
+
+def document(store: Store, doc_id: str) -> dict[str, Any] | None:
+    """The search document for an outbox id as the store holds it now, None if gone."""
+    kind, _, key = doc_id.partition(":")
+    if kind == "a":
+        return article_doc(store, int(key))
+    if kind == "n":
+        return annotation_doc(store, key)
+    return None
+
+
+def documents(store: Store, doc_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+    """Several outbox ids' documents at once (None for the gone ones): one query for the
+    articles among them instead of one each."""
+    out: dict[str, dict[str, Any] | None] = {}
+    article_ids = [int(d[2:]) for d in doc_ids if d.startswith("a:")]
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        tags: dict[int, set[str]] = {}
+        for row in store.read(
+            f"""SELECT at.article_id AS a, t.name FROM article_tags at
+                  JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({marks})
+                UNION SELECT n.article_id, t.name FROM annotations n
+                  JOIN annotation_tags nt ON nt.annotation_id = n.id
+                  JOIN tags t ON t.id = nt.tag_id WHERE n.article_id IN ({marks})""",
+            (*chunk, *chunk),
+        ):
+            tags.setdefault(row["a"], set()).add(row["name"])
+        for row in store.read(
+            f"SELECT id, title, author, date, reading_text FROM articles WHERE id IN ({marks})",
+            tuple(chunk),
+        ):
+            names = sorted(tags.get(row["id"], ()), key=str.casefold)
+            out[f"a:{row['id']}"] = _article_doc(row, names)
+    for doc_id in doc_ids:
+        if doc_id not in out:
+            out[doc_id] = None if doc_id.startswith("a:") else document(store, doc_id)
+    return out
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Outbox rows read for a writer, and their documents."""
+
+    last_seq: int
+    rows: int
+    upserts: list[dict[str, Any]]
+    deletes: list[str]
+    cut: bool  # stopped before an id the writer already has: the writer ends after it
+
+
+def all_documents(store: Store) -> Iterator[dict[str, Any]]:
+    """Every document the index should hold, for a rebuild (streamed, not held whole)."""
+    tags_by_article: dict[int, set[str]] = {}
+    for row in store.read(
+        """SELECT at.article_id AS a, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+           UNION SELECT n.article_id, t.name FROM annotations n
+             JOIN annotation_tags nt ON nt.annotation_id = n.id JOIN tags t ON t.id = nt.tag_id"""
+    ):
+        tags_by_article.setdefault(row["a"], set()).add(row["name"])
+    conn = store.connection()
+    cursor = conn.execute("SELECT id, title, author, date, reading_text FROM articles ORDER BY id")
+    while rows := cursor.fetchmany(200):
+        for row in rows:
+            tags = sorted(tags_by_article.get(row["id"], ()), key=str.casefold)
+            yield _article_doc(row, tags)
+    for row in store.read(f"{_ANNOTATION_SQL} ORDER BY n.article_id"):
+        yield _annotation_doc(row)
+
+
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+
+
+def _environment_failure(error: BaseException) -> str | None:
+    """The user's words when a whoosh write failed because of the disk, else None.
+
+    Also lets the failed writer go: whoosh releases its write lock only when
+    the writer object is collected, and the frames of the failed commit (held
+    by the tracebacks) keep it alive; dropping them and collecting frees it.
+    """
+    from index.safety.backup import describe_os_error
+
+    chain, seen = [], error
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    cause = next((e for e in chain if isinstance(e, OSError)), None)
+    if cause is None or cause.errno not in _ENVIRONMENT_ERRNOS:
+        return None
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None  # its files fail to flush on a full disk
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # the writer's half-written files
+            for link in chain:
+                link.__traceback__ = None
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    return describe_os_error(cause)
+
+
+class Indexer:
+    """Drains the outbox into the search index, on demand or in a background thread."""
+
+    def __init__(self, store: Store, index: SearchIndex) -> None:
+        self.store = store
+        self.index = index
+        self._drain_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._idle = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+        self.on_error: Callable[[str], None] | None = None
+        self.after_drain: Callable[[], None] | None = None  # the Library's mirror sync
+        self.no_builders = False  # set when worker processes failed: index in this thread
+
+    def pending(self) -> int:
+        row = self.store.one("SELECT count(*) AS n FROM outbox")
+        return int(row["n"]) if row else 0
+
+    def drain(self, *, limit: int | None = None) -> int:
+        """Apply queued changes to the index now, in batches; return how many ids were handled.
+
+        A long backlog (an import) is indexed in rounds: worker processes each build a
+        segment of a few thousand documents in parallel, and one commit adds them all
+        (index/workers.py). The first round is small, so the first articles are
+        searchable within seconds. Without workers, one writer takes batches until a
+        commit interval passes, the interval doubling each time.
+        """
+        handled = 0
+        with self._drain_lock, contextlib.ExitStack() as stack:
+            interval, pool, size = FIRST_COMMIT_S, None, FIRST_SEGMENT_DOCS
+            while limit is None or handled < limit:
+                bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
+                if bulk and pool is None and workers.builder_count() and not self.no_builders:
+                    pool = stack.enter_context(workers.builder_pool())
+                if bulk and pool is not None:
+                    try:
+                        done = self._guarded(lambda p=pool, n=size: self._build_round(p, n))
+                    except BrokenProcessPool:
+                        # workers that cannot start or died: this thread writes alone from now
+                        self.no_builders, pool = True, None
+                        continue
+                    size = SEGMENT_DOCS
+                else:
+                    until = time.monotonic() + interval if bulk else None
+                    done = self._guarded(lambda until=until: self._write_batches(until))
+                    interval = min(2 * interval, MAX_COMMIT_S) if bulk else interval
+                if not done:
+                    break
+                handled += done
+                if self.store.read_only:
+                    break
+            if pool is not None and not self._stop.is_set():
+                try:
+                    handled += self._tidy(pool)
+                except BrokenProcessPool:
+                    self.no_builders = True
+        if self.after_drain is not None:
+            self.after_drain()
+        return handled
+
+    def _tidy(self, pool) -> int:
+        """After an import's backlog: merge its many segments into a few in the workers,
+        committing passages made meanwhile; returns the outbox rows handled meanwhile."""
+        plan = self.index.tidy_plan(pool._max_workers)
+        if not plan:
+            return 0
+        folder = self.index.folder
+        search_merge.remove_leftovers(folder)
+        jobs = []
+        for group in plan:
+            side = search_merge.side_folder(folder)
+            job = pool.submit(search_merge.merge, str(folder), str(side), INDEX_NAME, group)
+            jobs.append((side, job))
+        handled, waiting = 0, {job for _, job in jobs}
+        while waiting and not self._stop.is_set():
+            _, waiting = futures.wait(waiting, timeout=0.25)
+            handled += self._guarded(lambda: self._write_batches(None))
+        if self._stop.is_set():  # closing: the merges are dropped, not waited for
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+        for side, job in jobs:
+            try:
+                merged, live = job.result() if not self._stop.is_set() else (None, None)
+            except (BrokenProcessPool, OSError):
+                merged = None
+            if merged is None:
+                shutil.rmtree(side, ignore_errors=True)
+                continue
+            self._told(lambda s=side, m=merged, v=live: self.index.adopt(s, m, v))
+        return handled
+
+    def _finish_tidy(self) -> None:
+        """A tidy that a quit interrupted is done again at the next start, in the background."""
+        if self.store.read_only or not workers.builder_count() or self.no_builders:
+            return
+        if not self.index.tidy_plan(workers.builder_count()):
+            return
+        with self._drain_lock, workers.builder_pool() as pool:
+            self._tidy(pool)
+
+    def settled(self) -> bool:
+        """Nothing queued and no drain or tidy running (the benchmark waits for this)."""
+        return not self._drain_lock.locked() and self.pending() == 0
+
+    def _guarded(self, write: Callable[[], tuple[int, int]]) -> int:
+        """Run one commit's `write`, then forget the outbox rows it handled."""
+        last_seq, handled = self._told(write)
+        if handled and not self.store.read_only:
+            with self.store.write() as conn:
+                conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
+        return handled
+
+    def _told(self, action: Callable[[], Any]) -> Any:
+        """Run an index write; a full or read-only disk becomes a StoreError in the user's
+        words."""
+        try:
+            return action()
+        except Exception as error:
+            why = _environment_failure(error)
+            if why is None:
+                raise
+            left = self.pending()
+            raise StoreError(
+                f"the search index cannot be updated ({why}): {left} changes wait, and"
+                " are indexed once there is room"
+            ) from None
+
+    def _build_round(self, pool, size: int) -> tuple[int, int]:
+        """One segment of up to `size` documents per worker, built in parallel, one commit."""
+        taken: set[str] = set()
+        segments: list[list[dict[str, Any]]] = []
+        deletes: list[str] = []
+        read_seq, rows, more = 0, 0, True
+        while more and len(segments) < pool._max_workers:
+            docs: list[dict[str, Any]] = []
+            while more and len(docs) < size:
+                batch = self._next_batch(read_seq, taken)
+                if batch is None:
+                    more = False
+                    break
+                docs += batch.upserts
+                deletes += batch.deletes
+                read_seq, rows, more = batch.last_seq, rows + batch.rows, not batch.cut
+            segments.append(docs)
+        if rows:
+            self.index.add_segments(pool, segments, deletes)
+        return read_seq, rows
+
+    def _write_batches(self, until: float | None) -> tuple[int, int]:
+        """Feed outbox batches to one index writer and commit; (last seq, rows handled).
+
+        An id already taken by this writer ends it: the next writer takes it.
+        """
+        last_seq, handled = 0, 0
+        if not self.store.one("SELECT 1 AS queued FROM outbox LIMIT 1"):
+            return last_seq, handled  # nothing queued: no writer, no empty commit
+        with self.index.batch() as add:
+            taken: set[str] = set()
+            while True:
+                batch = self._next_batch(last_seq, taken)
+                if batch is None:
+                    break
+                add(batch.upserts, batch.deletes)
+                last_seq, handled = batch.last_seq, handled + batch.rows
+                if until is None or batch.cut or self._stop.is_set():
+                    break
+                if time.monotonic() >= until:
+                    break
+        return last_seq, handled
+
+    def _next_batch(self, after_seq: int, taken: set[str]) -> _Batch | None:
+        """The outbox rows after `after_seq`, up to BATCH, stopping before an id in `taken`."""
+        rows = self.store.read(
+            "SELECT seq, doc_id FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after_seq, BATCH),
+        )
+        again = next((i for i, r in enumerate(rows) if r["doc_id"] in taken), None)
+        if again is not None:
+            rows = rows[:again]
+        if not rows:
+            return None
+        ids = list(dict.fromkeys(r["doc_id"] for r in rows))
+        taken.update(ids)
+        found = documents(self.store, ids)
+        upserts = [found[i] for i in ids if found.get(i) is not None]
+        deletes = [i for i in ids if found.get(i) is None]
+        return _Batch(rows[-1]["seq"], len(rows), upserts, deletes, again is not None)
+
+    # -- background thread ------------------------------------------------------
+
+    def start(self) -> None:
+        """Run drains in a daemon thread, woken by `notify()` after each write."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="gloss-indexer", daemon=True)
+            self._thread.start()
+
+    def notify(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        try:
+            self._finish_tidy()
+        except Exception as error:  # the index stays as it is: searchable, just less tidy
+            self.error = f"tidying the index failed: {error}"
+        while not self._stop.is_set():
+            self._wake.wait(timeout=5.0)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.drain()
+                self.error = None
+            except Exception as error:  # shown in the status bar; the rows stay queued
+                self.error = f"indexing failed: {error}"
+                if self.on_error:
+                    self.on_error(self.error)
+            with self._idle:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Block until the outbox is empty (or the timeout passes); True when drained."""
+        if self._thread is None:
+            self.drain()
+            return self.pending() == 0
+        end = time.monotonic() + timeout
+        with self._idle:
+            while self.pending():
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.notify()
+                self._idle.wait(min(left, 0.2))
+        return True
+
+    def stop(self) -> None:
+        """Stop the background thread after its current batch."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None

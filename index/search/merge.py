@@ -1,0 +1,105 @@
+"""Tidying the index after an import: its many segments merged into a few, off to the side.
+
+An import's backlog is built as segments of a few thousand documents (index/indexer.py),
+and every segment costs each search a term lookup per word, so after a big import the
+index holds more segments than searching likes. Here worker processes merge groups of
+them into one segment each, written in a folder beside the index, while the indexer
+thread goes on committing new passages. `adopt` then moves the merged segment in and
+swaps it for its sources in one quick commit, carrying over the documents deleted from
+the sources while the merge ran (a deleted document never comes back).
+
+A kill at any point leaves either the old segments (the side folder is junk, removed at
+the next tidy) or the new one (files moved but not listed are removed by the next commit).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+
+from index.search.fields import SCHEMA, SpellingWriter
+
+BIG = 1_000  # segments of this many documents or more are an import's, merged here
+TIDY_ABOVE = 6  # more big segments than this get merged (an import leaves one per worker)
+MERGE_LIMIT_MB = 128
+SIDE_PREFIX = ".merge-"
+
+
+def plan(segments: list, groups: int) -> list[list]:
+    """Groups of big segments to merge, one group per worker, balanced by documents.
+
+    Nothing when there are at most TIDY_ABOVE big segments; a group of one is left out.
+    """
+    big = [seg for seg in segments if seg.doc_count_all() >= BIG]
+    if len(big) <= TIDY_ABOVE:
+        return []
+    out: list[list] = [[] for _ in range(max(1, groups))]
+    for seg in sorted(big, key=lambda s: s.doc_count_all(), reverse=True):
+        min(out, key=lambda g: sum(s.doc_count_all() for s in g)).append(seg)
+    return [group for group in out if len(group) > 1]
+
+
+def side_folder(index_folder: Path) -> Path:
+    """A new empty folder beside the index for one merge (same file system: moves are renames)."""
+    return Path(tempfile.mkdtemp(prefix=index_folder.name + SIDE_PREFIX, dir=index_folder.parent))
+
+
+def remove_leftovers(index_folder: Path) -> None:
+    """Side folders of merges that never finished (a kill, a crash)."""
+    for path in index_folder.parent.glob(index_folder.name + SIDE_PREFIX + "*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def merge(index_folder: str, side: str, indexname: str, segments: list):
+    """In a worker: the live documents of `segments` as one new segment written in `side`.
+
+    Returns (segment, [(source segment id, its live docnums in order)]): document i of
+    the new segment is the i-th live document of the sources taken in that order.
+    """
+    source = FileStorage(index_folder)
+    target = FileStorage(side).create()
+    ix = target.create_index(SCHEMA, indexname)
+    writer = SpellingWriter(ix, _lk=False, limitmb=MERGE_LIMIT_MB, compound=False)
+    live = []
+    try:
+        for seg in segments:
+            reader = SegmentReader(source, SCHEMA, seg)
+            try:
+                live.append((seg.segment_id(), list(reader.all_doc_ids())))
+                writer.add_reader(reader)
+            finally:
+                reader.close()
+        return writer._finalize_segment(), live
+    finally:
+        writer._spelled_done()
+
+
+def carry_deletions(merged, live: list[tuple[str, list[int]]], current: dict) -> bool:
+    """Mark in `merged` the documents deleted from its sources since the merge began.
+
+    False when a source is gone from the index (then the merge is dropped).
+    """
+    base = 0
+    for segid, docnums in live:
+        seg = current.get(segid)
+        if seg is None:
+            return False
+        if seg.has_deletions():
+            for i, docnum in enumerate(docnums):
+                if seg.is_deleted(docnum):
+                    merged.delete_document(base + i)
+        base += len(docnums)
+    return True
+
+
+def move_in(side: Path, index_folder: Path, merged) -> None:
+    """The merged segment's files, renamed into the index folder."""
+    stem = merged.make_filename("")
+    for path in side.iterdir():
+        if path.is_file() and path.name.startswith(stem):
+            os.replace(path, index_folder / path.name)

@@ -1,0 +1,323 @@
+"""Search results as data: hits, and snippets as plain-text pieces with match flags.
+
+The window escapes and styles what it shows, so nothing here is HTML. Fragment
+choice is whoosh's (`PinpointFragmenter`, `BasicFragmentScorer`); only the
+formatter is ours, and it returns `Fragment` pieces instead of a marked-up
+string. Character offsets come from the index's postings when it stored them
+(article bodies), or from running the same analyzer over the text (short
+annotation quotes and notes, or a body whose text changed since indexing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from whoosh import highlight
+from whoosh.analysis import Token
+
+from index.search.query import STEM_ANALYZER
+
+SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first and last match
+SURROUND = 60  # context kept either side of the matches
+TOP_FRAGMENTS = 2
+ELLIPSIS = "…"
+MAX_SPANS = 48
+
+
+@dataclass(slots=True)
+class Fragment:
+    """One piece of a snippet: plain text, and whether it is a matched term."""
+
+    text: str
+    match: bool
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "match": self.match}
+
+
+class _PiecesFormatter(highlight.Formatter):
+    """A whoosh formatter whose output is a list of Fragment pieces."""
+
+    def format_fragment(self, fragment, replace=False) -> list[Fragment]:
+        text = fragment.text
+        pieces: list[Fragment] = []
+        index = fragment.startchar
+        for tok in sorted(fragment.matches, key=lambda t: (t.startchar, t.startchar - t.endchar)):
+            if tok.startchar < index:
+                continue
+            if tok.startchar > index:
+                pieces.append(Fragment(_flat(text[index : tok.startchar]), False))
+            pieces.append(Fragment(_flat(text[tok.startchar : tok.endchar]), True))
+            index = tok.endchar
+        if index < fragment.endchar:
+            pieces.append(Fragment(_flat(text[index : fragment.endchar]), False))
+        return pieces
+
+    def format(self, fragments, replace=False) -> list[Fragment]:
+        out: list[Fragment] = []
+        for frag in fragments:
+            if frag.startchar > 0 or out:
+                out.append(Fragment(ELLIPSIS, False))
+            out.extend(self.format_fragment(frag))
+        if fragments and fragments[-1].endchar < len(fragments[-1].text):
+            out.append(Fragment(ELLIPSIS, False))
+        return _merge(out)
+
+
+def _flat(text: str) -> str:
+    """Block breaks become spaces: a snippet is one line."""
+    return text.replace("\n", " ")
+
+
+def _merge(pieces: list[Fragment]) -> list[Fragment]:
+    """Join neighbouring pieces with the same flag (and drop empty ones)."""
+    out: list[Fragment] = []
+    for piece in pieces:
+        if not piece.text:
+            continue
+        if out and out[-1].match == piece.match:
+            out[-1] = Fragment(out[-1].text + piece.text, piece.match)
+        else:
+            out.append(piece)
+    return out
+
+
+_FORMATTER = _PiecesFormatter()
+_SCORER = highlight.BasicFragmentScorer()
+
+
+def _fragmenter(maxchars: int) -> highlight.PinpointFragmenter:
+    # charlimit=0: look at the whole text (whoosh stops at 32 KB by default)
+    return highlight.PinpointFragmenter(
+        maxchars=maxchars, surround=SURROUND, autotrim=True, charlimit=0
+    )
+
+
+def snippet_from_spans(
+    text: str, spans: Iterable[tuple[int, int, str]], *, maxchars: int = SNIPPET_CHARS
+) -> list[Fragment]:
+    """The best fragments of `text` around the matched (start, end, term) spans."""
+    tokens = []
+    last_start = -1
+    # the first matches are plenty to choose a fragment from (a long article can hold hundreds)
+    for start, end, term in sorted(spans)[:MAX_SPANS]:
+        if start == last_start:
+            continue
+        last_start = start
+        tok = Token(text=term, startchar=start, endchar=end, chars=True)
+        tok.matched = True
+        tokens.append(tok)
+    if not tokens:
+        return opening(text, maxchars + 2 * SURROUND)
+    if len(text) <= maxchars + 2 * SURROUND:
+        best = [highlight.Fragment(text, tokens, 0, len(text))]  # short: show all of it
+    else:
+        fragments = _fragmenter(maxchars).fragment_matches(text, tokens)
+        best = highlight.top_fragments(fragments, TOP_FRAGMENTS, _SCORER, highlight.FIRST)
+    return _FORMATTER.format(best)
+
+
+def analyzed_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every token of `text` whose analyzed form is in `terms`."""
+    termset = frozenset(terms)
+    if not termset or not text:
+        return []
+    return [
+        (t.startchar, t.endchar, t.text)
+        for t in STEM_ANALYZER(text, chars=True, mode="index")
+        if t.text in termset
+    ]
+
+
+def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
+    """True when the spans still hold their terms: the text is the one that was indexed.
+
+    Checks up to 6 spans spread over the text (each is a one-word analysis).
+    """
+    spans = list(spans)
+    step = max(1, len(spans) // 6)
+    for start, end, term in spans[::step]:
+        if end > len(text):
+            return False
+        found = [t.text for t in STEM_ANALYZER(text[start:end], mode="index")]
+        if found != [term]:
+            return False
+    return True
+
+
+def snippet_by_analysis(
+    text: str, terms: Iterable[str], *, maxchars: int = SNIPPET_CHARS
+) -> list[Fragment]:
+    """Fragments of `text` around the query's terms, found by analysing the text."""
+    return snippet_from_spans(text, analyzed_spans(text, terms), maxchars=maxchars)
+
+
+def opening(text: str, maxchars: int = SNIPPET_CHARS + 2 * SURROUND) -> list[Fragment]:
+    """The start of `text` (cut at a space) when nothing in it matched."""
+    if not text:
+        return []
+    if len(text) <= maxchars:
+        return [Fragment(_flat(text), False)]
+    cut = text.rfind(" ", 0, maxchars)
+    cut = cut if cut > maxchars // 2 else maxchars
+    return [Fragment(_flat(text[:cut]), False), Fragment(ELLIPSIS, False)]
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+    """Code-point (start, end) of each word in `text` that a result's `terms` match.
+
+    For the reader: pass `SearchResult.terms` and an article's reading text to
+    mark the query's words, found with the same analyzer the index used.
+    """
+    return [(start, end) for start, end, _ in analyzed_spans(text, terms)]
+
+
+# -- results ----------------------------------------------------------------------------
+
+
+@dataclass
+class AnnotationHit:
+    annotation_id: str
+    article_id: int
+    quote: str
+    note: str
+    tags: list[str]
+    color: str
+    orphaned: bool
+    score: float
+    snippet: list[Fragment]
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "annotation",
+            "annotation_id": self.annotation_id,
+            "quote": self.quote,
+            "note": self.note,
+            "tags": list(self.tags),
+            "color": self.color,
+            "orphaned": self.orphaned,
+            "score": round(self.score, 4),
+            "snippet": [f.to_json() for f in self.snippet],
+        }
+
+
+@dataclass
+class ArticleHit:
+    article_id: int
+    title: str
+    author: str | None
+    date: str | None
+    score: float  # the best of the article's own score and its annotations'
+    matched: bool  # the article's own text or metadata matched, not only its annotations
+    snippet: list[Fragment]  # empty when only annotations matched
+    annotations: list[AnnotationHit] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "article",
+            "article_id": self.article_id,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date,
+            "score": round(self.score, 4),
+            "matched": self.matched,
+            "snippet": [f.to_json() for f in self.snippet],
+            "annotations": [a.to_json() for a in self.annotations],
+        }
+
+
+def _empty_facets() -> dict[str, dict[str, int]]:
+    return {"authors": {}, "years": {}, "tags": {}}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int  # article groups that matched, not only those in `hits`
+    took_ms: float
+    suggestion: str | None
+    hits: list[ArticleHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=_empty_facets)
+    terms: list[str] = field(default_factory=list)  # indexed forms: see term_spans()
+    message: str | None = None
+
+    def to_json(self) -> dict:
+        """The command line's JSON shape."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "suggestion": self.suggestion,
+            "hits": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+            "message": self.message,
+        }
+
+
+def build_hits(
+    searcher,
+    groups: list[tuple[int, int | None, list[int]]],
+    scores: dict[int, float],
+    terms: list[str],
+    spans_by_doc: dict[int, list[tuple[int, int, str]]],
+    text_for: Callable[[int], str],
+) -> list[ArticleHit]:
+    """ArticleHits for (article_id, article docnum or None, annotation docnums) groups.
+
+    `spans_by_doc` holds each article's matched (start, end, term) character
+    spans as the index recorded them; they are checked against the text
+    `text_for` gives and found again by analysis if the text has changed.
+    """
+    hits = []
+    for article_id, article_doc, annotation_docs in groups:
+        any_doc = article_doc if article_doc is not None else annotation_docs[0]
+        stored = searcher.stored_fields(any_doc)["doc"]
+        snippet: list[Fragment] = []
+        if article_doc is not None:
+            try:
+                text = text_for(article_id) or ""
+            except LookupError:
+                text = ""
+            spans = spans_by_doc.get(article_doc, [])
+            if not spans_agree(text, spans):
+                spans = analyzed_spans(text, terms)  # the text changed since it was indexed
+            snippet = snippet_from_spans(text, spans)
+        notes = [_annotation_hit(searcher, d, scores, terms) for d in annotation_docs]
+        notes.sort(key=lambda a: -a.score)
+        docs = [article_doc] if article_doc is not None else []
+        hits.append(
+            ArticleHit(
+                article_id=article_id,
+                title=stored["title"],
+                author=stored["author"],
+                date=stored["date"],
+                score=max(scores.get(d, 0.0) for d in docs + annotation_docs),
+                matched=article_doc is not None,
+                snippet=snippet,
+                annotations=notes,
+            )
+        )
+    return hits
+
+
+def _annotation_hit(searcher, docnum: int, scores: dict[int, float], terms) -> AnnotationHit:
+    stored = searcher.stored_fields(docnum)["doc"]
+    quote, note = stored["quote"], stored["note"]
+    spans = analyzed_spans(quote, terms)
+    if spans:
+        snippet = snippet_from_spans(quote, spans)
+    else:
+        note_spans = analyzed_spans(note, terms)
+        snippet = snippet_from_spans(note, note_spans) if note_spans else opening(quote)
+    return AnnotationHit(
+        annotation_id=stored["annotation_id"],
+        article_id=stored["article_id"],
+        quote=quote,
+        note=note,
+        tags=list(stored["tags"]),
+        color=stored["color"],
+        orphaned=stored["orphaned"],
+        score=scores.get(docnum, 0.0),
+        snippet=snippet,
+    )

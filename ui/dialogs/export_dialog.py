@@ -1,0 +1,128 @@
+"""File › Export Annotations: pick a format and which passages, then a file to write.
+
+The text comes from `Library.export_annotations` (Markdown, W3C JSON-LD, CSV);
+this dialog only chooses and writes it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QMessageBox,
+    QWidget,
+)
+
+from ui.common.plain import one_line, plain_label
+from ui.passages.undo import REFUSALS
+
+FORMATS = (
+    ("markdown", "Markdown (.md)", ".md"),
+    ("json", "W3C Web Annotation JSON-LD (.jsonld)", ".jsonld"),
+    ("csv", "CSV spreadsheet (.csv)", ".csv"),
+)
+
+
+def supports_ids(library: Any) -> bool:
+    """True when the engine can export a chosen set of passages (Library.export_annotations
+    with `ids=`); otherwise only all, one article or one tag are offered."""
+    return "ids" in inspect.signature(library.export_annotations).parameters
+
+
+class ExportDialog(QDialog):
+    """Choose format and scope; `export_to(path)` writes the file (the Save button asks
+    where first)."""
+
+    def __init__(
+        self, parent: QWidget, library: Any, article: Any, ids: list[str] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportDialog")
+        self.setWindowTitle("Export Annotations")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.library = library
+        self.article = article
+        self.ids = ids
+        self.format = QComboBox(self)
+        for key, label, _ext in FORMATS:
+            self.format.addItem(label, key)
+        self.scope = QComboBox(self)
+        if ids and supports_ids(library):
+            self.scope.addItem(f"The {len(ids)} selected passages", "ids")
+        self.scope.addItem("Every passage in the library", "all")
+        if article is not None:
+            self.scope.addItem(
+                "Passages of “" + one_line(article.title or "Untitled", 50) + "”", "article"
+            )
+        for name, _count in library.tags():
+            self.scope.addItem("Passages tagged “" + one_line(name, 40) + "”", f"tag:{name}")
+        form = QFormLayout(self)
+        form.addRow(plain_label("Format:", self), self.format)
+        form.addRow(plain_label("Passages:", self), self.scope)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._ask_path)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.written: Path | None = None
+
+    def text(self) -> str:
+        """The export as text, for the chosen format and scope."""
+        fmt = self.format.currentData()
+        scope = self.scope.currentData() or "all"
+        if scope == "ids":
+            return self.library.export_annotations(fmt, ids=list(self.ids))
+        if scope == "article" and self.article is not None:
+            return self.library.export_annotations(fmt, article_id=self.article.id)
+        if scope.startswith("tag:"):
+            return self.library.export_annotations(fmt, tag=scope[4:])
+        return self.library.export_annotations(fmt)
+
+    def export_to(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.write_text(self.text(), encoding="utf-8")
+        self.written = target
+        return target
+
+    def _ask_path(self) -> None:
+        ext = FORMATS[self.format.currentIndex()][2]
+        path, _ = QFileDialog.getSaveFileName(self, "Export Annotations", f"passages{ext}")
+        if not path:
+            return
+        self.save_to(path)
+
+    def save_to(self, path: str | Path) -> bool:
+        """Write the export; a refusal (the file cannot be written, the library cannot be
+        read) is told in one line and the dialog stays open for another try."""
+        try:
+            self.export_to(path)
+        except OSError as error:
+            self.tell(f"The file could not be written: {error.strerror or error}.")
+            return False
+        except REFUSALS as error:
+            self.tell(f"Nothing was exported: {error}.")
+            return False
+        self.accept()
+        return True
+
+    def tell(self, message: str) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setObjectName("exportErrorBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Export Annotations")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(one_line(message, 300))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_box = box
+        return box

@@ -1,0 +1,261 @@
+"""What the highlight commands do: selection or current passage in, undoable changes out.
+
+The controller knows the open article, the reader's selection and the current
+passage. Every change goes through the undo stack as a command (ui/undo.py);
+after it, `changed(article_id, passage_id)` tells the window what to redraw.
+
+Signals:
+    changed(int, str): an article's passages changed; the id is the passage to show ("" none).
+    message(str): a short line for the status bar.
+    failed(str): the Library refused a change (read-only, disk full …): tell the user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtWidgets import QWidget
+
+from ui.passages.passage_dialogs import NoteDialog, TagsDialog
+from ui.passages.undo import (
+    REFUSALS,
+    CreatePassage,
+    DeletePassages,
+    EditMany,
+    EditPassage,
+    PassageCommand,
+)
+from ui.reader.reader import ReaderView
+from ui.reader.reader_parts import format_date
+
+
+def citation(title: str, author: str | None, date: str | None) -> str:
+    """'Title', Author, 13 January 2023 — the parts that are known."""
+    parts = [title or "Untitled"]
+    if author:
+        parts.append(author)
+    if date:
+        parts.append(format_date(date))
+    return ", ".join(parts)
+
+
+def quote_with_citation(text: str, title: str, author: str | None, date: str | None) -> str:
+    """A passage as a quote followed by its citation on the next line."""
+    return f"“{' '.join(text.split())}”\n— {citation(title, author, date)}"
+
+
+class PassageController(QObject):
+    """Turns highlight commands into undoable Library calls."""
+
+    changed = Signal(int, str)
+    message = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, library: Any, reader: ReaderView, window: QWidget) -> None:
+        super().__init__(window)
+        self.library = library
+        self.reader = reader
+        self.window = window
+        self.undo_stack = QUndoStack(self)
+        self.article: Any = None
+        self.current_id: str | None = None
+        self.last_color = "yellow"
+
+    def _push(self, command: PassageCommand) -> bool:
+        """Make the change, then keep it for undo; a refusal is reported, not raised."""
+        command.on_error = self.failed.emit
+        try:
+            command.run()
+        except REFUSALS as error:
+            self.failed.emit(str(error))
+            return False
+        self.undo_stack.push(command)
+        return True
+
+    def _notify(self, article_id: int, passage_id: str) -> None:
+        """After a command: a passage id moves the choice to it; "" leaves the choice alone
+        (a deleted passage simply drops out of it)."""
+        if passage_id:
+            self.current_id = passage_id
+        self.changed.emit(article_id, passage_id)
+
+    def set_article(self, article: Any) -> None:
+        self.article = article
+        self.current_id = None
+
+    @Slot(str)
+    def set_current(self, passage_id: str) -> None:
+        self.current_id = passage_id or None
+
+    def current(self) -> Any:
+        if not self.current_id:
+            return None
+        try:
+            return self.library.get_annotation(self.current_id)
+        except REFUSALS:  # deleted meanwhile
+            self.current_id = None
+            return None
+
+    # --- from the reader's selection -------------------------------------------------
+
+    def highlight(self, color: str | None = None) -> bool:
+        """Highlight the selection (in `color`, or the last colour); with no selection,
+        recolour the current passage. True when something changed."""
+        span = self.reader.selection_range() if self.article is not None else None
+        if span is None:
+            passage = self.current()
+            if passage is not None and color and color != passage.color:
+                self.edit(passage.id, color=color)
+                self.last_color = color
+                return True
+            if self.article is not None:
+                self.message.emit("Select some words first, then press H or 1–5.")
+            return False
+        color = color or self.last_color
+        self.last_color = color
+        self._create(span, color=color)
+        return True
+
+    def _create(self, span: tuple[int, int], **fields: Any) -> None:
+        fields.setdefault("color", self.last_color)
+        command = CreatePassage(self.library, self._notify, self.article.id, *span, **fields)
+        self._push(command)
+        self.reader.clear_selection()
+
+    def _target(self) -> tuple[tuple[int, int] | None, Any, str] | None:
+        """What a note or tags go on: (selection, None, its words) for a new passage, or
+        (None, passage, its quote); None (and a message) when there is neither."""
+        span = self.reader.selection_range() if self.article is not None else None
+        passage = None if span else self.current()
+        if span is None and passage is None:
+            self.message.emit("Select some words or a passage first.")
+            return None
+        quote = self.reader.text[span[0] : span[1]] if span else passage.exact
+        return span, passage, quote
+
+    def add_note(self) -> NoteDialog | None:
+        """Ask for a note: on the selection (a new passage) or on the current passage."""
+        target = self._target()
+        if target is None:
+            return None
+        span, passage, quote = target
+        dialog = NoteDialog(self.window, quote, passage.note if passage else "")
+
+        def submitted(note: str) -> None:
+            if span:
+                self._create(span, note=note)
+            elif note != passage.note:
+                self.edit(passage.id, note=note)
+
+        dialog.submitted.connect(submitted)
+        dialog.open()
+        return dialog
+
+    def add_tags(self) -> TagsDialog | None:
+        """Ask for tags: on the selection (a new passage) or on the current passage."""
+        target = self._target()
+        if target is None:
+            return None
+        span, passage, quote = target
+        known = [name for name, _count in self.library.tags()]
+        dialog = TagsDialog(self.window, quote, list(passage.tags) if passage else [], known)
+
+        def submitted(tags: list[str]) -> None:
+            if span:
+                self._create(span, tags=tuple(tags))
+            else:
+                self.edit(passage.id, tags=tags)
+
+        dialog.submitted.connect(submitted)
+        dialog.open()
+        return dialog
+
+    def change_extent(self) -> bool:
+        """Move the current passage (or re-attach an orphaned one) to the selected words."""
+        span = self.reader.selection_range() if self.article is not None else None
+        passage = self.current()
+        if span is None or passage is None or passage.article_id != self.article.id:
+            self.message.emit("Choose a passage, select the words it should cover, then press E.")
+            return False
+        self._push(EditPassage(self.library, self._notify, passage, start=span[0], end=span[1]))
+        self.reader.clear_selection()
+        return True
+
+    # --- on passages by id ------------------------------------------------------------
+
+    def _passages(self, ids: list[str]) -> list[Any] | None:
+        """The passages as they are now; None (and the user told) when one is gone."""
+        try:
+            return [self.library.get_annotation(i) for i in ids]
+        except REFUSALS as error:
+            self.failed.emit(str(error))
+            return None
+
+    def edit(self, passage_id: str, **changes: Any) -> None:
+        """Change a passage's colour, note, tags or extent (one undoable step)."""
+        found = self._passages([passage_id])
+        if found:
+            self._push(EditPassage(self.library, self._notify, found[0], **changes))
+
+    @Slot(str, str)
+    def edit_color(self, passage_id: str, color: str) -> None:
+        self.edit(passage_id, color=color)
+
+    @Slot(str, str)
+    def edit_note(self, passage_id: str, note: str) -> None:
+        self.edit(passage_id, note=note)
+
+    @Slot(str, list)
+    def edit_tags(self, passage_id: str, tags: list) -> None:
+        self.edit(passage_id, tags=list(tags))
+
+    @Slot(str, int, int)
+    def drag_extent(self, passage_id: str, start: int, end: int) -> None:
+        self.edit(passage_id, start=start, end=end)
+
+    def delete(self, ids: list[str] | None = None) -> bool:
+        """Delete the given passages (or the current one), as one undoable step."""
+        ids = ids if ids is not None else ([self.current_id] if self.current_id else [])
+        if not ids:
+            self.message.emit("Choose a passage to delete.")
+            return False
+        self._push(DeletePassages(self.library, self._notify, ids))
+        return True
+
+    @Slot(str)
+    def delete_one(self, passage_id: str) -> None:
+        self.delete([passage_id])
+
+    def recolor_many(self, ids: list[str], color: str) -> None:
+        befores = self._passages(ids)
+        if befores is None:
+            return
+        self._push(EditMany(self.library, self._notify, "Change Colour", befores, color=color))
+
+    def tag_many(self, ids: list[str], tags: list[str]) -> None:
+        befores = self._passages(ids)
+        if befores is None:
+            return
+        self._push(EditMany(self.library, self._notify, "Add Tags", befores, add_tags=tuple(tags)))
+
+    def copy_quote(self) -> str:
+        """Copy the selection (or the current passage) with its citation; returns the text."""
+        if self.article is None:
+            return ""
+        span = self.reader.selection_range()
+        passage = None if span else self.current()
+        if span:
+            text = self.reader.text[span[0] : span[1]]
+        elif passage is not None:
+            text = passage.exact
+        else:
+            self.message.emit("Select some words or a passage to copy.")
+            return ""
+        quoted = quote_with_citation(
+            text, self.article.title, self.article.author, self.article.date
+        )
+        QGuiApplication.clipboard().setText(quoted)
+        self.message.emit("Copied the quote with its citation.")
+        return quoted

@@ -1,0 +1,283 @@
+"""Search as you type: the query box, the worker that runs queries, and the results panel.
+
+A keystroke restarts a ~150 ms debounce; the query then runs on the search
+pool with a serial number, and an answer whose serial is not the latest is
+dropped on arrival (a newer query is already on its way). The GUI thread never
+runs a whoosh search.
+
+Signals:
+    SearchController.results_ready(object): the SearchResult of the latest query.
+    SearchController.failed(str): the latest query could not run (a one-line reason).
+    SearchController.cleared(): the query is empty.
+    SearchPanel.open_requested(int, str): article id and passage id ("" for the article).
+    SearchPanel.refine_requested(str): replace the query (a chip or "Did you mean" was clicked).
+    SearchPanel.sort_changed(str): "relevance", "newest" or "oldest".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QPushButton,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common.flow import FlowLayout
+from ui.common.models import ID_ROLE
+from ui.common.plain import one_line, plain_label
+from ui.common.workers import JobRunner, one_line_error
+from ui.search.results import ARTICLE_ROLE, ResultDelegate, ResultsModel
+from ui.search.search_box import slow_wildcard
+
+DEBOUNCE_MS = 150
+RESULT_LIMIT = 50
+SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+CHIPS_PER_FACET = 6
+
+
+class SearchController(QObject):
+    """Runs the latest query off the GUI thread and drops stale answers."""
+
+    results_ready = Signal(object)
+    failed = Signal(str)
+    cleared = Signal()
+
+    def __init__(self, library: Any, runner: JobRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.runner = runner
+        self.query = ""
+        self.sort = "relevance"
+        self.serial = 0
+        self.dropped = 0
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self.run_now)
+
+    def set_query(self, text: str) -> None:
+        """The user typed: search after a short pause (a leading wildcard waits for Enter)."""
+        self.query = text
+        if slow_wildcard(text) is not None:
+            self.timer.stop()
+            self.serial += 1  # an answer still on its way is for older text: drop it
+            return
+        self.timer.start()
+
+    def set_sort(self, sort: str) -> None:
+        self.sort = sort
+        if self.query.strip():
+            self.run_now()
+
+    @Slot()
+    def run_now(self) -> None:
+        self.timer.stop()
+        self.serial += 1
+        query, sort, serial = self.query.strip(), self.sort, self.serial
+        if not query:
+            self.cleared.emit()
+            return
+        library = self.library
+
+        def work(_progress, _cancel) -> tuple[int, Any, str]:
+            try:
+                return serial, library.search(query, limit=RESULT_LIMIT, sort=sort), ""
+            except Exception as error:  # QueryError and friends: shown to the user
+                return serial, None, one_line_error(error)
+
+        self.runner.start("search", work, search=True, on_finished=self._on_finished)
+
+    @Slot(object)
+    def _on_finished(self, payload: tuple[int, Any, str]) -> None:
+        serial, result, error = payload
+        if serial != self.serial:
+            self.dropped += 1
+            return
+        if result is None:
+            self.failed.emit(error)
+        else:
+            self.results_ready.emit(result)
+
+
+class SearchPanel(QWidget):
+    """Results grouped by article, with facet chips, the total, the time and a sort choice."""
+
+    open_requested = Signal(int, str)
+    refine_requested = Signal(str)
+    sort_changed = Signal(str)
+    save_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("searchPanel")
+        self.result: Any = None
+        self.summary = plain_label("", self)
+        self.summary.setObjectName("searchSummary")
+        self.sort = QComboBox(self)
+        self.sort.setObjectName("searchSort")
+        for key, label in SORTS:
+            self.sort.addItem(label, key)
+        self.sort.currentIndexChanged.connect(
+            lambda _n: self.sort_changed.emit(self.sort.currentData())
+        )
+        self.save = QToolButton(self)
+        self.save.setText("Save")
+        self.save.setToolTip("Save this search in the sidebar (Ctrl+S)")
+        self.save.clicked.connect(self.save_requested)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        heading = plain_label("Search results", self)
+        heading.setObjectName("panelTitle")
+        top.addWidget(heading, 1)
+        top.addWidget(self.sort)
+        top.addWidget(self.save)
+        self.suggestion = QPushButton(self)
+        self.suggestion.setObjectName("didYouMean")
+        self.suggestion.setFlat(True)
+        self.suggestion.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.suggestion.clicked.connect(self._use_suggestion)
+        self.message = plain_label("", self)
+        self.message.setObjectName("searchMessage")
+        self.message.setWordWrap(True)
+        self.chips_box = QWidget(self)
+        self.chips = FlowLayout(self.chips_box)
+        self.model = ResultsModel(self)
+        self.view = QTreeView(self)
+        self.view.setObjectName("searchResults")
+        self.view.setModel(self.model)
+        self.view.setHeaderHidden(True)
+        self.view.setRootIsDecorated(False)
+        self.view.setIndentation(14)
+        self.view.setUniformRowHeights(False)
+        self.view.setWordWrap(True)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.delegate = ResultDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self._viewport = self.view.viewport()
+        self._viewport.installEventFilter(self)
+        self.view.activated.connect(self._activated)
+        self.view.clicked.connect(self._activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.suggestion, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.message)
+        layout.addWidget(self.chips_box)
+        layout.addWidget(self.view, 1)
+        self.show_result(None)
+
+    def set_theme(self, theme: Any) -> None:
+        self.delegate.theme = theme
+        self.delegate.clear_cache()
+        self.view.viewport().update()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Snippets wrap to the view's width: lay them out again when it changes."""
+        if event.type() == QEvent.Type.Resize and watched is self._viewport:
+            self.delegate.clear_cache()
+            self.view.scheduleDelayedItemsLayout()
+        return super().eventFilter(watched, event)
+
+    def show_result(self, result: Any) -> None:
+        """Show a SearchResult (None: nothing searched yet)."""
+        self.result = result
+        self.delegate.clear_cache()
+        self.model.set_hits(result.hits if result is not None else [])
+        self.view.expandAll()
+        self.message.setVisible(bool(result is not None and result.message))
+        if result is not None and result.message:
+            self.message.setText(result.message)
+        suggestion = result.suggestion if result is not None else None
+        self.suggestion.setVisible(bool(suggestion))
+        if suggestion:
+            self.suggestion.setText("Did you mean: " + one_line(suggestion, 80).replace("&", "&&"))
+        if result is None:
+            self.summary.setText("")
+        else:
+            shown = len(result.hits)
+            noun = "article" if result.total == 1 else "articles"
+            more = f" (showing {shown})" if shown < result.total else ""
+            self.summary.setText(f"{result.total} {noun}{more} · {result.took_ms:.0f} ms")
+        self._fill_chips(result.facets if result is not None else {})
+        if result is not None and result.hits:
+            self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def show_error(self, message: str) -> None:
+        self.show_result(None)
+        self.message.setText(message)
+        self.message.setVisible(True)
+        self.summary.setText("The query could not run")
+
+    def _fill_chips(self, facets: dict[str, dict[str, int]]) -> None:
+        self.chips.clear()
+        chips: list[tuple[str, str]] = []
+        for name, count in _top(facets.get("tags", {})):
+            chips.append((f"#{name}  {count}", f'tag:"{name}"'))
+        for name, count in _top(facets.get("authors", {})):
+            chips.append((f"{name}  {count}", f'author:"{name}"'))
+        for name, count in _top(facets.get("years", {})):
+            chips.append((f"{name}  {count}", f"date:{name}"))
+        for text, term in chips:
+            chip = QToolButton(self.chips_box)
+            chip.setObjectName("facetChip")
+            chip.setText(one_line(text, 40).replace("&", "&&"))
+            chip.setProperty("term", term)
+            chip.setAutoRaise(False)
+            chip.setCursor(Qt.CursorShape.PointingHandCursor)
+            chip.clicked.connect(self._chip_clicked)
+            self.chips.addWidget(chip)
+        self.chips_box.setVisible(bool(chips))
+
+    @Slot()
+    def _chip_clicked(self) -> None:
+        term = self.sender().property("term")
+        query = self.result.query if self.result is not None else ""
+        if term and term not in query:
+            self.refine_requested.emit(f"{query} {term}".strip())
+
+    def _use_suggestion(self) -> None:
+        if self.result is not None and self.result.suggestion:
+            self.refine_requested.emit(self.result.suggestion)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(int(index.data(ARTICLE_ROLE)), index.data(ID_ROLE) or "")
+
+    def step(self, delta: int) -> None:
+        """Open the next (+1) or previous (-1) article of the results."""
+        rows = self.model.rowCount()
+        if not rows:
+            return
+        current = self.view.currentIndex()
+        while current.isValid() and current.parent().isValid():
+            current = current.parent()
+        row = min(max(current.row() + delta if current.isValid() else 0, 0), rows - 1)
+        index = self.model.index(row, 0)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        self._activated(index)
+
+    def set_sort(self, sort: str) -> None:
+        for n in range(self.sort.count()):
+            if self.sort.itemData(n) == sort:
+                self.sort.blockSignals(True)
+                self.sort.setCurrentIndex(n)
+                self.sort.blockSignals(False)
+
+
+def _top(counts: dict[str, int]) -> list[tuple[str, int]]:
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]).casefold()))
+    return ordered[:CHIPS_PER_FACET]

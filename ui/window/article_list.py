@@ -1,0 +1,132 @@
+"""The article list: a filter field over a sortable table of titles, authors, dates, counts.
+
+Signals:
+    article_chosen(int): the user picked an article (click, Enter, or J/K through the window).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common.models import ID_ROLE, ArticleFilterProxy, ArticleTableModel
+from ui.common.plain import plain_label
+
+AUTHOR_MIN_WIDTH = 460
+
+
+class ArticleList(QWidget):
+    """Filter-as-you-type over the articles of the chosen sidebar entry."""
+
+    article_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleList")
+        self.heading = plain_label("All articles", self)
+        self.heading.setObjectName("panelTitle")
+        self.filter = QLineEdit(self)
+        self.filter.setObjectName("articleFilter")
+        self.filter.setPlaceholderText("Filter by title or author")
+        self.filter.setClearButtonEnabled(True)
+        self.model = ArticleTableModel(self)
+        self.proxy = ArticleFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter.textChanged.connect(self.proxy.set_filter_text)
+        self.table = QTableView(self)
+        self.table.setObjectName("articleTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setMinimumSectionSize(24)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(1, 110)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.clicked.connect(self._chosen)
+        self.table.activated.connect(self._chosen)
+        self.empty = plain_label("", self)
+        self.empty.setObjectName("panelHint")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        self.setFocusProxy(self.table)
+
+    def resizeEvent(self, event: Any) -> None:
+        """A narrow list hides the author column so titles keep their room."""
+        super().resizeEvent(event)
+        self.table.setColumnHidden(ArticleTableModel.AUTHOR, self.width() < AUTHOR_MIN_WIDTH)
+
+    def set_articles(self, heading: str, summaries: list[Any], empty_text: str = "") -> None:
+        keep = self.current_id()
+        self.heading.setText(heading)
+        self.model.set_articles(summaries)
+        self.empty.setText(empty_text or "No articles here yet.")
+        self.empty.setVisible(not summaries)
+        if keep is not None:
+            self.select(keep)
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return int(index.data(ID_ROLE)) if index.isValid() else None
+
+    def select(self, article_id: int) -> bool:
+        """Select an article's row (without opening it); False when it is not listed."""
+        row = self.model.row_of(article_id)
+        if row < 0:
+            self.table.clearSelection()
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        return True
+
+    def step(self, delta: int) -> int | None:
+        """The id of the article `delta` rows from the current one (in the shown order)."""
+        rows = self.proxy.rowCount()
+        if rows == 0:
+            return None
+        current = self.table.currentIndex()
+        row = current.row() + delta if current.isValid() else 0
+        row = min(max(row, 0), rows - 1)
+        index = self.proxy.index(row, 0)
+        return int(index.data(ID_ROLE))
+
+    def _chosen(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.article_chosen.emit(int(index.data(ID_ROLE)))

@@ -1,0 +1,486 @@
+"""The main window: sidebar, article list (or search results, or all passages), reader,
+passages panel; menus from the action table; state kept across restarts.
+
+Layout, left to right: the sidebar, a stack in the middle (article list /
+search results / passages browser), then the reader with its find bar beside
+the passages panel. The window talks to the engine only through the Library;
+imports, reindexing and searches run on workers (ui/workers.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common.plain import plain_label
+from ui.common.workers import JobRunner
+from ui.dialogs.backup_dialog import BackupActions
+from ui.passages.anchoring_dialog import AnchoringActions
+from ui.passages.annotate import PassageController
+from ui.passages.browser import PassagesBrowser
+from ui.passages.history_dialog import HistoryActions
+from ui.passages.legend_dialog import LegendActions
+from ui.passages.passages import PassagesPanel
+from ui.passages.trash_view import TrashActions
+from ui.passages.undo import REFUSALS
+from ui.reader.document import DEFAULT_POINT_SIZE
+from ui.reader.find_bar import FindBar
+from ui.reader.reader import ReaderView
+from ui.search.digest_view import DigestActions
+from ui.search.explain_dialog import ExplainActions
+from ui.search.search_box import SearchBox
+from ui.search.search_panel import SearchController, SearchPanel
+from ui.window import settings as keys
+from ui.window.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegistry
+from ui.window.article_list import ArticleList
+from ui.window.importing import TaskRunner
+from ui.window.notices import LibraryNotices
+from ui.window.settings import Settings
+from ui.window.sidebar import VIEWS, Sidebar
+from ui.window.window_actions import WindowActions
+from ui.window.window_state import WindowState
+
+LIST, RESULTS, BROWSER = range(3)
+
+
+LIST_LATER_FROM = 5_000  # articles
+
+
+def safe_title(text: str) -> str:
+    """A window title that shows `text` as is ('[*]' is Qt's modified-marker placeholder)."""
+    return " ".join(text.split()).replace("[*]", "[\u2060*]")
+
+
+class MainWindow(QMainWindow, WindowActions, WindowState):
+    """The Gloss window on one open Library."""
+
+    def __init__(self, library: Any, settings: Settings, icon: QIcon | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.library = library
+        self.settings = settings
+        self.article: Any = None
+        self.search_terms: list[str] = []
+        self.current_view = ("view", "all")
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.runner = JobRunner(self)
+        # a library this big lists its articles on a worker at start, so the window shows first
+        self.list_later = library.counts().get("articles", 0) >= LIST_LATER_FROM
+        self.tasks = TaskRunner(self.runner, self)
+        self.registry = ActionRegistry(self)
+        self._build_widgets()
+        self._build_layout()
+        self._build_menus()
+        self.controller = PassageController(library, self.reader, self)
+        self.search = SearchController(library, self.runner, self)
+        self._connect()
+        self._connect_actions()
+        self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
+        self.history = HistoryActions(self)
+        self.trash = TrashActions(self)
+        self.digests = DigestActions(self)
+        self.anchoring = AnchoringActions(self)
+        self.explainer = ExplainActions(self)
+        self.setAcceptDrops(True)
+        self.state_timer = QTimer(self)
+        self.state_timer.setInterval(1000)
+        self.state_timer.timeout.connect(self.update_status)
+        self.state_timer.start()
+        self.restore_state()
+        self.notices = LibraryNotices(self)
+        self.backups = BackupActions(self)
+
+    # --- building ---------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.sidebar = Sidebar(self)
+        self.article_list = ArticleList(self)
+        self.search_panel = SearchPanel(self)
+        self.browser = PassagesBrowser(self)
+        self.reader = ReaderView(self)
+        self.find_bar = FindBar(self.reader, self)
+        self.passages = PassagesPanel(self)
+        self.search_box = SearchBox(self)
+        self.counts_label = plain_label("", self)
+        self.counts_label.setObjectName("countsLabel")
+        self.index_label = plain_label("", self)
+        self.index_label.setObjectName("indexLabel")
+
+    def _build_layout(self) -> None:
+        self.middle = QStackedWidget(self)
+        self.middle.setObjectName("middleStack")
+        self.middle.addWidget(self.article_list)
+        self.middle.addWidget(self.search_panel)
+        self.middle.addWidget(self.browser)
+        reader_pane = QWidget(self)
+        reader_pane.setObjectName("readerPane")
+        box = QVBoxLayout(reader_pane)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.reader, 1)
+        box.addWidget(self.find_bar)
+        self.reader_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.reader_splitter.setObjectName("readerSplitter")
+        self.reader_splitter.addWidget(reader_pane)
+        self.reader_splitter.addWidget(self.passages)
+        self.reader_splitter.setStretchFactor(0, 1)
+        self.reader_splitter.setCollapsible(0, False)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self.sidebar)
+        self.main_splitter.addWidget(self.middle)
+        self.main_splitter.addWidget(self.reader_splitter)
+        self.main_splitter.setStretchFactor(2, 1)
+        self.main_splitter.setCollapsible(2, False)
+        self.main_splitter.setSizes([180, 360, 740])
+        self.reader_splitter.setSizes([510, 230])
+        self.setCentralWidget(self.main_splitter)
+        self.sidebar.setMinimumWidth(120)
+        self.middle.setMinimumWidth(220)
+        reader_pane.setMinimumWidth(340)
+        self.passages.setMinimumWidth(160)
+        toolbar = QToolBar("Search", self)
+        toolbar.setObjectName("searchToolbar")
+        toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        toolbar.addWidget(self.search_box)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+        status = self.statusBar()
+        status.setObjectName("statusBar")
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(QLabel("·", self))
+        status.addPermanentWidget(self.index_label)
+        self.setTabOrder(self.search_box.line, self.sidebar)
+        self.setTabOrder(self.sidebar, self.article_list.filter)
+        self.setTabOrder(self.article_list.filter, self.article_list.table)
+        self.setTabOrder(self.article_list.table, self.reader)
+        self.setTabOrder(self.reader, self.passages.list)
+        self.resize(1280, 800)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for title, ids in MENUS:
+            menu = bar.addMenu(title)
+            for action in self.registry.items(ids):
+                if action is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(action)
+        # Every action works by its shortcut even where a menu is hidden.
+        self.addActions(list(self.registry.actions.values()))
+        self.reader.context_actions = self.registry.items(CONTEXT_ACTIONS)
+        self.reader.popup.set_actions([a for a in self.registry.items(POPUP_ACTIONS) if a])
+
+    def _connect(self) -> None:
+        self.sidebar.entry_chosen.connect(self.choose_entry)
+        self.sidebar.tag_action.connect(self.on_tag_action)
+        self.sidebar.search_action.connect(self.on_search_action)
+        self.article_list.article_chosen.connect(self.open_article)
+        self.reader.annotation_clicked.connect(self.select_passage)
+        self.reader.extent_dragged.connect(self.controller.drag_extent)
+        self.reader.link_clicked.connect(self.on_link_clicked)
+        self.reader.link_hovered.connect(self.on_link_hovered)
+        self.reader.selection_made.connect(lambda _has: self.update_actions())
+        self.passages.passage_selected.connect(self.on_passage_chosen)
+        self.passages.color_chosen.connect(self.controller.edit_color)
+        self.passages.note_edited.connect(self.controller.edit_note)
+        self.passages.tags_edited.connect(self.controller.edit_tags)
+        self.passages.delete_requested.connect(self.controller.delete_one)
+        self.controller.changed.connect(self.on_passages_changed)
+        self.controller.message.connect(self.show_message)
+        self.controller.failed.connect(self.show_error)
+        self.controller.undo_stack.canUndoChanged.connect(self.on_undo_state)
+        self.controller.undo_stack.canRedoChanged.connect(self.on_undo_state)
+        self.search_box.query_changed.connect(self.on_query_typed)
+        self.search_box.submitted.connect(self.search.run_now)
+        self.search_box.escaped.connect(self.clear_search)
+        self.search_box.down.connect(lambda: self.search_panel.view.setFocus())
+        self.search.results_ready.connect(self.on_results)
+        self.search.failed.connect(self.search_panel.show_error)
+        self.search.cleared.connect(self.on_search_cleared)
+        self.search_panel.open_requested.connect(self.open_result)
+        self.search_panel.refine_requested.connect(self.search_box.set_text)
+        self.search_panel.sort_changed.connect(self.search.set_sort)
+        self.search_panel.save_requested.connect(self.save_search)
+        self.browser.open_requested.connect(self.open_passage)
+        self.browser.tag_requested.connect(self.tag_passages)
+        self.browser.recolor_requested.connect(self.controller.recolor_many)
+        self.browser.export_requested.connect(self.export_passages)
+        self.browser.delete_requested.connect(lambda ids: self.controller.delete(list(ids)))
+        self.tasks.finished.connect(self.on_task_finished)
+        self.tasks.failed.connect(self.on_task_failed)
+
+    @Slot(bool)
+    def on_undo_state(self, _can: bool) -> None:
+        if shiboken6.isValid(self.reader):  # the stack also reports while the window is torn down
+            self.update_actions()
+
+    # --- lists --------------------------------------------------------------------------
+
+    @Slot(str, str)
+    def choose_entry(self, kind: str, value: str) -> None:
+        """Show what a sidebar entry names: a view, a tag, a saved search or all passages."""
+        self.current_view = (kind, value)
+        self.settings.set_for_library(keys.SIDEBAR_ENTRY, self.sidebar.current_entry)
+        if kind == "search":
+            self.search_box.set_text(value)
+            self.search.run_now()
+            return
+        if self.search_box.text():
+            self.search_box.line.blockSignals(True)
+            self.search_box.line.clear()
+            self.search_box.line.blockSignals(False)
+        if kind == "passages":
+            self.refresh_browser()
+            self.middle.setCurrentIndex(BROWSER)
+            return
+        if kind == "trash":
+            self.trash.show_view()
+            return
+        self.refresh_list()
+        self.middle.setCurrentIndex(LIST)
+
+    def refresh_list(self) -> None:
+        kind, value = self.current_view
+        if kind == "tag":
+            heading = f"Tagged “{value}”"
+
+            def fetch(*_args) -> list:
+                return self.library.list_articles(tag=value)
+        else:
+            view = value if kind == "view" else "all"
+            heading = dict(VIEWS).get(view, "All articles")
+
+            def fetch(*_args) -> list:
+                return self.library.list_articles(view=view)
+
+        hints = {
+            "recent": "Articles you open are listed here, newest first.",
+            "highlighted": "Articles with passages you highlighted are listed here.",
+            "orphaned": "No passage has lost its words.",
+        }
+
+        def show(summaries: list) -> None:
+            self.article_list.set_articles(heading, summaries, hints.get(value, ""))
+            if self.article is not None:
+                self.article_list.select(self.article.id)
+
+        if self.list_later:  # a big library's first list: after the window has appeared
+            self.list_later = False
+            self.article_list.set_articles(heading, [], "Listing the articles…")
+            self.runner.start("list", fetch, search=True, on_finished=show)
+            return
+        show(fetch())
+
+    def refresh_browser(self) -> None:
+        passages = self.library.annotations()
+        articles = {s.id: s for s in self.library.list_articles()}
+        self.browser.set_passages(passages, articles)
+
+    def refresh_sidebar(self) -> None:
+        counts = self.library.counts()
+        view_counts = {"all": counts.get("articles", 0), "orphaned": counts.get("orphaned", 0)}
+        view_counts["highlighted"] = counts.get("highlighted", 0)
+        self.sidebar.fill(
+            view_counts,
+            counts.get("annotations", 0),
+            self.library.tags(),
+            self.library.saved_searches(),
+            counts.get("trash", 0),
+        )
+        self.passages.set_known_tags([name for name, _ in self.library.tags()])
+
+    @Slot()
+    def update_status(self) -> None:
+        counts = self.library.counts()
+        articles, passages = counts.get("articles", 0), counts.get("annotations", 0)
+        self.counts_label.setText(
+            f"{articles} article{'s' * (articles != 1)} · {passages} passage{'s' * (passages != 1)}"
+        )
+        state = self.library.index_state()
+        if self.tasks.busy():
+            state = "working: " + self.tasks.name
+        self.index_label.setText(state)
+
+    # --- the open article ---------------------------------------------------------------
+
+    @Slot(int)
+    def open_article(
+        self,
+        article_id: int,
+        *,
+        passage_id: str = "",
+        terms: list[str] | None = None,
+        offset: int | None = None,
+    ) -> bool:
+        """Open an article in the reader; optionally choose a passage, mark search terms,
+        or scroll to an offset. False when the article is gone."""
+        try:
+            article = self.library.get_article(article_id)
+        except KeyError:
+            self.show_message("That article is no longer in the library.")
+            return False
+        self.article = article
+        self.reader.set_article(article)
+        self.controller.set_article(article)
+        self.load_passages(passage_id)
+        self.reader.set_article_tags(self.library.article_tags(article_id))
+        try:
+            self.library.mark_opened(article_id)
+        except REFUSALS as error:  # only "recently read" is lost; the article is open
+            self.show_message(f"Not remembered as recently read: {error}")
+        self.setWindowTitle(f"{safe_title(article.title or 'Untitled')} — Gloss")
+        self.article_list.select(article_id)
+        self.settings.set_for_library(keys.OPEN_ARTICLE, article_id)
+        if self.find_bar.isVisible():
+            self.find_bar.refresh()
+        if terms:
+            self.mark_terms(terms)
+        if passage_id:
+            self.show_passage(passage_id)
+        elif offset:
+            self.reader.scroll_to_offset(offset)
+        self.update_actions()
+        return True
+
+    def mark_terms(self, terms: list[str]) -> None:
+        """Mark where the search's words occur; F3 then moves between them."""
+        spans = None
+        if hasattr(self.library, "term_spans"):
+            spans = self.library.term_spans(self.reader.text, terms)
+        if spans is None:
+            from ui.reader.textfind import find_terms
+
+            spans = find_terms(self.reader.text, terms)
+        self.reader.set_marks(spans, 0)
+
+    def load_passages(self, select_id: str = "") -> None:
+        if self.article is None:
+            self.reader.set_annotations([])
+            self.passages.set_annotations([])
+            return
+        passages = self.library.annotations(article_id=self.article.id)
+        active = select_id or self.controller.current_id or ""
+        if active and active not in {p.id for p in passages}:
+            active = ""
+        self.reader.set_annotations(passages, active or None)
+        self.passages.set_annotations(passages, active or None)
+        self.controller.set_current(active)
+
+    def show_passage(self, passage_id: str) -> None:
+        self.select_passage(passage_id)
+        passage = self.reader.annotations.get(passage_id)
+        if passage is not None and not passage.orphaned:
+            self.reader.ensure_offset_visible(passage.start)
+
+    @Slot(str)
+    def select_passage(self, passage_id: str) -> None:
+        """A passage was clicked in the text: choose it in the panel and the reader."""
+        self.controller.set_current(passage_id)
+        self.reader.set_active(passage_id)
+        self.passages.select(passage_id)
+        self.update_actions()
+
+    @Slot(str)
+    def on_passage_chosen(self, passage_id: str) -> None:
+        self.controller.set_current(passage_id)
+        self.reader.set_active(passage_id or None)
+        passage = self.reader.annotations.get(passage_id)
+        if passage is not None and not passage.orphaned:
+            self.reader.ensure_offset_visible(passage.start)
+        self.update_actions()
+
+    @Slot(int, str)
+    def on_passages_changed(self, article_id: int, passage_id: str) -> None:
+        """After any passage change: redraw the article's passages and the counts."""
+        if self.article is not None and article_id == self.article.id:
+            self.load_passages(passage_id)
+        elif passage_id and self.article is None:
+            self.open_article(article_id, passage_id=passage_id)
+        self.refresh_sidebar()
+        if self.current_view[0] == "view" and self.current_view[1] in ("all", "recent"):
+            count = len(self.library.annotations(article_id=article_id))
+            self.article_list.model.set_highlights(article_id, count)
+        else:  # which articles belong to the view may have changed
+            self.refresh_list()
+        if self.middle.currentIndex() == BROWSER:
+            self.refresh_browser()
+        self.update_status()
+        self.update_actions()
+
+    # --- search ---------------------------------------------------------------------------
+
+    def on_query_typed(self, text: str) -> None:
+        self.search.set_query(text)
+        if text.strip():
+            self.middle.setCurrentIndex(RESULTS)
+
+    @Slot(object)
+    def on_results(self, result: Any) -> None:
+        self.search_terms = list(result.terms)
+        self.search_panel.show_result(result)
+        self.middle.setCurrentIndex(RESULTS)
+
+    @Slot()
+    def on_search_cleared(self) -> None:
+        self.search_terms = []
+        self.search_panel.show_result(None)
+        if self.middle.currentIndex() == RESULTS and self.current_view[0] == "trash":
+            self.middle.setCurrentWidget(self.trash.view)
+        elif self.middle.currentIndex() == RESULTS:
+            self.middle.setCurrentIndex(BROWSER if self.current_view[0] == "passages" else LIST)
+
+    def clear_search(self) -> None:
+        self.search_box.line.clear()
+        self.search.run_now()
+        self.article_list.table.setFocus()
+
+    @Slot(int, str)
+    def open_result(self, article_id: int, passage_id: str) -> None:
+        self.open_article(article_id, passage_id=passage_id, terms=self.search_terms)
+
+    @Slot(int, str)
+    def open_passage(self, article_id: int, passage_id: str) -> None:
+        self.open_article(article_id, passage_id=passage_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.passages._commit_note()
+        self.save_state()
+        self.controller.undo_stack.blockSignals(True)
+        self.state_timer.stop()
+        self.search.timer.stop()
+        self.runner.shutdown()
+        super().closeEvent(event)
+
+    # --- drag and drop -------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def default_point_size(self) -> float:
+        return float(DEFAULT_POINT_SIZE)
