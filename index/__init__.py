@@ -1,0 +1,39 @@
+"""The engine's face: what the window and the command line may use.
+
+Everything else under index/ is private to the engine. `Library` composes the
+packages (store, importers, passages, search, exchange, safety); the names below
+are its errors and the plain data it hands out.
+"""
+
+from index.library import (
+    PALETTE,
+    Annotation,
+    AnnotationError,
+    ArticleSummary,
+    ImportReport,
+    Library,
+    SearchResult,
+    StoredArticle,
+    StoreError,
+    default_library_path,
+)
+from index.model import Article, Block, Span
+from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
+
+__all__ = [
+    "DEFAULT_NAMES",
+    "MAX_NAME_LENGTH",
+    "PALETTE",
+    "Annotation",
+    "AnnotationError",
+    "Article",
+    "ArticleSummary",
+    "Block",
+    "ImportReport",
+    "Library",
+    "SearchResult",
+    "Span",
+    "StoreError",
+    "StoredArticle",
+    "default_library_path",
+]

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
+from index import DEFAULT_NAMES, MAX_NAME_LENGTH
 from ui.common.models import color_label
 from ui.common.plain import plain_label
 from ui.passages.passages import swatch_icon

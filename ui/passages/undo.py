@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from index.library import AnnotationError, StoreError
+from index import AnnotationError, StoreError
 
 Notify = Callable[[int, str], None]
 # What the Library raises for a change it refuses: shown to the user, never a crash.

@@ -27,7 +27,7 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 
-from index.model import Block, Span
+from index import Block, Span
 from ui.window.themes import Theme
 
 SERIF_FAMILIES = [

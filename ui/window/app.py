@@ -41,7 +41,7 @@ def open_library(library_path: str | None) -> Any:
     progress if it takes a while; raises StoreError with a one-line reason."""
     from PySide6.QtCore import QEventLoop
 
-    from index.library import Library
+    from index import Library
     from ui.common.workers import JobRunner
     from ui.window.importing import TaskRunner
 
@@ -67,7 +67,7 @@ def open_library(library_path: str | None) -> Any:
     loop.exec()
     runner.shutdown()
     if "error" in outcome:
-        from index.library import StoreError
+        from index import StoreError
 
         raise StoreError(outcome["error"])
     return outcome["library"]
