@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from index.cli.commands import COMMANDS, run_command
+from index.cli import COMMANDS, run_command
+from index import set_program_label
 
 
 def window_parser() -> argparse.ArgumentParser:
@@ -48,12 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     first = _first_positional(argv)
     if first in COMMANDS:
+        set_program_label(f"gloss {first}")
         return run_command(argv)
     args = window_parser().parse_args(argv)
     if first is not None:
         print(f"gloss: unknown command {first!r} (see --help)", file=sys.stderr)
         return 2
-    from ui import app  # Qt is imported only on the window path
+    set_program_label("the Gloss window")
+    from ui.window import app  # Qt is imported only on the window path
 
     if args.screenshot:
         return app.screenshot(args.screenshot, args.library, args.open, args.search, args.theme)

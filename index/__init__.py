@@ -18,7 +18,10 @@ from index.library import (
     default_library_path,
 )
 from index.model import Article, Block, Span
+from index.passages.anchoring import select_occurrence
 from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
+from index.safety.lock import set_program_label
+from index.search.engine import QueryError
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -31,9 +34,12 @@ __all__ = [
     "Block",
     "ImportReport",
     "Library",
+    "QueryError",
     "SearchResult",
     "Span",
     "StoreError",
     "StoredArticle",
     "default_library_path",
+    "select_occurrence",
+    "set_program_label",
 ]

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from index.exchange.digest import Digest
     from index.passages.history import AnchoringReport, Trashed, Version
     from index.safety.backup import BackupInfo
+    from index.safety.recovery import Opening
 
 APP_NAME = "Gloss"
 WRITER_WAIT = 3.0  # seconds to wait for another process writing to the library
@@ -134,7 +135,7 @@ class Library:
             raise
         library = cls(folder, store, index, background=background)
         library._writer_lock = opening.lock
-        recovery.finish(library, opening)
+        library._finish_opening(opening)
         library.notices.extend(index_notices)
         if create_welcome and not library.read_only:
             library._add_welcome()
@@ -180,6 +181,44 @@ class Library:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('welcomed', ?)", (now_iso(),)
             )
 
+    def _finish_opening(self, opening: Opening) -> None:
+        """After the store and index are open: mirror catch-up, start backup, notices.
+
+        After a restored backup, what the JSON mirror holds that is newer than
+        the backup is put back and the mirror written afresh; then the
+        start-of-session backup is made when something changed (beside the
+        window on a background library: a big library's backup takes seconds).
+        """
+        from index.safety import mirror, recovery
+
+        self.notices.extend(opening.notices)
+        if self.read_only:
+            return
+        if opening.restored is not None:
+            report = mirror.restore(self.store, self.path, newer_than=opening.restored.created)
+            self.notices.append(recovery.mirror_sentence(report))
+            mirror.rebuild(self.store, self.path)
+        else:
+            try:
+                mirror.bootstrap(self.store, self.path)
+            except StoreError as error:
+                self.notices.append(f"The annotations folder could not be written: {error}.")
+        if self._background:
+            self._start_backup = threading.Thread(
+                target=self._backup_at_start, name="gloss-start-backup", daemon=True
+            )
+            self._start_backup.start()
+        else:
+            self._backup_at_start()
+
+    def _backup_at_start(self) -> None:
+        from index.safety import backup
+
+        try:
+            backup.backup_if_changed(self.store, self.path, reason="start")
+        except StoreError as error:
+            self.notices.append(f"No backup was made at start: {error}.")
+
     def _sync_mirror(self) -> None:
         """After each drain of the outbox: bring the JSON mirror up to date too."""
         from index.safety import mirror
@@ -187,7 +226,7 @@ class Library:
         if self.read_only:
             return
         try:
-            mirror.sync(self)
+            mirror.sync(self.store, self.path)
             self.mirror_error = None
         except StoreError as error:
             self.mirror_error = str(error)  # the dirty rows stay; the next drain tries again
@@ -613,7 +652,13 @@ class Library:
         JSON-LD or CSV text. Any thread."""
         from index.exchange import export
 
-        return export.export(self, fmt, article_id=article_id, tag=tag, ids=ids)
+        return export.export(self.store, fmt, article_id=article_id, tag=tag, ids=ids)
+
+    def passage_as_w3c(self, annotation: Annotation) -> dict[str, Any]:
+        """One passage as a W3C Web Annotation (with its own @context). Any thread."""
+        from index.exchange import export
+
+        return export.to_w3c(self.store, annotation)
 
     def import_annotations(self, data: str) -> dict[str, Any]:
         """Read passages from our W3C JSON, a Hypothesis JSON or a Readwise CSV export.
@@ -625,7 +670,7 @@ class Library:
         """
         from index.exchange import export
 
-        result = export.import_annotations(self, data)
+        result = export.import_annotations(self.store, data)
         self._changed()
         return result
 
@@ -650,9 +695,13 @@ class Library:
         Raises StoreError for a file that is not a Gloss library. Returns
         {"restored_from", "backup_before", "articles", "annotations"}.
         """
-        from index.safety import backup
+        from index.safety import backup, mirror
 
-        result = backup.restore_into(self, Path(file))
+        result = backup.restore_into(self.store, self.path, Path(file), self.indexer.drain_lock)
+        self.reindex()
+        mirror.rebuild(self.store, self.path)
+        counts = self.counts()
+        result.update(articles=counts["articles"], annotations=counts["annotations"])
         self._changed()
         return result
 
@@ -667,13 +716,15 @@ class Library:
 
         if self.store.one("SELECT 1 FROM articles LIMIT 1"):
             backup.make_backup(self.store.connection(), self.path, reason="before-mirror-restore")
-        return mirror.restore(self, None if folder is None else Path(folder))
+        report = mirror.restore(self.store, self.path, None if folder is None else Path(folder))
+        self._changed()
+        return report
 
     def sync_mirror(self) -> int:
         """Write the JSON mirror of every changed article now; returns files written."""
         from index.safety import mirror
 
-        return mirror.sync(self)
+        return mirror.sync(self.store, self.path)
 
 
 REBUILT_NOTICE = "The search index was rebuilt from the library"
@@ -713,7 +764,7 @@ def _open_index(
         _rebuild(store, index, None, progress, None)
         notices.append(REBUILT_NOTICE + " (it could not be read).")
     except (OSError, IndexDamaged) as error:
-        from index.safety.backup import describe_os_error
+        from index.store.database import describe_os_error
 
         cause = error if isinstance(error, OSError) else error.__cause__
         why = describe_os_error(cause) if isinstance(cause, OSError) else str(error)
@@ -746,7 +797,7 @@ def _rebuild(
 
     if indexer is None:
         return run()
-    with indexer._drain_lock:
+    with indexer.drain_lock:
         return run()
 
 

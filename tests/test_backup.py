@@ -133,7 +133,7 @@ def test_the_mirror_follows_every_change_in_w3c_form(library):
     library.wait_indexed()
     tombstone = json.loads(path.read_text(encoding="utf-8"))  # says when they went
     assert tombstone["total"] == 0 and tombstone["gloss:written"] > data["gloss:written"]
-    assert mirror.pending(library) == 0
+    assert mirror.pending(library.store) == 0
     other = _ids(library)["Grafting an old orchard"]
     assert not mirror.file_for(library.path, other).exists()  # never had a passage
 

@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from index.passages.annotations import AnnotationError
-from index.store.database import StoreError
+from index import AnnotationError, QueryError, StoreError, select_occurrence
 
 COMMANDS = (
     "import",
@@ -182,7 +181,7 @@ def _fail(message: str) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from index.library import Library
+    from index import Library
 
     handler = _HANDLERS[args.command]
     reads = ("list", "show", "search", "annotations", "export", "check", "history", "anchoring")
@@ -280,7 +279,6 @@ def _show(library, args) -> int:
 
 
 def _search(library, args) -> int:
-    from index.search.engine import QueryError
 
     if args.batch:
         try:
@@ -365,9 +363,7 @@ def _annotate(library, args) -> int:
     )
     library.wait_indexed()
     if args.json:
-        from index.exchange import export
-
-        _print_json(export.to_w3c(library, annotation))
+        _print_json(library.passage_as_w3c(annotation))
     else:
         print(annotation.id)
     return 0
@@ -627,8 +623,6 @@ def _accept_fuzzy(library, args) -> int:
 def _reattach(library, args) -> int:
     passage = library.get_annotation(args.id)
     if args.quote:
-        from index.passages.anchoring import select_occurrence
-
         text = library.get_article(passage.article_id).reading_text
         selector = select_occurrence(text, args.quote, max(1, args.occurrence))
         if selector is None:
@@ -648,7 +642,6 @@ def _reattach(library, args) -> int:
 
 
 def _digest(library, args) -> int:
-    from index.search.engine import QueryError
 
     try:
         digest = library.digest(args.query, group_by=args.group_by)
@@ -672,7 +665,6 @@ def _digest(library, args) -> int:
 
 
 def _explain(library, args) -> int:
-    from index.search.engine import QueryError
 
     try:
         why = library.explain(args.query, args.article_id)

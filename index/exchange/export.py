@@ -4,7 +4,7 @@ The JSON export is an AnnotationCollection with its one page embedded; each
 annotation keeps its UUID (`urn:uuid:…`), both selectors, the note as a
 `commenting` body and each tag as a `tagging` body, and its colour as the
 target's `styleClass`. The article is named by its address (its URL, else its
-file) and, in Gloss's own terms, by the hash of its content, so a library
+file) and, in Gloss's own terms, by the hash of its content, so a store
 holding the same articles can take the passages back.
 """
 
@@ -16,13 +16,14 @@ import json
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from index.passages import annotations as notes
 from index.passages.anchoring import Selector, reanchor
 from index.passages.annotations import PALETTE, Annotation, AnnotationError
-
-if TYPE_CHECKING:
-    from index.library import Library
+from index.passages.legend import legend as legend_names
+from index.store.articles import get_article
+from index.store.database import Store
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 GLOSS_TERMS = "https://gloss.invalid/ns#"
@@ -39,16 +40,16 @@ CSS_COLORS = {
 }
 
 
-def _article_info(library: Library, article_id: int, cache: dict[int, Any]) -> Any:
+def _article_info(store: Store, article_id: int, cache: dict[Any, Any]) -> Any:
     if article_id not in cache:
-        cache[article_id] = library.get_article(article_id)
+        cache[article_id] = get_article(store, article_id)
     return cache[article_id]
 
 
-def _color_name(library: Library, color: str, cache: dict[Any, Any]) -> str:
+def _color_name(store: Store, color: str, cache: dict[Any, Any]) -> str:
     """The legend's name for a colour, read once per export (cached under key "legend")."""
     if "legend" not in cache:
-        cache["legend"] = library.legend()
+        cache["legend"] = legend_names(store)
     return cache["legend"].get(color, color)
 
 
@@ -64,10 +65,10 @@ def _source_iri(article: Any) -> str:
         return f"urn:sha256:{article.content_hash}"
 
 
-def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | None = None) -> dict:
+def to_w3c(store: Store, annotation: Annotation, cache: dict[Any, Any] | None = None) -> dict:
     """One passage as a W3C Web Annotation (with its own @context)."""
     cache = cache if cache is not None else {}
-    article = _article_info(library, annotation.article_id, cache)
+    article = _article_info(store, annotation.article_id, cache)
     bodies: list[dict[str, Any]] = []
     if annotation.note:
         bodies.append(
@@ -107,7 +108,7 @@ def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | Non
             ],
             "gloss:contentHash": article.content_hash,
             "gloss:title": article.title,
-            "gloss:colorName": _color_name(library, annotation.color, cache),
+            "gloss:colorName": _color_name(store, annotation.color, cache),
         },
     }
     if bodies:
@@ -118,7 +119,7 @@ def to_w3c(library: Library, annotation: Annotation, cache: dict[int, Any] | Non
 
 
 def export(
-    library: Library,
+    store: Store,
     fmt: str,
     *,
     article_id: int | None = None,
@@ -127,24 +128,24 @@ def export(
 ) -> str:
     """Passages (optionally of one article or tag, or only those `ids`) as text in one
     of FORMATS."""
-    passages = library.annotations(article_id=article_id, tag=tag)
+    passages = notes.find(store, article_id=article_id, tag=tag)
     if ids is not None:
         wanted = set(ids)
         passages = [p for p in passages if p.id in wanted]
     if fmt == "json":
-        return _json(library, passages)
+        return _json(store, passages)
     if fmt == "csv":
-        return _csv(library, passages)
+        return _csv(store, passages)
     if fmt == "markdown":
-        return _markdown(library, passages)
+        return _markdown(store, passages)
     raise AnnotationError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
 
 
-def _json(library: Library, passages: list[Annotation]) -> str:
+def _json(store: Store, passages: list[Annotation]) -> str:
     cache: dict[int, Any] = {}
     items = []
     for passage in passages:
-        item = to_w3c(library, passage, cache)
+        item = to_w3c(store, passage, cache)
         del item["@context"]
         items.append(item)
     collection_id = f"urn:uuid:{uuid.uuid4()}"
@@ -164,7 +165,7 @@ def _json(library: Library, passages: list[Annotation]) -> str:
     return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
 
 
-def _csv(library: Library, passages: list[Annotation]) -> str:
+def _csv(store: Store, passages: list[Annotation]) -> str:
     cache: dict[int, Any] = {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -184,7 +185,7 @@ def _csv(library: Library, passages: list[Annotation]) -> str:
         ]
     )
     for p in passages:
-        article = _article_info(library, p.article_id, cache)
+        article = _article_info(store, p.article_id, cache)
         writer.writerow(
             [
                 _cell(article.title),
@@ -197,7 +198,7 @@ def _csv(library: Library, passages: list[Annotation]) -> str:
                 p.created,
                 p.id,
                 "yes" if p.orphaned else "",
-                _cell(_color_name(library, p.color, cache)),
+                _cell(_color_name(store, p.color, cache)),
             ]
         )
     return out.getvalue()
@@ -208,14 +209,14 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _markdown(library: Library, passages: list[Annotation]) -> str:
+def _markdown(store: Store, passages: list[Annotation]) -> str:
     cache: dict[int, Any] = {}
     lines: list[str] = []
     current: int | None = None
     for p in passages:
         if p.article_id != current:
             current = p.article_id
-            article = _article_info(library, p.article_id, cache)
+            article = _article_info(store, p.article_id, cache)
             if lines:
                 lines.append("")
             lines.append(f"## {_md_inline(article.title)}")
@@ -228,7 +229,7 @@ def _markdown(library: Library, passages: list[Annotation]) -> str:
         if p.note:
             lines.append("")
             lines.extend(_md_inline(line) for line in p.note.split("\n"))
-        name = _md_inline(_color_name(library, p.color, cache))
+        name = _md_inline(_color_name(store, p.color, cache))
         extras = [f"*{name}* ({p.color})" if name != p.color else f"({p.color})"]
         extras += [f"#{_md_inline(t.replace(' ', '-'))}" for t in p.tags]
         if p.orphaned:
@@ -265,10 +266,10 @@ def _items(data: Any) -> list[dict[str, Any]]:
     return [data]
 
 
-def import_annotations(library: Library, text: str) -> dict[str, Any]:
+def import_annotations(store: Store, text: str) -> dict[str, Any]:
     """Add the passages of a W3C JSON export; return counts and what could not be placed.
 
-    An annotation whose id is already in the library is left alone. Its article is
+    An annotation whose id is already in the store is left alone. Its article is
     found by content hash, then by source address, then by title; the passage is
     anchored with the re-import rules and, if its words are gone, kept orphaned.
     Hypothesis JSON and Readwise CSV files go to index.exchange.foreign (detected by content).
@@ -277,13 +278,13 @@ def import_annotations(library: Library, text: str) -> dict[str, Any]:
 
     fmt = foreign.detect(text)
     if fmt != "w3c":
-        return foreign.import_foreign(library, text, fmt)
+        return foreign.import_foreign(store, text, fmt)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise AnnotationError(f"not JSON: {error.msg} at line {error.lineno}") from None
     result: dict[str, Any] = {"imported": 0, "existing": 0, "orphaned": 0, "unplaced": []}
-    finder = _ArticleFinder(library)
+    finder = ArticleFinder(store)
     for item in _items(data):
         raw_id = str(item.get("id", ""))
         passage_id = raw_id.removeprefix("urn:uuid:") if raw_id else str(uuid.uuid4())
@@ -292,12 +293,12 @@ def import_annotations(library: Library, text: str) -> dict[str, Any]:
         except ValueError:
             passage_id = str(uuid.uuid4())
         try:
-            library.get_annotation(passage_id)
+            notes.get(store, passage_id)
             result["existing"] += 1
             continue
         except AnnotationError:
             pass
-        parsed = _parse_item(item)
+        parsed = parse_item(item)
         if parsed is None:
             result["unplaced"].append({"id": raw_id, "reason": "no text quote in its target"})
             continue
@@ -305,13 +306,13 @@ def import_annotations(library: Library, text: str) -> dict[str, Any]:
         if article_id is None:
             result["unplaced"].append({"id": raw_id, "reason": "no matching article here"})
             continue
-        text_now = library.get_article(article_id).reading_text
+        text_now = get_article(store, article_id).reading_text
         anchored = reanchor(text_now, parsed["selector"])
         sel = anchored.selector or parsed["selector"]
         passage = passage_from(
             parsed, passage_id, article_id, sel, orphaned=anchored.selector is None
         )
-        library.restore_annotation(passage)
+        notes.restore(store, passage)
         result["imported"] += 1
         result["orphaned"] += int(passage.orphaned)
     return result
@@ -320,7 +321,7 @@ def import_annotations(library: Library, text: str) -> dict[str, Any]:
 def passage_from(
     parsed: dict, passage_id: str, article_id: int, sel, *, orphaned: bool, updated: str = ""
 ) -> Annotation:
-    """An Annotation from a parsed W3C item (see _parse_item) placed at selector `sel`."""
+    """An Annotation from a parsed W3C item (see parse_item) placed at selector `sel`."""
     return Annotation(
         id=passage_id,
         article_id=article_id,
@@ -338,7 +339,7 @@ def passage_from(
     )
 
 
-def _parse_item(item: dict[str, Any]) -> dict[str, Any] | None:
+def parse_item(item: dict[str, Any]) -> dict[str, Any] | None:
     target = item.get("target")
     target = target[0] if isinstance(target, list) and target else target
     if not isinstance(target, dict):
@@ -386,14 +387,14 @@ def _parse_item(item: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-class _ArticleFinder:
+class ArticleFinder:
     """Finds the article an imported annotation belongs to: hash, then address, then title."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, store: Store) -> None:
         self.by_hash: dict[str, int] = {}
         self.by_source: dict[str, int] = {}
         self.by_title: dict[str, int] = {}
-        for row in library.store.read(
+        for row in store.read(
             "SELECT id, content_hash, source_path, url, title FROM articles ORDER BY id"
         ):
             self.by_hash.setdefault(row["content_hash"], row["id"])

@@ -16,7 +16,7 @@ Formats, as their public documentation describes them:
   `Location`, `Highlighted at`, `Document tags` (the CSV import template's
   `Title`, `Author`, `URL` are read too). No context, no position.
 
-Each annotation is matched to an article of the library by its source URL,
+Each annotation is matched to an article of the store by its source URL,
 then its title, then the text it quotes, and anchored by its quote with the
 re-import rules (`index.passages.anchoring.reanchor`). One whose article is found but
 whose words are not is kept, orphaned, like any passage after a re-import;
@@ -35,16 +35,14 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from index.passages import annotations as notes
 from index.passages.anchoring import Selector, reanchor
 from index.passages.annotations import PALETTE, AnnotationError
-from index.store.database import now_iso
-
-if TYPE_CHECKING:
-    from index.library import Library
+from index.store.articles import get_article
+from index.store.database import Store, now_iso
 
 # A namespace of our own for ids derived from other tools' ids.
 ID_NAMESPACE = uuid.UUID("5b0f6c2e-8f8e-4d59-9a8c-3f2e6d1c7a10")
@@ -264,11 +262,11 @@ def _title_key(title: str) -> str:
 class ArticleMatcher:
     """Finds the article an outside annotation belongs to: URL, then title, then quote."""
 
-    def __init__(self, library: Library) -> None:
-        self.library = library
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self.by_url: dict[str, int] = {}
         self.by_title: dict[str, int] = {}
-        for row in library.store.read("SELECT id, url, source_path, title FROM articles"):
+        for row in store.read("SELECT id, url, source_path, title FROM articles"):
             if row["url"]:
                 self.by_url.setdefault(normalize_url(row["url"]), row["id"])
             try:
@@ -281,7 +279,7 @@ class ArticleMatcher:
 
     def text(self, article_id: int) -> str:
         if article_id not in self._texts:
-            self._texts[article_id] = self.library.get_article(article_id).reading_text
+            self._texts[article_id] = get_article(self.store, article_id).reading_text
         return self._texts[article_id]
 
     def find(self, item: Foreign) -> tuple[int | None, str]:
@@ -309,7 +307,7 @@ class ArticleMatcher:
         placed in each with the re-import rules.
         """
         for piece in _stable_pieces(item.quote)[:3]:
-            rows = self.library.store.read(
+            rows = self.store.read(
                 "SELECT id FROM articles WHERE instr(reading_text, ?) > 0 ORDER BY id LIMIT ?",
                 (piece, MAX_CANDIDATES),
             )
@@ -372,7 +370,7 @@ def place(text: str, item: Foreign) -> tuple[str, Selector | None, float] | None
 # --- import ---------------------------------------------------------------------------------------
 
 
-def import_foreign(library: Library, text: str, fmt: str) -> dict[str, Any]:
+def import_foreign(store: Store, text: str, fmt: str) -> dict[str, Any]:
     """Add the annotations of a Hypothesis or Readwise file; report what was placed and not.
 
     Returns {"format", "imported", "existing", "orphaned", "placed": [...],
@@ -393,8 +391,8 @@ def import_foreign(library: Library, text: str, fmt: str) -> dict[str, Any]:
         "placed": [],
         "unplaced": [],
     }
-    matcher = ArticleMatcher(library)
-    store = library.store
+    matcher = ArticleMatcher(store)
+    store = store
     known = {
         r[0] for r in store.read("SELECT id FROM annotations UNION SELECT annotation_id FROM trash")
     }
@@ -431,7 +429,7 @@ def import_foreign(library: Library, text: str, fmt: str) -> dict[str, Any]:
             }
         )
         result["orphaned"] += int(orphaned)
-    _write(library, to_write)
+    _write(store, to_write)
     result["imported"] = len(to_write)
     return result
 
@@ -448,14 +446,14 @@ def _no_article_reason(item: Foreign) -> str:
     ]
     said = [s for s in said if s]
     where = f" (by {' or '.join(said)}, or by its quote)" if said else " (by its quote)"
-    return "no article in this library matches" + where
+    return "no article in this store matches" + where
 
 
-def _write(library: Library, rows: list[tuple[Foreign, int, str, Selector, bool]]) -> None:
+def _write(store: Store, rows: list[tuple[Foreign, int, str, Selector, bool]]) -> None:
     """Insert the new passages (and any Readwise document tags) in one transaction."""
     if not rows:
         return
-    with library.store.write() as conn:
+    with store.write() as conn:
         stamp = now_iso()
         for item, article_id, fmt, selector, orphaned in rows:
             tags = []
@@ -464,7 +462,7 @@ def _write(library: Library, rows: list[tuple[Foreign, int, str, Selector, bool]
                     tags.append(notes.clean_tag(tag))
                 except AnnotationError:
                     continue
-            notes._insert(
+            notes.insert_row(
                 conn,
                 item.gloss_id,
                 article_id,
@@ -475,15 +473,15 @@ def _write(library: Library, rows: list[tuple[Foreign, int, str, Selector, bool]
                 item.created or stamp,
                 stamp,
             )
-            notes._set_tags(conn, item.gloss_id, tags)
-            notes._touch(conn, item.gloss_id, article_id, f"imported from {fmt}")
+            notes.set_tags(conn, item.gloss_id, tags)
+            notes.touch(conn, item.gloss_id, article_id, f"imported from {fmt}")
             for tag in item.document_tags:
                 try:
-                    tag_id = notes._tag_id(conn, tag)
+                    tag_id = notes.tag_id(conn, tag)
                 except AnnotationError:
                     continue
                 conn.execute(
                     "INSERT OR IGNORE INTO article_tags(article_id, tag_id) VALUES (?, ?)",
                     (article_id, tag_id),
                 )
-                notes._queue(conn, f"a:{article_id}")
+                notes.queue_documents(conn, f"a:{article_id}")

@@ -78,7 +78,7 @@ def check_color(color: str) -> str:
     return color
 
 
-def _tag_id(conn: sqlite3.Connection, name: str) -> int:
+def tag_id(conn: sqlite3.Connection, name: str) -> int:
     name = clean_tag(name)
     row = conn.execute("SELECT id FROM tags WHERE key = ?", (name.casefold(),)).fetchone()
     if row:
@@ -87,11 +87,11 @@ def _tag_id(conn: sqlite3.Connection, name: str) -> int:
     return int(cursor.lastrowid)
 
 
-def _queue(conn: sqlite3.Connection, *doc_ids: str) -> None:
+def queue_documents(conn: sqlite3.Connection, *doc_ids: str) -> None:
     conn.executemany("INSERT INTO outbox(doc_id) VALUES (?)", [(d,) for d in doc_ids])
 
 
-def _touch(
+def touch(
     conn: sqlite3.Connection,
     annotation_id: str,
     article_id: int,
@@ -104,11 +104,15 @@ def _touch(
     article for the search index, marks the article's JSON mirror dirty, and
     keeps the passage's new state (or, for a delete, its last state) as a version.
     """
-    _queue(conn, f"n:{annotation_id}", f"a:{article_id}")
-    conn.execute("INSERT OR IGNORE INTO mirror_dirty(article_id) VALUES (?)", (article_id,))
+    queue_documents(conn, f"n:{annotation_id}", f"a:{article_id}")
+    conn.execute(
+        "INSERT INTO mirror_dirty(article_id) VALUES (?)"
+        " ON CONFLICT(article_id) DO UPDATE SET stamp = stamp + 1",
+        (article_id,),
+    )
     if state is None:
-        row = conn.execute(f"{_SELECT} WHERE n.id = ?", (annotation_id,)).fetchone()
-        state = _from_row(row)
+        row = conn.execute(f"{SELECT_PASSAGES} WHERE n.id = ?", (annotation_id,)).fetchone()
+        state = from_row(row)
     conn.execute(
         "INSERT INTO annotation_versions(annotation_id, article_id, at, action, data)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -116,16 +120,16 @@ def _touch(
     )
 
 
-def _set_tags(conn: sqlite3.Connection, annotation_id: str, tags: list[str]) -> None:
+def set_tags(conn: sqlite3.Connection, annotation_id: str, tags: list[str]) -> None:
     conn.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", (annotation_id,))
     for name in tags:
         conn.execute(
             "INSERT OR IGNORE INTO annotation_tags(annotation_id, tag_id) VALUES (?, ?)",
-            (annotation_id, _tag_id(conn, name)),
+            (annotation_id, tag_id(conn, name)),
         )
 
 
-def _reading_text(conn: sqlite3.Connection, article_id: int) -> str:
+def reading_text(conn: sqlite3.Connection, article_id: int) -> str:
     row = conn.execute("SELECT reading_text FROM articles WHERE id = ?", (article_id,)).fetchone()
     if row is None:
         raise AnnotationError(f"no article with id {article_id}")
@@ -147,20 +151,22 @@ def create(
     color = check_color(color)
     tags = [clean_tag(t) for t in tags]
     with store.write() as conn:
-        text = _reading_text(conn, article_id)
+        text = reading_text(conn, article_id)
         try:
             selector = make_selector(text, start, end)
         except ValueError as error:
             raise AnnotationError(str(error)) from None
         new_id = annotation_id or str(uuid.uuid4())
         stamp = now_iso()
-        _insert(conn, new_id, article_id, selector, color, note, False, stamp, stamp)
-        _set_tags(conn, new_id, tags)
-        _touch(conn, new_id, article_id, "created")
+        insert_row(conn, new_id, article_id, selector, color, note, False, stamp, stamp)
+        set_tags(conn, new_id, tags)
+        touch(conn, new_id, article_id, "created")
     return get(store, new_id)
 
 
-def _insert(conn, new_id, article_id, selector: Selector, color, note, orphaned, created, updated):
+def insert_row(
+    conn, new_id, article_id, selector: Selector, color, note, orphaned, created, updated
+):
     try:
         conn.execute(
             'INSERT INTO annotations(id, article_id, start, "end", exact, prefix, suffix, color,'
@@ -187,11 +193,11 @@ def _insert(conn, new_id, article_id, selector: Selector, color, note, orphaned,
 def restore(store: Store, annotation: Annotation) -> Annotation:
     """Put back a passage exactly as it was (same id, selectors, times): undo of a delete."""
     with store.write() as conn:
-        _reading_text(conn, annotation.article_id)
+        reading_text(conn, annotation.article_id)
         selector = Selector(
             annotation.start, annotation.end, annotation.exact, annotation.prefix, annotation.suffix
         )
-        _insert(
+        insert_row(
             conn,
             annotation.id,
             annotation.article_id,
@@ -202,9 +208,9 @@ def restore(store: Store, annotation: Annotation) -> Annotation:
             annotation.created or now_iso(),
             now_iso(),
         )
-        _set_tags(conn, annotation.id, annotation.tags)
+        set_tags(conn, annotation.id, annotation.tags)
         conn.execute("DELETE FROM trash WHERE annotation_id = ?", (annotation.id,))
-        _touch(conn, annotation.id, annotation.article_id, "restored")
+        touch(conn, annotation.id, annotation.article_id, "restored")
     return get(store, annotation.id)
 
 
@@ -220,14 +226,14 @@ def update(
 ) -> Annotation:
     """Change colour, note, tags or extent; what is not given stays as it is."""
     with store.write() as conn:
-        row = _row(conn, annotation_id)
+        row = passage_row(conn, annotation_id)
         sets: dict[str, Any] = {"updated": now_iso()}
         if color is not None:
             sets["color"] = check_color(color)
         if note is not None:
             sets["note"] = note
         if start is not None or end is not None:
-            text = _reading_text(conn, row["article_id"])
+            text = reading_text(conn, row["article_id"])
             new_start = row["start"] if start is None else start
             new_end = row["end"] if end is None else end
             try:
@@ -243,25 +249,25 @@ def update(
             f"UPDATE annotations SET {assignments} WHERE id = ?", (*sets.values(), annotation_id)
         )
         if tags is not None:
-            _set_tags(conn, annotation_id, [clean_tag(t) for t in tags])
-        _touch(conn, annotation_id, row["article_id"], "edited")
+            set_tags(conn, annotation_id, [clean_tag(t) for t in tags])
+        touch(conn, annotation_id, row["article_id"], "edited")
     return get(store, annotation_id)
 
 
 def delete(store: Store, annotation_id: str) -> Annotation:
     """Move a passage to the trash; return it as it was, so the caller can undo."""
     with store.write() as conn:
-        row = conn.execute(f"{_SELECT} WHERE n.id = ?", (annotation_id,)).fetchone()
+        row = conn.execute(f"{SELECT_PASSAGES} WHERE n.id = ?", (annotation_id,)).fetchone()
         if row is None:
             raise AnnotationError(f"no passage with id {annotation_id}")
-        before = _from_row(row)
+        before = from_row(row)
         conn.execute(
             "INSERT OR REPLACE INTO trash(annotation_id, article_id, deleted, data)"
             " VALUES (?, ?, ?, ?)",
             (annotation_id, before.article_id, now_iso(), json.dumps(before.to_json())),
         )
         conn.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
-        _touch(conn, annotation_id, before.article_id, "deleted", before)
+        touch(conn, annotation_id, before.article_id, "deleted", before)
     return before
 
 
@@ -284,21 +290,21 @@ def from_json(data: dict[str, Any]) -> Annotation:
     )
 
 
-def _row(conn: sqlite3.Connection, annotation_id: str) -> sqlite3.Row:
+def passage_row(conn: sqlite3.Connection, annotation_id: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM annotations WHERE id = ?", (annotation_id,)).fetchone()
     if row is None:
         raise AnnotationError(f"no passage with id {annotation_id}")
     return row
 
 
-_SELECT = """
+SELECT_PASSAGES = """
 SELECT n.*, (SELECT group_concat(t.name, char(31)) FROM annotation_tags nt
               JOIN tags t ON t.id = nt.tag_id WHERE nt.annotation_id = n.id) AS tag_names
 FROM annotations n
 """
 
 
-def _from_row(row: sqlite3.Row) -> Annotation:
+def from_row(row: sqlite3.Row) -> Annotation:
     tags = sorted(row["tag_names"].split("\x1f"), key=str.casefold) if row["tag_names"] else []
     return Annotation(
         id=row["id"],
@@ -318,10 +324,10 @@ def _from_row(row: sqlite3.Row) -> Annotation:
 
 
 def get(store: Store, annotation_id: str) -> Annotation:
-    row = store.one(f"{_SELECT} WHERE n.id = ?", (annotation_id,))
+    row = store.one(f"{SELECT_PASSAGES} WHERE n.id = ?", (annotation_id,))
     if row is None:
         raise AnnotationError(f"no passage with id {annotation_id}")
-    return _from_row(row)
+    return from_row(row)
 
 
 def find(
@@ -347,9 +353,9 @@ def find(
         params.append(" ".join(tag.split()).lstrip("#").casefold())
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     rows = store.read(
-        f"{_SELECT} {clause} ORDER BY n.article_id, n.start, n.created", tuple(params)
+        f"{SELECT_PASSAGES} {clause} ORDER BY n.article_id, n.start, n.created", tuple(params)
     )
-    return [_from_row(r) for r in rows]
+    return [from_row(r) for r in rows]
 
 
 # --- tags --------------------------------------------------------------------
@@ -392,8 +398,8 @@ def _touch_tag_users(
     """After a tag change: a version for every passage it touched; reindex their articles."""
     passages, articles = users
     for annotation_id, article_id in passages:
-        _touch(conn, annotation_id, article_id, "tags")
-    _queue(conn, *(f"a:{a}" for a in articles))
+        touch(conn, annotation_id, article_id, "tags")
+    queue_documents(conn, *(f"a:{a}" for a in articles))
 
 
 def rename_tag(store: Store, old: str, new: str) -> int:
@@ -457,14 +463,14 @@ def set_article_tags(store: Store, article_id: int, tags: list[str]) -> list[str
     """Replace the whole-article tags of one article."""
     names = [clean_tag(t) for t in tags]
     with store.write() as conn:
-        _reading_text(conn, article_id)
+        reading_text(conn, article_id)
         conn.execute("DELETE FROM article_tags WHERE article_id = ?", (article_id,))
         for name in names:
             conn.execute(
                 "INSERT OR IGNORE INTO article_tags(article_id, tag_id) VALUES (?, ?)",
-                (article_id, _tag_id(conn, name)),
+                (article_id, tag_id(conn, name)),
             )
-        _queue(conn, f"a:{article_id}")
+        queue_documents(conn, f"a:{article_id}")
     return article_tags(store, article_id)
 
 
@@ -516,7 +522,7 @@ def reanchor_article(conn: sqlite3.Connection, article_id: int, new_text: str) -
                 (sel.start, sel.end, sel.exact, sel.prefix, sel.suffix, now_iso(), row["id"]),
             )
             entry.update(new_start=sel.start, new_end=sel.end, new_quote=sel.exact)
-        _touch(conn, row["id"], article_id, f"reanchored ({result.status})")
+        touch(conn, row["id"], article_id, f"reanchored ({result.status})")
         entries.append(entry)
     if entries:
         conn.execute(

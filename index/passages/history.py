@@ -1,6 +1,6 @@
 """A passage's past: its versions, the trash, and what re-anchoring did to it.
 
-Every change to a passage goes through `annotations._touch`, which keeps the
+Every change to a passage goes through `annotations.touch`, which keeps the
 passage's new state as a row of `annotation_versions`; a delete moves the
 passage to `trash` (and keeps its last state as a version too). Here those
 records are read and put back to use:
@@ -129,12 +129,12 @@ def restore_version(store: Store, annotation_id: str, seq: int) -> Annotation:
 def _put_back(store: Store, wanted: Annotation, action: str) -> Annotation:
     """Write `wanted` as the passage's state: update it if live, re-create it if not."""
     with store.write() as conn:
-        text = notes._reading_text(conn, wanted.article_id)
+        text = notes.reading_text(conn, wanted.article_id)
         selector, orphaned = _fit(text, wanted)
         color = notes.check_color(wanted.color)
         live = conn.execute("SELECT created FROM annotations WHERE id = ?", (wanted.id,)).fetchone()
         if live is None:
-            notes._insert(
+            notes.insert_row(
                 conn,
                 wanted.id,
                 wanted.article_id,
@@ -162,9 +162,9 @@ def _put_back(store: Store, wanted: Annotation, action: str) -> Annotation:
                     wanted.id,
                 ),
             )
-        notes._set_tags(conn, wanted.id, [notes.clean_tag(t) for t in wanted.tags])
+        notes.set_tags(conn, wanted.id, [notes.clean_tag(t) for t in wanted.tags])
         conn.execute("DELETE FROM trash WHERE annotation_id = ?", (wanted.id,))
-        notes._touch(conn, wanted.id, wanted.article_id, action)
+        notes.touch(conn, wanted.id, wanted.article_id, action)
     return notes.get(store, wanted.id)
 
 
@@ -268,22 +268,22 @@ def _resolve(
 def accept_fuzzy(store: Store, annotation_id: str) -> Annotation:
     """Confirm the place a fuzzy re-anchoring chose for a passage (recorded as a version)."""
     with store.write() as conn:
-        row = notes._row(conn, annotation_id)
+        row = notes.passage_row(conn, annotation_id)
         found = _latest_entry(conn, row["article_id"], annotation_id)
         if found is None or found[2].get("status") != "fuzzy":
             raise AnnotationError(
                 f"passage {annotation_id} was not placed by a fuzzy match at the last re-import"
             )
         _resolve(conn, *found, "accepted")
-        notes._touch(conn, annotation_id, row["article_id"], "accepted fuzzy match")
+        notes.touch(conn, annotation_id, row["article_id"], "accepted fuzzy match")
     return notes.get(store, annotation_id)
 
 
 def reattach(store: Store, annotation_id: str, start: int, end: int) -> Annotation:
     """Put a passage (typically an orphan) on text[start:end]; note, tags, colour stay."""
     with store.write() as conn:
-        row = notes._row(conn, annotation_id)
-        text = notes._reading_text(conn, row["article_id"])
+        row = notes.passage_row(conn, annotation_id)
+        text = notes.reading_text(conn, row["article_id"])
         try:
             sel = make_selector(text, start, end)
         except ValueError as error:
@@ -296,7 +296,7 @@ def reattach(store: Store, annotation_id: str, start: int, end: int) -> Annotati
         found = _latest_entry(conn, row["article_id"], annotation_id)
         if found is not None and found[2].get("status") in ("orphaned", "fuzzy"):
             _resolve(conn, *found, "reattached")
-        notes._touch(conn, annotation_id, row["article_id"], "reattached")
+        notes.touch(conn, annotation_id, row["article_id"], "reattached")
     return notes.get(store, annotation_id)
 
 

@@ -16,22 +16,26 @@ and on demand (`gloss backup`).
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import os
 import re
 import sqlite3
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from index.store.database import DB_NAME, MIGRATIONS, StoreError, describe_error
-
-if TYPE_CHECKING:
-    from index.library import Library
+from index.store.database import (
+    DB_NAME,
+    MIGRATIONS,
+    Store,
+    StoreError,
+    describe_error,
+    describe_os_error,
+)
 
 BACKUP_FOLDER = "backups"
 KEEP = 10
@@ -212,15 +216,17 @@ def rotate(library_folder: Path, *, keep: int = KEEP) -> list[Path]:
     return removed
 
 
-def backup_if_changed(library: Library, *, reason: str = "start") -> BackupInfo | None:
+def backup_if_changed(
+    store: Store, library_folder: Path, *, reason: str = "start"
+) -> BackupInfo | None:
     """A backup when the store differs from the newest backup (the backup made at start)."""
-    conn = library.store.connection()
+    conn = store.connection()
     if not conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
         return None  # nothing of the reader's yet
-    newest = next(iter(list_backups(library.path)), None)
+    newest = next(iter(list_backups(library_folder)), None)
     if newest is not None and newest.fingerprint == fingerprint(conn):
         return None
-    return make_backup(conn, library.path, reason=reason)
+    return make_backup(conn, library_folder, reason=reason)
 
 
 def check_library_file(path: Path) -> str | None:
@@ -281,46 +287,39 @@ def copy_database(source: Path, dest: Path) -> None:
     _fsync_dir(dest.parent)
 
 
-def restore_into(library: Library, file: Path) -> dict[str, Any]:
-    """Replace the library's store with the Gloss library `file` (the current one backed up).
+def restore_into(
+    store: Store, library_folder: Path, file: Path, index_lock: AbstractContextManager
+) -> dict[str, Any]:
+    """Replace the store with the Gloss library `file` (the current one backed up first).
 
     Refuses (StoreError) a file that is not a Gloss library. The copy goes
-    through the backup API into the open database, in one step; then the
-    schema is brought up to date, the search index rebuilt and the JSON
-    mirror written anew from what was restored.
+    through the backup API into the open database, in one step, while
+    `index_lock` keeps the indexer still; then the schema is brought up to
+    date and the outbox and mirror queue emptied. The caller rebuilds the
+    search index and the mirror from what was restored.
     """
     file = Path(file).expanduser()
-    if file.resolve() == (library.path / DB_NAME).resolve():
+    if file.resolve() == (library_folder / DB_NAME).resolve():
         raise StoreError("that is the library's own database")
     problem = check_library_file(file)
     if problem:
         raise StoreError(f"{file} is not restored: {problem}")
-    before = make_backup(library.store.connection(), library.path, reason="before-restore")
+    before = make_backup(store.connection(), library_folder, reason="before-restore")
     src = _open_ro(file)
     try:
-        with library.indexer._drain_lock:
-            conn = library.store.connection()
+        with index_lock:
+            conn = store.connection()
             src.backup(conn)
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.Error as error:
         raise StoreError(f"the restore failed, nothing was changed: {_why(error)}") from error
     finally:
         src.close()
-    library.store.migrate()
-    with library.store.write() as conn:
+    store.migrate()
+    with store.write() as conn:
         conn.execute("DELETE FROM outbox")
         conn.execute("DELETE FROM mirror_dirty")
-    library.reindex()
-    from index.safety import mirror
-
-    mirror.rebuild(library)
-    counts = library.counts()
-    return {
-        "restored_from": str(file),
-        "backup_before": str(before.path),
-        "articles": counts["articles"],
-        "annotations": counts["annotations"],
-    }
+    return {"restored_from": str(file), "backup_before": str(before.path)}
 
 
 def _open_ro(path: Path) -> sqlite3.Connection:
@@ -333,21 +332,6 @@ def _why(error: BaseException) -> str:
     if isinstance(error, OSError):
         return describe_os_error(error)
     return str(error)
-
-
-def describe_os_error(error: OSError) -> str:
-    """A user's line for a failed file operation: full disk, size limit, read-only, gone."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
-    if error.errno == errno.EFBIG:
-        return "a file-size limit was reached"
-    if error.errno == errno.EROFS:
-        return "the disk is read-only"
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if error.errno == errno.ENOENT:
-        return "the folder is gone (moved or deleted?)"
-    return error.strerror or str(error)
 
 
 def _fsync(path: Path) -> None:

@@ -1,28 +1,43 @@
-"""One library, one writer: an advisory lock file in the library folder.
+"""One library, one writer: an operating-system lock on a file in the library folder.
 
-A process that opens a library for writing holds an exclusive `flock` on
-`<library>/gloss.lock` and writes into it who it is (pid, host, program,
-since when). A second process that wants to write waits for the lock up to
-a timeout; then it either opens the library read-only (the window) or stops
-with a message naming the holder (the command line). The kernel drops a
-`flock` when its holder dies, so a killed process never leaves a stale lock:
-the file's text is only ever read to name a holder that is still alive.
+A process that opens a library for writing holds an exclusive lock on
+`<library>/gloss.lock` (through `filelock`: `flock` on POSIX, `msvcrt.locking`
+on Windows) and writes who it is (pid, host, program, since when) into
+`gloss.lock.json` beside it: a locked file cannot be read on every system, and
+the lock file is truncated by whoever tries it. A second process that wants to
+write waits for the lock up to a timeout; then it either opens the library
+read-only (the window) or stops with a message naming the holder (the command
+line). The system drops the lock when its holder dies, so a killed process
+never leaves a stale lock: the holder file is only ever read to name a holder
+that is still alive.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import socket
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 LOCK_NAME = "gloss.lock"
+HOLDER_NAME = "gloss.lock.json"
 POLL_SECONDS = 0.05
+
+_program_label: str | None = None
+
+
+def set_program_label(label: str) -> None:
+    """Name this process in the holder file ("gloss import", "the Gloss window").
+
+    The entry point calls it; the engine never asks the command line who it is.
+    """
+    global _program_label
+    _program_label = label
 
 
 class WriterLock:
@@ -30,49 +45,41 @@ class WriterLock:
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / LOCK_NAME
-        self._fd: int | None = None
+        self.holder_path = Path(folder) / HOLDER_NAME
+        # Not thread-local: the library may be closed on another thread than it was opened.
+        self._lock = FileLock(self.path, thread_local=False, is_singleton=False)
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._lock.is_locked
 
     def acquire(self, timeout: float = 0.0) -> bool:
         """Take the lock, waiting up to `timeout` seconds; True when this process holds it.
 
         Raises OSError when the lock file cannot be created (a read-only folder).
         """
-        if self._fd is not None:
+        if self._lock.is_locked:
             return True
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        deadline = time.monotonic() + max(0.0, timeout)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    return False
-                time.sleep(POLL_SECONDS)
-        self._fd = fd
+        try:
+            self._lock.acquire(timeout=max(0.0, timeout), poll_interval=POLL_SECONDS)
+        except Timeout:
+            return False
         with contextlib.suppress(OSError):  # naming ourselves is a courtesy, not a need
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(_whoami()).encode("utf-8") + b"\n", 0)
+            self.holder_path.write_text(json.dumps(_whoami()) + "\n", encoding="utf-8")
         return True
 
     def release(self) -> None:
-        """Give the lock up (also done by the kernel when the process ends)."""
-        if self._fd is None:
+        """Give the lock up (also done by the system when the process ends)."""
+        if not self._lock.is_locked:
             return
-        fd, self._fd = self._fd, None
         with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-        os.close(fd)  # closing the descriptor drops the flock
+            self.holder_path.write_text("", encoding="utf-8")
+        self._lock.release(force=True)
 
     def holder(self) -> dict | None:
         """Who holds the lock, as it wrote itself down; None when unknown or not held."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = self.holder_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
         try:
@@ -98,14 +105,9 @@ class WriterLock:
 
 
 def _whoami() -> dict:
-    script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
-    if script == "main.py":
-        from index.cli.commands import COMMANDS
-
-        command = next((a for a in sys.argv[1:] if a in COMMANDS), None)
-        program = f"gloss {command}" if command else "the Gloss window"
-    else:
-        program = script
+    program = _program_label
+    if program is None:
+        program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),

@@ -1,12 +1,14 @@
 """A second copy of every passage: one W3C JSON file per article in `<library>/annotations/`.
 
 Every change to a passage marks its article in `mirror_dirty`, in the same
-transaction as the change (annotations._touch). `sync` drains that table: for
+transaction as the change (annotations.touch). `sync` drains that table: for
 each dirty article it writes the article's passages, as the W3C export writes
 them (export.to_w3c), to `article-<id>.json` (a temporary file, fsync, rename:
-a crash leaves the old file or the new one, never half of one), and deletes
-the dirty rows in the same transaction that read the passages, so a change
-made meanwhile waits for the next sync. An article left without passages
+a crash leaves the old file or the new one, never half of one), after the
+transaction that read them, never inside it. Each dirty row carries a stamp
+that every new change bumps; a row is deleted only when its stamp is still the
+one whose passages were written, so a change made meanwhile waits for the next
+sync. An article left without passages
 loses its file.
 
 The files name each article by its content hash, address and title, so
@@ -24,16 +26,14 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from index.exchange.export import CONTEXT, ArticleFinder, parse_item, passage_from, to_w3c
 from index.passages import annotations as notes
 from index.passages.anchoring import Selector, reanchor
 from index.passages.annotations import Annotation
-from index.safety.backup import describe_os_error
-from index.store.database import StoreError
-
-if TYPE_CHECKING:
-    from index.library import Library
+from index.store.articles import get_article
+from index.store.database import Store, StoreError, describe_os_error
 
 MIRROR_FOLDER = "annotations"
 FORMAT = "gloss-mirror/1"
@@ -52,19 +52,17 @@ def _written_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def document(library: Library, article_id: int) -> dict[str, Any] | None:
+def document(store: Store, article_id: int) -> dict[str, Any] | None:
     """The mirror file's content for one article (its passages may be none); None when
     the article itself is not in the library."""
-    from index.exchange.export import CONTEXT, to_w3c
-
     try:
-        article = library.get_article(article_id)
+        article = get_article(store, article_id)
     except KeyError:
         return None
     cache: dict[Any, Any] = {article_id: article}
     items = []
-    for passage in library.annotations(article_id=article_id):
-        item = to_w3c(library, passage, cache)
+    for passage in notes.find(store, article_id=article_id):
+        item = to_w3c(store, passage, cache)
         del item["@context"]
         items.append(item)
     return {
@@ -109,43 +107,51 @@ def _write(path: Path, data: dict[str, Any] | None) -> None:
         raise
 
 
-def pending(library: Library) -> int:
-    row = library.store.one("SELECT count(*) AS n FROM mirror_dirty")
+def pending(store: Store) -> int:
+    row = store.one("SELECT count(*) AS n FROM mirror_dirty")
     return int(row["n"]) if row else 0
 
 
-def sync(library: Library) -> int:
+def sync(store: Store, library_folder: Path) -> int:
     """Write the files of every dirty article; return how many were written or removed.
 
-    Raises StoreError (disk full, read-only ...); the dirty rows then stay for next time.
+    The passages are read in one snapshot, the files written and fsynced after
+    it, and the rows whose stamp did not move meanwhile deleted in a short
+    transaction of their own: no file is ever written while the store is
+    locked for writing. Raises StoreError (disk full, read-only ...); the dirty
+    rows then stay for next time.
     """
-    if library.read_only:
+    if store.read_only:
         return 0
     written = 0
+    after = -1
     while True:
+        rows = [
+            (r["article_id"], r["stamp"])
+            for r in store.read(
+                "SELECT article_id, stamp FROM mirror_dirty WHERE article_id > ?"
+                " ORDER BY article_id LIMIT ?",
+                (after, BATCH),
+            )
+        ]
+        if not rows:
+            return written
+        with store.snapshot():
+            documents = [(article_id, document(store, article_id)) for article_id, _ in rows]
         try:
-            with library.store.write() as conn:
-                ids = [
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT article_id FROM mirror_dirty ORDER BY article_id LIMIT ?", (BATCH,)
-                    )
-                ]
-                for article_id in ids:
-                    _write(file_for(library.path, article_id), document(library, article_id))
-                conn.executemany(
-                    "DELETE FROM mirror_dirty WHERE article_id = ?", [(i,) for i in ids]
-                )
+            for article_id, data in documents:
+                _write(file_for(library_folder, article_id), data)
         except OSError as error:
             raise StoreError(
                 f"the annotations folder cannot be written: {describe_os_error(error)}"
             ) from error
-        if not ids:
-            return written
-        written += len(ids)
+        with store.write() as conn:
+            conn.executemany("DELETE FROM mirror_dirty WHERE article_id = ? AND stamp = ?", rows)
+        after = rows[-1][0]
+        written += len(rows)
 
 
-def rebuild(library: Library) -> int:
+def rebuild(store: Store, library_folder: Path) -> int:
     """Write every article's file afresh (after the store was replaced).
 
     Files whose article is not in the library (an older backup came back)
@@ -153,20 +159,24 @@ def rebuild(library: Library) -> int:
     does not overwrite them: import those articles again, then run
     `restore --from-annotations` on that folder.
     """
-    if library.read_only:
+    if store.read_only:
         return 0
-    folder = mirror_folder(library.path)
-    known = {r["id"] for r in library.store.read("SELECT id FROM articles")}
-    with library.store.write() as conn:
+    folder = mirror_folder(library_folder)
+    known = {r["id"] for r in store.read("SELECT id FROM articles")}
+    with store.write() as conn:
         conn.execute("DELETE FROM mirror_dirty")
-        conn.execute("INSERT INTO mirror_dirty SELECT DISTINCT article_id FROM annotations")
+        conn.execute(
+            "INSERT INTO mirror_dirty(article_id) SELECT DISTINCT article_id FROM annotations"
+        )
         for path in folder.glob("article-*.json") if folder.is_dir() else ():
             number = path.stem.removeprefix("article-")
             if number.isdigit() and int(number) in known:
-                conn.execute("INSERT OR IGNORE INTO mirror_dirty VALUES (?)", (int(number),))
+                conn.execute(
+                    "INSERT OR IGNORE INTO mirror_dirty(article_id) VALUES (?)", (int(number),)
+                )
             else:
                 set_aside(path)
-    return sync(library)
+    return sync(store, library_folder)
 
 
 NOT_IN_LIBRARY = "not-in-library"
@@ -185,13 +195,13 @@ def set_aside(path: Path) -> Path:
     return target
 
 
-def bootstrap(library: Library) -> int:
+def bootstrap(store: Store, library_folder: Path) -> int:
     """At open: a library with passages but no mirror yet (made before it existed) gets one."""
-    if library.read_only or mirror_folder(library.path).is_dir():
+    if store.read_only or mirror_folder(library_folder).is_dir():
         return 0
-    if not library.store.one("SELECT 1 FROM annotations LIMIT 1"):
+    if not store.one("SELECT 1 FROM annotations LIMIT 1"):
         return 0
-    return rebuild(library)
+    return rebuild(store, library_folder)
 
 
 # --- reading the files back --------------------------------------------------------------
@@ -218,9 +228,7 @@ def _items(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _passage(item: dict[str, Any], article_id: int) -> Annotation | None:
-    from index.exchange.export import _parse_item, passage_from
-
-    parsed = _parse_item(item)
+    parsed = parse_item(item)
     raw_id = str(item.get("id", "")).removeprefix("urn:uuid:")
     try:
         uuid.UUID(raw_id)
@@ -239,7 +247,8 @@ def _passage(item: dict[str, Any], article_id: int) -> Annotation | None:
 
 
 def restore(
-    library: Library,
+    store: Store,
+    library_folder: Path,
     folder: Path | None = None,
     *,
     newer_than: str | None = None,
@@ -253,9 +262,7 @@ def restore(
     backup) only files written later are read, and passages those files no
     longer hold were deleted after the backup: they go to the trash again.
     """
-    from index.exchange.export import _ArticleFinder
-
-    folder = Path(folder) if folder is not None else mirror_folder(library.path)
+    folder = Path(folder) if folder is not None else mirror_folder(library_folder)
     report: dict[str, Any] = {
         "files": 0,
         "total": 0,
@@ -267,7 +274,7 @@ def restore(
         "unplaced": [],
         "problems": [],
     }
-    finder = _ArticleFinder(library)
+    finder = ArticleFinder(store)
     for path, data, problem in read_files(folder):
         if problem or data is None:
             report["problems"].append({"file": path.name, "problem": problem})
@@ -291,15 +298,16 @@ def restore(
                     {"file": path.name, "article": where, "passages": len(items)}
                 )
             continue
-        text = library.get_article(article_id).reading_text
-        same_text = library.get_article(article_id).content_hash == info.get("contentHash")
-        _restore_article(library, article_id, text, same_text, items, report, bool(newer_than))
-    library._changed()
+        article = get_article(store, article_id)
+        same_text = article.content_hash == info.get("contentHash")
+        _restore_article(
+            store, article_id, article.reading_text, same_text, items, report, bool(newer_than)
+        )
     return report
 
 
 def _restore_article(
-    library: Library,
+    store: Store,
     article_id: int,
     text: str,
     same_text: bool,
@@ -308,7 +316,7 @@ def _restore_article(
     remove_missing: bool,
 ) -> None:
     wanted = [p for p in (_passage(i, article_id) for i in items) if p is not None]
-    with library.store.write() as conn:
+    with store.write() as conn:
         for passage in wanted:
             if not same_text:
                 old = Selector(passage.start, passage.end, passage.exact, passage.prefix,
@@ -324,17 +332,19 @@ def _restore_article(
             _put(conn, passage, report)
         if remove_missing:
             keep = {p.id for p in wanted}
-            rows = conn.execute(f"{notes._SELECT} WHERE n.article_id = ?", (article_id,)).fetchall()
+            rows = conn.execute(
+                f"{notes.SELECT_PASSAGES} WHERE n.article_id = ?", (article_id,)
+            ).fetchall()
             for row in rows:
                 if row["id"] not in keep:
-                    _trash(conn, notes._from_row(row))
+                    _trash(conn, notes.from_row(row))
                     report["removed"] += 1
 
 
 def _put(conn, passage: Annotation, report: dict[str, Any]) -> None:
-    row = conn.execute(f"{notes._SELECT} WHERE n.id = ?", (passage.id,)).fetchone()
+    row = conn.execute(f"{notes.SELECT_PASSAGES} WHERE n.id = ?", (passage.id,)).fetchone()
     if row is not None:
-        current = notes._from_row(row)
+        current = notes.from_row(row)
         if _same(current, passage):
             report["unchanged"] += 1
             return
@@ -346,7 +356,7 @@ def _put(conn, passage: Annotation, report: dict[str, Any]) -> None:
     else:
         report["restored"] += 1
     selector = Selector(passage.start, passage.end, passage.exact, passage.prefix, passage.suffix)
-    notes._insert(
+    notes.insert_row(
         conn,
         passage.id,
         passage.article_id,
@@ -357,9 +367,9 @@ def _put(conn, passage: Annotation, report: dict[str, Any]) -> None:
         passage.created or passage.updated,
         passage.updated,
     )
-    notes._set_tags(conn, passage.id, passage.tags)
+    notes.set_tags(conn, passage.id, passage.tags)
     conn.execute("DELETE FROM trash WHERE annotation_id = ?", (passage.id,))
-    notes._touch(conn, passage.id, passage.article_id, "restored from the annotations folder")
+    notes.touch(conn, passage.id, passage.article_id, "restored from the annotations folder")
 
 
 def _same(a: Annotation, b: Annotation) -> bool:
@@ -375,4 +385,4 @@ def _trash(conn, before: Annotation) -> None:
         (before.id, before.article_id, before.updated, json.dumps(before.to_json())),
     )
     conn.execute("DELETE FROM annotations WHERE id = ?", (before.id,))
-    notes._touch(conn, before.id, before.article_id, "deleted", before)
+    notes.touch(conn, before.id, before.article_id, "deleted", before)

@@ -14,10 +14,9 @@
    that does not belong to its database (a restored file beside a stale
    journal) is moved aside alone when the file without it is intact.
 
-`finish` runs once the Library exists: after a restored backup it puts back
-what the JSON mirror holds that is newer than the backup, writes the mirror
-afresh, then makes the start-of-session backup when something changed.
-Every step adds one plain sentence to `library.notices`; the window shows
+Once the Library exists it finishes the opening (Library._finish_opening):
+the mirror's catch-up after a restored backup, then the start-of-session
+backup. Every step adds one plain sentence to the notices; the window shows
 them in a dialog, the command line on stderr.
 """
 
@@ -26,19 +25,14 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from index.safety import backup
-from index.safety.backup import BackupInfo, describe_os_error
+from index.safety.backup import BackupInfo
 from index.safety.lock import WriterLock
-from index.store.database import DB_NAME, StoreError, describe_error
-
-if TYPE_CHECKING:
-    from index.library import Library
+from index.store.database import DB_NAME, StoreError, describe_error, describe_os_error
 
 DAMAGED_FOLDER = "damaged"
 
@@ -217,40 +211,8 @@ def _short(problem: str) -> str:
     return problem if len(problem) < 120 else problem[:117] + "..."
 
 
-def finish(library: Library, opening: Opening) -> None:
-    """After the store and index are open: mirror catch-up, start backup, notices."""
-    from index.safety import mirror
-
-    library.notices.extend(opening.notices)
-    if library.read_only:
-        return
-    if opening.restored is not None:
-        report = mirror.restore(library, newer_than=opening.restored.created)
-        library.notices.append(_mirror_sentence(report))
-        mirror.rebuild(library)
-    else:
-        try:
-            mirror.bootstrap(library)
-        except StoreError as error:
-            library.notices.append(f"The annotations folder could not be written: {error}.")
-    if library._background:
-        # A big library's backup takes a second or more: the window should not wait for it.
-        library._start_backup = threading.Thread(
-            target=_start_backup, args=(library,), name="gloss-start-backup", daemon=True
-        )
-        library._start_backup.start()
-    else:
-        _start_backup(library)
-
-
-def _start_backup(library: Library) -> None:
-    try:
-        backup.backup_if_changed(library, reason="start")
-    except StoreError as error:
-        library.notices.append(f"No backup was made at start: {error}.")
-
-
-def _mirror_sentence(report: dict) -> str:
+def mirror_sentence(report: dict) -> str:
+    """One sentence on what the mirror put back after a restored backup."""
     changed = report["restored"] + report["updated"] + report["removed"]
     if not report["files"]:
         return "The annotations folder held nothing newer than that backup: nothing is missing."

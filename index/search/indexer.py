@@ -181,7 +181,7 @@ def _environment_failure(error: BaseException) -> str | None:
     the writer object is collected, and the frames of the failed commit (held
     by the tracebacks) keep it alive; dropping them and collecting frees it.
     """
-    from index.safety.backup import describe_os_error
+    from index.store.database import describe_os_error
 
     chain, seen = [], error
     while seen is not None and seen not in chain:
@@ -209,7 +209,8 @@ class Indexer:
     def __init__(self, store: Store, index: SearchIndex) -> None:
         self.store = store
         self.index = index
-        self._drain_lock = threading.Lock()
+        # Held while draining; others (a rebuild, a restore) hold it to keep the index still.
+        self.drain_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Condition()
@@ -233,7 +234,7 @@ class Indexer:
         commit interval passes, the interval doubling each time.
         """
         handled = 0
-        with self._drain_lock, contextlib.ExitStack() as stack:
+        with self.drain_lock, contextlib.ExitStack() as stack:
             interval, pool, size = FIRST_COMMIT_S, None, FIRST_SEGMENT_DOCS
             while limit is None or handled < limit:
                 bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
@@ -302,12 +303,12 @@ class Indexer:
             return
         if not self.index.tidy_plan(workers.builder_count()):
             return
-        with self._drain_lock, workers.builder_pool() as pool:
+        with self.drain_lock, workers.builder_pool() as pool:
             self._tidy(pool)
 
     def settled(self) -> bool:
         """Nothing queued and no drain or tidy running (the benchmark waits for this)."""
-        return not self._drain_lock.locked() and self.pending() == 0
+        return not self.drain_lock.locked() and self.pending() == 0
 
     def _guarded(self, write: Callable[[], tuple[int, int]]) -> int:
         """Run one commit's `write`, then forget the outbox rows it handled."""

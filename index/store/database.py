@@ -9,6 +9,7 @@ and the indexer (index/indexer.py) drains it into whoosh.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -132,6 +133,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX anchoring_reports_article ON anchoring_reports(article_id, at);
     """,
+    # The mirror's dirty rows carry a stamp that every change bumps, so the files can be
+    # written after the transaction that read them (index/safety/mirror.py).
+    """
+    ALTER TABLE mirror_dirty ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
@@ -164,6 +170,21 @@ def describe_error(error: sqlite3.Error) -> str | None:
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in text:
         return "the library's database is damaged"
     return None
+
+
+def describe_os_error(error: OSError) -> str:
+    """A user's line for a failed file operation: full disk, size limit, read-only, gone."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if error.errno == errno.EFBIG:
+        return "a file-size limit was reached"
+    if error.errno == errno.EROFS:
+        return "the disk is read-only"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.ENOENT:
+        return "the folder is gone (moved or deleted?)"
+    return error.strerror or str(error)
 
 
 class Store:
@@ -246,6 +267,19 @@ class Store:
             if isinstance(error, sqlite3.Error) and describe_error(error):
                 raise StoreError(describe_error(error)) from error
             raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """Several reads that see one state of the database (a read transaction)."""
+        conn = self.connection()
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
 
     def read(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         """Rows of one query on this thread's connection."""
