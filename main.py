@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from index.cli import COMMANDS, run_command
 from index import set_program_label
+from index.cli import COMMANDS, run_command
 
 
 def window_parser() -> argparse.ArgumentParser:
