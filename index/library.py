@@ -24,6 +24,7 @@ from index.passages import annotations as notes
 from index.passages.annotations import PALETTE, Annotation, AnnotationError
 from index.search.engine import IndexDamaged, SearchIndex, SearchResult
 from index.search.indexer import Indexer, all_documents
+from index.search.whoosh_wall import WhooshUnsupported
 from index.store import articles
 from index.store.articles import ArticleSummary, ImportReport, StoredArticle
 from index.store.database import Store, StoreError, now_iso
@@ -124,6 +125,7 @@ class Library:
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
         opening = recovery.prepare(folder, read_only=read_only, writer_wait=writer_wait)
+        store: Store | None = None
         try:
             store = Store(folder, read_only=opening.read_only)
             if opening.read_only and opening.notices:
@@ -131,6 +133,9 @@ class Library:
             index_notices: list[str] = []
             index = _open_index(folder, store, progress, index_notices)
         except BaseException:
+            if store is not None:
+                with contextlib.suppress(Exception):
+                    store.close()
             recovery.release(opening.lock)
             raise
         library = cls(folder, store, index, background=background)
@@ -739,7 +744,9 @@ def _open_index(
     fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
     try:
         index = SearchIndex.open(index_dir)
-    except Exception:  # any failure to open means: rebuild from SQLite (issue 6)
+    except WhooshUnsupported:
+        raise  # a whoosh we cannot read: rebuilding would fail the same way
+    except Exception:  # any other failure to open means: rebuild from SQLite (issue 6)
         pass
     else:
         # A new or recreated index stays marked until one rebuild finishes (even an empty one).

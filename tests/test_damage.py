@@ -24,6 +24,7 @@ from crash_child import write_samples
 from index.library import Library
 from index.safety import backup
 from index.safety.recovery import DAMAGED_FOLDER
+from index.search.engine import INDEX_NAME
 from index.store.database import DB_NAME
 
 
@@ -108,7 +109,7 @@ def test_a_write_lock_left_by_a_killed_writer_does_not_block(folder):
     finally:
         child.stdin.close()
         child.stdout.close()
-    assert (folder / "search-index" / "gloss1_WRITELOCK").exists()  # the file stays behind
+    assert (folder / "search-index" / f"{INDEX_NAME}_WRITELOCK").exists()  # the file stays behind
     with Library.open(folder, create_welcome=False) as lib:
         article = lib.list_articles()[0].id
         lib.annotate_quote(article, lib.get_article(article).reading_text.split()[1], tags=["x"])

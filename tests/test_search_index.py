@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from index.search import engine as search_module
+from index.search import whoosh_wall as wall
 from index.search.engine import (
     INDEX_NAME,
     IndexBusy,
@@ -745,14 +746,13 @@ def test_the_fast_indexing_pass_gives_the_analyzers_postings_and_words():
 def test_field_lengths_read_in_one_go_equal_whooshs_own(bbc_index):
     """BM25 needs each document's field length: read from the column's bytes at once, they
     are the values whoosh's reader gives one document at a time."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
     from whoosh.util.numeric import byte_to_length
 
     s = bbc_index._searcher()
     checked = 0
     for leaf, _ in s.reader().leaf_readers():
         for name in ("body", "title", "note"):
-            column = leaf._perdoc._cached_reader(f"_{name}_len", LENGTHS_COLUMN)
+            column = wall.length_column(leaf, name)
             if column is None:
                 continue
             slow = [byte_to_length(b) if b else 1.0 for b in column]
@@ -777,14 +777,14 @@ def test_and_and_phrases_read_in_part_match_what_whooshs_matchers_match(bbc_inde
     """An AND reads its later words only where its first found documents: the documents
     it matches are exactly those whoosh's own matchers find for the same query."""
     from index.search.query import expand_query, parse_query
-    from index.search.scorer import _Scorer
+    from index.search.scorer import Scorer
 
     s = bbc_index._searcher()
     queries = ["market growth", "prime minister election", '"chief executive"', "film -music"]
     queries += ['economy "interest rates"', "title:profits shares", '"the prime minister"']
     for text in queries:
         q, _, _ = expand_query(parse_query(text).query, s.reader())
-        ours = set(_Scorer(bbc_index, s).run(q))
+        ours = set(Scorer(bbc_index, s).run(q))
         theirs = {hit.docnum for hit in s.search(q, limit=None)}
         assert ours == theirs, text
         assert ours, text

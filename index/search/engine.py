@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from whoosh import index, scoring, writing
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
@@ -39,8 +38,8 @@ from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
 from index.search import merge as search_merge
-from index.search.fields import _SEP, _TAGSEP, SCHEMA, SpellingWriter, document_fields, merge_tiers
-from index.search.fields import _SpelledText as _SpelledText  # old indexes: see INDEX_NAME
+from index.search import whoosh_wall as wall
+from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
 from index.search.query import (
     QueryError,
     expand_query,
@@ -48,13 +47,13 @@ from index.search.query import (
     suggest_query,
 )
 from index.search.scorer import (
+    Scorer,
     SearchTimeout,
-    _blocks,
-    _facets,
-    _groups,
-    _rank,
-    _Scorer,
-    _tag_passages,
+    facet_counts,
+    group_hits,
+    posting_blocks,
+    rank_groups,
+    tag_passages,
 )
 from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
 
@@ -71,9 +70,9 @@ __all__ = [
 ]
 
 # whoosh pickles the schema into the index's table of contents, naming each field's class
-# where it was defined: _SpelledText stays importable from here, where indexes made before
-# index/search_fields.py existed look for it.
-INDEX_NAME = "gloss1"  # bump the digit when the schema changes: old indexes then read as damaged
+# where it was defined (index.search.fields.SpelledText since gloss2; gloss1 indexes named
+# the modules of the flat layout and are rebuilt, as damaged ones are).
+INDEX_NAME = "gloss2"  # bump the digit when the schema changes: old indexes then read as damaged
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
 REBUILD_LIMIT_MB = 256
@@ -111,7 +110,7 @@ _DAMAGE = (
 )
 
 
-class _Table:
+class Table:
     """Per-document facet values (id, article, date, author, tags) by docnum.
 
     Read once per segment from the packed `facets` column and cached by segment
@@ -132,17 +131,17 @@ class _Table:
         self.tags: list[tuple[str, ...]] = []
 
     @classmethod
-    def read(cls, reader) -> _Table:
+    def read(cls, reader) -> Table:
         table = cls()
         try:
             for raw in reader.column_reader("facets"):
-                doc_id, article, date, author, tags = raw.decode("utf-8").split(_SEP)
+                doc_id, article, date, author, tags = raw.decode("utf-8").split(SEP)
                 table.ids.append(doc_id)
                 table.articles.append(int(article))
                 table.dates.append(date or None)
                 table.years.append(date[:4] or None)
                 table.authors.append(author or None)
-                table.tags.append(tuple(tags.split(_TAGSEP)) if tags else ())
+                table.tags.append(tuple(tags.split(TAGSEP)) if tags else ())
         except (ValueError, UnicodeDecodeError) as exc:
             raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
         return table
@@ -169,7 +168,7 @@ class _Table:
                 articles[art] = d
         self._notes, self._articles = notes, articles
 
-    def extend(self, other: _Table) -> None:
+    def extend(self, other: Table) -> None:
         self.ids += other.ids
         self.articles += other.articles
         self.dates += other.dates
@@ -225,7 +224,7 @@ class SearchIndex:
         self._lock = threading.Lock()  # guards _searchers and _tables
         self._write_lock = threading.Lock()  # one writer at a time in this process
         self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
-        self._tables: dict[str, _Table] = {}
+        self._tables: dict[str, Table] = {}
         self._field_lengths: dict[tuple[str, str], list[float]] = {}
         self._weighting = scoring.BM25F()
         self._closed = False
@@ -241,6 +240,7 @@ class SearchIndex:
         rebuild was needed and never finished.
         """
         folder = Path(folder)
+        wall.check()  # WhooshUnsupported: not damage, and nothing in the folder is touched
         with warnings.catch_warnings():
             # whoosh leaves the files of a failed open to the garbage collector
             warnings.simplefilter("ignore", ResourceWarning)
@@ -289,7 +289,7 @@ class SearchIndex:
                 for fieldname in ("id", "body", "spell_body"):
                     for _, btext in zip(range(2), leaf.lexicon(fieldname), strict=False):
                         list(_all_ids(leaf.postings(fieldname, btext)))
-                self._lengths(leaf, "body")
+                self.lengths(leaf, "body")
             self._table(searcher)
 
     @property
@@ -345,12 +345,12 @@ class SearchIndex:
         if not leaf.doc_count_all():
             return
         try:
-            if not leaf._perdoc.has_column("_stored") or not leaf.has_column("facets"):
+            if not wall.has_stored_column(leaf) or not leaf.has_column("facets"):
                 raise FileNotFoundError(f"segment {leaf.segment().segment_id()} lost its files")
             leaf.stored_fields(0)
             self._segment_table(leaf)
             for fieldname in SCORED_FIELDS:
-                self._lengths(leaf, fieldname)
+                self.lengths(leaf, fieldname)
         except Exception:
             # whoosh fails oddly on a file deleted under it (None is not subscriptable)
             segment = leaf.segment()
@@ -358,12 +358,12 @@ class SearchIndex:
                 raise FileNotFoundError(f"segment {segment.segment_id()} was merged") from None
             raise
 
-    def _table(self, searcher: Searcher) -> _Table:
+    def _table(self, searcher: Searcher) -> Table:
         """The facet table for `searcher`'s documents (cached per segment)."""
         cached = getattr(self._local, "table", None)
         if cached is not None and cached[0] is searcher:
             return cached[1]
-        table = _Table()
+        table = Table()
         live = set()
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
@@ -377,20 +377,20 @@ class SearchIndex:
         self._local.table = (searcher, table)
         return table
 
-    def _segment_table(self, leaf) -> _Table:
+    def _segment_table(self, leaf) -> Table:
         """One segment's facet table: kept on its reader, shared between threads by id."""
         part = leaf.__dict__.get("_gloss_table")
         if part is None:
             segid = leaf.segment().segment_id()
             part = self._tables.get(segid)
             if part is None:
-                part = _Table.read(leaf)
+                part = Table.read(leaf)
                 with self._lock:
                     self._tables[segid] = part
             leaf._gloss_table = part
         return part
 
-    def _lengths(self, leaf, fieldname: str) -> list[float]:
+    def lengths(self, leaf, fieldname: str) -> list[float]:
         """Every document's length in `fieldname` for one segment, as whoosh scores it.
 
         Kept on the segment reader (its files may be gone by the next call)
@@ -402,7 +402,7 @@ class SearchIndex:
             key = (leaf.segment().segment_id(), fieldname)
             lengths = self._field_lengths.get(key)
             if lengths is None:
-                column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+                column = wall.length_column(leaf, fieldname)
                 if column is None:
                     lengths = [1.0] * leaf.doc_count_all()
                 else:
@@ -490,7 +490,7 @@ class SearchIndex:
 
     def tidy_plan(self, groups: int) -> list[list]:
         """Groups of an import's segments worth merging (see index/search_merge.py)."""
-        return search_merge.plan(self._ix._segments(), groups)
+        return search_merge.plan(wall.index_segments(self._ix), groups)
 
     def adopt(self, side: Path, merged, live: list) -> bool:
         """Swap a merged segment (built in `side` by search_merge.merge) for its sources,
@@ -604,11 +604,11 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
-            scorer = _Scorer(self, s, start + deadline_s)
+            scorer = Scorer(self, s, start + deadline_s)
             scores = scorer.run(q)
-            groups, best = _groups(scores, table)
-            _tag_passages(s, scorer, q, table, groups, scores)
-            chosen = _rank(groups, best, table, max(0, limit), sort)
+            groups, best = group_hits(scores, table)
+            tag_passages(s, scorer, q, table, groups, scores)
+            chosen = rank_groups(groups, best, table, max(0, limit), sort)
             parts = []
             for art in chosen:
                 docs = groups[art]
@@ -619,7 +619,7 @@ class SearchIndex:
             suggestion = None
             if len(groups) < SUGGEST_BELOW:
                 suggestion = self._suggestion(parsed, s, table, len(groups))
-            facets = _facets(groups, table)
+            facets = facet_counts(groups, table)
         took = (time.perf_counter() - start) * 1000
         message = "; ".join(notes) if notes else None
         return SearchResult(query, len(groups), took, suggestion, hits, facets, terms, message)
@@ -636,10 +636,10 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, _, _ = expand_query(parsed.query, s.reader())
-            groups, _ = _groups(_Scorer(self, s).run(q), table)
+            groups, _ = group_hits(Scorer(self, s).run(q), table)
             return self._suggestion(parsed, s, table, len(groups))
 
-    def _suggestion(self, parsed, s: Searcher, table: _Table, found: int) -> str | None:
+    def _suggestion(self, parsed, s: Searcher, table: Table, found: int) -> str | None:
         corrected = suggest_query(parsed, s.reader())
         if corrected is None:
             return None
@@ -650,7 +650,7 @@ class SearchIndex:
         if better.query is None:
             return None
         q, _, _ = expand_query(better.query, s.reader())
-        groups, _ = _groups(_Scorer(self, s).run(q), table)
+        groups, _ = group_hits(Scorer(self, s).run(q), table)
         return corrected if len(groups) > found else None
 
 
@@ -667,9 +667,9 @@ def build_segment(folder: str, docs: list[dict]):
     try:
         for doc in docs:
             writer.add_document(**document_fields(doc))
-        return writer._finalize_segment()
+        return wall.finalize_segment(writer)
     finally:
-        writer._spelled_done()
+        writer.spelled_done()
 
 
 _LENGTH_OF_BYTE = [1.0] + [byte_to_length(b) for b in range(1, 256)]
@@ -679,16 +679,14 @@ def _decoded_lengths(column, count: int) -> list[float]:
     """A segment's length column as floats: one read of its bytes when it is whoosh's
     one-byte numeric column (every document's length, as the codec writes it), else
     through the reader one document at a time (about 30 times slower)."""
-    raw = None
-    if getattr(column, "_typecode", None) == "B" and hasattr(column, "_count"):
-        raw = column._dbfile.get(column._basepos, column._count)
-    if raw is None or len(raw) != column._count:
+    raw = wall.column_bytes(column)
+    if raw is None:
         return [_LENGTH_OF_BYTE[b] for b in column]
     return [_LENGTH_OF_BYTE[b] for b in raw] + [1.0] * (count - len(raw))
 
 
 def _all_ids(matcher):
-    for ids, _, _ in _blocks(matcher):
+    for ids, _, _ in posting_blocks(matcher):
         yield from ids
 
 
@@ -730,7 +728,7 @@ def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
     the files whoosh would otherwise open on first use, when a later commit
     may already have deleted them. On failure every reader involved is closed.
     """
-    toc = ix._read_toc()
+    toc = wall.read_toc(ix)
     reusable = {}
     if old is not None:
         reusable = {
@@ -743,12 +741,12 @@ def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
         for segment in toc.segments:
             leaf = reusable.pop(segment.segment_id(), None)
             if leaf is not None and _same_deletions(leaf.segment(), segment):
-                leaf._gen = toc.generation
+                wall.set_generation(leaf, toc.generation)
                 readers.append(leaf)
                 continue
             if leaf is not None:
                 reusable[segment.segment_id()] = leaf
-            leaf = SegmentReader(ix.storage, ix._schema, segment, toc.generation)
+            leaf = SegmentReader(ix.storage, wall.index_schema(ix), segment, toc.generation)
             readers.append(leaf)
             warm(leaf)
     except BaseException:
@@ -759,7 +757,7 @@ def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
         for leaf in reusable.values():
             leaf.close()
     if not readers:
-        return EmptyReader(ix._schema)
+        return EmptyReader(wall.index_schema(ix))
     if len(readers) == 1:
         return readers[0]
     return MultiReader(readers, generation=toc.generation)

@@ -13,12 +13,12 @@ import threading
 
 from whoosh import fields, formats, writing
 from whoosh.analysis import RegexTokenizer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
 
+from index.search import whoosh_wall as wall
 from index.search.query import (
     NAME_ANALYZER,
     STEM_ANALYZER,
@@ -27,12 +27,12 @@ from index.search.query import (
     stem_word,
 )
 
-_SEP, _TAGSEP = "\x1f", "\x1e"
+SEP, TAGSEP = "\x1f", "\x1e"
 
 _spelled = threading.local()  # words already listed by the writer running in this thread
 
 
-class _SpelledText(fields.TEXT):
+class SpelledText(fields.TEXT):
     """TEXT whose unstemmed word list is filled in the same pass, each word once per segment.
 
     whoosh keeps a field's unstemmed words (for spelling and, here, for
@@ -107,14 +107,14 @@ def schema() -> fields.Schema:
         id=fields.ID(),
         doc=fields.STORED(),
         flags=fields.KEYWORD(),
-        title=_SpelledText(analyzer=stem, spelling=True),
+        title=SpelledText(analyzer=stem, spelling=True),
         author=fields.TEXT(analyzer=name),
         ctx_title=fields.TEXT(analyzer=stem),
         ctx_author=fields.TEXT(analyzer=name),
         date=fields.ID(),
-        body=_SpelledText(analyzer=stem, chars=True, spelling=True),
+        body=SpelledText(analyzer=stem, chars=True, spelling=True),
         tag=fields.KEYWORD(analyzer=RegexTokenizer(r"[^\x1f]+")),
-        tagtext=_SpelledText(analyzer=stem, spelling=True),
+        tagtext=SpelledText(analyzer=stem, spelling=True),
         quote=fields.TEXT(analyzer=stem),
         note=fields.TEXT(analyzer=stem),
         color=fields.ID(),
@@ -126,9 +126,9 @@ SCHEMA = schema()
 
 
 def _pack(doc_id: str, article_id: int, date: str | None, author: str | None, tags) -> bytes:
-    clean = [t.replace(_SEP, " ").replace(_TAGSEP, " ") for t in tags]
-    values = [doc_id, str(article_id), date or "", (author or "").replace(_SEP, " ")]
-    return _SEP.join([*values, _TAGSEP.join(clean)]).encode("utf-8")
+    clean = [t.replace(SEP, " ").replace(TAGSEP, " ") for t in tags]
+    values = [doc_id, str(article_id), date or "", (author or "").replace(SEP, " ")]
+    return SEP.join([*values, TAGSEP.join(clean)]).encode("utf-8")
 
 
 def document_fields(doc: dict) -> dict:
@@ -151,7 +151,7 @@ def document_fields(doc: dict) -> dict:
         out["date"] = date
     if tags:
         flags.append("tagged")
-        out["tag"] = _SEP.join(normalize_tag(t) for t in tags)
+        out["tag"] = SEP.join(normalize_tag(t) for t in tags)
         out["tagtext"] = "\n".join(tags)
     if kind == "article":
         out["title"] = title
@@ -188,7 +188,7 @@ class SpellingWriter(writing.SegmentWriter):
     spelling lists) the per-document reader asks the file system whether the
     length column exists, every time. Recording the answer once makes a
     rebuild about a fifth faster. The writer also owns the set of spelling
-    words its segment already lists (see _SpelledText).
+    words its segment already lists (see SpelledText).
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -196,10 +196,10 @@ class SpellingWriter(writing.SegmentWriter):
         _spelled.seen = set()
 
     def _finish(self) -> None:
-        self._spelled_done()
+        self.spelled_done()
         super()._finish()
 
-    def _spelled_done(self) -> None:
+    def spelled_done(self) -> None:
         """Forget this thread's spelling words (also for a segment built without commit)."""
         _spelled.seen = _spelled.fresh = None
 
@@ -221,7 +221,7 @@ class _SegmentLengths:
         if lengths is None:
             column = None
             if self._reader.has_column(f"_{fieldname}_len"):
-                column = self._reader._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+                column = wall.length_column(self._reader, fieldname)
             if column is None:
                 lengths = []
             else:

@@ -269,7 +269,7 @@ class Indexer:
     def _tidy(self, pool) -> int:
         """After an import's backlog: merge its many segments into a few in the workers,
         committing passages made meanwhile; returns the outbox rows handled meanwhile."""
-        plan = self.index.tidy_plan(pool._max_workers)
+        plan = self.index.tidy_plan(workers.builder_count())
         if not plan:
             return 0
         folder = self.index.folder
@@ -339,7 +339,7 @@ class Indexer:
         segments: list[list[dict[str, Any]]] = []
         deletes: list[str] = []
         read_seq, rows, more = 0, 0, True
-        while more and len(segments) < pool._max_workers:
+        while more and len(segments) < workers.builder_count():
             docs: list[dict[str, Any]] = []
             while more and len(docs) < size:
                 batch = self._next_batch(read_seq, taken)

@@ -22,6 +22,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
+from index.search import whoosh_wall as wall
 from index.search.fields import SCHEMA, SpellingWriter
 
 BIG = 1_000  # segments of this many documents or more are an import's, merged here
@@ -74,9 +75,9 @@ def merge(index_folder: str, side: str, indexname: str, segments: list):
                 writer.add_reader(reader)
             finally:
                 reader.close()
-        return writer._finalize_segment(), live
+        return wall.finalize_segment(writer), live
     finally:
-        writer._spelled_done()
+        writer.spelled_done()
 
 
 def carry_deletions(merged, live: list[tuple[str, list[int]]], current: dict) -> bool:

@@ -1,6 +1,6 @@
 """Scoring a query over the index's segments, and shaping the hits: groups, rank, facets.
 
-The read side of index/search.py. `_Scorer` evaluates whoosh query trees on whole posting
+The read side of index/search.py. `Scorer` evaluates whoosh query trees on whole posting
 blocks (see its docstring); the functions after it group matching documents by article,
 rank the groups and count facets over every match.
 """
@@ -19,10 +19,11 @@ from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
+from index.search import whoosh_wall as wall
 from index.search.query import QueryError
 
 if TYPE_CHECKING:
-    from index.search.engine import SearchIndex, _Table
+    from index.search.engine import SearchIndex, Table
 
 FACET_LIMIT = 100
 
@@ -31,7 +32,7 @@ class SearchTimeout(QueryError):
     """A search that ran past its deadline; str() says so in one line."""
 
 
-class _Scorer:
+class Scorer:
     """Scores every document a query matches, in one pass per segment.
 
     whoosh's collectors walk a tree of matchers one posting at a time (and,
@@ -157,7 +158,7 @@ class _Scorer:
         key = (self.offset, fieldname, text, boost)
         if key in self.scored:
             return self.scored[key]
-        if within is not None and fieldname != "tag":  # tags: see _tag_passages
+        if within is not None and fieldname != "tag":  # tags: see tag_passages
             return self._term_within(leaf, fieldname, text, boost, within)
         if time.perf_counter() > self.deadline:
             raise SearchTimeout(
@@ -173,7 +174,7 @@ class _Scorer:
             matcher = matcher.child  # deletions are dropped once, at the end
         s = self.searcher
         keep = _has_positions(leaf, fieldname)
-        blocks = _blocks(matcher, keep)
+        blocks = posting_blocks(matcher, keep)
         if keep:
             blocks = list(blocks)
             maxes = [ids[-1] for ids, _, _ in blocks]
@@ -196,7 +197,7 @@ class _Scorer:
         if isinstance(matcher, FilterMatcher):
             matcher = matcher.child
         keep = _has_positions(leaf, fieldname)
-        blocks = list(_blocks_within(matcher, sorted(within), keep))
+        blocks = list(blocks_within(matcher, sorted(within), keep))
         if keep:  # merged with blocks kept before, so every wanted document finds its block
             key = (self.offset, fieldname, text)
             if key not in self.kept:
@@ -214,7 +215,7 @@ class _Scorer:
     def _bm25(self, leaf, fieldname, text, boost, blocks, out, within) -> None:
         """BM25F of each posting in `blocks` into `out` (only `within`'s when given)."""
         s = self.searcher
-        lengths = self.index._lengths(leaf, fieldname)
+        lengths = self.index.lengths(leaf, fieldname)
         avg = s.avg_field_length(fieldname) or 1.0
         top = s.idf(fieldname, text) * boost * (self.K1 + 1)
         base = self.K1 * (1 - self.B)
@@ -227,7 +228,7 @@ class _Scorer:
     def multiterm(self, leaf, q) -> dict[int, float]:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
         fieldname, field, out = q.field(), leaf.schema[q.field()], {}
-        for btext in q._btexts(leaf):
+        for btext in wall.term_texts(q, leaf):
             text = btext if isinstance(btext, str) else field.from_bytes(btext)
             for d, score in self.term(leaf, fieldname, text, q.boost).items():
                 out[d] = out.get(d, 0.0) + score
@@ -318,7 +319,7 @@ def _in_order(positions: list, slop: int) -> bool:
     return False
 
 
-def _tag_passages(s: Searcher, scorer: _Scorer, q, table: _Table, groups, scores) -> None:
+def tag_passages(s: Searcher, scorer: Scorer, q, table: Table, groups, scores) -> None:
     """List the passages whose tags made their article match.
 
     An article's `tag` field holds its passages' tags too, so `tag:roads
@@ -359,16 +360,12 @@ def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
     return scores
 
 
-def _blocks(matcher, values: bool = False):
+def posting_blocks(matcher, values: bool = False):
     """(ids, weights, values or None) of a postings list, a block at a time when it is whoosh's."""
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+    if wall.has_blocks(matcher):
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            if values:
-                matcher._read_values()
-            yield matcher._ids, matcher._weights, matcher._values if values else None
-            matcher._next_block()
+            yield wall.read_block(matcher, values)
+            wall.next_block(matcher)
         return
     ids, weights, vals = [], [], []
     while matcher.is_active():
@@ -401,26 +398,22 @@ def _posting_value(leaf, fieldname: str, text: str, docnum: int):
     return matcher.value() if matcher.is_active() and matcher.id() == docnum else None
 
 
-def _blocks_within(matcher, wanted: list[int], values: bool):
-    """Like _blocks, but only the blocks that may hold one of `wanted` (sorted docnums):
+def blocks_within(matcher, wanted: list[int], values: bool):
+    """Like posting_blocks, but only the blocks that may hold one of `wanted` (sorted docnums):
     a block whose last id is below the next wanted document is passed by its header."""
-    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_maxid")):
-        yield from _blocks(matcher, values)
+    if not wall.has_blocks(matcher):
+        yield from posting_blocks(matcher, values)
         return
     i, count = 0, len(wanted)
     while matcher.is_active() and i < count:
-        last = matcher._maxid
+        last = wall.block_last_id(matcher)
         if wanted[i] <= last:
-            matcher._read_ids()
-            matcher._read_weights()
-            if values:
-                matcher._read_values()
-            yield matcher._ids, matcher._weights, matcher._values if values else None
+            yield wall.read_block(matcher, values)
             i = bisect.bisect_right(wanted, last, i)
-        matcher._next_block()
+        wall.next_block(matcher)
 
 
-def _groups(scores: dict[int, float], table: _Table) -> tuple[dict, dict]:
+def group_hits(scores: dict[int, float], table: Table) -> tuple[dict, dict]:
     """Matching docnums by article id, and each group's best score."""
     arts = list(map(table.articles.__getitem__, scores))
     one = dict(zip(arts, scores, strict=True))
@@ -439,7 +432,7 @@ def _groups(scores: dict[int, float], table: _Table) -> tuple[dict, dict]:
     return groups, best
 
 
-def _rank(groups, best, table: _Table, limit: int, sort: str) -> list[int]:
+def rank_groups(groups, best, table: Table, limit: int, sort: str) -> list[int]:
     """The article ids of the first `limit` groups in `sort` order (unknown dates last)."""
     if not limit or not groups:
         return []
@@ -454,7 +447,7 @@ def _rank(groups, best, table: _Table, limit: int, sort: str) -> list[int]:
     ) + undated[: max(0, limit - len(dated))]
 
 
-def _facets(groups: dict[int, list[int]], table: _Table) -> dict[str, dict[str, int]]:
+def facet_counts(groups: dict[int, list[int]], table: Table) -> dict[str, dict[str, int]]:
     """Counts of groups per author, year and tag, over every matching group."""
     firsts = [docs[0] for docs in groups.values()]
     authors = Counter(map(table.authors.__getitem__, firsts))

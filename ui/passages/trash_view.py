@@ -34,7 +34,7 @@ from ui.common.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE
 from ui.common.plain import one_line, plain_label, plain_tooltip
 from ui.passages.history_dialog import local_time
 from ui.passages.passages import PassageDelegate
-from ui.passages.undo import REFUSALS, Notify, PassageCommand, _all_or_nothing
+from ui.passages.undo import REFUSALS, Notify, PassageCommand, all_or_nothing
 from ui.window.notices import read_only_reason, sentence
 from ui.window.themes import LIGHT, Theme
 
@@ -220,7 +220,7 @@ class RestoreFromTrash(PassageCommand):
             for passage_id in self.ids:
                 restored.append(self.library.restore_from_trash(passage_id))
         except REFUSALS:
-            _all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
+            all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
             raise
         self.restored = restored
         for passage in restored[-1:]:

@@ -141,7 +141,7 @@ class DeletePassages(PassageCommand):
                 deleted.append(self.library.delete_annotation(passage_id))
         except REFUSALS:
             # All or nothing: the ones already deleted come back before the refusal is told.
-            _all_or_nothing(self.notify, deleted, self.library.restore_annotation)
+            all_or_nothing(self.notify, deleted, self.library.restore_annotation)
             raise
         self.deleted = deleted
         for passage in self.deleted[:1]:
@@ -153,7 +153,7 @@ class DeletePassages(PassageCommand):
             for passage in reversed(self.deleted):
                 restored.append(self.library.restore_annotation(passage))
         except REFUSALS:
-            _all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
+            all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
             raise
         for passage in restored[-1:]:
             self.notify(passage.article_id, passage.id)
@@ -181,7 +181,7 @@ class EditMany(PassageCommand):
                 self.library.update_annotation(before.id, color=self.color, tags=tags)
                 changed.append(before)
         except REFUSALS:
-            _all_or_nothing(self.notify, changed, self._put_back)
+            all_or_nothing(self.notify, changed, self._put_back)
             raise
         if self.befores:
             self.notify(self.befores[0].article_id, "")
@@ -198,7 +198,7 @@ class EditMany(PassageCommand):
         )
 
 
-def _all_or_nothing(notify: Notify, done: list[Any], undo_one: Callable[[Any], Any]) -> None:
+def all_or_nothing(notify: Notify, done: list[Any], undo_one: Callable[[Any], Any]) -> None:
     """After a refusal part way through a change of many passages: undo the part that was
     made (as far as the library lets us) and redraw, so the window shows what is true."""
     for passage in reversed(done):

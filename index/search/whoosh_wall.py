@@ -1,0 +1,186 @@
+"""Every private name of whoosh that Gloss relies on, and nowhere else.
+
+Gloss reads whoosh's posting blocks, length columns and tables of contents
+directly, for speed (see scorer.py and engine.py). Those are whoosh's
+internals, not its API: a whoosh release may rename any of them. So they are
+reached only through the functions below, and `check()` verifies, before an
+index is opened, that the installed whoosh still has each of them. A mismatch
+is one clear line naming the whoosh version (`WhooshUnsupported`), never an
+index read as damaged, wiped and rebuilt in a loop.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from importlib import metadata
+from typing import Any
+
+from whoosh import fields, query
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.filedb.filestore import RamStorage
+from whoosh.index import FileIndex
+from whoosh.writing import SegmentWriter
+
+from index.store.database import StoreError
+
+SUPPORTED = "2.7.5"  # the whoosh-reloaded release these names were read from
+
+
+class WhooshUnsupported(StoreError):
+    """The installed whoosh lacks an internal Gloss reads: a one-line message.
+
+    A StoreError (the environment's fault, told to the user as such), never
+    IndexDamaged: rebuilding would only fail the same way.
+    """
+
+
+def whoosh_version() -> str:
+    try:
+        return metadata.version("whoosh-reloaded")
+    except metadata.PackageNotFoundError:
+        import whoosh
+
+        return ".".join(str(p) for p in getattr(whoosh, "__version__", ("unknown",)))
+
+
+# --- the index and its table of contents ---------------------------------------------------
+
+
+def read_toc(ix: FileIndex) -> Any:
+    """The index's current table of contents (segments, generation), read afresh."""
+    return ix._read_toc()
+
+
+def index_schema(ix: FileIndex) -> Any:
+    return ix._schema
+
+
+def index_segments(ix: FileIndex) -> list:
+    return ix._segments()
+
+
+def set_generation(leaf: Any, generation: int) -> None:
+    """Mark a reused segment reader as belonging to a newer table of contents."""
+    leaf._gen = generation
+
+
+# --- segment readers and columns -----------------------------------------------------------
+
+
+def has_stored_column(leaf: Any) -> bool:
+    """True when the segment still has its stored-fields column (its files are there)."""
+    return leaf._perdoc.has_column("_stored")
+
+
+def length_column(leaf: Any, fieldname: str) -> Any:
+    """The per-document length column of `fieldname` in one segment (None when absent).
+
+    `leaf` is a SegmentReader, or its per-document reader when `perdoc` is known.
+    """
+    perdoc = getattr(leaf, "_perdoc", leaf)
+    return perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+
+
+def column_bytes(column: Any) -> bytes | None:
+    """A one-byte numeric column's raw bytes in one read; None for any other column."""
+    if getattr(column, "_typecode", None) != "B" or not hasattr(column, "_count"):
+        return None
+    raw = column._dbfile.get(column._basepos, column._count)
+    return raw if raw is not None and len(raw) == column._count else None
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+def finalize_segment(writer: SegmentWriter) -> Any:
+    """Finish a writer's segment without committing it (the parent process commits)."""
+    return writer._finalize_segment()
+
+
+# --- queries and postings ------------------------------------------------------------------
+
+
+def term_texts(q: Any, leaf: Any) -> Iterator[bytes]:
+    """The indexed terms (as bytes) a multi-term query (prefix, wildcard) expands to."""
+    return q._btexts(leaf)
+
+
+def has_blocks(matcher: Any) -> bool:
+    """True for a matcher over whoosh's block postings (W3LeafMatcher)."""
+    return hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")
+
+
+def block_last_id(matcher: Any) -> int:
+    """The last document number of the matcher's current block (from its header)."""
+    return matcher._maxid
+
+
+def read_block(matcher: Any, values: bool) -> tuple[Any, Any, Any]:
+    """The current block's document numbers, weights and (optionally) values."""
+    matcher._read_ids()
+    matcher._read_weights()
+    if values:
+        matcher._read_values()
+    return matcher._ids, matcher._weights, matcher._values if values else None
+
+
+def next_block(matcher: Any) -> None:
+    matcher._next_block()
+
+
+# --- the check at open ---------------------------------------------------------------------
+
+
+@functools.cache
+def check() -> None:
+    """Raise WhooshUnsupported unless every internal above exists in the installed whoosh.
+
+    Builds a one-document index in memory and touches each name once (a few
+    milliseconds, once per process).
+    """
+    missing = _missing()
+    if missing:
+        raise WhooshUnsupported(
+            f"this whoosh-reloaded ({whoosh_version()}) is not one Gloss supports: it lacks "
+            f"{', '.join(missing)}; install whoosh-reloaded=={SUPPORTED}"
+        )
+
+
+def _missing() -> list[str]:
+    missing = [
+        f"{owner.__name__}.{name}"
+        for owner, name in (
+            (FileIndex, "_read_toc"),
+            (FileIndex, "_segments"),
+            (SegmentWriter, "_finalize_segment"),
+            (SegmentWriter, "_finish"),  # fields.SpellingWriter overrides it
+            (query.PatternQuery, "_btexts"),
+        )
+        if not hasattr(owner, name)
+    ]
+    if missing:
+        return missing
+    schema = fields.Schema(body=fields.TEXT(phrase=True))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        writer.add_document(body="wall check")
+    checks = []
+    with ix.searcher() as searcher:
+        leaf = searcher.reader()
+        checks.append(("SegmentReader._perdoc", hasattr(leaf, "_perdoc")))
+        checks.append(("FileIndex._schema", hasattr(ix, "_schema")))
+        checks.append(("SegmentReader._gen", hasattr(leaf, "_gen")))
+        if hasattr(leaf, "_perdoc"):
+            checks.append(("PerDocReader._cached_reader", hasattr(leaf._perdoc, "_cached_reader")))
+        matcher = leaf.postings("body", b"wall")
+        for name in ("_read_ids", "_read_weights", "_read_values", "_next_block", "_maxid"):
+            checks.append((f"W3LeafMatcher.{name}", hasattr(matcher, name)))
+        if has_blocks(matcher):
+            for name in ("_ids", "_weights", "_values"):
+                matcher._read_ids()
+                checks.append((f"W3LeafMatcher.{name}", hasattr(matcher, name)))
+        column = length_column(leaf, "body") if hasattr(leaf, "_perdoc") else None
+        for name in ("_dbfile", "_basepos", "_count", "_typecode"):
+            checks.append((f"column.{name}", column is not None and hasattr(column, name)))
+    return [name for name, ok in checks if not ok]

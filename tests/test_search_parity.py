@@ -1,0 +1,132 @@
+"""Our block scorer against whoosh's own BM25F, and the whoosh wall.
+
+Gloss scores queries over whole posting blocks (index/search/scorer.py) instead
+of through whoosh's matchers, for speed; it must give the same answers. On an
+index of several segments with deleted documents, every query class (terms,
+AND, OR, NOT, phrases, prefixes, fields) must match the same documents with the
+same scores (to 1e-9) and the same top ten as whoosh's searcher. And a whoosh
+that lacks one of the internals we read must stop the opening with one line,
+touching neither the index nor the store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from index.search import whoosh_wall
+from index.search.engine import SearchIndex
+from index.search.query import expand_query, parse_query
+from index.search.scorer import Scorer
+from tests.conftest import BBC, need
+
+QUERIES = [
+    "economy",
+    "market growth",
+    "oil OR gas",
+    "shares -profits",
+    '"interest rates"',
+    '"chief executive"',
+    "econom*",
+    "title:profits",
+    "title:bank OR body:inflation",
+    "(growth OR recession) AND euro",
+    '"the bank"',
+    "compan* -title:firm",
+]
+
+
+def _docs(topic: str, count: int, first_id: int) -> list[dict]:
+    root = need(BBC) / topic
+    out = []
+    for i, path in enumerate(sorted(root.glob("*.txt"))[:count]):
+        lines = [x.strip() for x in path.read_bytes().decode("latin-1").splitlines() if x.strip()]
+        art_id = first_id + i
+        out.append(
+            {
+                "kind": "article",
+                "id": f"a:{art_id}",
+                "article_id": art_id,
+                "title": lines[0],
+                "author": None,
+                "date": (date(2005, 1, 1) + timedelta(days=art_id)).isoformat(),
+                "body": "\n".join(lines[1:]),
+                "tags": [],
+            }
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory):
+    """Three commits (three segments, none merged away) and deletions in two of them."""
+    ix = SearchIndex.open(tmp_path_factory.mktemp("parity") / "search-index")
+    ix.rebuild([])
+    ix.apply(_docs("business", 120, 1), [])
+    ix.apply(_docs("politics", 120, 1001), [])
+    ix.apply(_docs("tech", 120, 2001), [f"a:{n}" for n in range(5, 60, 7)])
+    ix.apply([], [f"a:{n}" for n in range(1003, 1100, 11)])
+    yield ix
+    ix.close()
+
+
+def test_the_index_under_test_has_segments_and_deletions(segmented):
+    reader = segmented._searcher().reader()
+    leaves = [leaf for leaf, _ in reader.leaf_readers()]
+    assert len(leaves) >= 2
+    assert any(leaf.has_deletions() for leaf in leaves)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_our_scores_equal_whooshs_bm25f(segmented, text):
+    s = segmented._searcher()
+    q, _, _ = expand_query(parse_query(text).query, s.reader())
+    ours = Scorer(segmented, s).run(q)
+    theirs = {hit.docnum: hit.score for hit in s.search(q, limit=None)}
+    assert ours, f"{text} matched nothing: not a useful case"
+    assert set(ours) == set(theirs), text
+    for docnum, score in theirs.items():
+        assert ours[docnum] == pytest.approx(score, abs=1e-9, rel=1e-9), (text, docnum)
+    top = [d for d, _ in sorted(ours.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+    their_top = [d for d, _ in sorted(theirs.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+    assert top == their_top, text
+
+
+def test_a_missing_whoosh_internal_is_one_line_and_touches_nothing(tmp_path, monkeypatch):
+    """A whoosh release that renamed an internal: the library does not open, says why in
+    one line naming the version, and leaves the index and the database as they were."""
+    from whoosh.index import FileIndex
+
+    from index import Library, StoreError
+
+    folder = tmp_path / "lib"
+    note = tmp_path / "note.md"
+    note.write_text("# Tides\n\nThe tide tables of the estuary, kept since 1901.\n")
+    with Library.open(folder, create_welcome=False) as library:
+        library.import_paths([note])
+        assert library.search("estuary").total == 1
+
+    def snapshot() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and "backups" not in p.parts and not p.name.startswith("gloss.lock")
+        }
+
+    before = snapshot()
+    whoosh_wall.check.cache_clear()
+    monkeypatch.delattr(FileIndex, "_read_toc")
+    try:
+        with pytest.raises(StoreError) as refused:
+            Library.open(folder, create_welcome=False)
+    finally:
+        monkeypatch.undo()
+        whoosh_wall.check.cache_clear()
+    message = str(refused.value)
+    assert "\n" not in message
+    assert "whoosh-reloaded" in message and "not one Gloss supports" in message
+    assert "FileIndex._read_toc" in message
+    assert snapshot() == before
+    with Library.open(folder, create_welcome=False) as library:  # and it opens once fixed
+        assert library.search("estuary").total == 1
