@@ -5,6 +5,7 @@ packages (store, importers, passages, search, exchange, safety); the names below
 are its errors and the plain data it hands out.
 """
 
+from index.changes import Changes
 from index.library import (
     PALETTE,
     Annotation,
@@ -32,6 +33,7 @@ __all__ = [
     "Article",
     "ArticleSummary",
     "Block",
+    "Changes",
     "ImportReport",
     "Library",
     "QueryError",

@@ -16,10 +16,11 @@ import contextlib
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from index.changes import EVERYTHING, Changes
 from index.passages import annotations as notes
 from index.passages.annotations import PALETTE, Annotation, AnnotationError
 from index.search.engine import IndexDamaged, SearchIndex, SearchResult
@@ -83,7 +84,9 @@ class Library:
         self.mirror_error: str | None = None
         self._writer_lock: Any = None
         self._background = background
-        self._start_backup: threading.Thread | None = None  # recovery.finish's, in background
+        self._start_backup: threading.Thread | None = None  # the start backup, in background
+        self._listeners: list[Callable[[Changes], None]] = []
+        self._collecting = threading.local()
         if background:
             self.indexer.start()
             self.indexer.notify()
@@ -236,10 +239,37 @@ class Library:
         except StoreError as error:
             self.mirror_error = str(error)  # the dirty rows stay; the next drain tries again
 
-    def _changed(self) -> None:
-        """Called after every write: wake the background indexer."""
+    def _changed(self, changes: Changes = EVERYTHING) -> None:
+        """Called after every write: wake the background indexer, tell who listens."""
         if self._background:
             self.indexer.notify()
+        bucket = getattr(self._collecting, "bucket", None)
+        if bucket is not None:
+            bucket.append(changes)
+        for listener in list(self._listeners):
+            listener(changes)
+
+    def forbid_writes_on_this_thread(self) -> None:
+        """The window calls this on its GUI thread: any write asked for there then fails
+        loudly (WrongThread) instead of making the window wait on the database."""
+        self.store.forbid_writes_on_this_thread()
+
+    def on_changes(self, listener: Callable[[Changes], None]) -> None:
+        """Call `listener(changes)` after every write, on the thread that wrote."""
+        self._listeners.append(listener)
+
+    @contextlib.contextmanager
+    def collect_changes(self) -> Iterator[list[Changes]]:
+        """Gather the Changes of the writes this thread makes inside the block."""
+        bucket: list[Changes] = []
+        outer = getattr(self._collecting, "bucket", None)
+        self._collecting.bucket = bucket
+        try:
+            yield bucket
+        finally:
+            self._collecting.bucket = outer
+            if outer is not None:
+                outer.extend(bucket)
 
     # -- articles -----------------------------------------------------------------
 
@@ -294,6 +324,7 @@ class Library:
             return
         with self.store.write() as conn:
             conn.execute("UPDATE articles SET opened_at = ? WHERE id = ?", (now_iso(), article_id))
+        self._changed(Changes(articles=frozenset({article_id}), opened=True))
 
     def counts(self) -> dict[str, int]:
         """Numbers for the status bar and sidebar: articles, annotations, orphaned (passages),
@@ -320,12 +351,20 @@ class Library:
         color: str = "yellow",
         note: str = "",
         tags: Iterable[str] = (),
+        annotation_id: str | None = None,
     ) -> Annotation:
         """Highlight [start, end) (code points of the reading text). Any thread."""
         result = notes.create(
-            self.store, article_id, start, end, color=color, note=note, tags=tuple(tags)
+            self.store,
+            article_id,
+            start,
+            end,
+            color=color,
+            note=note,
+            tags=tuple(tags),
+            annotation_id=annotation_id,
         )
-        self._changed()
+        self._changed(Changes.of_passages(result))
         return result
 
     def annotate_quote(
@@ -374,19 +413,19 @@ class Library:
             start=start,
             end=end,
         )
-        self._changed()
+        self._changed(Changes.of_passages(result, tags=tags is not None))
         return result
 
     def delete_annotation(self, annotation_id: str) -> Annotation:
         """Delete a passage; returns it as it was (for undo). Any thread."""
         result = notes.delete(self.store, annotation_id)
-        self._changed()
+        self._changed(Changes.of_passages(result) | Changes(trash=True))
         return result
 
     def restore_annotation(self, annotation: Annotation) -> Annotation:
         """Re-create a deleted passage with its id, selectors and times. Any thread."""
         result = notes.restore(self.store, annotation)
-        self._changed()
+        self._changed(Changes.of_passages(result))
         return result
 
     def get_annotation(self, annotation_id: str) -> Annotation:
@@ -410,25 +449,25 @@ class Library:
     def rename_tag(self, old: str, new: str) -> int:
         """Rename a tag on every passage and article in one transaction. Any thread."""
         result = notes.rename_tag(self.store, old, new)
-        self._changed()
+        self._changed(Changes(tags=True, everything=True))
         return result
 
     def merge_tags(self, source: str, target: str) -> int:
         """Fold tag `source` into `target`. Any thread."""
         result = notes.merge_tags(self.store, source, target)
-        self._changed()
+        self._changed(Changes(tags=True, everything=True))
         return result
 
     def delete_tag(self, name: str) -> int:
         """Remove a tag everywhere; passages stay. Any thread."""
         result = notes.delete_tag(self.store, name)
-        self._changed()
+        self._changed(Changes(tags=True, everything=True))
         return result
 
     def set_article_tags(self, article_id: int, tags: Iterable[str]) -> list[str]:
         """Replace an article's whole-article tags. Any thread."""
         result = notes.set_article_tags(self.store, article_id, list(tags))
-        self._changed()
+        self._changed(Changes(articles=frozenset({article_id}), tags=True))
         return result
 
     def article_tags(self, article_id: int) -> list[str]:
@@ -448,7 +487,7 @@ class Library:
         from index.passages import legend
 
         result = legend.set_name(self.store, color, name)
-        self._changed()
+        self._changed(Changes(legend=True))
         return result
 
     def history(self, annotation_id: str) -> list[Version]:
@@ -462,7 +501,7 @@ class Library:
         from index.passages import history
 
         result = history.restore_version(self.store, annotation_id, seq)
-        self._changed()
+        self._changed(Changes.of_passages(result))
         return result
 
     def trash(self) -> list[Trashed]:
@@ -476,7 +515,7 @@ class Library:
         from index.passages import history
 
         result = history.restore_from_trash(self.store, annotation_id)
-        self._changed()
+        self._changed(Changes.of_passages(result))
         return result
 
     def empty_trash(self, annotation_ids: Iterable[str] | None = None) -> int:
@@ -484,7 +523,9 @@ class Library:
         from index.passages import history
 
         ids = None if annotation_ids is None else list(annotation_ids)
-        return history.empty_trash(self.store, ids)
+        gone = history.empty_trash(self.store, ids)
+        self._changed(Changes(trash=True))
+        return gone
 
     def anchoring_reports(self, article_id: int) -> list[AnchoringReport]:
         """What each re-import did to the article's passages, newest first. Any thread."""
@@ -503,7 +544,7 @@ class Library:
         from index.passages import history
 
         result = history.accept_fuzzy(self.store, annotation_id)
-        self._changed()
+        self._changed(Changes.of_passages(result, tags=False))
         return result
 
     def reattach(self, annotation_id: str, start: int, end: int) -> Annotation:
@@ -511,7 +552,7 @@ class Library:
         from index.passages import history
 
         result = history.reattach(self.store, annotation_id, start, end)
-        self._changed()
+        self._changed(Changes.of_passages(result, tags=False))
         return result
 
     def color_aliases(self) -> dict[str, str]:
@@ -637,11 +678,13 @@ class Library:
                 "INSERT OR REPLACE INTO saved_searches(name, query, created) VALUES (?, ?, ?)",
                 (name, query, now_iso()),
             )
+        self._changed(Changes(saved_searches=True))
 
     def delete_saved_search(self, name: str) -> None:
         """Forget a saved search. Any thread."""
         with self.store.write() as conn:
             conn.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+        self._changed(Changes(saved_searches=True))
 
     # -- export ---------------------------------------------------------------------------
 

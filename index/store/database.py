@@ -187,6 +187,10 @@ def describe_os_error(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+class WrongThread(RuntimeError):
+    """A write on a thread that must never write (a bug of ours, not the environment's)."""
+
+
 class Store:
     """The library's SQLite database, with one connection per calling thread."""
 
@@ -194,10 +198,17 @@ class Store:
         self.path = folder / DB_NAME
         self.read_only = read_only
         self.read_only_reason = "the library is open read-only: changes cannot be saved"
+        self.busy_timeout_ms = BUSY_TIMEOUT_MS  # read when a thread's connection is made
+        self._no_writes_on: int | None = None
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self.migrate()
+
+    def forbid_writes_on_this_thread(self) -> None:
+        """From now on a write asked for on the calling thread raises WrongThread: the
+        window's GUI thread must never wait on the database (its writer thread writes)."""
+        self._no_writes_on = threading.get_ident()
 
     # -- connections ---------------------------------------------------------
 
@@ -221,7 +232,7 @@ class Store:
             else:
                 conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             conn.execute("PRAGMA foreign_keys = ON")
             if not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -245,6 +256,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One user action: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        if self._no_writes_on == threading.get_ident():
+            raise WrongThread("a write was asked for on the window's GUI thread")
         if self.read_only:
             raise StoreError(self.read_only_reason)
         if not self.path.exists():

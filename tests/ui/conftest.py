@@ -189,3 +189,13 @@ class ThreadRecorder:
     def on_main_thread(self) -> list[str]:
         main = threading.main_thread().name
         return [name for name, thread in self.calls if thread == main]
+
+
+def written(qtbot, _shown=None, timeout: int = 10000) -> None:
+    """Wait until every open window's writer has stored the changes it was given and the
+    window has drawn the answers (writes never run on the GUI thread: ui/common/writer.py).
+    `_shown` names what the test just acted on; any window counts."""
+    from ui.window.main_window import MainWindow
+
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    qtbot.waitUntil(lambda: all(w.writer.pending() == 0 for w in windows), timeout=timeout)

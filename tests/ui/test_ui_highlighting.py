@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from conftest import article_id, click_at, drag_select, point_of
+from conftest import article_id, click_at, drag_select, point_of, written
 from ui.passages.passage_dialogs import NoteDialog, TagsDialog
 from ui.window.main_window import MainWindow
 from ui.window.settings import Settings
@@ -49,6 +49,7 @@ def test_select_and_press_h_stores_and_paints(qtbot, window, library):
     assert "😀" in reader.text[:start]  # the emoji before the passage: offsets in code points
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_H)
+    written(qtbot, window)
     stored = library.annotations(article_id=window.article.id)
     assert [(p.start, p.end, p.exact) for p in stored] == [(start, end, "let out through a wheel")]
     painted = _painted(reader, start, end)
@@ -68,9 +69,11 @@ def test_colour_key_and_undo_redo(qtbot, window, library):
     start, end = _select_words(window, "The sluice gate")
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_3)
+    written(qtbot, window)
     [passage] = library.annotations(article_id=window.article.id)
     assert passage.color == "blue"
     qtbot.keyClick(reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    written(qtbot, window)
     assert library.annotations(article_id=window.article.id) == []
     assert _painted(reader, start, end) == []
     qtbot.keyClick(
@@ -78,6 +81,7 @@ def test_colour_key_and_undo_redo(qtbot, window, library):
         Qt.Key.Key_Z,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
+    written(qtbot, window)
     [again] = library.annotations(article_id=window.article.id)
     assert (again.id, again.start, again.end, again.color) == (passage.id, start, end, "blue")
     assert len(_painted(reader, start, end)) == 1
@@ -88,29 +92,41 @@ def test_note_and_tags_through_the_dialogs_then_delete_and_undo(qtbot, window, l
     _select_words(window, "the miller waited")
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_N)
+    written(qtbot, window)
     dialog = window.findChild(NoteDialog)
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.editor, "check the tide tables")
+    written(qtbot, dialog)
     qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    written(qtbot, dialog)
     [passage] = library.annotations(article_id=window.article.id)
     assert passage.note == "check the tide tables"
     # T with no selection tags the current passage.
+    window.activateWindow()  # the note dialog has closed: the window has the keys again
+    qtbot.waitUntil(window.isActiveWindow)
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_T)
+    written(qtbot, dialog)
     tags = [d for d in window.findChildren(TagsDialog) if d.isVisible()]
     assert len(tags) == 1
     qtbot.keyClicks(tags[0].line, "estuary, mills")
+    written(qtbot, dialog)
     qtbot.keyClick(tags[0].line, Qt.Key.Key_Return)
+    written(qtbot, dialog)
     passage = library.get_annotation(passage.id)
     assert sorted(passage.tags) == ["estuary", "mills"]
     assert passage.note == "check the tide tables"
     # the sidebar lists the new tags with counts
     assert window.sidebar.model_.index_of("tag:estuary").isValid()
     # Delete (the key) removes it; undo brings it back whole.
+    window.activateWindow()  # the tags dialog has closed: the window has the keys again
+    qtbot.waitUntil(window.isActiveWindow)
     window.passages.list.setFocus()
     qtbot.keyClick(window.passages.list, Qt.Key.Key_Delete)
+    written(qtbot, dialog)
     assert library.annotations(article_id=window.article.id) == []
     window.registry["undo"].trigger()
+    written(qtbot, dialog)
     restored = library.get_annotation(passage.id)
     assert (restored.note, sorted(restored.tags)) == (passage.note, sorted(passage.tags))
 
@@ -120,18 +136,25 @@ def test_edit_in_place_in_the_passages_panel(qtbot, window, library):
     _select_words(window, "Tidal mills used the sea")
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_H)
+    written(qtbot, window)
     [passage] = library.annotations(article_id=window.article.id)
     panel = window.passages
     qtbot.mouseClick(panel.color_buttons["pink"], Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert library.get_annotation(passage.id).color == "pink"
     panel.note.setFocus()
     qtbot.keyClicks(panel.note, "twice a day")
+    written(qtbot, window)
     panel.tags.setFocus()  # the note is saved when it loses focus
+    written(qtbot, window)
     assert library.get_annotation(passage.id).note == "twice a day"
     qtbot.keyClicks(panel.tags, "tides")
+    written(qtbot, window)
     qtbot.keyClick(panel.tags, Qt.Key.Key_Return)
+    written(qtbot, window)
     assert library.get_annotation(passage.id).tags == ["tides"]
     window.registry["undo"].trigger()
+    written(qtbot, window)
     assert library.get_annotation(passage.id).tags == []
     assert library.get_annotation(passage.id).note == "twice a day"
 
@@ -155,18 +178,24 @@ def test_drag_the_end_of_a_highlight_keeps_note_and_tags(qtbot, window, library)
         window.article.id, start, start + len("The last working"), note="keep", tags=["x"]
     )
     window.load_passages(passage.id)
+    written(qtbot, window)
     new_end = start + len("The last working mill")
     reader.ensure_offset_visible(start)
+    written(qtbot, window)
     viewport = reader.viewport()
     grab = point_of(reader, passage.end)
     target = point_of(reader, new_end)
     _mouse(viewport, QEvent.Type.MouseButtonPress, grab, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     _mouse(viewport, QEvent.Type.MouseMove, target, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     _mouse(viewport, QEvent.Type.MouseButtonRelease, target, Qt.MouseButton.NoButton)
+    written(qtbot, window)
     moved = library.get_annotation(passage.id)
     assert (moved.start, moved.end) == (start, new_end)
     assert (moved.note, moved.tags) == ("keep", ["x"])
     window.registry["undo"].trigger()
+    written(qtbot, window)
     assert library.get_annotation(passage.id).end == passage.end
 
 
@@ -182,13 +211,17 @@ def test_change_extent_reattaches_an_orphaned_passage(qtbot, window, library, tm
     )
     changed = changed.replace("The last working mill", "A mill")
     path.write_text(changed, encoding="utf-8")
+    written(qtbot, window)
     library.import_paths([path])
+    written(qtbot, window)
     assert library.get_annotation(passage.id).orphaned
     window.open_article(window.article.id, passage_id=passage.id)
+    written(qtbot, window)
     assert window.passages.orphan_hint.isVisibleTo(window.passages)
     start, end = _select_words(window, "worked for a long time")
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_E)
+    written(qtbot, window)
     fixed = library.get_annotation(passage.id)
     assert not fixed.orphaned
     assert (fixed.start, fixed.end, fixed.note) == (start, end, "date?")
@@ -214,6 +247,7 @@ def test_the_floating_bar_beside_a_selection(qtbot, window, library):
     assert reader.popup.isVisible()
     green = [b for b in reader.popup.buttons if b.defaultAction().data() == "green"]
     qtbot.mouseClick(green[0], Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     [passage] = library.annotations(article_id=window.article.id)
     assert (passage.exact, passage.color) == ("sea twice a day", "green")
     assert not reader.popup.isVisible()
@@ -243,14 +277,18 @@ def test_a_refused_change_is_shown_and_not_kept_for_undo(qtbot, window, library)
     _select_words(window, "The sluice gate")
     reader.setFocus()
     qtbot.keyClick(reader, Qt.Key.Key_H)
+    written(qtbot, window)
     [passage] = library.annotations(article_id=window.article.id)
     depth = window.controller.undo_stack.count()
     library.delete_annotation(passage.id)  # gone behind the window's back (another process)
+    written(qtbot, depth)
     qtbot.mouseClick(window.passages.color_buttons["blue"], Qt.MouseButton.LeftButton)
+    written(qtbot, depth)
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and "passage" in boxes[-1].text()
     assert window.controller.undo_stack.count() == depth
     boxes[-1].accept()
+    written(qtbot, depth)
 
 
 def test_a_read_only_library_offers_no_changes(qtbot, library, tmp_path):
@@ -296,14 +334,20 @@ def test_keyboard_only_selection_and_highlight(qtbot, window, library):
     reader = window.reader
     reader.setFocus()
     window.registry["focus_reader"].trigger()
+    written(qtbot, window)
     start = reader.text.index("Tidal mills")
     reader.scroll_to_offset(start)  # the caret goes to the top line's start
+    written(qtbot, window)
     cursor = reader.textCursor()
     cursor.setPosition(reader.offsets.to_qt(start))
+    written(qtbot, window)
     reader.setTextCursor(cursor)
+    written(qtbot, window)
     for _ in range(len("Tidal mills")):
         qtbot.keyClick(reader, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        written(qtbot, window)
     assert reader.selection_range() == (start, start + len("Tidal mills"))
     qtbot.keyClick(reader, Qt.Key.Key_2)
+    written(qtbot, window)
     [passage] = library.annotations(article_id=window.article.id)
     assert (passage.exact, passage.color) == ("Tidal mills", "green")

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
-from conftest import SAMPLE, article_id
+from conftest import SAMPLE, article_id, written
 from index.library import Library
 from ui.common.models import ID_ROLE
 from ui.passages.history_dialog import HistoryDialog, changed_fields, describe
@@ -40,6 +40,14 @@ def _trash_count(window) -> str:
     return index.siblingAtColumn(1).data()
 
 
+def closed(dialog) -> bool:
+    """True once a dialog is hidden or (closed with WA_DeleteOnClose) deleted."""
+    try:
+        return not dialog.isVisible()
+    except RuntimeError:  # its C++ object is gone: it closed
+        return True
+
+
 def _visible_box(window, name: str) -> QMessageBox | None:
     boxes = [b for b in window.findChildren(QMessageBox, name) if b.isVisible()]
     return boxes[-1] if boxes else None
@@ -61,7 +69,8 @@ def test_renaming_a_colour_shows_everywhere_and_searches(qtbot, open_window, lib
     qtbot.mouseClick(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton
     )
-    assert not dialog.isVisible()
+    written(qtbot, window)
+    assert closed(dialog)
     assert library.legend()["blue"] == "doubt"
     # The passages panel, its tooltip, the colour buttons and the menus name it at once.
     assert "doubt" in _panel_lines(window)
@@ -86,21 +95,30 @@ def test_legend_names_can_swap_and_a_clash_is_told_in_the_dialog(qtbot, open_win
     window = open_window(library)
     dialog = window.legend.open_dialog()
     dialog.fields["green"].setText("question")
+    written(qtbot, dialog)
     dialog.fields["blue"].setText("evidence")
+    written(qtbot, dialog)
     dialog.accept()
-    assert not dialog.isVisible()
+    written(qtbot, dialog)
+    assert closed(dialog)
     assert library.legend()["green"] == "question" and library.legend()["blue"] == "evidence"
     dialog = window.legend.open_dialog()
     dialog.fields["pink"].setText("Question")
+    written(qtbot, dialog)
     dialog.accept()
+    written(qtbot, dialog)
     assert dialog.isVisible() and dialog.error.isVisible()
     assert "names both" in dialog.error.text() and "\n" not in dialog.error.text()
     dialog.fields["pink"].setText("yellow")
+    written(qtbot, dialog)
     dialog.accept()
+    written(qtbot, dialog)
     assert "already a colour" in dialog.error.text()
     qtbot.mouseClick(dialog.defaults_button, Qt.MouseButton.LeftButton)  # back to the defaults
+    written(qtbot, dialog)
     dialog.accept()
-    assert not dialog.isVisible()
+    written(qtbot, dialog)
+    assert closed(dialog)
     assert library.legend()["blue"] == "question" and library.legend()["pink"] == "disagree"
     assert legend_problem({"blue": "a", "green": "A"}).startswith("“A” names both")
 
@@ -121,10 +139,13 @@ def test_history_lists_versions_and_restores_the_first(qtbot, open_window, libra
     passage = _open_on(window, library, "sluice gate", note="first")
     for note in ("second", "third", "fourth"):
         _type_note(qtbot, window, note)
+        written(qtbot, window)
     assert library.get_annotation(passage.id).note == "fourth"
     window.update_actions()
+    written(qtbot, window)
     assert window.registry["passage_history"].isEnabled()
     window.registry["passage_history"].trigger()
+    written(qtbot, window)
     dialog = window.history.dialog
     assert isinstance(dialog, HistoryDialog) and dialog.isVisible()
     rows = [dialog.list.topLevelItem(n).text(2) for n in range(dialog.list.topLevelItemCount())]
@@ -133,17 +154,21 @@ def test_history_lists_versions_and_restores_the_first(qtbot, open_window, libra
     assert dialog.rows["note"][1].text() == "fourth"
     assert not dialog.restore_button.isEnabled()
     dialog.list.setCurrentItem(dialog.list.topLevelItem(0))
+    written(qtbot, window)
     assert dialog.rows["note"][1].text() == "first"
     assert dialog.rows["colour"][1].text() == "Yellow — key point"
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert library.get_annotation(passage.id).note == "first"
     assert window.passages.note.toPlainText() == "first"
     assert window.reader.annotations[passage.id].note == "first"
     last = dialog.list.topLevelItem(dialog.list.topLevelItemCount() - 1)
     assert last.text(2) == "Restored version 1 — note"
     dialog.close()
+    written(qtbot, window)
     # Undo goes back through the engine: the note returns and the history records it.
     window.registry["undo"].trigger()
+    written(qtbot, window)
     assert library.get_annotation(passage.id).note == "fourth"
     assert window.passages.note.toPlainText() == "fourth"
     assert len(library.history(passage.id)) == 6
@@ -153,12 +178,16 @@ def test_history_from_the_panel_and_undo_of_a_delete_keeps_the_record(qtbot, ope
     window = open_window(library)
     passage = _open_on(window, library, "sluice gate", color="green", tags=["mills"])
     qtbot.mouseClick(window.passages.delete_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert library.trash()[0].annotation.id == passage.id
     window.registry["undo"].trigger()
+    written(qtbot, window)
     assert passage.id in window.reader.annotations
     assert [v.action for v in library.history(passage.id)] == ["created", "deleted", "restored"]
     window.passages.select(passage.id)
+    written(qtbot, window)
     qtbot.mouseClick(window.passages.history_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     dialog = window.history.dialog
     assert dialog.passage_id == passage.id and dialog.list.topLevelItemCount() == 3
     assert "in Notes on tidal mills" in dialog.heading.text()
@@ -192,6 +221,7 @@ def test_a_deleted_passage_is_in_the_trash_and_comes_back(qtbot, open_window, li
     passage = _open_on(window, library, "sluice gate", note="how did it close?")
     assert _trash_count(window) == "0"
     qtbot.mouseClick(window.passages.delete_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert passage.id not in window.reader.annotations
     assert _trash_count(window) == "1"
     assert window.sidebar.choose("trash:")
@@ -203,13 +233,16 @@ def test_a_deleted_passage_is_in_the_trash_and_comes_back(qtbot, open_window, li
     assert lines[-1].startswith("Notes on tidal mills · deleted today ")
     assert not view.restore_button.isEnabled()  # nothing chosen yet
     view.view.setCurrentIndex(view.model.index(0, 0))
+    written(qtbot, window)
     qtbot.mouseClick(view.restore_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert passage.id in window.reader.annotations
     assert window.passages.model.row_of(passage.id) >= 0
     assert window.passages.current_id() == passage.id
     assert view.model.rowCount() == 0 and _trash_count(window) == "0"
     assert library.get_annotation(passage.id).note == "how did it close?"
     window.registry["undo"].trigger()  # the restore is one undoable step
+    written(qtbot, window)
     assert passage.id not in window.reader.annotations
     assert view.model.rowCount() == 1 and _trash_count(window) == "1"
 
@@ -219,18 +252,24 @@ def test_empty_trash_asks_first(qtbot, open_window, library):
     for words in ("sluice gate", "Tidal mills"):
         passage = _open_on(window, library, words)
         window.controller.delete([passage.id])
+        written(qtbot, window)
     window.sidebar.choose("trash:")
+    written(qtbot, window)
     view = window.trash.view
     assert view.model.rowCount() == 2
     qtbot.mouseClick(view.empty_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     box = _visible_box(window, "emptyTrashBox")
     assert box is not None and "2 passages" in box.text()
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert len(library.trash()) == 2 and view.model.rowCount() == 2
     qtbot.mouseClick(view.empty_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     box = _visible_box(window, "emptyTrashBox")
     empty = next(b for b in box.buttons() if b.text() == "Empty Trash")
     qtbot.mouseClick(empty, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert library.trash() == []
     assert view.model.rowCount() == 0 and _trash_count(window) == "0"
     assert not view.empty_button.isEnabled()
@@ -240,11 +279,16 @@ def test_a_restore_the_library_refuses_is_one_line(qtbot, open_window, library):
     window = open_window(library)
     passage = _open_on(window, library, "sluice gate")
     window.controller.delete([passage.id])
+    written(qtbot, window)
     window.sidebar.choose("trash:")
+    written(qtbot, window)
     view = window.trash.view
     view.view.setCurrentIndex(view.model.index(0, 0))
+    written(qtbot, window)
     library.empty_trash()  # gone behind the window's back (another window, the command line)
+    written(qtbot, window)
     qtbot.mouseClick(view.restore_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     box = _visible_box(window, "errorBox")
     assert box is not None and "not in the trash" in box.text() and "\n" not in box.text()
     assert view.model.rowCount() == 0  # the list shows what is true now
@@ -266,31 +310,44 @@ def test_the_trash_survives_a_restart_and_any_version_comes_back(qtbot, open_win
     lib.update_annotation(passage.id, note="v3")
     window = open_window(lib)
     window.open_article(aid, passage_id=passage.id)
+    written(qtbot, window)
     qtbot.mouseClick(window.passages.delete_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     window.close()
+    written(qtbot, window)
     lib.close()
+    written(qtbot, window)
     lib = Library.open(tmp_path / "lib", create_welcome=False)
     try:
         window = open_window(lib)
         assert _trash_count(window) == "1"
         window.sidebar.choose("trash:")
+        written(qtbot, window)
         view = window.trash.view
         assert view.model.item(0).data(ID_ROLE) == passage.id
         view.view.setCurrentIndex(view.model.index(0, 0))
+        written(qtbot, window)
         qtbot.mouseClick(view.history_button, Qt.MouseButton.LeftButton)
+        written(qtbot, window)
         dialog = window.history.dialog
         assert "(in the trash)" in dialog.heading.text()
         dialog.list.setCurrentItem(dialog.list.topLevelItem(1))  # v2, pink
+        written(qtbot, window)
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+        written(qtbot, window)
         dialog.close()
+        written(qtbot, window)
         back = lib.get_annotation(passage.id)
         assert (back.note, back.color) == ("v2", "pink")
         assert view.model.rowCount() == 0 and _trash_count(window) == "0"
         window.open_article(aid, passage_id=passage.id)
+        written(qtbot, window)
         assert window.passages.note.toPlainText() == "v2"
     finally:
         window.close()
+        written(qtbot, window)
         lib.close()
+        written(qtbot, window)
 
 
 def test_a_read_only_library_shows_but_changes_nothing(qtbot, open_window, library):

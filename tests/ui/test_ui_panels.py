@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 
-from conftest import article_id, click_at
+from conftest import article_id, click_at, written
 from ui.dialogs.export_dialog import ExportDialog
 from ui.window.dialogs import ImportReportDialog
 
@@ -73,39 +73,60 @@ def test_a_query_error_is_shown_not_raised(qtbot, window):
 
 def test_saving_a_search_puts_it_in_the_sidebar(qtbot, window, library):
     _search(qtbot, window, "wind")
+    written(qtbot, window)
     window.save_search_as("Windy", "wind")
+    written(qtbot, window)
     assert ("Windy", "wind") in library.saved_searches()
     index = window.sidebar.model_.index_of("search:Windy")
     assert index.isValid()
     window.search_box.line.clear()
+    written(qtbot, index)
     with qtbot.waitSignal(window.search.results_ready, timeout=10000) as blocker:
         window.sidebar.choose("search:Windy")
+        written(qtbot, index)
     assert blocker.args[0].query == "wind"
     assert window.search_box.text() == "wind"
 
 
 def test_passages_browser_bulk_recolour_tag_and_delete(qtbot, window, library):
     _tag_both(library)
+    written(qtbot, window)
     window.refresh_sidebar()
+    written(qtbot, window)
     window.sidebar.choose("passages:")
+    written(qtbot, window)
     browser = window.browser
     assert window.middle.currentWidget() is browser
     assert browser.model.rowCount() == 2  # grouped by article
     browser.view.selectAll()
+    written(qtbot, window)
     ids = browser.selected_ids()
     assert len(ids) == 2
     browser.recolor_requested.emit(ids, "purple")
+    written(qtbot, window)
     assert {library.get_annotation(i).color for i in ids} == {"purple"}
     window.controller.tag_many(ids, ["batch"])
+    written(qtbot, window)
     assert all("batch" in library.get_annotation(i).tags for i in ids)
     browser.group.setCurrentIndex(2)  # by tag
+    written(qtbot, window)
     groups = {browser.model.item(r).text().split("  (")[0] for r in range(browser.model.rowCount())}
     assert {"batch", "mills"} <= groups
-    browser.filter.setText("batch")
+    heads = [browser.model.item(r) for r in range(browser.model.rowCount())]
+    browser.filter.setText("no such words")  # filtering hides rows, it does not rebuild
+    assert [browser.model.item(r) for r in range(browser.model.rowCount())] == heads
+    assert all(browser.view.isRowHidden(r, QModelIndex()) for r in range(len(heads)))
     browser.view.selectAll()
+    assert browser.selected_ids() == []  # hidden passages are not acted on
+    browser.filter.setText("batch")
+    written(qtbot, window)
+    browser.view.selectAll()
+    written(qtbot, window)
     browser.delete_requested.emit(browser.selected_ids())
+    written(qtbot, window)
     assert library.annotations() == []
     window.registry["undo"].trigger()
+    written(qtbot, window)
     assert len(library.annotations()) == 2
 
 

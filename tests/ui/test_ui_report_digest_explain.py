@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-from conftest import article_id
+from conftest import article_id, written
 from ui.search.digest_view import DigestDialog
 
 
@@ -159,15 +159,18 @@ def test_anchoring_report_after_reimport_accept_and_reattach(qtbot, open_window,
     lib, aid, source, passages = reimported
     window = open_window(lib)
     window.open_article(aid)
+    written(qtbot, window)
     assert window.import_paths([str(source)])
     # The import summary comes first; the report follows when it is closed.
     qtbot.waitUntil(
         lambda: any(d.isVisible() for d in window.findChildren(QDialog, "importReport")),
         timeout=10000,
     )
+    written(qtbot, window)
     summary = next(d for d in window.findChildren(QDialog, "importReport") if d.isVisible())
     assert window.anchoring.dialog is None
     summary.accept()
+    written(qtbot, window)
     dialog = window.anchoring.dialog
     assert dialog is not None and dialog.isVisible() and dialog.article_id == aid
     rows = _rows(dialog)
@@ -191,20 +194,25 @@ def test_anchoring_report_after_reimport_accept_and_reattach(qtbot, open_window,
 
     # Accept the fuzzy match: its row says so and the button turns off.
     choose("fuzzy")
+    written(qtbot, window)
     assert dialog.accept_button.isEnabled() and not dialog.reattach_button.isEnabled()
     qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert _rows(dialog)[passages["fuzzy"].id].endswith("— accepted")
     assert not dialog.accept_button.isEnabled()
     assert [e["annotation_id"] for e in lib.pending_anchoring(aid)] == [passages["orphaned"].id]
     # Re-attach the orphan to words selected in the reader.
     choose("orphaned")
+    written(qtbot, window)
     assert not dialog.reattach_button.isEnabled()
     text = window.reader.text
     words = "Each stone was cut at the quarry"
     start = text.index(words)
     window.reader.select_range(start, start + len(words))
+    written(qtbot, window)
     assert dialog.reattach_button.isEnabled()
     qtbot.mouseClick(dialog.reattach_button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     moved = lib.get_annotation(passages["orphaned"].id)
     assert (moved.start, moved.end, moved.orphaned) == (start, start + len(words), False)
     assert moved.tags == ["storms"]

@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from conftest import article_id
+from conftest import article_id, written
 from index.library import Library
 from index.store.database import DB_NAME
 from ui.dialogs.backup_dialog import BackupDialog
@@ -147,24 +147,35 @@ def test_writes_into_a_vanished_library_are_told_and_the_window_goes_on(
     aid = article_id(library, "Notes on tidal")
     other = article_id(library, "Wind pumps")
     window.open_article(aid)
+    written(qtbot, window)
     _highlight_words(window, "sluice gate")
+    written(qtbot, window)
     [passage] = library.annotations(article_id=aid)
     shutil.rmtree(library.path)  # the folder is gone while the window is open
+    written(qtbot, window)
     _highlight_words(window, "the miller waited")
+    written(qtbot, window)
     box = _visible_box(window, "errorBox")
     assert box is not None
     assert box.text().startswith("The library's database is gone") and "\n" not in box.text()
     assert window.controller.undo_stack.count() == 1  # the refused change is no undo step
     window.controller.edit_note(passage.id, "a note that cannot be saved")
+    written(qtbot, window)
     window.controller.delete([passage.id])
+    written(qtbot, window)
     window.registry["tags"].trigger()  # the passage is chosen: its tags dialog opens
+    written(qtbot, window)
     tags = window.findChild(TagsDialog, "tagsDialog")
     tags.line.setText("estuary")
+    written(qtbot, tags)
     tags.accept()
+    written(qtbot, tags)
     assert len([b for b in window.findChildren(QMessageBox, "errorBox") if b.isVisible()]) == 1
     _close_boxes(window)
+    written(qtbot, tags)
     # Reading goes on: another article opens (remembering it as read fails quietly).
     assert window.open_article(other)
+    written(qtbot, window)
     assert "Not remembered as recently read" in window.statusBar().currentMessage()
     assert [p.id for p in library.annotations(article_id=aid)] == [passage.id]
     assert library.get_annotation(passage.id).note == ""
@@ -174,11 +185,15 @@ def test_deleting_many_is_all_or_nothing(qtbot, open_window, library):
     window = open_window(library)
     aid = article_id(library, "Notes on tidal")
     window.open_article(aid)
+    written(qtbot, window)
     first = library.annotate_quote(aid, "sluice gate")
     gone = library.annotate_quote(aid, "flour")
     window.load_passages()
+    written(qtbot, window)
     library.delete_annotation(gone.id)  # deleted elsewhere (a command, another window)
+    written(qtbot, window)
     window.controller.delete([first.id, gone.id])
+    written(qtbot, window)
     box = _visible_box(window, "errorBox")
     assert box is not None and "\n" not in box.text()
     # The first passage, deleted before the second was refused, is back as it was.
@@ -212,29 +227,39 @@ def test_a_full_disk_refuses_a_note_in_one_line_and_the_next_one_saves(
             assert lib.wait_indexed()
             window = open_window(lib)
             window.open_article(aid, passage_id=passage.id)
+            written(qtbot, window)
             filler = disk / "filler"
             fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o644)
             with contextlib.suppress(OSError):
                 while True:
                     os.write(fd, b"\0" * 4096)
+                    written(qtbot, window)
             os.close(fd)
+            written(qtbot, window)
             for n in range(200):  # the WAL may take a few pages before the disk says no
                 window.passages.note_edited.emit(passage.id, f"note {n} " + "x" * 8000)
+                written(qtbot, window)
                 if _visible_box(window, "errorBox") is not None:
                     break
             box = _visible_box(window, "errorBox")
             assert box is not None and "\n" not in box.text()
             assert "disk is full" in box.text() or "refused a write" in box.text()
             _close_boxes(window)
+            written(qtbot, window)
             filler.unlink()
+            written(qtbot, window)
             window.passages.note_edited.emit(passage.id, "after space came back")
+            written(qtbot, window)
             assert lib.get_annotation(passage.id).note == "after space came back"
             assert _visible_box(window, "errorBox") is None
             window.close()
+            written(qtbot, window)
         finally:
             lib.close()
+            written(qtbot, window)
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+        written(qtbot, window)
 
 
 def test_an_export_that_cannot_be_written_is_told_and_the_dialog_stays(
@@ -294,13 +319,18 @@ def test_restore_from_backup_puts_back_a_deleted_passage(qtbot, open_window, lib
     window = open_window(library)
     aid = article_id(library, "Notes on tidal")
     window.open_article(aid)
+    written(qtbot, window)
     _highlight_words(window, "sluice gate")
+    written(qtbot, window)
     [kept] = library.annotations(article_id=aid)
     with qtbot.waitSignal(window.tasks.finished, timeout=30000):
         window.registry["backup_now"].trigger()
+        written(qtbot, window)
     window.controller.delete([kept.id])
+    written(qtbot, window)
     assert library.annotations() == [] and window.passages.model.rowCount() == 0
     window.registry["restore_backup"].trigger()
+    written(qtbot, window)
     dialog = window.findChild(BackupDialog)
     assert dialog is not None and dialog.isVisible()
     assert dialog.table.rowCount() == len(library.backups())
@@ -308,6 +338,7 @@ def test_restore_from_backup_puts_back_a_deleted_passage(qtbot, open_window, lib
     assert dialog.table.item(0, 2).text() == "2 articles, 1 passage"
     with qtbot.waitSignal(window.tasks.finished, timeout=60000) as blocker:
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+        written(qtbot, dialog)
     assert blocker.args[0] == "restore"
     assert [p.id for p in library.annotations()] == [kept.id]
     assert [window.passages.model.annotation(0).id] == [kept.id]  # the panel was reloaded
@@ -316,10 +347,12 @@ def test_restore_from_backup_puts_back_a_deleted_passage(qtbot, open_window, lib
     assert box is not None and box.text().startswith("The backup is restored.")
     assert "before-restore" in box.text()
     _close_boxes(window)
+    written(qtbot, dialog)
     assert any(b.reason == "before-restore" for b in library.backups())
     assert library.wait_indexed()
     with qtbot.waitSignal(window.search.results_ready, timeout=10000) as found:
         window.search_box.set_text("quote:sluice")
+        written(qtbot, dialog)
     assert [hit.article_id for hit in found.args[0].hits] == [aid]
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from conftest import SAMPLE, ThreadRecorder, article_id
+from conftest import SAMPLE, ThreadRecorder, article_id, written
 from ui.common.models import ArticleTableModel
 from ui.window.actions import ACTIONS, MENUS, key_sequences
 from ui.window.dialogs import ImportReportDialog, ShortcutsDialog
@@ -103,18 +103,24 @@ def test_a_note_and_a_tag_are_found_by_search(qtbot, library, make_window):
     window = make_window(library)
     aid = article_id(library, "Notes on tidal")
     window.open_article(aid)
+    written(qtbot, window)
     text = window.reader.text
     start = text.index("sluice gate")
     passage = window.controller
     window.reader.select_range(start, start + len("sluice gate"))
+    written(qtbot, window)
     passage.highlight("green")
+    written(qtbot, window)
     [created] = library.annotations(article_id=aid)
     passage.edit_note(created.id, "ask the harbour master")
+    written(qtbot, window)
     passage.edit_tags(created.id, ["hydraulics"])
+    written(qtbot, window)
     assert library.wait_indexed(10)
     for query in ("tag:hydraulics", "note:harbour"):
         with qtbot.waitSignal(window.search.results_ready, timeout=10000) as blocker:
             window.search_box.set_text(query)
+            written(qtbot, window)
         result = blocker.args[0]
         assert [hit.article_id for hit in result.hits] == [aid], query
         notes = result.hits[0].annotations
@@ -124,6 +130,7 @@ def test_a_note_and_a_tag_are_found_by_search(qtbot, library, make_window):
     model = window.search_panel.model
     child = model.index(0, 0, model.index(0, 0))
     window.search_panel.open_requested.emit(aid, child.data(Qt.ItemDataRole.UserRole + 1))
+    written(qtbot, window)
     assert window.passages.current_id() == created.id
 
 

@@ -278,17 +278,21 @@ class AnchoringDialog(QDialog):
         )
 
     def _apply(self, annotation_id: str, change: Any, done: str) -> bool:
-        """Make the change, then redraw this report, the reader and the passages panel."""
-        try:
-            change(self.window_.library)
-        except REFUSALS as error:
-            self.hint.setText(sentence(str(error)))
-            return False
+        """Make the change on the writer, then redraw this report, the reader and the
+        passages panel; a refusal is told in the dialog."""
+        window = self.window_
         if self._article_open():
-            self.window_.reader.clear_selection()
-        self.window_.on_passages_changed(self.article_id, annotation_id)
-        self.reload(annotation_id)
-        self.window_.show_message(done)
+            window.reader.clear_selection()
+
+        def landed(_result: object, _changes: object) -> None:
+            window.on_passages_changed(self.article_id, annotation_id)
+            self.reload(annotation_id)
+            window.show_message(done)
+
+        def refused(message: str) -> None:
+            self.hint.setText(sentence(message))
+
+        window.writer.submit(lambda: change(window.library), done=landed, refused=refused)
         return True
 
 

@@ -1,8 +1,10 @@
 """What the highlight commands do: selection or current passage in, undoable changes out.
 
 The controller knows the open article, the reader's selection and the current
-passage. Every change goes through the undo stack as a command (ui/undo.py);
-after it, `changed(article_id, passage_id)` tells the window what to redraw.
+passage. Every change is a command (ui/passages/undo.py): painted in the reader
+at once, written on the window's writer thread, and kept on the undo stack once
+it is stored; then `changed(article_id, passage_id)` tells the window what to
+redraw. A refused write rolls the painting back and is told in one line.
 
 Signals:
     changed(int, str): an article's passages changed; the id is the passage to show ("" none).
@@ -12,12 +14,15 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import QWidget
 
+from index import Library
+from ui.common.writer import Writer
 from ui.passages.passage_dialogs import NoteDialog, TagsDialog
 from ui.passages.undo import (
     REFUSALS,
@@ -53,9 +58,10 @@ class PassageController(QObject):
     message = Signal(str)
     failed = Signal(str)
 
-    def __init__(self, library: Any, reader: ReaderView, window: QWidget) -> None:
+    def __init__(self, library: Library, writer: Writer, reader: ReaderView, window: QWidget):
         super().__init__(window)
         self.library = library
+        self.writer = writer
         self.reader = reader
         self.window = window
         self.undo_stack = QUndoStack(self)
@@ -63,18 +69,20 @@ class PassageController(QObject):
         self.current_id: str | None = None
         self.last_color = "yellow"
 
-    def _push(self, command: PassageCommand) -> bool:
-        """Make the change, then keep it for undo; a refusal is reported, not raised."""
+    def push(self, command: PassageCommand, then: Callable[[], None] | None = None) -> bool:
+        """Paint the change now, write it on the writer; once stored, keep it for undo and
+        call `then()`.
+
+        A refusal reloads the passages as stored (the painting rolls back) and is
+        reported through `failed`, never raised."""
         command.on_error = self.failed.emit
-        try:
-            command.run()
-        except REFUSALS as error:
-            self.failed.emit(str(error))
-            return False
-        self.undo_stack.push(command)
+        if self.article is not None and command.article_id == self.article.id:
+            painted = command.preview(dict(self.reader.annotations))
+            self.reader.set_annotations(list(painted.values()), self.reader.active_id)
+        command.start(self.undo_stack.push, then)
         return True
 
-    def _notify(self, article_id: int, passage_id: str) -> None:
+    def notify(self, article_id: int, passage_id: str) -> None:
         """After a command: a passage id moves the choice to it; "" leaves the choice alone
         (a deleted passage simply drops out of it)."""
         if passage_id:
@@ -90,8 +98,12 @@ class PassageController(QObject):
         self.current_id = passage_id or None
 
     def current(self) -> Any:
+        """The current passage as the reader shows it (a change not yet stored included)."""
         if not self.current_id:
             return None
+        shown = self.reader.annotations.get(self.current_id)
+        if shown is not None:
+            return shown
         try:
             return self.library.get_annotation(self.current_id)
         except REFUSALS:  # deleted meanwhile
@@ -120,8 +132,10 @@ class PassageController(QObject):
 
     def _create(self, span: tuple[int, int], **fields: Any) -> None:
         fields.setdefault("color", self.last_color)
-        command = CreatePassage(self.library, self._notify, self.article.id, *span, **fields)
-        self._push(command)
+        command = CreatePassage(
+            self.writer, self.notify, self.article.id, *span, text=self.reader.text, **fields
+        )
+        self.push(command)
         self.reader.clear_selection()
 
     def _target(self) -> tuple[tuple[int, int] | None, Any, str] | None:
@@ -179,16 +193,17 @@ class PassageController(QObject):
         if span is None or passage is None or passage.article_id != self.article.id:
             self.message.emit("Choose a passage, select the words it should cover, then press E.")
             return False
-        self._push(EditPassage(self.library, self._notify, passage, start=span[0], end=span[1]))
+        self.push(EditPassage(self.writer, self.notify, passage, start=span[0], end=span[1]))
         self.reader.clear_selection()
         return True
 
     # --- on passages by id ------------------------------------------------------------
 
     def _passages(self, ids: list[str]) -> list[Any] | None:
-        """The passages as they are now; None (and the user told) when one is gone."""
+        """The passages as they are now (as painted, when the reader shows them); None (and
+        the user told) when one is gone."""
         try:
-            return [self.library.get_annotation(i) for i in ids]
+            return [self.reader.annotations.get(i) or self.library.get_annotation(i) for i in ids]
         except REFUSALS as error:
             self.failed.emit(str(error))
             return None
@@ -197,7 +212,7 @@ class PassageController(QObject):
         """Change a passage's colour, note, tags or extent (one undoable step)."""
         found = self._passages([passage_id])
         if found:
-            self._push(EditPassage(self.library, self._notify, found[0], **changes))
+            self.push(EditPassage(self.writer, self.notify, found[0], **changes))
 
     @Slot(str, str)
     def edit_color(self, passage_id: str, color: str) -> None:
@@ -221,7 +236,10 @@ class PassageController(QObject):
         if not ids:
             self.message.emit("Choose a passage to delete.")
             return False
-        self._push(DeletePassages(self.library, self._notify, ids))
+        befores = self._passages(ids)
+        if not befores:
+            return False
+        self.push(DeletePassages(self.writer, self.notify, befores))
         return True
 
     @Slot(str)
@@ -232,13 +250,13 @@ class PassageController(QObject):
         befores = self._passages(ids)
         if befores is None:
             return
-        self._push(EditMany(self.library, self._notify, "Change Colour", befores, color=color))
+        self.push(EditMany(self.writer, self.notify, "Change Colour", befores, color=color))
 
     def tag_many(self, ids: list[str], tags: list[str]) -> None:
         befores = self._passages(ids)
         if befores is None:
             return
-        self._push(EditMany(self.library, self._notify, "Add Tags", befores, add_tags=tuple(tags)))
+        self.push(EditMany(self.writer, self.notify, "Add Tags", befores, add_tags=tuple(tags)))
 
     def copy_quote(self) -> str:
         """Copy the selection (or the current passage) with its citation; returns the text."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.common.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE, passage_text
+from ui.common.models import COLOR_ROLE, FILTER_ROLE, ID_ROLE, ITEM_ROLE, passage_text
 from ui.common.plain import one_line, plain_label
 from ui.passages.passages import PassageDelegate, swatch_icon
 from ui.reader.reader_parts import format_date
@@ -40,6 +40,7 @@ from ui.reader.textfind import fold
 from ui.search.results import ARTICLE_ROLE
 from ui.window.themes import HIGHLIGHT_COLORS, LIGHT, Theme
 
+GROUP_ROLE = Qt.ItemDataRole.UserRole + 21  # a group heading's words, without its count
 GROUPS = (("article", "Article"), ("author", "Author"), ("tag", "Tag"), ("date", "Month"))
 
 
@@ -69,7 +70,7 @@ class PassagesBrowser(QWidget):
         self.filter.setObjectName("passageFilter")
         self.filter.setPlaceholderText("Filter passages")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(lambda _t: self._rebuild())
+        self.filter.textChanged.connect(lambda _t: self._apply_filter())
         self.model = QStandardItemModel(self)
         self.view = QTreeView(self)
         self.view.setObjectName("passageTree")
@@ -145,18 +146,11 @@ class PassagesBrowser(QWidget):
         return [article.title if article else f"Article {ann.article_id}"]
 
     def _rebuild(self) -> None:
+        """The whole model, from `passages` (after a change of the passages or the grouping);
+        the filter only hides rows (`_apply_filter`)."""
         keep = set(self.selected_ids())
-        words = fold(self.filter.text(), accents=False)[0].split()
         groups: dict[str, list[Any]] = defaultdict(list)
         for ann in self.passages:
-            if words:
-                article = self.articles.get(ann.article_id)
-                hay = " ".join(
-                    [ann.exact, ann.note, " ".join(ann.tags), article.title if article else ""]
-                )
-                folded = fold(hay, accents=False)[0]
-                if not all(w in folded for w in words):
-                    continue
             for key in self._group_keys(ann):
                 groups[key].append(ann)
         self.model.clear()
@@ -167,6 +161,7 @@ class PassagesBrowser(QWidget):
             order = sorted(groups, key=lambda k: _month_key(k), reverse=True)
         for key in order:
             head = QStandardItem(f"{one_line(key, 90)}  ({len(groups[key])})")
+            head.setData(one_line(key, 90), GROUP_ROLE)
             head.setFont(bold)
             head.setEditable(False)
             for ann in groups[key]:
@@ -176,12 +171,37 @@ class PassagesBrowser(QWidget):
                 item.setData(ann.color, COLOR_ROLE)
                 item.setData(ann.article_id, ARTICLE_ROLE)
                 item.setData(ann, ITEM_ROLE)
+                item.setData(self._haystack(ann), FILTER_ROLE)
                 head.appendRow(item)
             self.model.appendRow(head)
         self.view.expandAll()
         self.title.setText(f"All passages ({len(self.passages)})")
+        self._apply_filter()
         if keep:
             self._reselect(keep)
+        self._update_buttons()
+
+    def _haystack(self, ann: Any) -> str:
+        """What the filter looks in: quote, note, tags and the article's title, folded."""
+        article = self.articles.get(ann.article_id)
+        hay = " ".join([ann.exact, ann.note, " ".join(ann.tags), article.title if article else ""])
+        return fold(hay, accents=False)[0]
+
+    def _apply_filter(self) -> None:
+        """Hide the passages the filter's words do not all find, and groups left empty: the
+        model stays as it is (no rebuild per key typed)."""
+        words = fold(self.filter.text(), accents=False)[0].split()
+        top = QModelIndex()
+        for row in range(self.model.rowCount()):
+            head = self.model.item(row)
+            shown = 0
+            for child in range(head.rowCount()):
+                hay = head.child(child).data(FILTER_ROLE) or ""
+                visible = all(w in hay for w in words)
+                self.view.setRowHidden(child, head.index(), not visible)
+                shown += visible
+            self.view.setRowHidden(row, top, shown == 0)
+            head.setText(f"{head.data(GROUP_ROLE)}  ({shown})")
         self._update_buttons()
 
     def _reselect(self, ids: set[str]) -> None:
@@ -198,12 +218,16 @@ class PassagesBrowser(QWidget):
         ids: list[str] = []
         for index in self.view.selectionModel().selectedIndexes():
             item = self.model.itemFromIndex(index)
-            if item is None:
-                continue
+            if item is None or self.view.isRowHidden(index.row(), index.parent()):
+                continue  # a row the filter hides is not acted on
             if item.data(ID_ROLE):
                 ids.append(item.data(ID_ROLE))
             else:
-                ids.extend(item.child(n).data(ID_ROLE) for n in range(item.rowCount()))
+                ids.extend(
+                    item.child(n).data(ID_ROLE)
+                    for n in range(item.rowCount())
+                    if not self.view.isRowHidden(n, index)
+                )
         return list(dict.fromkeys(ids))
 
     def _bulk(self, signal: Any, *extra: Any) -> None:

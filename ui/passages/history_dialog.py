@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import Library
 from ui.common.models import color_label
 from ui.common.plain import one_line, plain_label
+from ui.common.writer import Writer
 from ui.passages.passages import swatch_icon
 from ui.passages.undo import REFUSALS, Notify, PassageCommand
 from ui.window.notices import read_only_reason, sentence
@@ -119,6 +121,8 @@ class HistoryDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.actions = actions
         self.passage_id = passage_id
+        # a restore is written on the writer thread: the list follows once it has landed
+        actions.window.controller.changed.connect(self.on_passages_changed)
         self.theme = theme
         self.read_only = read_only
         self.versions: list[Any] = []
@@ -279,10 +283,11 @@ class HistoryDialog(QDialog):
         if version is None or not self.restore_button.isEnabled():
             return False
         number = self.versions.index(version) + 1
-        if not self.actions.restore(self.passage_id, version.seq, number):
-            return False
+        return self.actions.restore(self.passage_id, version.seq, number)
+
+    @Slot(int, str)
+    def on_passages_changed(self, _article_id: int, _passage_id: str) -> None:
         self.reload()
-        return True
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -294,33 +299,32 @@ class RestoreVersion(PassageCommand):
     """Make an old version the passage's state; undo goes back to the state before
     (through the engine too: a live passage to its newest version, a trashed one to the trash)."""
 
-    def __init__(self, library: Any, notify: Notify, passage_id: str, seq: int, number: int):
-        super().__init__(f"Restore Version {number}")
-        self.library, self.notify = library, notify
+    def __init__(self, writer: Writer, notify: Notify, passage_id: str, seq: int, number: int):
+        super().__init__(f"Restore Version {number}", writer, notify)
         self.passage_id = passage_id
         self.seq = seq
         self.before_seq: int | None = None
         self.was_live: bool | None = None
 
-    def apply(self) -> None:
+    def apply(self, library: Library) -> tuple[int, str]:
         if self.was_live is None:
             try:
-                self.library.get_annotation(self.passage_id)
+                library.get_annotation(self.passage_id)
                 self.was_live = True
             except REFUSALS:
                 self.was_live = False
             if self.was_live:
-                self.before_seq = self.library.history(self.passage_id)[-1].seq
-        passage = self.library.restore_version(self.passage_id, self.seq)
-        self.notify(passage.article_id, passage.id)
+                self.before_seq = library.history(self.passage_id)[-1].seq
+        passage = library.restore_version(self.passage_id, self.seq)
+        self.article_id = passage.article_id
+        return passage.article_id, passage.id
 
-    def revert(self) -> None:
+    def revert(self, library: Library) -> tuple[int, str]:
         if self.was_live and self.before_seq is not None:
-            passage = self.library.restore_version(self.passage_id, self.before_seq)
-            self.notify(passage.article_id, passage.id)
-        else:
-            passage = self.library.delete_annotation(self.passage_id)
-            self.notify(passage.article_id, "")
+            passage = library.restore_version(self.passage_id, self.before_seq)
+            return passage.article_id, passage.id
+        passage = library.delete_annotation(self.passage_id)
+        return passage.article_id, ""
 
 
 class HistoryActions(QObject):
@@ -357,8 +361,7 @@ class HistoryActions(QObject):
     def restore(self, passage_id: str, seq: int, number: int) -> bool:
         """Restore a version as one undoable step; a refusal is told, never raised."""
         controller = self.window.controller
-        command = RestoreVersion(self.window.library, controller._notify, passage_id, seq, number)
-        if not controller._push(command):
-            return False
-        self.window.show_message(f"Version {number} restored.")
-        return True
+        command = RestoreVersion(controller.writer, controller.notify, passage_id, seq, number)
+        return controller.push(
+            command, then=lambda: self.window.show_message(f"Version {number} restored.")
+        )

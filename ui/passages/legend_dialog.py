@@ -39,7 +39,8 @@ from ui.window.actions import COLOR_ACTIONS
 from ui.window.notices import read_only_reason, sentence
 from ui.window.themes import HIGHLIGHT_COLORS, LIGHT, Theme
 
-Apply = Callable[[dict[str, str]], str | None]
+# apply(changes, saved, refused): write the names, then call one of the two (GUI thread).
+Apply = Callable[[dict[str, str], Callable[[], None], Callable[[str], None]], None]
 
 
 def _key(name: str) -> str:
@@ -198,12 +199,16 @@ class LegendDialog(QDialog):
             self.show_error(problem)
             return
         changes = self.changes()
-        if changes:
-            error = self._apply(changes)
-            if error:
-                self.show_error(error)
-                return
-        super().accept()
+        if not changes:
+            super().accept()
+            return
+        self.buttons.setEnabled(False)  # until the writer answers (a moment)
+
+        def refused(message: str) -> None:
+            self.buttons.setEnabled(True)
+            self.show_error(message)
+
+        self._apply(changes, super().accept, refused)
 
 
 class LegendActions(QObject):
@@ -233,15 +238,21 @@ class LegendActions(QObject):
         self.dialog.open()
         return self.dialog
 
-    def save(self, changes: dict[str, str]) -> str | None:
-        """Write the changes; None when saved, else the refusal's one line."""
-        try:
-            names = save_legend(self.window.library, changes)
-        except REFUSALS as error:
-            return str(error)
-        self.show_names(names)
-        self.window.show_message("Colour names saved.")
-        return None
+    def save(
+        self, changes: dict[str, str], saved: Callable[[], None], refused: Callable[[str], None]
+    ) -> None:
+        """Write the names on the writer; once stored, show them everywhere and call
+        `saved()`; a refusal (a clash, a read-only library) goes to `refused(message)`."""
+        window = self.window
+
+        def done(names: dict[str, str], _changes: object) -> None:
+            self.show_names(names)
+            window.show_message("Colour names saved.")
+            saved()
+
+        window.writer.submit(
+            lambda: save_legend(window.library, changes), done=done, refused=refused
+        )
 
     def show_names(self, names: dict[str, str]) -> None:
         """Put the names everywhere a colour is shown, and redraw what shows them."""

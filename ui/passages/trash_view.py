@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import Library
 from ui.common.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE
 from ui.common.plain import one_line, plain_label, plain_tooltip
+from ui.common.writer import Writer
 from ui.passages.history_dialog import local_time
 from ui.passages.passages import PassageDelegate
 from ui.passages.undo import REFUSALS, Notify, PassageCommand, all_or_nothing
@@ -207,30 +209,31 @@ class TrashView(QWidget):
 class RestoreFromTrash(PassageCommand):
     """Take passages out of the trash as they were deleted; undo moves them back in."""
 
-    def __init__(self, library: Any, notify: Notify, ids: list[str]) -> None:
+    def __init__(self, writer: Writer, notify: Notify, ids: list[str], article_id: int = 0):
         noun = "Passage" if len(ids) == 1 else f"{len(ids)} Passages"
-        super().__init__(f"Restore {noun} from Trash")
-        self.library, self.notify = library, notify
+        super().__init__(f"Restore {noun} from Trash", writer, notify)
         self.ids = list(ids)
+        self.article_id = article_id
         self.restored: list[Any] = []
 
-    def apply(self) -> None:
+    def apply(self, library: Library) -> tuple[int, str]:
         restored: list[Any] = []
         try:
             for passage_id in self.ids:
-                restored.append(self.library.restore_from_trash(passage_id))
+                restored.append(library.restore_from_trash(passage_id))
         except REFUSALS:
-            all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
+            all_or_nothing(restored, lambda p: library.delete_annotation(p.id))
             raise
         self.restored = restored
-        for passage in restored[-1:]:
-            self.notify(passage.article_id, passage.id)
+        if restored:
+            self.article_id = restored[-1].article_id
+            return restored[-1].article_id, restored[-1].id
+        return self.article_id, ""
 
-    def revert(self) -> None:
+    def revert(self, library: Library) -> tuple[int, str]:
         for passage in reversed(self.restored):
-            self.library.delete_annotation(passage.id)
-        for passage in self.restored[:1]:
-            self.notify(passage.article_id, "")
+            library.delete_annotation(passage.id)
+        return (self.restored[0].article_id if self.restored else self.article_id), ""
 
 
 class TrashActions(QObject):
@@ -290,20 +293,21 @@ class TrashActions(QObject):
         if window.refuse_if_read_only():
             return False
         controller = window.controller
-        if not controller._push(RestoreFromTrash(window.library, controller._notify, list(ids))):
+
+        def restored() -> None:
             self.refresh()
-            return False
-        self.refresh()
-        window.refresh_sidebar()
-        noun = "passage" if len(ids) == 1 else "passages"
-        window.show_message(f"{len(ids)} {noun} restored.")
-        if len(ids) == 1:
-            passage = window.library.get_annotation(ids[0])
-            if window.article is None or window.article.id != passage.article_id:
-                window.open_article(passage.article_id, passage_id=passage.id)
-            else:
-                window.show_passage(passage.id)
-        return True
+            window.refresh_sidebar()
+            noun = "passage" if len(ids) == 1 else "passages"
+            window.show_message(f"{len(ids)} {noun} restored.")
+            if len(ids) == 1:
+                passage = window.library.get_annotation(ids[0])
+                if window.article is None or window.article.id != passage.article_id:
+                    window.open_article(passage.article_id, passage_id=passage.id)
+                else:
+                    window.show_passage(passage.id)
+
+        command = RestoreFromTrash(controller.writer, controller.notify, list(ids))
+        return controller.push(command, then=restored)
 
     @Slot(str)
     def show_history(self, passage_id: str) -> Any:
@@ -346,14 +350,13 @@ class TrashActions(QObject):
         return box
 
     def empty(self) -> int:
-        """Forget every trashed passage now; returns how many (-1 when refused)."""
+        """Forget every trashed passage, on the writer; the count is told when it is done."""
         window = self.window
-        try:
-            gone = window.library.empty_trash()
-        except REFUSALS as error:
-            window.show_error(str(error))
-            return -1
-        self.refresh()
-        window.refresh_sidebar()
-        window.show_message(f"Trash emptied: {gone} passage{'s' * (gone != 1)} gone for good.")
-        return gone
+
+        def emptied(gone: int, _changes: object) -> None:
+            self.refresh()
+            window.refresh_sidebar()
+            window.show_message(f"Trash emptied: {gone} passage{'s' * (gone != 1)} gone for good.")
+
+        window.writer.submit(window.library.empty_trash, done=emptied, refused=window.show_error)
+        return 0

@@ -1,60 +1,105 @@
 """Undoable passage changes: create, edit (colour, note, tags, extent) and delete.
 
-Each command talks to the Library and then calls `notify(article_id, id)` so
-the window redraws what changed. A deleted passage comes back through
-`Library.restore_annotation` with its id, selectors and times, so undo after
-delete (and redo after undo of a create) gives back the very same passage.
+A command never writes on the GUI thread. Its `apply(library)` and
+`revert(library)` run on the window's writer (ui/common/writer.py) and return
+`(article id, passage id to show or "")`; the answer comes back on the GUI
+thread, which then redraws what changed. `preview(passages)` paints the change
+at once over the reader's passages, before the write lands; when the engine
+refuses the write, the window reloads the truth from the library (the
+painting rolls back) and tells the reason in one line.
 
-The controller calls `run()` before pushing a command: a change the Library
-refuses (read-only library, disk full, a passage gone) raises there and never
-reaches the undo stack. The stack's own first `redo()` is then a no-op.
+A deleted passage comes back through `Library.restore_annotation` with its id,
+selectors and times, so undo after delete (and redo after undo of a create)
+gives back the very same passage. A new passage's id is chosen here, so its
+painting and the stored passage share it.
+
+The controller starts a command with `start()`; it reaches the undo stack only
+once the write has landed (a refused change never does), and the stack's own
+first `redo()` is then a no-op.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from index import AnnotationError, StoreError
+from index import Annotation, Library
+from ui.common.writer import REFUSALS, Writer
 
 Notify = Callable[[int, str], None]
-# What the Library raises for a change it refuses: shown to the user, never a crash.
-REFUSALS = (StoreError, AnnotationError)
+Outcome = tuple[int, str]
+Passages = dict[str, Annotation]
 
 
 class PassageCommand(QUndoCommand):
-    """A change with `apply()` and `revert()`; errors on undo or redo go to `on_error`."""
+    """A change with `apply(library)` and `revert(library)`, run on the writer thread.
+
+    `on_error(message)` hears a refusal; `notify(article_id, passage_id)` redraws.
+    """
 
     on_error: Callable[[str], None] | None = None
+    article_id: int = 0
 
-    def run(self) -> None:
-        """Make the change now (raises what the Library raises); the next redo() is skipped."""
-        self.apply()
-        self._ran = True
+    def __init__(self, label: str, writer: Writer, notify: Notify) -> None:
+        super().__init__(label)
+        self.writer, self.notify = writer, notify
+        self._skip_redo = False
+
+    # -- the GUI thread -------------------------------------------------------------------
+
+    def start(
+        self, landed: Callable[[PassageCommand], None], then: Callable[[], None] | None = None
+    ) -> None:
+        """Send the change to the writer; once stored: `landed(self)`, the redraw, `then()`."""
+
+        def done(outcome: Outcome, _changes: Any) -> None:
+            self._skip_redo = True
+            landed(self)
+            self._show(outcome)
+            if then is not None:
+                then()
+
+        self.writer.submit(lambda: self.apply(self.writer.library), done=done, refused=self._told)
 
     def redo(self) -> None:
-        if getattr(self, "_ran", False):
-            self._ran = False
+        if self._skip_redo:
+            self._skip_redo = False
             return
-        self._guard(self.apply)
+        self._send(self.apply)
 
     def undo(self) -> None:
-        self._guard(self.revert)
+        self._send(self.revert)
 
-    def _guard(self, step: Callable[[], None]) -> None:
-        try:
-            step()
-        except REFUSALS as error:
-            if self.on_error is not None:
-                self.on_error(str(error))
-            self.setObsolete(True)
+    def _send(self, step: Callable[[Library], Outcome]) -> None:
+        self.writer.submit(
+            lambda: step(self.writer.library),
+            done=lambda outcome, _changes: self._show(outcome),
+            refused=self._told,
+        )
 
-    def apply(self) -> None:
+    def _show(self, outcome: Outcome) -> None:
+        self.notify(*outcome)
+
+    def _told(self, message: str) -> None:
+        """Refused: the truth is reloaded (any painting rolls back), the reason told."""
+        self.notify(self.article_id, "")
+        if self.on_error is not None:
+            self.on_error(message)
+
+    def preview(self, passages: Passages) -> Passages:
+        """The reader's passages as they will be once the change lands (GUI thread)."""
+        return passages
+
+    # -- the writer thread ----------------------------------------------------------------
+
+    def apply(self, library: Library) -> Outcome:
         raise NotImplementedError
 
-    def revert(self) -> None:
+    def revert(self, library: Library) -> Outcome:
         raise NotImplementedError
 
 
@@ -63,7 +108,7 @@ class CreatePassage(PassageCommand):
 
     def __init__(
         self,
-        library: Any,
+        writer: Writer,
         notify: Notify,
         article_id: int,
         start: int,
@@ -72,23 +117,45 @@ class CreatePassage(PassageCommand):
         color: str,
         note: str = "",
         tags: tuple[str, ...] = (),
+        text: str = "",
     ) -> None:
-        super().__init__("Highlight")
-        self.library, self.notify = library, notify
-        self.args = (article_id, start, end)
+        super().__init__("Highlight", writer, notify)
+        self.article_id = article_id
+        self.span = (start, end)
         self.fields = {"color": color, "note": note, "tags": tags}
-        self.passage: Any = None
+        self.new_id = str(uuid.uuid4())
+        self.text = text
+        self.passage: Annotation | None = None
 
-    def apply(self) -> None:
+    def preview(self, passages: Passages) -> Passages:
+        start, end = self.span
+        drawn = Annotation(
+            self.new_id,
+            self.article_id,
+            start,
+            end,
+            self.text[start:end],
+            "",
+            "",
+            color=str(self.fields["color"]),
+            note=str(self.fields["note"]),
+            tags=list(self.fields["tags"]),
+        )
+        return {**passages, self.new_id: drawn}
+
+    def apply(self, library: Library) -> Outcome:
         if self.passage is None:
-            self.passage = self.library.annotate(*self.args, **self.fields)
+            self.passage = library.annotate(
+                self.article_id, *self.span, annotation_id=self.new_id, **self.fields
+            )
         else:
-            self.passage = self.library.restore_annotation(self.passage)
-        self.notify(self.passage.article_id, self.passage.id)
+            self.passage = library.restore_annotation(self.passage)
+        return self.article_id, self.passage.id
 
-    def revert(self) -> None:
-        self.passage = self.library.delete_annotation(self.passage.id)
-        self.notify(self.passage.article_id, "")
+    def revert(self, library: Library) -> Outcome:
+        assert self.passage is not None
+        self.passage = library.delete_annotation(self.passage.id)
+        return self.article_id, ""
 
 
 EDIT_LABELS = {"color": "Change Colour", "note": "Edit Note", "tags": "Edit Tags"}
@@ -97,114 +164,139 @@ EDIT_LABELS = {"color": "Change Colour", "note": "Edit Note", "tags": "Edit Tags
 class EditPassage(PassageCommand):
     """Change some of a passage's colour, note, tags or extent; undo puts back the rest."""
 
-    def __init__(self, library: Any, notify: Notify, before: Any, **changes: Any) -> None:
+    def __init__(self, writer: Writer, notify: Notify, before: Annotation, **changes: Any) -> None:
         first = next(iter(changes))
         label = "Change Extent" if "start" in changes else EDIT_LABELS.get(first, "Edit")
-        super().__init__(label)
-        self.library, self.notify = library, notify
+        super().__init__(label, writer, notify)
+        self.article_id = before.article_id
         self.before = before
         self.changes = changes
 
-    def apply(self) -> None:
-        after = self.library.update_annotation(self.before.id, **self.changes)
-        # An edit leaves the choice where the user has it (it may have moved on already).
-        self.notify(after.article_id, "")
+    def preview(self, passages: Passages) -> Passages:
+        if self.before.id not in passages:
+            return passages
+        shown = {k: v for k, v in self.changes.items() if k in ("color", "note", "start", "end")}
+        if "tags" in self.changes:
+            shown["tags"] = list(self.changes["tags"])
+        return {**passages, self.before.id: dataclasses.replace(self.before, **shown)}
 
-    def revert(self) -> None:
+    def apply(self, library: Library) -> Outcome:
+        after = library.update_annotation(self.before.id, **self.changes)
+        # An edit leaves the choice where the user has it (it may have moved on already).
+        return after.article_id, ""
+
+    def revert(self, library: Library) -> Outcome:
         if "start" in self.changes or "end" in self.changes:
             # The extent carries its quote and orphaned state: put the whole passage back.
-            self.library.delete_annotation(self.before.id)
-            self.library.restore_annotation(self.before)
+            library.delete_annotation(self.before.id)
+            library.restore_annotation(self.before)
         else:
-            self.library.update_annotation(
+            library.update_annotation(
                 self.before.id,
                 color=self.before.color,
                 note=self.before.note,
                 tags=list(self.before.tags),
             )
-        self.notify(self.before.article_id, self.before.id)
+        return self.before.article_id, self.before.id
 
 
 class DeletePassages(PassageCommand):
     """Delete one or more passages; undo restores each exactly."""
 
-    def __init__(self, library: Any, notify: Notify, ids: list[str]) -> None:
-        super().__init__("Delete Passage" if len(ids) == 1 else f"Delete {len(ids)} Passages")
-        self.library, self.notify = library, notify
-        self.ids = list(ids)
-        self.deleted: list[Any] = []
+    def __init__(self, writer: Writer, notify: Notify, befores: list[Annotation]) -> None:
+        count = len(befores)
+        super().__init__(
+            "Delete Passage" if count == 1 else f"Delete {count} Passages", writer, notify
+        )
+        self.befores = list(befores)
+        self.article_id = befores[0].article_id if befores else 0
+        self.deleted: list[Annotation] = []
 
-    def apply(self) -> None:
-        deleted: list[Any] = []
+    def preview(self, passages: Passages) -> Passages:
+        gone = {p.id for p in self.befores}
+        return {k: v for k, v in passages.items() if k not in gone}
+
+    def apply(self, library: Library) -> Outcome:
+        deleted: list[Annotation] = []
         try:
-            for passage_id in self.ids:
-                deleted.append(self.library.delete_annotation(passage_id))
+            for before in self.befores:
+                deleted.append(library.delete_annotation(before.id))
         except REFUSALS:
             # All or nothing: the ones already deleted come back before the refusal is told.
-            all_or_nothing(self.notify, deleted, self.library.restore_annotation)
+            all_or_nothing(deleted, library.restore_annotation)
             raise
         self.deleted = deleted
-        for passage in self.deleted[:1]:
-            self.notify(passage.article_id, "")
+        return self.article_id, ""
 
-    def revert(self) -> None:
-        restored: list[Any] = []
+    def revert(self, library: Library) -> Outcome:
+        restored: list[Annotation] = []
         try:
             for passage in reversed(self.deleted):
-                restored.append(self.library.restore_annotation(passage))
+                restored.append(library.restore_annotation(passage))
         except REFUSALS:
-            all_or_nothing(self.notify, restored, lambda p: self.library.delete_annotation(p.id))
+            all_or_nothing(restored, lambda p: library.delete_annotation(p.id))
             raise
-        for passage in restored[-1:]:
-            self.notify(passage.article_id, passage.id)
+        return self.article_id, restored[-1].id if restored else ""
 
 
 class EditMany(PassageCommand):
     """The same change (colour or tags added) to many passages, undone as one step."""
 
-    def __init__(self, library: Any, notify: Notify, label: str, befores: list[Any], **changes):
-        super().__init__(label)
-        self.library, self.notify = library, notify
+    def __init__(
+        self, writer: Writer, notify: Notify, label: str, befores: list[Annotation], **changes
+    ):
+        super().__init__(label, writer, notify)
         self.befores = befores
+        self.article_id = befores[0].article_id if befores else 0
         self.color = changes.get("color")
         self.add_tags = tuple(changes.get("add_tags", ()))
 
-    def apply(self) -> None:
-        changed: list[Any] = []
+    def _tags(self, before: Annotation) -> list[str] | None:
+        if not self.add_tags:
+            return None
+        known = {t.casefold() for t in before.tags}
+        return list(before.tags) + [t for t in self.add_tags if t.casefold() not in known]
+
+    def preview(self, passages: Passages) -> Passages:
+        out = dict(passages)
+        for before in self.befores:
+            if before.id in out:
+                tags = self._tags(before)
+                out[before.id] = dataclasses.replace(
+                    before,
+                    color=self.color or before.color,
+                    tags=before.tags if tags is None else tags,
+                )
+        return out
+
+    def apply(self, library: Library) -> Outcome:
+        changed: list[Annotation] = []
         try:
             for before in self.befores:
-                tags = None
-                if self.add_tags:
-                    known = {t.casefold() for t in before.tags}
-                    tags = list(before.tags)
-                    tags += [t for t in self.add_tags if t.casefold() not in known]
-                self.library.update_annotation(before.id, color=self.color, tags=tags)
+                library.update_annotation(before.id, color=self.color, tags=self._tags(before))
                 changed.append(before)
         except REFUSALS:
-            all_or_nothing(self.notify, changed, self._put_back)
+            all_or_nothing(changed, lambda before: self._put_back(library, before))
             raise
-        if self.befores:
-            self.notify(self.befores[0].article_id, "")
+        return self.article_id, ""
 
-    def revert(self) -> None:
+    def revert(self, library: Library) -> Outcome:
         for before in self.befores:  # each back to its own state: a retry after a refusal is safe
-            self._put_back(before)
-        if self.befores:
-            self.notify(self.befores[0].article_id, "")
+            self._put_back(library, before)
+        return self.article_id, ""
 
-    def _put_back(self, before: Any) -> None:
-        self.library.update_annotation(
+    @staticmethod
+    def _put_back(library: Library, before: Annotation) -> None:
+        library.update_annotation(
             before.id, color=before.color, note=before.note, tags=list(before.tags)
         )
 
 
-def all_or_nothing(notify: Notify, done: list[Any], undo_one: Callable[[Any], Any]) -> None:
+def all_or_nothing(done: list[Any], undo_one: Callable[[Any], Any]) -> None:
     """After a refusal part way through a change of many passages: undo the part that was
-    made (as far as the library lets us) and redraw, so the window shows what is true."""
+    made (as far as the library lets us), so what is stored is what was there before."""
     for passage in reversed(done):
         try:
             undo_one(passage)
         except REFUSALS:
-            break  # the same cause refuses this too: what stays changed is what the list shows
-    if done:
-        notify(done[0].article_id, "")
+            break  # the same cause refuses this too: the reload shows what stays changed

@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import Changes
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
+from ui.common.writer import Writer
 from ui.dialogs.backup_dialog import BackupActions
 from ui.passages.anchoring_dialog import AnchoringActions
 from ui.passages.annotate import PassageController
@@ -35,7 +37,6 @@ from ui.passages.history_dialog import HistoryActions
 from ui.passages.legend_dialog import LegendActions
 from ui.passages.passages import PassagesPanel
 from ui.passages.trash_view import TrashActions
-from ui.passages.undo import REFUSALS
 from ui.reader.document import DEFAULT_POINT_SIZE
 from ui.reader.find_bar import FindBar
 from ui.reader.reader import ReaderView
@@ -85,7 +86,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self._build_widgets()
         self._build_layout()
         self._build_menus()
-        self.controller = PassageController(library, self.reader, self)
+        self.writer = Writer(library, self)
+        self.controller = PassageController(library, self.writer, self.reader, self)
         self.search = SearchController(library, self.runner, self)
         self._connect()
         self._connect_actions()
@@ -205,6 +207,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.passages.tags_edited.connect(self.controller.edit_tags)
         self.passages.delete_requested.connect(self.controller.delete_one)
         self.controller.changed.connect(self.on_passages_changed)
+        self.writer.landed.connect(self.on_changes)
         self.controller.message.connect(self.show_message)
         self.controller.failed.connect(self.show_error)
         self.controller.undo_stack.canUndoChanged.connect(self.on_undo_state)
@@ -343,10 +346,11 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.controller.set_article(article)
         self.load_passages(passage_id)
         self.reader.set_article_tags(self.library.article_tags(article_id))
-        try:
-            self.library.mark_opened(article_id)
-        except REFUSALS as error:  # only "recently read" is lost; the article is open
-            self.show_message(f"Not remembered as recently read: {error}")
+        if not self.library.read_only:  # only "recently read" is lost when refused
+            self.writer.submit(
+                lambda: self.library.mark_opened(article_id),
+                refused=lambda why: self.show_message(f"Not remembered as recently read: {why}"),
+            )
         self.setWindowTitle(f"{safe_title(article.title or 'Untitled')} — Gloss")
         self.article_list.select(article_id)
         self.settings.set_for_library(keys.OPEN_ARTICLE, article_id)
@@ -410,21 +414,37 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
 
     @Slot(int, str)
     def on_passages_changed(self, article_id: int, passage_id: str) -> None:
-        """After any passage change: redraw the article's passages and the counts."""
+        """After a passage command: redraw the open article's passages (the rest of the
+        window follows the change's `Changes`, in `on_changes`)."""
         if self.article is not None and article_id == self.article.id:
             self.load_passages(passage_id)
         elif passage_id and self.article is None:
             self.open_article(article_id, passage_id=passage_id)
-        self.refresh_sidebar()
-        if self.current_view[0] == "view" and self.current_view[1] in ("all", "recent"):
-            count = len(self.library.annotations(article_id=article_id))
-            self.article_list.model.set_highlights(article_id, count)
-        else:  # which articles belong to the view may have changed
-            self.refresh_list()
-        if self.middle.currentIndex() == BROWSER:
-            self.refresh_browser()
-        self.update_status()
         self.update_actions()
+
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """A write landed: refresh only what it changed (the rows of its articles, the
+        sidebar when tags, trash or saved searches moved, the browser when it shows)."""
+        if changes.empty:
+            return
+        counts_moved = changes.everything or changes.tags or changes.trash
+        if counts_moved or changes.saved_searches:
+            self.refresh_sidebar()
+        kind, view = self.current_view
+        if changes.everything or kind != "view" or view not in ("all", "recent"):
+            if changes.everything or changes.articles or changes.passages:
+                self.refresh_list()  # which articles belong to the view may have changed
+        elif view == "recent" and changes.opened:
+            self.refresh_list()
+        elif changes.passages:
+            for article_id in sorted(changes.articles):
+                count = len(self.library.annotations(article_id=article_id))
+                self.article_list.model.set_highlights(article_id, count)
+        if self.middle.currentIndex() == BROWSER and (changes.passages or changes.everything):
+            self.refresh_browser()
+        if counts_moved:
+            self.update_status()
 
     # --- search ---------------------------------------------------------------------------
 
@@ -468,6 +488,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.state_timer.stop()
         self.search.timer.stop()
         self.runner.shutdown()
+        self.writer.wait()  # every change the user made is stored before the library closes
         super().closeEvent(event)
 
     # --- drag and drop -------------------------------------------------------------------

@@ -13,7 +13,6 @@ from ui.common.plain import one_line
 from ui.dialogs.export_dialog import ExportDialog
 from ui.passages.passage_dialogs import TagsDialog
 from ui.passages.passages import swatch_icon
-from ui.passages.undo import REFUSALS
 from ui.reader.document import is_openable
 from ui.window import settings as keys
 from ui.window.actions import COLOR_ACTIONS
@@ -277,17 +276,26 @@ class WindowActions:
         return dialog
 
     def set_article_tags(self, article_id: int, tags: list[str]) -> bool:
-        try:
-            saved = self.library.set_article_tags(article_id, tags)
-        except REFUSALS as error:
-            self.show_error(str(error))
-            return False
+        """Show the tags at once; write them on the writer (a refusal puts back the stored)."""
         if self.article is not None and self.article.id == article_id:
-            self.reader.set_article_tags(saved)
-        self.refresh_sidebar()
-        if self.current_view[0] == "tag":
-            self.refresh_list()
-        self.show_message("Article tags saved." if saved else "Article tags removed.")
+            self.reader.set_article_tags(list(tags))
+
+        def saved(stored: list[str], _changes: object) -> None:
+            if self.article is not None and self.article.id == article_id:
+                self.reader.set_article_tags(stored)
+            self.refresh_sidebar()
+            if self.current_view[0] == "tag":
+                self.refresh_list()
+            self.show_message("Article tags saved." if stored else "Article tags removed.")
+
+        def refused(message: str) -> None:
+            if self.article is not None and self.article.id == article_id:
+                self.reader.set_article_tags(self.library.article_tags(article_id))
+            self.show_error(message)
+
+        self.writer.submit(
+            lambda: self.library.set_article_tags(article_id, tags), done=saved, refused=refused
+        )
         return True
 
     def tag_passages(self, ids: list[str]) -> TagsDialog:
@@ -308,13 +316,13 @@ class WindowActions:
             self.save_search_as(name, query)
 
     def save_search_as(self, name: str, query: str) -> None:
-        try:
-            self.library.save_search(name, query)
-        except REFUSALS as error:
-            self.show_error(str(error))
-            return
-        self.refresh_sidebar()
-        self.show_message("Saved in the sidebar.")
+        def saved(_result: object, _changes: object) -> None:
+            self.refresh_sidebar()
+            self.show_message("Saved in the sidebar.")
+
+        self.writer.submit(
+            lambda: self.library.save_search(name, query), done=saved, refused=self.show_error
+        )
 
     def refuse_if_read_only(self) -> bool:
         """True (and the reason told) when the library cannot be written: ask nothing first."""
@@ -326,25 +334,30 @@ class WindowActions:
     def on_tag_action(self, action: str, tag: str) -> None:
         if self.refuse_if_read_only():
             return
-        try:
-            if action == "rename":
-                new, ok = QInputDialog.getText(self, "Rename Tag", "New name:", text=tag)
-                if ok and new.strip() and new != tag:
-                    self.library.rename_tag(tag, new.strip())
-            elif action == "delete":
-                self.library.delete_tag(tag)
-        except REFUSALS as error:
-            self.show_error(str(error))
-        self.refresh_sidebar()
-        self.load_passages()
+        job = None
+        if action == "rename":
+            new, ok = QInputDialog.getText(self, "Rename Tag", "New name:", text=tag)
+            if ok and new.strip() and new != tag:
+                name = new.strip()
+                job = lambda: self.library.rename_tag(tag, name)  # noqa: E731
+        elif action == "delete":
+            job = lambda: self.library.delete_tag(tag)  # noqa: E731
+        if job is None:
+            return
+
+        def done(_result: object, _changes: object) -> None:
+            self.refresh_sidebar()
+            self.load_passages()
+
+        self.writer.submit(job, done=done, refused=self.show_error)
 
     def on_search_action(self, action: str, name: str) -> None:
         if action == "delete" and not self.refuse_if_read_only():
-            try:
-                self.library.delete_saved_search(name)
-            except REFUSALS as error:
-                self.show_error(str(error))
-            self.refresh_sidebar()
+            self.writer.submit(
+                lambda: self.library.delete_saved_search(name),
+                done=lambda _result, _changes: self.refresh_sidebar(),
+                refused=self.show_error,
+            )
 
 
 def window_style(theme: Any) -> str:
