@@ -254,6 +254,11 @@ class Library:
         loudly (WrongThread) instead of making the window wait on the database."""
         self.store.forbid_writes_on_this_thread()
 
+    def prefer_writes_of_this_thread(self) -> None:
+        """The window's writer thread calls this: its writes (the user's) go before an
+        import's batches when both wait for the database."""
+        self.store.prefer_writes_of_this_thread()
+
     def on_changes(self, listener: Callable[[Changes], None]) -> None:
         """Call `listener(changes)` after every write, on the thread that wrote."""
         self._listeners.append(listener)

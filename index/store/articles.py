@@ -24,8 +24,9 @@ from index.store.database import Store, now_iso
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
-BATCH_FILES = 200
-BATCH_SECONDS = 0.5
+# A batch is one transaction: small enough that a highlight made meanwhile waits little.
+BATCH_FILES = 50
+BATCH_SECONDS = 0.25
 
 
 @dataclass(slots=True)

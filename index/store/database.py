@@ -200,6 +200,10 @@ class Store:
         self.read_only_reason = "the library is open read-only: changes cannot be saved"
         self.busy_timeout_ms = BUSY_TIMEOUT_MS  # read when a thread's connection is made
         self._no_writes_on: int | None = None
+        self._gate = threading.Condition()
+        self._writing = False
+        self._urgent_waiting = 0
+        self._urgent_threads: set[int] = set()
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -267,19 +271,48 @@ class Store:
                 " changes cannot be saved"
             )
         conn = self.connection()
+        with self._turn():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise StoreError(describe_error(error) or str(error)) from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error) and describe_error(error):
+                    raise StoreError(describe_error(error)) from error
+                raise
+
+    def prefer_writes_of_this_thread(self) -> None:
+        """The user's own changes (the window's writer thread) go before bulk work (an
+        import's batches, the indexer's bookkeeping) when both wait to write."""
+        self._urgent_threads.add(threading.get_ident())
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """This process's writers take turns here instead of in SQLite's busy handler,
+        which sleeps in growing steps (up to 100 ms) and lets a busy importer take the lock
+        again and again before a waiting highlight; an urgent thread's write goes first."""
+        urgent = threading.get_ident() in self._urgent_threads
+        with self._gate:
+            if urgent:
+                self._urgent_waiting += 1
+            try:
+                while self._writing or (not urgent and self._urgent_waiting):
+                    self._gate.wait()
+            finally:
+                if urgent:
+                    self._urgent_waiting -= 1
+            self._writing = True
         try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            raise StoreError(describe_error(error) or str(error)) from None
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(error, sqlite3.Error) and describe_error(error):
-                raise StoreError(describe_error(error)) from error
-            raise
+            yield
+        finally:
+            with self._gate:
+                self._writing = False
+                self._gate.notify_all()
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

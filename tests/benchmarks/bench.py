@@ -180,6 +180,8 @@ def run(scale: int, work: Path) -> dict:
     picked = random.Random(3).sample(queries, 50)
     sample.write_text("\n".join(q.gloss for q in picked), encoding="utf-8")
     results["window"] = child("window", library, str(sample))
+    step("100 highlights while the BBC folder is imported (child process, window offscreen)")
+    results["highlight"] = child("highlight", work / "highlight-library", str(BBC))
     return results
 
 

@@ -9,6 +9,10 @@ Run by tests/benchmarks/bench.py as `python bench_children.py MODE LIBRARY [ARG]
 - open LIBRARY QUERY: a cold open of the library in a new process, then the first query.
 - window LIBRARY QUERIES_FILE: the window offscreen: the first paint from process start,
   opening articles, and resident memory after browsing 50 articles and 50 searches.
+- highlight LIBRARY FOLDER: the window offscreen on a small library while FOLDER (the BBC
+  stories) is imported beside it, as File › Import Folder runs it: 100 highlights made with
+  the H command, each timed to painted (the reader repainted with it) and to committed
+  (the writer's answer on the GUI thread).
 """
 
 from __future__ import annotations
@@ -142,9 +146,82 @@ def measure_window(library: str, queries_file: str) -> dict:
     }
 
 
+def measure_highlight(library: str, folder: str, times: int = 100) -> dict:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    import random
+
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+    from ui.window.app import close_library, make_app, open_library
+    from ui.window.main_window import MainWindow
+    from ui.window.settings import Settings
+
+    app = make_app()
+    seed = Path(library).with_name("highlight-seed")
+    seed.mkdir(parents=True, exist_ok=True)
+    stories = sorted(Path(folder).rglob("*.txt"))[:3]
+    for n, story in enumerate(stories):
+        (seed / f"story-{n}.txt").write_bytes(story.read_bytes())
+    lib = open_library(library)
+    lib.import_paths([seed])
+    scratch = Path(lib.path) / ".bench-settings.ini"
+    settings = Settings(QSettings(str(scratch), QSettings.Format.IniFormat), str(lib.path))
+    window = MainWindow(lib, settings, app.windowIcon())
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    article = lib.list_articles()[0].id
+    window.open_article(article)
+    app.processEvents()
+    importing = {"done": False}
+    window.tasks.finished.connect(lambda _name, _result: importing.update(done=True))
+    assert window.import_paths([folder])  # as File › Import Folder runs it
+    rng = random.Random(7)
+    text = window.reader.text
+    words = [i for i in range(1, len(text) - 40) if text[i - 1] == " "]
+    painted, committed, during = [], [], 0
+    for _ in range(times):
+        start = rng.choice(words)
+        window.reader.select_range(start, start + rng.randint(8, 30))
+        landed = QEventLoop()
+        window.writer.landed.connect(landed.quit)
+        window.writer.refused.connect(landed.quit)
+        began = time.perf_counter()
+        window.registry["highlight"].trigger()
+        window.reader.viewport().repaint()
+        painted.append(time.perf_counter() - began)
+        if window.writer.pending():
+            landed.exec()
+        committed.append(time.perf_counter() - began)
+        window.writer.landed.disconnect(landed.quit)
+        window.writer.refused.disconnect(landed.quit)
+        during += not importing["done"]
+        pause = QEventLoop()
+        QTimer.singleShot(rng.randint(10, 40), pause.quit)
+        pause.exec()
+    stored = len(lib.annotations(article_id=article))
+    while not importing["done"]:
+        app.processEvents()
+        time.sleep(0.05)
+    window.close()
+    close_library(lib)
+    scratch.unlink(missing_ok=True)
+    return {
+        "painted_s": painted,
+        "committed_s": committed,
+        "during_import": during,
+        "stored": stored,
+    }
+
+
 def main(argv: list[str]) -> int:
     mode, library, arg = argv[1], argv[2], argv[3]
-    measures = {"import": measure_import, "open": measure_open, "window": measure_window}
+    measures = {
+        "import": measure_import,
+        "open": measure_open,
+        "window": measure_window,
+        "highlight": measure_highlight,
+    }
     print(json.dumps(measures[mode](library, arg)), flush=True)
     return 0
 

@@ -133,6 +133,22 @@ def table(r: dict) -> str:
     )
     rss = win["browsing_rss_mb"]
     row("RSS after 50 articles + 50 searches", f"{rss:,.0f} MB", "", "", "< 400 MB", rss < 400)
+    if "highlight" in r:
+        marks = r["highlight"]
+        for key, label, limit in (
+            ("painted_s", "highlight during an import: painted", 16),
+            ("committed_s", "highlight during an import: committed", 200),
+        ):
+            values = marks[key]
+            p95 = _pct(values, 95) * 1000
+            row(
+                label,
+                f"p50 {statistics.median(values) * 1000:.1f} ms, p95 {p95:.1f} ms",
+                f"{marks['during_import']} of {len(values)} during the import",
+                "",
+                f"p95 < {limit} ms",
+                p95 < limit,
+            )
     head = [
         f"{n:,} articles (BBC ×{r['scale']}) + 2,000 passages; {r['machine']}; {r['date']}",
         "",

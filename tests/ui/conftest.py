@@ -16,8 +16,6 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from ui.common.compat import protect_none
-
 _spec = importlib.util.spec_from_file_location(
     "_gloss_tests_conftest", Path(__file__).resolve().parents[1] / "conftest.py"
 )
@@ -27,9 +25,6 @@ REPO, SHARED, CORPORA = _root.REPO, _root.SHARED, _root.CORPORA
 SEED, BBC, HTML_NEWS, W3C_TESTS = _root.SEED, _root.BBC, _root.HTML_NEWS, _root.W3C_TESTS
 need = _root.need
 
-# PySide6 6.12.0 on Python 3.11 loses a reference to None on every call of a Qt method that
-# returns nothing; the window guards against it at start (ui/compat.py), and so do the tests.
-protect_none()
 
 SAMPLE = """# Notes on tidal mills
 

@@ -42,6 +42,7 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         threading.current_thread().name = WRITER_THREAD_NAME
+        self.library.prefer_writes_of_this_thread()
         try:
             with self.library.collect_changes() as bucket:
                 result = self.job()

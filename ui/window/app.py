@@ -21,10 +21,11 @@ def make_app() -> Any:
     """The QApplication (made once): Fusion style, names used by QSettings, the icon."""
     from PySide6.QtWidgets import QApplication
 
-    from ui.common.compat import protect_none
     from ui.window.icon import app_icon
 
-    protect_none()  # PySide6 6.12.0 on Python 3.11: see ui/compat.py
+    # The GUI thread waits for the GIL at most 1 ms behind an import's or the indexer's
+    # Python threads (the default 5 ms made a highlight paint late during an import).
+    sys.setswitchinterval(0.001)
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "gloss"])
