@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from index.changes import EVERYTHING, Changes
 from index.passages import annotations as notes
 from index.passages.annotations import PALETTE, Annotation, AnnotationError
-from index.search.engine import IndexDamaged, SearchIndex, SearchResult
+from index.search.engine import IndexDamaged, IndexOutdated, SearchIndex, SearchResult
 from index.search.indexer import Indexer, all_documents
 from index.search.whoosh_wall import WhooshUnsupported
 from index.store import articles
@@ -184,10 +184,18 @@ class Library:
             return
         if WELCOME.exists():
             self.import_paths([WELCOME])
+        row = self.store.one(
+            "SELECT id FROM articles WHERE source_path = ? ORDER BY id LIMIT 1", (str(WELCOME),)
+        )
         with self.store.write() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('welcomed', ?)", (now_iso(),)
             )
+            if row is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('welcome_article', ?)",
+                    (str(row["id"]),),
+                )
 
     def _finish_opening(self, opening: Opening) -> None:
         """After the store and index are open: mirror catch-up, start backup, notices.
@@ -609,10 +617,27 @@ class Library:
             limit=limit,
             sort=sort,
             color_aliases=self.color_aliases(),
+            hidden=self._hidden_articles(),
         )
+        result.color_names = self.legend()
         if behind:
             result.message = "; ".join(m for m in (result.message, behind) if m)
         return result
+
+    def _hidden_articles(self) -> frozenset[int]:
+        """The welcome article, once the library holds any other: left out of search
+        results, facets and suggestions (it stays in the list, readable and deletable)."""
+        row = self.store.one("SELECT value FROM meta WHERE key = 'welcome_article'")
+        if row is None:  # a library from before the key: the article imported from assets
+            row = self.store.one(
+                "SELECT id AS value FROM articles WHERE source_path LIKE ? ORDER BY id LIMIT 1",
+                (f"%{os.sep}assets{os.sep}welcome.md",),
+            )
+        if row is None:
+            return frozenset()
+        welcome = int(row["value"])
+        other = self.store.one("SELECT 1 AS known FROM articles WHERE id != ? LIMIT 1", (welcome,))
+        return frozenset({welcome}) if other else frozenset()
 
     def _catch_up(self) -> str | None:
         """Without a background indexer, index queued changes before reading the index.
@@ -790,10 +815,13 @@ def _open_index(
     sentence in `notices` for the reader)."""
     index_dir = folder / INDEX_FOLDER
     fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
+    why = "it could not be read"
     try:
         index = SearchIndex.open(index_dir)
     except WhooshUnsupported:
         raise  # a whoosh we cannot read: rebuilding would fail the same way
+    except IndexOutdated:
+        why = "this version of Gloss indexes text differently"
     except Exception:  # any other failure to open means: rebuild from SQLite (issue 6)
         pass
     else:
@@ -817,7 +845,7 @@ def _open_index(
     try:
         index = SearchIndex.open(index_dir)
         _rebuild(store, index, None, progress, None)
-        notices.append(REBUILT_NOTICE + " (it could not be read).")
+        notices.append(REBUILT_NOTICE + f" ({why}).")
     except (OSError, IndexDamaged) as error:
         from index.store.database import describe_os_error
 

@@ -321,10 +321,11 @@ def test_saved_fuzzer_crash_inputs(path):
     ("query", "says"),
     [
         ("word " * 10_000, "too long"),
-        (" ".join(f"w{n}" for n in range(MAX_QUERY_TERMS + 1)), "too many terms"),
+        (" OR ".join(f"w{n}" for n in range(MAX_QUERY_TERMS + 1)), "too many terms"),
         ("(" * (MAX_QUERY_DEPTH + 1) + "word" + ")" * (MAX_QUERY_DEPTH + 1), "too deeply"),
         ("(" * 2_000 + "word" + ")" * 2_000, "too long"),
-        ("x" * (MAX_QUERY_CHARS + 1), "too long"),
+        ("x OR " + "x" * MAX_QUERY_CHARS, "too long"),  # without operators: a pasted text
+        (" ".join(f"w{n}" for n in range(1_001)), "too many words"),
     ],
 )
 def test_query_limits_answer_at_once(query, says):

@@ -433,10 +433,16 @@ def test_odd_queries_get_a_sensible_reading(small_index, query, expected):
 
 
 def test_limits_are_checked_before_parsing(small_index):
+    """A hand-written query (one with operators) keeps its limits; past them, text without
+    operators is a pasted paragraph (tests/test_analysis.py), up to its own limits."""
     with pytest.raises(QueryError, match="too long"):
-        run(small_index, "a" * 1001)
+        run(small_index, "a OR " + "a" * 1001)
+    with pytest.raises(QueryError, match="too long"):
+        run(small_index, "a" * 10_001)
     with pytest.raises(QueryError, match="too many terms"):
-        run(small_index, " ".join(f"w{i}" for i in range(65)))
+        run(small_index, " OR ".join(f"w{i}" for i in range(65)))
+    with pytest.raises(QueryError, match="too many words"):
+        run(small_index, " ".join(f"w{i}" for i in range(1001)))
     with pytest.raises(QueryError, match="too deeply"):
         run(small_index, "(" * 17 + "fishing" + ")" * 17)
     started = time.perf_counter()
@@ -717,7 +723,7 @@ def test_the_fast_indexing_pass_gives_the_analyzers_postings_and_words():
     """index/search_fields.py analyses titles and bodies in one loop of its own: the same
     stems, positions, character spans and spelling words as the analyzer's tokens give."""
     from index.search import fields as search_fields
-    from index.search.query import STEM_ANALYZER
+    from index.search.analysis import STEM_ANALYZER
 
     text = (
         "The U.S. café owners' protests, protesting and PROTESTERS: a 3.5% rise in\n"
@@ -738,8 +744,9 @@ def test_the_fast_indexing_pass_gives_the_analyzers_postings_and_words():
         finally:
             search_fields._spelled.seen = search_fields._spelled.fresh = None
         assert got == expected
-        words = {t.word for t in STEM_ANALYZER(text, mode="index")}
+        words = {t.word for t in STEM_ANALYZER(text, mode="index") if not t.stopword}
         assert fresh == sorted(words - {"protest"})
+        assert b"of" in {w for w, *_ in got} and "of" not in fresh  # stop words: indexed only
         assert "protesters" in fresh and "café" not in fresh and "cafe" in fresh
 
 

@@ -174,6 +174,10 @@ def run_command(argv: list[str]) -> int:
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
+    except BrokenPipeError:  # the reader of our output went away (| head): end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush cannot fail again
+        return 1
 
 
 def _fail(message: str) -> None:
@@ -286,9 +290,7 @@ def _search(library, args) -> int:
         except OSError as error:
             raise UsageError(f"cannot read {args.batch}: {error.strerror}") from None
         failed = 0
-        for line in lines:
-            if not line.strip():
-                continue
+        for line in lines:  # one answer a line, blank lines too, so answers line up
             try:
                 _print_json(library.search(line, limit=args.limit, sort=args.sort).to_json())
             except QueryError as error:

@@ -39,6 +39,7 @@ from whoosh.util.numeric import byte_to_length
 
 from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
+from index.search.analysis import tokens as analysis_tokens
 from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
 from index.search.query import (
     QueryError,
@@ -63,6 +64,7 @@ __all__ = [
     "Fragment",
     "IndexBusy",
     "IndexDamaged",
+    "IndexOutdated",
     "QueryError",
     "SearchIndex",
     "SearchResult",
@@ -72,7 +74,7 @@ __all__ = [
 # whoosh pickles the schema into the index's table of contents, naming each field's class
 # where it was defined (index.search.fields.SpelledText since gloss2; gloss1 indexes named
 # the modules of the flat layout and are rebuilt, as damaged ones are).
-INDEX_NAME = "gloss2"  # bump the digit when the schema changes: old indexes then read as damaged
+INDEX_NAME = "gloss3"  # bump the digit when the schema changes: old indexes then read as damaged
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
 REBUILD_LIMIT_MB = 256
@@ -85,6 +87,10 @@ SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext"
 
 class IndexDamaged(Exception):
     """The index cannot be opened or read: rebuild it from SQLite."""
+
+
+class IndexOutdated(IndexDamaged):
+    """The folder holds an index of an older format (schema): rebuild it from SQLite."""
 
 
 class IndexBusy(Exception):
@@ -118,7 +124,17 @@ class Table:
     search counts facets over every match with list lookups, not stored fields.
     """
 
-    __slots__ = ("_articles", "_notes", "articles", "authors", "dates", "ids", "tags", "years")
+    __slots__ = (
+        "_articles",
+        "_notes",
+        "articles",
+        "authors",
+        "colors",
+        "dates",
+        "ids",
+        "tags",
+        "years",
+    )
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -129,19 +145,21 @@ class Table:
         self._articles: dict[int, int] | None = None
         self.authors: list[str | None] = []
         self.tags: list[tuple[str, ...]] = []
+        self.colors: list[str | None] = []  # a passage's colour; None for an article
 
     @classmethod
     def read(cls, reader) -> Table:
         table = cls()
         try:
             for raw in reader.column_reader("facets"):
-                doc_id, article, date, author, tags = raw.decode("utf-8").split(SEP)
+                doc_id, article, date, author, tags, color = raw.decode("utf-8").split(SEP)
                 table.ids.append(doc_id)
                 table.articles.append(int(article))
                 table.dates.append(date or None)
                 table.years.append(date[:4] or None)
                 table.authors.append(author or None)
                 table.tags.append(tuple(tags.split(TAGSEP)) if tags else ())
+                table.colors.append(color or None)
         except (ValueError, UnicodeDecodeError) as exc:
             raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
         return table
@@ -175,6 +193,7 @@ class Table:
         self.years += other.years
         self.authors += other.authors
         self.tags += other.tags
+        self.colors += other.colors
 
 
 class _MappedFile(BufferFile):
@@ -246,6 +265,8 @@ class SearchIndex:
             warnings.simplefilter("ignore", ResourceWarning)
             try:
                 return cls._open(folder, recreate)
+            except IndexOutdated:
+                raise
             except IndexDamaged as exc:
                 damage = str(exc)
             except _DAMAGE as exc:
@@ -263,6 +284,8 @@ class SearchIndex:
             if (folder / REBUILD_MARKER).exists():
                 raise IndexDamaged(f"{folder}: the index was left empty or half rebuilt")
             ix = storage.open_index(INDEX_NAME, schema=SCHEMA)
+        elif any(p.name.endswith(".toc") and INDEX_NAME not in p.name for p in folder.iterdir()):
+            raise IndexOutdated(f"{folder} holds a search index of an older format")
         elif any(_ours(p.name) for p in folder.iterdir()):
             raise IndexDamaged(f"{folder} holds index files but no readable table of contents")
         else:
@@ -585,6 +608,7 @@ class SearchIndex:
         sort: str = "relevance",
         color_aliases: dict[str, str] | None = None,
         deadline_s: float = SEARCH_DEADLINE_S,
+        hidden: frozenset[int] = frozenset(),
     ) -> SearchResult:
         """Run `query`: hits grouped by article, facets over every matching group.
 
@@ -592,6 +616,8 @@ class SearchIndex:
         (asked only for the hits returned; may raise LookupError). Raises
         QueryError for a query that cannot run, SearchTimeout (a QueryError) when
         scoring runs past `deadline_s`, IndexDamaged when the index cannot be read.
+        The articles in `hidden` (and their passages) are left out of the hits, the
+        facets and the spelling suggestion (the welcome article, once there are others).
         """
         start = time.perf_counter()
         if sort not in SORTS:
@@ -606,6 +632,7 @@ class SearchIndex:
             q, terms, notes = expand_query(parsed.query, s.reader())
             scorer = Scorer(self, s, start + deadline_s)
             scores = scorer.run(q)
+            leave_out(scores, table, hidden)
             groups, best = group_hits(scores, table)
             tag_passages(s, scorer, q, table, groups, scores)
             chosen = rank_groups(groups, best, table, max(0, limit), sort)
@@ -618,7 +645,8 @@ class SearchIndex:
             hits = build_hits(s, parts, scores, terms, spans, text_for)
             suggestion = None
             if len(groups) < SUGGEST_BELOW:
-                suggestion = self._suggestion(parsed, s, table, len(groups))
+                unknown = _hidden_terms(s, table, hidden, text_for)
+                suggestion = self._suggestion(parsed, s, table, len(groups), hidden, unknown)
             facets = facet_counts(groups, table)
         took = (time.perf_counter() - start) * 1000
         message = "; ".join(notes) if notes else None
@@ -639,8 +667,16 @@ class SearchIndex:
             groups, _ = group_hits(Scorer(self, s).run(q), table)
             return self._suggestion(parsed, s, table, len(groups))
 
-    def _suggestion(self, parsed, s: Searcher, table: Table, found: int) -> str | None:
-        corrected = suggest_query(parsed, s.reader())
+    def _suggestion(
+        self,
+        parsed,
+        s: Searcher,
+        table: Table,
+        found: int,
+        hidden: frozenset[int] = frozenset(),
+        hidden_terms: frozenset[str] = frozenset(),
+    ) -> str | None:
+        corrected = suggest_query(parsed, s.reader(), hidden_terms)
         if corrected is None:
             return None
         try:
@@ -650,8 +686,36 @@ class SearchIndex:
         if better.query is None:
             return None
         q, _, _ = expand_query(better.query, s.reader())
-        groups, _ = group_hits(Scorer(self, s).run(q), table)
+        scores = Scorer(self, s).run(q)
+        leave_out(scores, table, hidden)
+        groups, _ = group_hits(scores, table)
         return corrected if len(groups) > found else None
+
+
+def leave_out(scores: dict[int, float], table: Table, hidden: frozenset[int]) -> None:
+    """Drop the documents of the `hidden` articles (theirs and their passages') from `scores`."""
+    for article_id in hidden:
+        for docnum in (table.article_doc(article_id), *table.note_docs(article_id)):
+            scores.pop(docnum, None)
+
+
+def _hidden_terms(
+    s: Searcher, table: Table, hidden: frozenset[int], text_for: Callable[[int], str]
+) -> frozenset[str]:
+    """The terms (and author words) of the hidden articles, for the spelling weights."""
+    found: set[str] = set()
+    for article_id in hidden:
+        docnum = table.article_doc(article_id)
+        if docnum is None:
+            continue
+        stored = s.stored_fields(docnum)["doc"]
+        try:
+            text = text_for(article_id) or ""
+        except LookupError:
+            text = ""
+        for value, stem in ((stored["title"], True), (text, True), (stored["author"], False)):
+            found.update(t[0] for t in analysis_tokens(value or "", stem=stem))
+    return frozenset(found)
 
 
 SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched

@@ -19,8 +19,8 @@ from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.query.compound import BinaryQuery, CompoundQuery
 
+from index.search.analysis import STEM_ANALYZER
 from index.search.query import (
-    STEM_ANALYZER,
     VocabularyPattern,
     analyze,
     expand_query,

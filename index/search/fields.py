@@ -15,17 +15,12 @@ from whoosh import fields, formats, writing
 from whoosh.analysis import RegexTokenizer
 from whoosh.columns import VarBytesColumn
 from whoosh.reading import SegmentReader
-from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length
 
 from index.search import whoosh_wall as wall
-from index.search.query import (
-    NAME_ANALYZER,
-    STEM_ANALYZER,
-    TOKEN_PATTERN,
-    normalize_tag,
-    stem_word,
-)
+from index.search.analysis import NAME_ANALYZER, STEM_ANALYZER
+from index.search.analysis import postings as analysed_postings
+from index.search.query import normalize_tag
 
 SEP, TAGSEP = "\x1f", "\x1e"
 
@@ -56,7 +51,8 @@ class SpelledText(fields.TEXT):
     def postings(self, value: str) -> tuple[list[tuple], list[str]]:
         """What `index` yields for `value` (term, frequency, weight, encoded places), and
         its unstemmed words."""
-        places_by_stem, words = _analyse(value, isinstance(self.format, formats.Characters))
+        chars = isinstance(self.format, formats.Characters)
+        places_by_stem, words = analysed_postings(value, chars)
         boost, encode = self.format.field_boost, self.format.encode
         postings = [
             (stem.encode("utf-8"), len(places), len(places) * boost, encode(places))
@@ -70,28 +66,6 @@ class SpelledText(fields.TEXT):
             return super().spellable_words(value)
         _spelled.fresh = None
         return iter(sorted(fresh))
-
-
-def _analyse(text: str, chars: bool) -> tuple[dict[str, list], list[str]]:
-    """STEM_ANALYZER's postings in one pass: stem → positions (with character spans when
-    `chars`), and the unstemmed words in order of first use.
-
-    The same words, stems and positions as `word_values` over the analyzer's tokens (a
-    test holds them equal), without a Token object and a generator layer per word: this
-    loop is most of what indexing an article costs.
-    """
-    postings: dict[str, list] = {}
-    words: dict[str, None] = {}
-    stoplist, minsize, pos = STEM_ANALYZER.stoplist, STEM_ANALYZER.minsize, 0
-    for match in TOKEN_PATTERN.finditer(text):
-        word = match.group().lower().translate(accent_map)
-        if len(word) < minsize or word in stoplist:
-            continue
-        words[word] = None
-        place = (pos, match.start(), match.end()) if chars else pos
-        postings.setdefault(stem_word(word), []).append(place)
-        pos += 1
-    return postings, list(words)
 
 
 def schema() -> fields.Schema:
@@ -125,10 +99,13 @@ def schema() -> fields.Schema:
 SCHEMA = schema()
 
 
-def _pack(doc_id: str, article_id: int, date: str | None, author: str | None, tags) -> bytes:
+def _pack(
+    doc_id: str, article_id: int, date: str | None, author: str | None, tags, color: str = ""
+) -> bytes:
+    """The facet column's value: id, article, date, author, tags and (passages) colour."""
     clean = [t.replace(SEP, " ").replace(TAGSEP, " ") for t in tags]
     values = [doc_id, str(article_id), date or "", (author or "").replace(SEP, " ")]
-    return SEP.join([*values, TAGSEP.join(clean)]).encode("utf-8")
+    return SEP.join([*values, TAGSEP.join(clean), color]).encode("utf-8")
 
 
 def document_fields(doc: dict) -> dict:
@@ -144,7 +121,8 @@ def document_fields(doc: dict) -> dict:
         date = None
     stored = {"kind": kind, "article_id": article_id, "title": title, "author": author}
     stored |= {"date": date, "tags": tags}
-    facets = _pack(doc["id"], article_id, date, author, tags)
+    color = (doc.get("color") or "yellow") if kind == "annotation" else ""
+    facets = _pack(doc["id"], article_id, date, author, tags, color)
     out = {"id": doc["id"], "doc": stored, "facets": facets}
     flags = [kind]
     if date:
@@ -160,7 +138,7 @@ def document_fields(doc: dict) -> dict:
         out["body"] = doc.get("body") or ""
     elif kind == "annotation":
         quote, note = doc.get("quote") or "", doc.get("note") or ""
-        color, orphaned = doc.get("color") or "yellow", bool(doc.get("orphaned"))
+        orphaned = bool(doc.get("orphaned"))
         stored |= {"quote": quote, "note": note, "color": color, "orphaned": orphaned}
         stored["annotation_id"] = doc.get("annotation_id") or doc["id"].partition(":")[2]
         out |= {"ctx_title": title, "quote": quote, "note": note, "color": color}

@@ -15,26 +15,26 @@ uses, so the query and the index always agree on what a term is.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS
-from whoosh.analysis import Token as AnalysisToken
-from whoosh.analysis.acore import Composable
-from whoosh.lang.porter2 import stem as _porter2
 from whoosh.matching import AndNotMatcher
-from whoosh.support.charset import accent_map
 
-MAX_QUERY_CHARS = 1000
+from index.search.analysis import fold, is_stopped, stem_word
+from index.search.analysis import tokens as text_tokens
+
+MAX_QUERY_CHARS = 1000  # a query written by hand...
 MAX_QUERY_TERMS = 64
 MAX_QUERY_DEPTH = 16
+MAX_PASTE_CHARS = 10_000  # ...and a pasted paragraph, searched as a bag of words
+MAX_PASTE_WORDS = 1_000
 PALETTE = ("yellow", "green", "blue", "pink", "purple", "underline")
 NOTHING_TO_SEARCH = "The query found nothing to search for"
 
@@ -42,88 +42,6 @@ NOTHING_TO_SEARCH = "The query found nothing to search for"
 class QueryError(ValueError):
     """A query that cannot run; str(error) is a one-line message for the user."""
 
-
-@lru_cache(maxsize=200_000)
-def stem_word(word: str) -> str:
-    """English (Porter2) stem of a lower-case word, cached and thread-safe.
-
-    whoosh's own stem cache is not safe to share between threads, and the
-    analyzers below are shared by the indexer thread and every search thread.
-    """
-    return _porter2(word)
-
-
-TOKEN_PATTERN = re.compile(r"\w+(?:\.\w+)*")
-
-
-class TextAnalyzer(Composable):
-    """Words, lower-cased, accents folded, stop words out, and (optionally) stemmed.
-
-    One generator doing what RegexTokenizer | LowercaseFilter | CharsetFilter
-    | StopFilter | StemFilter do, because each whoosh filter is a generator
-    layer per token and analysis is most of the time an index rebuild takes.
-    Positions count kept words only, as StopFilter(renumber=True) does, so a
-    phrase skips the stop words inside it on both sides.
-    """
-
-    def __init__(self, stem: bool, minsize: int = 2) -> None:
-        self.stem = stem
-        self.is_morph = stem  # has_morph() makes TEXT(spelling=True) keep unstemmed words
-        self.minsize = minsize
-        self.stoplist = STOP_WORDS
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TextAnalyzer) and (self.stem, self.minsize) == (
-            other.stem,
-            other.minsize,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.stem, self.minsize))
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        no_morph: bool = False,
-        **kwargs,
-    ):
-        token = AnalysisToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stem = self.stem and not no_morph
-        minsize, stoplist = self.minsize, self.stoplist
-        pos = start_pos
-        for match in TOKEN_PATTERN.finditer(value):
-            word = match.group().lower().translate(accent_map)
-            stopped = len(word) < minsize or word in stoplist
-            if stopped and removestops:
-                continue
-            token.text = stem_word(word) if stem and not stopped else word
-            token.word = word  # the unstemmed form, for the spelling word lists
-            token.stopped = stopped
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = match.group()
-            if positions:
-                token.pos = pos
-                if not stopped:
-                    pos += 1
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
-
-
-# Reading text, titles, quotes, notes, tag words: stemmed.
-STEM_ANALYZER = TextAnalyzer(stem=True)
-# Author names: folded but never stemmed (Jones is not Jone).
-NAME_ANALYZER = TextAnalyzer(stem=False)
 
 STEMMED_FIELDS = ("title", "ctx_title", "body", "tagtext", "quote", "note")
 NAME_FIELDS = ("author", "ctx_author")
@@ -176,9 +94,24 @@ def normalize_tag(name: str) -> str:
 
 
 def analyze(text: str, fieldname: str) -> list[str]:
-    """The terms `text` becomes in `fieldname`, in order (query mode)."""
-    analyzer = NAME_ANALYZER if fieldname in NAME_FIELDS else STEM_ANALYZER
-    return [t.text for t in analyzer(text, mode="query")]
+    """The terms `text` becomes in `fieldname`, in order (query mode, stop words left out)."""
+    return [term for term, stopped in query_terms(text, fieldname) if not stopped]
+
+
+def query_terms(text: str, fieldname: str) -> list[tuple[str, bool]]:
+    """(term, stopped) for each term `text` becomes in `fieldname`, stop words included."""
+    stem = fieldname not in NAME_FIELDS
+    return [(t[0], t[5]) for t in text_tokens(text, stem=stem, query=True)]
+
+
+def _word_terms(text: str, fieldname: str) -> list[str]:
+    """The terms a plain word looks for: stop words at its ends left out, those inside
+    kept (state-of-the-art is a phrase of four words, Peru's is peru)."""
+    found = query_terms(text, fieldname)
+    kept = [i for i, (_, stopped) in enumerate(found) if not stopped]
+    if not kept:
+        return []
+    return [term for term, _ in found[kept[0] : kept[-1] + 1]]
 
 
 @dataclass(slots=True)
@@ -302,6 +235,18 @@ def check_limits(text: str, tokens: list[Token] | None = None) -> list[Token]:
         )
     if tokens is None:
         tokens = tokenize(text)
+    terms, deepest = _measure(tokens)
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(f"The query has too many terms ({terms}; the limit is {MAX_QUERY_TERMS})")
+    if deepest > MAX_QUERY_DEPTH:
+        raise QueryError(
+            f"The query nests parentheses too deeply ({deepest}; the limit is {MAX_QUERY_DEPTH})"
+        )
+    return tokens
+
+
+def _measure(tokens: list[Token]) -> tuple[int, int]:
+    """A token list's number of terms and deepest nesting of parentheses."""
     terms = depth = deepest = 0
     for tok in tokens:
         if tok.kind == "WORD":
@@ -315,13 +260,23 @@ def check_limits(text: str, tokens: list[Token] | None = None) -> list[Token]:
             deepest = max(deepest, depth)
         elif tok.kind == ")":
             depth = max(0, depth - 1)
-    if terms > MAX_QUERY_TERMS:
-        raise QueryError(f"The query has too many terms ({terms}; the limit is {MAX_QUERY_TERMS})")
-    if deepest > MAX_QUERY_DEPTH:
-        raise QueryError(
-            f"The query nests parentheses too deeply ({deepest}; the limit is {MAX_QUERY_DEPTH})"
-        )
-    return tokens
+    return terms, deepest
+
+
+PASTE_MAX_DEPTH = 3  # parentheses a pasted paragraph may nest; deeper is written by hand
+
+
+def is_pasted(text: str, tokens: list[Token]) -> bool:
+    """True for text past the limits of a hand-written query that uses no operator:
+    no AND / OR / NOT, no field:, parentheses at most PASTE_MAX_DEPTH deep. Such text
+    (a pasted paragraph) is searched as a ranked bag of its words."""
+    if len(text) <= MAX_QUERY_CHARS:
+        terms, deepest = _measure(tokens)
+        if terms <= MAX_QUERY_TERMS and deepest <= MAX_QUERY_DEPTH:
+            return False
+    if any(tok.kind in ("AND", "OR", "NOT", "FIELD", "RANGE") for tok in tokens):
+        return False
+    return _measure(tokens)[1] <= PASTE_MAX_DEPTH
 
 
 class _Parser:
@@ -413,13 +368,88 @@ def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> Parse
     unknown colour); returns query=None with a message when nothing is left
     to search for (empty, only stop words or punctuation).
     """
-    tokens = check_limits(text)
+    if len(text) > MAX_PASTE_CHARS:
+        raise QueryError(
+            f"The query is too long ({len(text):,} characters; the limit is {MAX_PASTE_CHARS:,})"
+        )
+    tokens = tokenize(text)
+    if is_pasted(text, tokens):
+        return _bag_of_words(text, tokens)
+    check_limits(text, tokens)
     tree = _Parser(tokens).parse()
     compiler = _Compiler(color_aliases or {})
     q = compiler.compile(tree, negated=False) if tree is not None else None
     if q is None:
         return ParsedQuery(text, None, NOTHING_TO_SEARCH)
     return ParsedQuery(text, q, None, compiler.words)
+
+
+def _bag_of_words(text: str, tokens: list[Token]) -> ParsedQuery:
+    """A pasted paragraph as one BagOfWords query: every word but the stop words, each
+    counted as often as it occurs; its syntax (quotes, dashes, parentheses) is prose."""
+    words = sum(1 for tok in tokens if tok.kind == "WORD") + sum(
+        len(tok.text.split()) for tok in tokens if tok.kind == "PHRASE"
+    )
+    if words > MAX_PASTE_WORDS:
+        raise QueryError(
+            f"The pasted text has too many words ({words:,}; the limit is {MAX_PASTE_WORDS:,})"
+        )
+    counts: dict[str, int] = {}
+    for term, _, _, _, _, stopped, _ in text_tokens(text, query=True):
+        if not stopped:
+            counts[term] = counts.get(term, 0) + 1
+    if not counts:
+        return ParsedQuery(text, None, NOTHING_TO_SEARCH)
+    return ParsedQuery(text, BagOfWords(counts), None, [])
+
+
+class BagOfWords(wq.Query):
+    """A pasted paragraph's words with their counts, waiting for the index's statistics.
+
+    `expand_query` replaces it with an OR of the BAG_TERMS most telling words (highest
+    count × idf) over the default fields, each boosted by its count, so that the
+    paragraph ranks what is most like it; words most articles hold add little to a
+    BM25 score and much to its cost. It is never run as it is.
+    """
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.boost = 1.0
+
+    def __str__(self) -> str:
+        return f"<bag of {len(self.counts)} words>"
+
+    __unicode__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BagOfWords) and self.counts == other.counts
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.counts.items())))
+
+    def matcher(self, searcher, context=None):
+        raise RuntimeError("expand_query() must replace BagOfWords before searching")
+
+
+BAG_TERMS = 120  # words of a pasted paragraph that are searched
+BAG_FIELDS = {f: b for f, b in DEFAULT_FIELDS.items() if f in STEMMED_FIELDS}
+
+
+def _bag_query(node: BagOfWords, reader) -> tuple[wq.Query, list[str]]:
+    """The OR query a BagOfWords stands for in `reader`, and its terms."""
+    total = max(1, reader.doc_count())
+    weights = {}
+    for term, count in node.counts.items():
+        df = sum(reader.doc_frequency(f, term) for f in BAG_FIELDS)
+        if df:
+            weights[term] = count * math.log(1 + total / df)
+    chosen = sorted(sorted(weights), key=weights.__getitem__, reverse=True)[:BAG_TERMS]
+    parts = [
+        wq.Term(f, term, boost=boost * node.counts[term])
+        for term in sorted(chosen)
+        for f, boost in BAG_FIELDS.items()
+    ]
+    return _combine(wq.Or, parts) or wq.NullQuery, sorted(chosen)
 
 
 class _Compiler:
@@ -488,20 +518,22 @@ class _Compiler:
         fuzzy = re.fullmatch(r"(.*?\w)~([0-9]?)", text)
         if fuzzy:
             base, dist = fuzzy.group(1), min(2, int(fuzzy.group(2) or 1))
-            word = _fold(base)
+            word = fold(base)
             if dist == 0 or not re.fullmatch(r"\w+", word):
-                return [_terms_query(f, analyze(base, f), 1, b) for f, b in fields.items()]
+                return [_terms_query(f, _word_terms(base, f), 1, b) for f, b in fields.items()]
             return _vocabulary(fields, "fuzzy", word, dist)
         if "*" in text or "?" in text:
-            pattern = re.sub(r"[^\w*?]", "", _fold(text))
+            pattern = re.sub(r"[^\w*?]", "", fold(text))
             if not re.search(r"\w", pattern):
                 raise QueryError("A wildcard needs letters to go with it, e.g. protest*")
             kind = "prefix" if re.fullmatch(r"[^*?]+\*", pattern) else "wildcard"
             return _vocabulary(fields, kind, pattern.rstrip("*") if kind == "prefix" else pattern)
-        return [_terms_query(f, analyze(text, f), 1, boost) for f, boost in fields.items()]
+        return [_terms_query(f, _word_terms(text, f), 1, boost) for f, boost in fields.items()]
 
     def phrase(self, fieldname: str, text: str, slop: int, boost: float) -> wq.Query | None:
-        return _terms_query(fieldname, analyze(text, fieldname), slop, boost)
+        """Every word of the phrase, stop words too, in its exact order."""
+        terms = [term for term, _ in query_terms(text, fieldname)]
+        return _terms_query(fieldname, terms, slop, boost)
 
     def tag(self, leaf: Leaf) -> wq.Query | None:
         value = normalize_tag(leaf.text)
@@ -545,10 +577,6 @@ def _terms_query(fieldname: str, terms: list[str], slop: int, boost: float) -> w
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0], boost=boost)
     return wq.Phrase(fieldname, terms, slop=slop, boost=boost)
-
-
-def _fold(text: str) -> str:
-    return text.lower().translate(accent_map)
 
 
 class VocabularyPattern(wq.Query):
@@ -675,6 +703,10 @@ def expand_query(q: wq.Query, reader) -> tuple[wq.Query, list[str], list[str]]:
     notes: list[str] = []
 
     def walk(node: wq.Query, positive: bool) -> wq.Query:
+        if isinstance(node, BagOfWords):
+            bag, chosen = _bag_query(node, reader)
+            terms.update(chosen)
+            return bag
         if isinstance(node, VocabularyPattern):
             stems, capped = _pattern_stems(node, reader)
             if capped:
@@ -693,8 +725,9 @@ def expand_query(q: wq.Query, reader) -> tuple[wq.Query, list[str], list[str]]:
         if positive and getattr(node, "fieldname", None) in STEMMED_FIELDS:
             if isinstance(node, wq.Term):
                 terms.add(node.text)
-            elif isinstance(node, wq.Phrase):
-                terms.update(node.words)
+            elif isinstance(node, wq.Phrase):  # its stop words are marked only when alone
+                content = [w for w in node.words if not is_stopped(w)]
+                terms.update(content or node.words)
         return node
 
     return walk(q, True), sorted(terms), notes
@@ -737,13 +770,14 @@ def _leaf_words(leaf, fieldname: str, node: VocabularyPattern):
             yield word
 
 
-def suggest_query(parsed: ParsedQuery, reader) -> str | None:
+def suggest_query(parsed: ParsedQuery, reader, hidden: frozenset[str] = frozenset()) -> str | None:
     """The query text with unknown or rare words replaced by close, common ones.
 
     A word is replaced when the index does not know it in any form, or knows
     it ten times less often than a word one edit away (two for long words).
     Returns None when nothing changed; the caller checks that the new query
-    actually finds more.
+    actually finds more. `hidden` holds the terms of documents left out of results
+    (the welcome article): a word only they know counts for nothing.
     """
     text = parsed.text
     changed = False
@@ -751,9 +785,10 @@ def suggest_query(parsed: ParsedQuery, reader) -> str | None:
         core = re.fullmatch(r"\W*(\w+)\W*", leaf.text)
         if not core or len(core.group(1)) < 3:
             continue
-        word = _fold(core.group(1))
+        word = fold(core.group(1))
         names = leaf.field == "author"
-        better = _correction(reader, word, names, must_beat=10 * _weight(reader, word, names))
+        must_beat = 10 * _weight(reader, word, names, hidden)
+        better = _correction(reader, word, names, must_beat, hidden)
         if better is None:
             continue
         start = leaf.start + core.start(1)
@@ -762,16 +797,20 @@ def suggest_query(parsed: ParsedQuery, reader) -> str | None:
     return text if changed else None
 
 
-def _weight(reader, word: str, names: bool) -> int:
-    """How many documents know `word`: as a name, or (stemmed) in the text fields."""
-    weight = reader.doc_frequency("author", word)
+def _weight(reader, word: str, names: bool, hidden: frozenset[str] = frozenset()) -> int:
+    """How many documents know `word`: as a name, or (stemmed) in the text fields (a
+    hidden document that knows it counts once less, in each field)."""
+    weight = reader.doc_frequency("author", word) - (word in hidden)
     if not names:
         stem = stem_word(word)
         weight += sum(reader.doc_frequency(f, stem) for f in ("title", "body", "tagtext"))
-    return weight
+        weight -= 2 * (stem in hidden)  # its title and body
+    return max(0, weight)
 
 
-def _correction(reader, word: str, names: bool, must_beat: int) -> str | None:
+def _correction(
+    reader, word: str, names: bool, must_beat: int, hidden: frozenset[str] = frozenset()
+) -> str | None:
     fields = ("author",) if names else ("author", *SPELL_FIELDS)
     for dist in (1, 2):
         if dist == 2 and len(word) < 5:
@@ -787,7 +826,7 @@ def _correction(reader, word: str, names: bool, must_beat: int) -> str | None:
                     found.update(m[0] for m in matches)
         found.discard(word)
         if found:
-            weights = {w: _weight(reader, w, names) for w in sorted(found)}
+            weights = {w: _weight(reader, w, names, hidden) for w in sorted(found)}
             best = max(weights, key=weights.__getitem__)
             return best if weights[best] > must_beat else None
     return None

@@ -448,7 +448,7 @@ def rank_groups(groups, best, table: Table, limit: int, sort: str) -> list[int]:
 
 
 def facet_counts(groups: dict[int, list[int]], table: Table) -> dict[str, dict[str, int]]:
-    """Counts of groups per author, year and tag, over every matching group."""
+    """Counts of groups per author, year, tag and passage colour, over every matching group."""
     firsts = [docs[0] for docs in groups.values()]
     authors = Counter(map(table.authors.__getitem__, firsts))
     years = Counter(map(table.years.__getitem__, firsts))
@@ -458,8 +458,14 @@ def facet_counts(groups: dict[int, list[int]], table: Table) -> dict[str, dict[s
     for docs in groups.values():
         if len(docs) > 1:
             tags.update({t for d in docs for t in t_tags[d]})
+    # colours: of the matching passages in each group (what adding color: keeps)
+    colors = Counter(map(table.colors.__getitem__, singles))
+    for docs in groups.values():
+        if len(docs) > 1:
+            colors.update({table.colors[d] for d in docs})
     authors.pop(None, None)
     years.pop(None, None)
+    colors.pop(None, None)
 
     def top(counter: Counter) -> dict[str, int]:
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
@@ -469,4 +475,5 @@ def facet_counts(groups: dict[int, list[int]], table: Table) -> dict[str, dict[s
         "authors": top(authors),
         "years": dict(sorted(years.items(), reverse=True)),
         "tags": top(tags),
+        "colors": top(colors),
     }

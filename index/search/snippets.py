@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from index.search.query import STEM_ANALYZER
+from index.search.analysis import STEM_ANALYZER
 
 SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first and last match
 SURROUND = 60  # context kept either side of the matches
@@ -44,11 +44,12 @@ class _PiecesFormatter(highlight.Formatter):
         pieces: list[Fragment] = []
         index = fragment.startchar
         for tok in sorted(fragment.matches, key=lambda t: (t.startchar, t.startchar - t.endchar)):
-            if tok.startchar < index:
+            if tok.endchar <= index:
                 continue
-            if tok.startchar > index:
-                pieces.append(Fragment(_flat(text[index : tok.startchar]), False))
-            pieces.append(Fragment(_flat(text[tok.startchar : tok.endchar]), True))
+            start = max(tok.startchar, index)  # overlapping matches (CJK bigrams) join up
+            if start > index:
+                pieces.append(Fragment(_flat(text[index:start]), False))
+            pieces.append(Fragment(_flat(text[start : tok.endchar]), True))
             index = tok.endchar
         if index < fragment.endchar:
             pieces.append(Fragment(_flat(text[index : fragment.endchar]), False))
@@ -168,9 +169,16 @@ def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Code-point (start, end) of each word in `text` that a result's `terms` match.
 
     For the reader: pass `SearchResult.terms` and an article's reading text to
-    mark the query's words, found with the same analyzer the index used.
+    mark the query's words, found with the same analyzer the index used. Spans that
+    overlap (the bigrams of a CJK word) are joined into one.
     """
-    return [(start, end) for start, end, _ in analyzed_spans(text, terms)]
+    out: list[tuple[int, int]] = []
+    for start, end, _ in sorted(analyzed_spans(text, terms)):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 # -- results ----------------------------------------------------------------------------
@@ -228,7 +236,7 @@ class ArticleHit:
 
 
 def _empty_facets() -> dict[str, dict[str, int]]:
-    return {"authors": {}, "years": {}, "tags": {}}
+    return {"authors": {}, "years": {}, "tags": {}, "colors": {}}
 
 
 @dataclass
@@ -241,6 +249,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=_empty_facets)
     terms: list[str] = field(default_factory=list)  # indexed forms: see term_spans()
     message: str | None = None
+    color_names: dict[str, str] = field(default_factory=dict)  # the legend: colour -> name
 
     def to_json(self) -> dict:
         """The command line's JSON shape."""
@@ -251,6 +260,7 @@ class SearchResult:
             "suggestion": self.suggestion,
             "hits": [h.to_json() for h in self.hits],
             "facets": self.facets,
+            "legend": {c: self.color_names.get(c, c) for c in self.facets.get("colors", {})},
             "message": self.message,
         }
 

@@ -80,7 +80,7 @@ def plain_whoosh(files: Iterable[Path], folder: Path) -> tuple[int, float]:
     """A default whoosh index (one writer, Gloss's analyzer, fields stored); (count, seconds)."""
     from whoosh import fields, index
 
-    from index.search.query import STEM_ANALYZER
+    from index.search.analysis import STEM_ANALYZER
 
     schema = fields.Schema(
         path=fields.ID(stored=True, unique=True),

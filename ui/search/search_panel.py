@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -230,11 +231,22 @@ class SearchPanel(QWidget):
             chips.append((f"{name}  {count}", f'author:"{name}"'))
         for name, count in _top(facets.get("years", {})):
             chips.append((f"{name}  {count}", f"date:{name}"))
+        names = getattr(self.result, "color_names", None) or {}
+        colors: dict[str, str] = {}
+        for color, count in _top(facets.get("colors", {})):
+            name = names.get(color) or color  # the legend's name for the colour
+            term = f'color:"{name}"' if " " in name else f"color:{name}"
+            chips.append((f"{name}  {count}", term))
+            colors[term] = color
         for text, term in chips:
             chip = QToolButton(self.chips_box)
             chip.setObjectName("facetChip")
             chip.setText(one_line(text, 40).replace("&", "&&"))
             chip.setProperty("term", term)
+            if term in colors:
+                chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                chip.setIcon(_dot(self.delegate.theme.highlight(colors[term])))
+                chip.setToolTip(f"Passages in {colors[term]}: {term}")
             chip.setAutoRaise(False)
             chip.setCursor(Qt.CursorShape.PointingHandCursor)
             chip.clicked.connect(self._chip_clicked)
@@ -276,6 +288,19 @@ class SearchPanel(QWidget):
                 self.sort.blockSignals(True)
                 self.sort.setCurrentIndex(n)
                 self.sort.blockSignals(False)
+
+
+def _dot(color: QColor) -> QIcon:
+    """A round swatch of a highlight colour, for a colour's facet chip."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(color.darker(140))
+    painter.setBrush(color)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
 
 
 def _top(counts: dict[str, int]) -> list[tuple[str, int]]:
