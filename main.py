@@ -63,5 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     return app.run_window(args.library, args)
 
 
-if __name__ == "__main__":
+def main_entry() -> None:
+    """The `gloss` command that `pip install .` / `pipx install .` makes."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    main_entry()

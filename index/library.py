@@ -582,7 +582,19 @@ class Library:
         from index.exchange import digest
 
         self._catch_up()
-        return digest.build(self, query, group_by=group_by)
+        hidden, aliases = self._hidden_articles(), self.color_aliases()
+
+        def every_match(text: str) -> SearchResult:
+            return self.index.search(
+                text,
+                text_for=lambda _article_id: "",  # no article snippets: passages are wanted
+                limit=digest.ALL,
+                sort="oldest",
+                color_aliases=aliases,
+                hidden=hidden,
+            )
+
+        return digest.build(self.store, query, search=every_match, group_by=group_by)
 
     def explain(self, query: str, article_id: int) -> dict[str, Any]:
         """Why an article (and which of its passages) matched `query`. A worker thread."""

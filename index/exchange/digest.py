@@ -17,19 +17,26 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from index.passages import annotations as notes
 from index.passages.annotations import AnnotationError
+from index.passages.legend import legend as legend_names
 from index.passages.legend import name_of
+from index.store.database import Store
 
 if TYPE_CHECKING:
-    from index.library import Library
+    from index.search.engine import SearchResult
+
+# Every match of a query, oldest first: the Library's search, for the whole index.
+SearchAll = Callable[[str], "SearchResult"]
 
 GROUPINGS = ("article", "tag")
 FORMATS = ("markdown", "html", "json")
 UNTAGGED = "(untagged)"
-_ALL = 1_000_000_000  # "every group": the search layer slices by this
+ALL = 1_000_000_000  # "every group": the search layer slices by this
 
 
 @dataclass(slots=True)
@@ -142,22 +149,23 @@ def parse_link(link: str) -> tuple[int, int, int] | None:
 # --- gathering ---------------------------------------------------------------------
 
 
-def build(library: Library, query: str, *, group_by: str = "article") -> Digest:
+def build(store: Store, query: str, *, search: SearchAll, group_by: str = "article") -> Digest:
     """Search for `query` and gather every matching passage (see the module docstring).
 
-    The caller makes sure the index is up to date (Library.digest drains it).
-    Raises QueryError for a query that cannot run.
+    `search(query)` answers with every match, oldest first (the Library's own
+    search, with what it leaves out). The caller makes sure the index is up to
+    date (Library.digest drains it). Raises QueryError for a query that cannot run.
     """
     if group_by not in GROUPINGS:
         raise AnnotationError(f"group by {' or '.join(GROUPINGS)}, not {group_by!r}")
-    legend = library.legend()
+    legend = legend_names(store)
     if query.strip():
-        ids = matching_ids(library, query)
-        passages = [p for aid in sorted(ids) for p in library.annotations(article_id=aid)]
+        ids = matching_ids(search, query)
+        passages = [p for aid in sorted(ids) for p in notes.find(store, article_id=aid)]
         passages = [p for p in passages if p.id in ids[p.article_id]]
     else:
-        passages = library.annotations()
-    meta = _articles(library, {p.article_id for p in passages})
+        passages = notes.find(store)
+    meta = _articles(store, {p.article_id for p in passages})
     entries = [
         DigestEntry(
             annotation_id=p.id,
@@ -180,15 +188,9 @@ def build(library: Library, query: str, *, group_by: str = "article") -> Digest:
     return Digest(query, group_by, len(entries), len(meta), groups, legend)
 
 
-def matching_ids(library: Library, query: str) -> dict[int, set[str]]:
+def matching_ids(search: SearchAll, query: str) -> dict[int, set[str]]:
     """{article id: ids of its passages that match `query`}, over the whole index."""
-    result = library.index.search(
-        query,
-        text_for=lambda _article_id: "",  # no article snippets: only passages are wanted
-        limit=_ALL,
-        sort="oldest",
-        color_aliases=library.color_aliases(),
-    )
+    result = search(query)
     out: dict[int, set[str]] = {}
     for hit in result.hits:
         if hit.annotations:
@@ -196,13 +198,13 @@ def matching_ids(library: Library, query: str) -> dict[int, set[str]]:
     return out
 
 
-def _articles(library: Library, ids: set[int]) -> dict[int, dict[str, Any]]:
+def _articles(store: Store, ids: set[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     ordered = sorted(ids)
     for at in range(0, len(ordered), 500):
         chunk = ordered[at : at + 500]
         marks = ",".join("?" * len(chunk))
-        for row in library.store.read(
+        for row in store.read(
             f"SELECT id, title, author, date, url FROM articles WHERE id IN ({marks})", tuple(chunk)
         ):
             out[row["id"]] = dict(row)

@@ -78,7 +78,10 @@ def read_article(path: str | os.PathLike[str]) -> Article:
 def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
     """Open only regular files (a FIFO would block forever) and only up to the size limit."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        # O_NONBLOCK (POSIX) keeps a FIFO from blocking the open; Windows has no FIFOs to
+        # fear and no such flag, O_BINARY there keeps the bytes as they are.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise ImportProblem("the file is gone (moved or deleted)") from None
     except PermissionError:

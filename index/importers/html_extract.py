@@ -12,6 +12,7 @@ never a URL to download, and images are not asked for.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -348,7 +349,7 @@ def extract_blocks(html: str, base: str | None = None) -> list[Block]:
     """
     import trafilatura
 
-    document = trafilatura.bare_extraction(
+    document: Any = trafilatura.bare_extraction(
         html,
         favor_precision=True,
         include_comments=False,
@@ -368,7 +369,20 @@ def extract_blocks(html: str, base: str | None = None) -> list[Block]:
 
 
 # Elements of the page whose text can be one of the article's blocks.
-_SOURCE_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "td")
+_SOURCE_TAGS: tuple[str, ...] = (
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "dd",
+    "dt",
+    "td",
+)
 _SOURCE_TAGS += ("th", "figcaption", "pre")
 _INLINE_TAGS = ("a", "em", "i", "strong", "b", "code", "cite", "dfn", "var")
 _WHITESPACE = re.compile(r"\s+")

@@ -22,7 +22,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -53,7 +53,9 @@ def parse_chunk(paths: list[str]) -> list[Article | str]:
     return out
 
 
-def parse_all(paths: list[str], cancel: Callable[[], bool] | None) -> Iterator[Article | str]:
+def parse_all(
+    paths: list[str], cancel: Callable[[], bool] | None
+) -> Generator[Article | str, None, None]:
     """Each path's Article or reason, in order; in worker processes when it pays.
 
     Stops early (without the rest) once `cancel()` turns true.
@@ -83,10 +85,11 @@ def parse_all(paths: list[str], cancel: Callable[[], bool] | None) -> Iterator[A
                     parsed = chunk_future.result()
                 except BrokenProcessPool:
                     # a worker died (killed, or a parser crashed): the rest is read here
-                    rest = [p for f in pending for p in f.chunk] + [p for c in chunks for p in c]
+                    rest = [p for f in pending for p in f.chunk]  # type: ignore[attr-defined]
+                    rest += [p for c in chunks for p in c]
                     pending.clear()
                     chunks.clear()
-                    yield from _in_thread(chunk_future.chunk + rest)
+                    yield from _in_thread(chunk_future.chunk + rest)  # type: ignore[attr-defined]
                     return
                 yield from parsed
                 if cancel is not None and cancel():

@@ -402,6 +402,7 @@ def _place(text: str, old: Selector, hint: int, slack: int) -> tuple[int, int] |
         if found is None:
             return None
         start = found[0]
+        assert start is not None
         tail = needle[last - HEAD_CHARS :]
         expected = start + len(old.exact) - HEAD_CHARS
         room = len(old.exact) // 4 + 8

@@ -84,7 +84,7 @@ def tag_id(conn: sqlite3.Connection, name: str) -> int:
     if row:
         return int(row["id"])
     cursor = conn.execute("INSERT INTO tags(key, name) VALUES (?, ?)", (name.casefold(), name))
-    return int(cursor.lastrowid)
+    return int(cursor.lastrowid or 0)
 
 
 def queue_documents(conn: sqlite3.Connection, *doc_ids: str) -> None:
@@ -338,7 +338,8 @@ def find(
     orphaned: bool | None = None,
 ) -> list[Annotation]:
     """Passages filtered by article, tag and orphaned state, in article then text order."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if article_id is not None:
         where.append("n.article_id = ?")
         params.append(article_id)

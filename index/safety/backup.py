@@ -162,7 +162,7 @@ def make_backup(
     final = folder / f"gloss-{stamp}-{reason}.sqlite3"
     temp = folder / f".{final.name}.part"
     own = not isinstance(source, sqlite3.Connection)
-    src = _open_ro(Path(source)) if own else source
+    src = source if isinstance(source, sqlite3.Connection) else _open_ro(Path(source))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(temp, isolation_level=None)

@@ -132,7 +132,9 @@ def _check_database(folder: Path, opening: Opening) -> None:
     if unclean:
         # A journal left from another copy of the database damages a good file:
         # try the file without it before giving the file up.
-        moved.append(_move(wal, aside))
+        kept = _move(wal, aside)
+        if kept is not None:
+            moved.append(kept)
         Path(f"{db}-shm").unlink(missing_ok=True)
         if probe(db, full=True) is None:
             opening.notices.append(
@@ -141,9 +143,12 @@ def _check_database(folder: Path, opening: Opening) -> None:
             )
             return
     opening.lost = _what_it_held(db)
-    moved += [_move(path, aside) for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm"))]
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        kept = _move(path, aside)
+        if kept is not None:
+            moved.append(kept)
     reason = f"The library's database was damaged ({_short(problem)}); it was kept aside in {aside}"
-    _restore_newest(folder, opening, reason, moved=[m for m in moved if m])
+    _restore_newest(folder, opening, reason, moved=moved)
 
 
 def _restore_newest(

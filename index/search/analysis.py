@@ -29,12 +29,14 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import STOP_WORDS
 from whoosh.analysis import Token as AnalysisToken
 from whoosh.analysis.acore import Composable
 from whoosh.lang.porter2 import stem as _porter2
 
+WordBreaker: Any
 try:  # a dictionary word breaker for Thai, Lao, Khmer and Myanmar
     from icu4py.breakers import WordBreaker
 except ImportError:  # pragma: no cover - the wheel is pinned; bigrams are the fallback

@@ -168,12 +168,14 @@ class Table:
         """Docnums of an article's annotations (deleted ones included)."""
         if self._notes is None:
             self._index_kinds()
+        assert self._notes is not None
         return self._notes.get(article_id, [])
 
     def article_doc(self, article_id: int) -> int | None:
         """The docnum of an article's own document, if indexed."""
         if self._articles is None:
             self._index_kinds()
+        assert self._articles is not None
         return self._articles.get(article_id)
 
     def _index_kinds(self) -> None:
@@ -695,7 +697,8 @@ class SearchIndex:
 def leave_out(scores: dict[int, float], table: Table, hidden: frozenset[int]) -> None:
     """Drop the documents of the `hidden` articles (theirs and their passages') from `scores`."""
     for article_id in hidden:
-        for docnum in (table.article_doc(article_id), *table.note_docs(article_id)):
+        own = table.article_doc(article_id)
+        for docnum in (*([] if own is None else [own]), *table.note_docs(article_id)):
             scores.pop(docnum, None)
 
 
@@ -767,15 +770,15 @@ class _DamageGuard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         if not isinstance(exc, Exception) or isinstance(exc, (IndexDamaged, IndexBusy)):
-            return False
+            return None
         if isinstance(exc, (QueryError, ReaderClosed, index.LockError)):
-            return False
+            return None
         while tb.tb_next is not None:
             tb = tb.tb_next
         if _WHOOSH_DIR not in tb.tb_frame.f_code.co_filename:
-            return False
+            return None
         raise IndexDamaged(f"the search index cannot be read: {exc!r}") from exc
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh import query as wq
@@ -54,7 +55,7 @@ def explain(
     *,
     text: str,
     title: str = "",
-    passages: list[tuple[str, str, str]] = (),
+    passages: Sequence[tuple[str, str, str]] = (),
     color_aliases: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Explain `query` against one article: see the module docstring.
@@ -277,7 +278,7 @@ def _expansion(node: VocabularyPattern, reader) -> dict[str, Any]:
         if node.kind == "fuzzy":
             words.update(reader.terms_within(fieldname, node.text, node.maxdist, prefix=1))
             continue
-        literal = re.match(r"[^*?]*", node.text).group(0)
+        literal = re.sub(r"[*?].*", "", node.text, flags=re.S)
         for raw in reader.expand_prefix("spell_" + fieldname, literal):
             word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             if regex is None or regex.match(word):

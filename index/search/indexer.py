@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from index.importers import pool as workers
@@ -183,7 +184,8 @@ def _environment_failure(error: BaseException) -> str | None:
     """
     from index.store.database import describe_os_error
 
-    chain, seen = [], error
+    chain: list[BaseException] = []
+    seen: BaseException | None = error
     while seen is not None and seen not in chain:
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
@@ -242,7 +244,7 @@ class Indexer:
                     pool = stack.enter_context(workers.builder_pool())
                 if bulk and pool is not None:
                     try:
-                        done = self._guarded(lambda p=pool, n=size: self._build_round(p, n))
+                        done = self._guarded(partial(self._build_round, pool, size))
                     except BrokenProcessPool:
                         # workers that cannot start or died: this thread writes alone from now
                         self.no_builders, pool = True, None
@@ -250,7 +252,7 @@ class Indexer:
                     size = SEGMENT_DOCS
                 else:
                     until = time.monotonic() + interval if bulk else None
-                    done = self._guarded(lambda until=until: self._write_batches(until))
+                    done = self._guarded(partial(self._write_batches, until))
                     interval = min(2 * interval, MAX_COMMIT_S) if bulk else interval
                 if not done:
                     break
@@ -291,10 +293,10 @@ class Indexer:
                 merged, live = job.result() if not self._stop.is_set() else (None, None)
             except (BrokenProcessPool, OSError):
                 merged = None
-            if merged is None:
+            if merged is None or live is None:
                 shutil.rmtree(side, ignore_errors=True)
                 continue
-            self._told(lambda s=side, m=merged, v=live: self.index.adopt(s, m, v))
+            self._told(partial(self.index.adopt, side, merged, live))
         return handled
 
     def _finish_tidy(self) -> None:
@@ -390,7 +392,7 @@ class Indexer:
         ids = list(dict.fromkeys(r["doc_id"] for r in rows))
         taken.update(ids)
         found = documents(self.store, ids)
-        upserts = [found[i] for i in ids if found.get(i) is not None]
+        upserts = [doc for i in ids if (doc := found.get(i)) is not None]
         deletes = [i for i in ids if found.get(i) is None]
         return _Batch(rows[-1]["seq"], len(rows), upserts, deletes, again is not None)
 

@@ -204,8 +204,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(c, c, i, i + 1))
             i += 1
         elif c in "[{" and tokens and tokens[-1].kind == "FIELD" and tokens[-1].end == i:
-            close = re.compile(r"[\]}]").search(text, i + 1)
-            end = n if close is None else close.start()
+            closing = re.compile(r"[\]}]").search(text, i + 1)
+            end = n if closing is None else closing.start()
             tokens.append(Token("RANGE", text[i + 1 : end], i + 1, end))
             i = end + 1
         else:
@@ -755,7 +755,7 @@ def _leaf_words(leaf, fieldname: str, node: VocabularyPattern):
     if node.kind == "fuzzy":
         yield from leaf.terms_within(fieldname, node.text, node.maxdist, prefix=1)
         return
-    literal = re.match(r"[^*?]*", node.text).group(0)
+    literal = re.sub(r"[*?].*", "", node.text, flags=re.S)
     regex = None
     if node.kind == "wildcard":
         regex = re.compile(

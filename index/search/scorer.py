@@ -13,7 +13,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
@@ -52,7 +52,7 @@ class Scorer:
         weighting = searcher.weighting
         self.B, self.K1 = weighting.B, weighting.K1
         self.offset = 0
-        self.leaves: list[tuple[int, object]] = []  # (offset, leaf reader)
+        self.leaves: list[tuple[int, Any]] = []  # (offset, leaf reader)
         self.scored: dict[tuple, dict[int, float]] = {}
         self.results: dict[tuple[int, int], dict[int, float]] = {}  # (offset, id(leaf query))
         self.kept: dict[tuple, tuple[list[int], list]] = {}  # (offset, field, text) -> blocks
@@ -227,7 +227,8 @@ class Scorer:
 
     def multiterm(self, leaf, q) -> dict[int, float]:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
-        fieldname, field, out = q.field(), leaf.schema[q.field()], {}
+        fieldname, field = q.field(), leaf.schema[q.field()]
+        out: dict[int, float] = {}
         for btext in wall.term_texts(q, leaf):
             text = btext if isinstance(btext, str) else field.from_bytes(btext)
             for d, score in self.term(leaf, fieldname, text, q.boost).items():
@@ -288,7 +289,7 @@ class Scorer:
                 if kept is None:
                     self.offset = offset
                     self.term(leaf, "body", term, 1.0)
-                    kept = self.kept.get((offset, "body", term), ((), ()))
+                    kept = self.kept.get((offset, "body", term), ([], []))
                 value = _kept_value(kept, local)
                 if value is None and (offset, "body", term) in self.partial:
                     value = _posting_value(leaf, "body", term, local)  # read for an AND: a part
@@ -467,7 +468,7 @@ def facet_counts(groups: dict[int, list[int]], table: Table) -> dict[str, dict[s
     years.pop(None, None)
     colors.pop(None, None)
 
-    def top(counter: Counter) -> dict[str, int]:
+    def top(counter: Counter) -> dict[Any, int]:
         ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
         return dict(ranked[:FACET_LIMIT])
 

@@ -240,7 +240,7 @@ def _insert_article(conn: sqlite3.Connection, source: str, article: Article) -> 
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (*_values(source, article), stamp, stamp),
     )
-    return int(cursor.lastrowid)
+    return int(cursor.lastrowid or 0)
 
 
 def _update_article(conn: sqlite3.Connection, article_id: int, source: str, article: Article):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import Library
 from ui.common.plain import one_line, plain_label
 from ui.passages.undo import REFUSALS
 
@@ -31,7 +32,7 @@ FORMATS = (
 )
 
 
-def supports_ids(library: Any) -> bool:
+def supports_ids(library: Library) -> bool:
     """True when the engine can export a chosen set of passages (Library.export_annotations
     with `ids=`); otherwise only all, one article or one tag are offered."""
     return "ids" in inspect.signature(library.export_annotations).parameters
@@ -42,7 +43,7 @@ class ExportDialog(QDialog):
     where first)."""
 
     def __init__(
-        self, parent: QWidget, library: Any, article: Any, ids: list[str] | None = None
+        self, parent: QWidget, library: Library, article: Any, ids: list[str] | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import DEFAULT_NAMES, MAX_NAME_LENGTH
+from index import DEFAULT_NAMES, MAX_NAME_LENGTH, Library
 from ui.common.models import color_label
 from ui.common.plain import plain_label
 from ui.passages.passages import swatch_icon
@@ -61,7 +61,7 @@ def legend_problem(names: dict[str, str]) -> str:
     return ""
 
 
-def save_legend(library: Any, changes: dict[str, str]) -> dict[str, str]:
+def save_legend(library: Library, changes: dict[str, str]) -> dict[str, str]:
     """Write the changed names (empty = default) and return the new legend.
 
     Names may move between colours (blue's name to green and green's to blue):

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import Library
 from ui.common.flow import FlowLayout
 from ui.common.models import ID_ROLE
 from ui.common.plain import one_line, plain_label
@@ -51,7 +52,7 @@ class SearchController(QObject):
     failed = Signal(str)
     cleared = Signal()
 
-    def __init__(self, library: Any, runner: JobRunner, parent: QObject | None = None) -> None:
+    def __init__(self, library: Library, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
         self.runner = runner

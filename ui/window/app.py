@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from index import Library
+
 SCREENSHOT_SIZE = (1280, 800)
 WAIT_MS = 15000
 
@@ -54,7 +56,7 @@ def open_library(library_path: str | None) -> Any:
     def work(progress, _cancel):
         return Library.open(library_path, background=True, progress=progress)
 
-    def finished(_name: str, library: Any) -> None:
+    def finished(_name: str, library: Library) -> None:
         outcome["library"] = library
         loop.quit()
 
@@ -74,7 +76,7 @@ def open_library(library_path: str | None) -> Any:
     return outcome["library"]
 
 
-def close_library(library: Any) -> None:
+def close_library(library: Library) -> None:
     """Close on a worker: closing finishes indexing what is queued (whoosh writes)."""
     import threading
 

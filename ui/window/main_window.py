@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Changes
+from index import Changes, Library
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
@@ -68,7 +68,7 @@ def safe_title(text: str) -> str:
 class MainWindow(QMainWindow, WindowActions, WindowState):
     """The Gloss window on one open Library."""
 
-    def __init__(self, library: Any, settings: Settings, icon: QIcon | None = None) -> None:
+    def __init__(self, library: Library, settings: Settings, icon: QIcon | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.library = library

@@ -24,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
+from index import Library
 from ui.common.plain import one_line, plain_label, plain_tooltip
 from ui.passages.undo import REFUSALS
 
@@ -33,7 +34,7 @@ MILD_MESSAGE_MS = 30000
 LABEL_CHARS = 90
 
 
-def read_only_reason(library: Any) -> str:
+def read_only_reason(library: Library) -> str:
     """Why the library cannot be written ("" when it can), from what the engine says."""
     if not getattr(library, "read_only", False):
         return ""
