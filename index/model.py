@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The highlight colours, in the order of their keys (1–6), declared once for the engine,
+# the query language (`color:`) and the window.
+PALETTE = ("yellow", "green", "blue", "pink", "purple", "underline")
+
 BLOCK_KINDS = ("heading", "paragraph", "quote", "list_item", "code")
 SPAN_STYLES = ("plain", "emphasis", "strong", "link", "code")
 

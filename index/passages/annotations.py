@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.model import PALETTE
 from index.passages.anchoring import FUZZY_THRESHOLD, Selector, make_selector, reanchor
 from index.store.database import Store, now_iso
 
-PALETTE = ("yellow", "green", "blue", "pink", "purple", "underline")
 MAX_TAG_LENGTH = 100
 
 

@@ -22,13 +22,13 @@ from whoosh.query.compound import BinaryQuery, CompoundQuery
 
 from index.search.analysis import STEM_ANALYZER
 from index.search.query import (
+    SPELL_FIELDS,
     VocabularyPattern,
     analyze,
     expand_query,
     parse_query,
 )
 
-SPELL_FIELDS = ("title", "body", "tagtext")  # the fields whoosh keeps unstemmed words for
 MAX_WORDS = 60  # words shown for one wildcard or fuzzy term
 
 # Index fields as the reader knows them.

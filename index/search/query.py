@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
 from whoosh.matching import AndNotMatcher
 
+from index.model import PALETTE
 from index.search.analysis import fold, is_stopped, stem_word
 from index.search.analysis import tokens as text_tokens
 
@@ -35,7 +36,6 @@ MAX_QUERY_TERMS = 64
 MAX_QUERY_DEPTH = 16
 MAX_PASTE_CHARS = 10_000  # ...and a pasted paragraph, searched as a bag of words
 MAX_PASTE_WORDS = 1_000
-PALETTE = ("yellow", "green", "blue", "pink", "purple", "underline")
 NOTHING_TO_SEARCH = "The query found nothing to search for"
 
 

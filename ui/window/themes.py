@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from PySide6.QtGui import QColor, QPalette
 
+from index import PALETTE
+
 # The annotation colours of the engine (Library.PALETTE); "underline" is drawn as a line.
-HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink", "purple", "underline")
+HIGHLIGHT_COLORS = PALETTE  # the engine's palette, in key order
 # Colour keys 1–5 in this order.
 KEY_COLORS = ("yellow", "green", "blue", "pink", "purple")
 
