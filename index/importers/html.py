@@ -37,12 +37,18 @@ from index.model import Article, Block
 # Characters no parser accepts in a string (C0 controls other than tab/newlines, surrogates).
 _UNPARSABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 _XML_PROLOG = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+# `<meta charset>` and `http-equiv` Content-Type: the text is decoded already, and a
+# parser handed bytes again (trafilatura retries a page as UTF-8 bytes) would obey them.
+_CHARSET_META = re.compile(
+    r"<meta\b[^>]*?(?:\bcharset\s*=|\bhttp-equiv\s*=\s*[\"']?\s*content-type)[^>]*>", re.I
+)
 _SPACE = re.compile(r"\s+")
 
 
 def import_html(data: str, source_path: str = "") -> Article:
     """Find the article in a web page; raise ValueError when the page has no readable text."""
     html = _XML_PROLOG.sub("", _UNPARSABLE.sub("", data), count=1)
+    html = _CHARSET_META.sub("", html)
     warnings: list[str] = []
     html, flattened = flatten_deep_nesting(html)
     root = _parse(html)

@@ -3,6 +3,9 @@
 The `# ` title line becomes the title; a byline and a date line right under it
 become author and date (they are shown in the reader's header, not in the
 text). Raw HTML in the file stays text: markdown-it runs with `html` off.
+A YAML front matter (`---` lines around `key: value` lines, as clipping tools
+write it) is not text: it may name the file's encoding (read by `decode`) and
+gives the title when the file has no `# ` line.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ _PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographe
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _WORD = re.compile(r"\w+")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<[a-z]+:[^>\s]*>|https?://\S+")
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.+?)[ \t]*$", re.M | re.I)
 
 
 def import_markdown(text: str, source_path: str = "") -> Article:
     """Parse Markdown into title, byline, date and blocks; raise ValueError when empty."""
+    text, front_title = _without_front_matter(text.replace("\r\n", "\n"))
     tokens = _PARSER.parse(text)
     blocks, lines_of = _blocks_from_tokens(tokens)
     title = ""
@@ -32,7 +38,7 @@ def import_markdown(text: str, source_path: str = "") -> Article:
     author, date = _take_byline(blocks, lines_of)
     blocks = finish_blocks(blocks)
     if not title:
-        title = _fallback_title(blocks, source_path)
+        title = front_title or _fallback_title(blocks, source_path)
     if not blocks and not title:
         raise ValueError("no readable text in the file")
     article = Article(
@@ -40,6 +46,16 @@ def import_markdown(text: str, source_path: str = "") -> Article:
     )
     _check_nothing_dropped(text, article)
     return article
+
+
+def _without_front_matter(text: str) -> tuple[str, str]:
+    """The text after a leading YAML front matter, and the title it gives ("" if none)."""
+    found = _FRONT_MATTER.match(text)
+    if not found:
+        return text, ""
+    title = _FRONT_TITLE.search(found.group(1) or "")
+    value = title.group(1).strip("\"' ") if title else ""
+    return text[found.end() :], clean_inline(value).strip()
 
 
 def _blocks_from_tokens(tokens: list[Token]) -> tuple[list[Block], list[list[str]]]:
