@@ -391,12 +391,12 @@ class Library:
         tags: Iterable[str] = (),
     ) -> Annotation:
         """Highlight the N-th occurrence of `quote`; AnnotationError when it is not there."""
-        from index.passages.anchoring import select_occurrence
+        from index.passages.anchoring import same_form, select_occurrence
 
         text = self.get_article(article_id).reading_text
         selector = select_occurrence(text, quote, occurrence) if quote else None
         if selector is None:
-            count = text.count(quote) if quote else 0
+            count = text.count(same_form(text, quote)) if quote else 0
             where = f"only {count} times" if count else "not"
             raise AnnotationError(
                 f"the quote occurs {where} in article {article_id}"

@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from index.passages import annotations as notes
-from index.passages.anchoring import Selector, reanchor
+from index.passages.anchoring import Selector, reanchor, same_form
 from index.passages.annotations import PALETTE, AnnotationError
 from index.store.articles import get_article
 from index.store.database import Store, now_iso
@@ -348,12 +348,12 @@ def flexible_find(text: str, quote: str, near: int = 0) -> tuple[int, int] | Non
 def place(text: str, item: Foreign) -> tuple[str, Selector | None, float] | None:
     """(status, selector, score) for the item's quote in `text`, with the re-import rules.
 
-    Where the quote differs from the text only in whitespace or quote marks,
-    the text's own words are taken as the quote first.
+    Where the quote differs from the text only in whitespace, quote marks or
+    Unicode normalisation form, the text's own words are taken as the quote first.
     """
     if not item.quote.strip():
         return None
-    quote = item.quote
+    quote = same_form(text, item.quote)
     start = item.start if item.start is not None else 0
     if quote not in text:
         span = flexible_find(text, quote, start)

@@ -1,8 +1,9 @@
 """Files to Articles: pick the importer by extension (and content), walk folders safely.
 
 `read_article` is the one entry point: it refuses what is not a regular file
-or is too large, decodes the bytes, hands the text to the format's importer
-and fills in what every article carries (source path, hash, original text).
+or is too large, decodes the bytes (as the file declares, else as they look:
+`decode`), hands the text in NFC to the format's importer and fills in what
+every article carries (source path, hash, the original text as decoded).
 Every refusal is an `ImportProblem` with a one-line reason for the user.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.importers.blocks import nfc
 from index.importers.decode import NotText, decode_bytes
 from index.importers.markdown import import_markdown
 from index.importers.plaintext import import_plaintext
@@ -61,7 +63,8 @@ def read_article(path: str | os.PathLike[str]) -> Article:
     if not decoded.text.strip():
         raise ImportProblem("the file is empty")
     try:
-        article = _parse(decoded.text, shown, Path(os.fspath(path)).suffix.lower())
+        text = nfc(decoded.text)
+        article = _parse(text, shown, Path(os.fspath(path)).suffix.lower())
     except ValueError as error:
         raise ImportProblem(str(error).splitlines()[0] if str(error) else "unreadable") from None
     except RecursionError:

@@ -1,9 +1,10 @@
 """Blocks to canonical reading text: inline clean-up, paragraph repair, dates.
 
 Every importer ends with `finish_blocks`, so the reading text of any article
-obeys the same rules: no newline inside a block, no control characters, no
-characters Qt would treat as a block or object boundary, single spaces between
-words (no-break spaces are kept: they are the author's).
+obeys the same rules: Unicode NFC (a decomposed "e" + U+0301 reads, searches and
+anchors as "é"), no newline inside a block, no control characters, no characters
+Qt would treat as a block or object boundary, single spaces between words
+(no-break spaces are kept: they are the author's).
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ _QT_RESERVED = dict.fromkeys(map(ord, "\ufffc\ufdd0\ufdd1\ufeff"), None)
 _SPACES = re.compile(r" {2,}")
 
 
+def nfc(text: str) -> str:
+    """`text` in Unicode Normalization Form C (cheap when it already is)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def clean_inline(text: str) -> str:
-    """Text of one span made safe for a reading block (spaces are not trimmed here)."""
-    text = _LINE_BREAKS.sub(" ", text)
+    """Text of one span made safe for a reading block, in NFC (spaces are not trimmed here)."""
+    text = nfc(_LINE_BREAKS.sub(" ", text))
     text = text.translate(_QT_RESERVED)
     if any(_is_bad_char(ch) for ch in text):
         text = "".join(ch for ch in text if not _is_bad_char(ch))
@@ -58,7 +64,44 @@ def normalize_spans(spans: list[Span]) -> list[Span]:
         out.pop()
     if out:
         out[-1].text = out[-1].text.rstrip(" ")
+    return _nfc_across_spans(out)
+
+
+def _nfc_across_spans(spans: list[Span]) -> list[Span]:
+    """Spans whose joined text is NFC, as each span's own text already is.
+
+    NFC pieces can join into text that is not NFC: a combining accent in its own
+    span (`e<b>\u0301</b>`) composes with the letter before it. Such a span edge
+    moves: the characters that compose join the span before, which keeps its style.
+    """
+    if unicodedata.is_normalized("NFC", "".join(s.text for s in spans)):
+        return spans
+    out: list[Span] = []
+    for span in spans:
+        text = span.text
+        while out and text and _composes(out[-1].text, text[0]):
+            out[-1].text = nfc(out[-1].text + text[0])
+            text = text[1:]
+        if not text:
+            continue
+        if out and (out[-1].style, out[-1].href) == (span.style, span.href):
+            out[-1].text = nfc(out[-1].text + text)
+        else:
+            out.append(Span(text, span.style, span.href))
+    if not unicodedata.is_normalized("NFC", "".join(s.text for s in out)):
+        # Some other interplay of edges (rare): one span keeps every character in NFC.
+        first = out[0]
+        return [Span(nfc("".join(s.text for s in out)), first.style, first.href)]
     return out
+
+
+def _composes(before: str, ch: str) -> bool:
+    """True when `ch` changes under NFC after `before` (it composes or reorders with it)."""
+    start = len(before) - 1
+    while start > 0 and unicodedata.combining(before[start]):
+        start -= 1
+    tail = before[start:] + ch
+    return nfc(tail) != tail
 
 
 def normalize_blocks(blocks: list[Block]) -> list[Block]:

@@ -159,10 +159,29 @@ def find_occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
+def same_form(text: str, quote: str) -> str:
+    """`quote` in the Unicode normalisation form `text` holds it in.
+
+    Reading texts are NFC, but a quote may come typed on a keyboard, pasted from
+    a file with decomposed accents ("e" + U+0301), or from another tool: it is
+    looked for as NFC, unless only its decomposed form (a text imported before
+    reading texts were NFC) or the form it came in occurs.
+    """
+    composed = unicodedata.normalize("NFC", quote)
+    if composed == quote or composed in text:
+        return composed
+    for form in (quote, unicodedata.normalize("NFD", quote)):
+        if form in text:
+            return form
+    return composed
+
+
 def select_occurrence(text: str, quote: str, occurrence: int = 1) -> Selector | None:
-    """The selector of the N-th (1-based) occurrence of `quote`, None when there is none."""
+    """The selector of the N-th (1-based) occurrence of `quote` (in any normalisation
+    form), None when there is none."""
     if not quote:
         raise ValueError("an empty quote occurs everywhere")
+    quote = same_form(text, quote)
     if occurrence < 1:
         raise ValueError(f"occurrence counts from 1, got {occurrence}")
     at = -1
@@ -229,9 +248,14 @@ def acceptable(candidate: Candidate, old: Selector, threshold: float = FUZZY_THR
 
 
 def reanchor(new_text: str, old: Selector) -> AnchorResult:
-    """Find the passage `old` describes in `new_text` (see the module docstring)."""
+    """Find the passage `old` describes in `new_text` (see the module docstring).
+
+    A selector in another normalisation form than the text (an annotation made
+    on decomposed text, a W3C file from another tool) is compared in the text's.
+    """
     if not old.exact:
         return AnchorResult("orphaned", None, 0.0)
+    old = _in_form_of(new_text, old)
     placed = _exact_match(new_text, old)
     if placed is not None:
         status = "exact" if placed.start == old.start else "moved"
@@ -243,6 +267,22 @@ def reanchor(new_text: str, old: Selector) -> AnchorResult:
             return AnchorResult("fuzzy", selector, candidate.similarity)
     best = max((c.similarity for c in candidates), default=0.0)
     return AnchorResult("orphaned", None, best)
+
+
+def _in_form_of(text: str, old: Selector) -> Selector:
+    """`old` with quote and context in the form `text` holds its quote in (see same_form)."""
+    exact = same_form(text, old.exact)
+    if exact != unicodedata.normalize("NFC", exact):
+        form = "NFD"  # the text is decomposed (imported before reading texts were NFC)
+    elif exact != old.exact or unicodedata.is_normalized("NFC", text):
+        form = "NFC"
+    else:
+        return old
+    prefix = unicodedata.normalize(form, old.prefix)
+    suffix = unicodedata.normalize(form, old.suffix)
+    if (exact, prefix, suffix) == (old.exact, old.prefix, old.suffix):
+        return old
+    return Selector(old.start, old.end, exact, prefix, suffix)
 
 
 # --- exact occurrences --------------------------------------------------------
