@@ -7,14 +7,20 @@ tests check). Typography comes from char and block formats only.
 
 Qt counts positions in UTF-16 units while the engine counts code points;
 `OffsetMap` converts at this boundary (an emoji is one code point, two units).
+
+Each block is laid out in its paragraph direction, found as the Unicode
+bidirectional algorithm finds it (`paragraph_direction`): an Arabic or Hebrew
+paragraph runs right to left and sits against the right edge, and Qt orders
+the mixed-direction runs inside it by the same algorithm.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -136,10 +142,37 @@ def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) ->
 
 
 _PROPORTIONAL = QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
+_ISOLATE_OPENERS = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
+_ISOLATE_CLOSER = "\u2069"  # PDI
+
+
+def paragraph_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction of a paragraph by its first strong character (rules P2 and P3 of
+    the Unicode bidirectional algorithm); None when it has none (digits, punctuation).
+
+    Characters inside an isolate (LRI, RLI or FSI up to its PDI) are skipped, as
+    the rules say: `\u2068Google\u2069 הודיעה` is a Hebrew paragraph.
+    """
+    depth = 0
+    for ch in text:
+        if ch in _ISOLATE_OPENERS:
+            depth += 1
+        elif ch == _ISOLATE_CLOSER:
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kind = unicodedata.bidirectional(ch)
+            if kind == "L":
+                return Qt.LayoutDirection.LeftToRight
+            if kind in ("R", "AL"):
+                return Qt.LayoutDirection.RightToLeft
+    return None
 
 
 def _block_format(block: Block, typo: Typography, em: float) -> QTextBlockFormat:
     fmt = QTextBlockFormat()
+    direction = paragraph_direction(block.text)
+    if direction is not None:
+        fmt.setLayoutDirection(direction)
     fmt.setLineHeight(
         LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
     )

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
 from ui.common.plain import plain_label
-from ui.reader.document import SERIF_FAMILIES
+from ui.reader.document import SERIF_FAMILIES, paragraph_direction
 from ui.window.themes import Theme
 
 
@@ -88,8 +88,11 @@ class ArticleHeader(QWidget):
         layout.addWidget(self.rule)
 
     def set_article(self, title: str, byline: str) -> None:
-        self.title.setText(title)
-        self.byline.setText(byline)
+        """Show title and byline in the title's direction (a Hebrew title on the right)."""
+        direction = paragraph_direction(title) or Qt.LayoutDirection.LeftToRight
+        for label, text in ((self.title, title), (self.byline, byline)):
+            label.setText(text)
+            label.setLayoutDirection(direction)  # AlignLeft is mirrored right to left
         self.byline.setVisible(bool(byline))
 
     def set_style(self, point_size: float, theme: Theme) -> None:
