@@ -307,3 +307,13 @@ def test_search_and_annotate_a_windows_1251_page_from_the_command_line(tmp_path)
     listed = json.loads(gloss(library, "list", "--json").stdout)["articles"]
     japanese = next(a["id"] for a in listed if a["title"] == JAPANESE.title)
     assert gloss(library, "show", japanese).stdout == reading(JAPANESE) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("sample", "encoding", "author"),
+    [(JAPANESE, "shift_jis", "山田 花子"), (RUSSIAN, "cp1251", "Анна Смирнова")],
+)
+def test_an_author_named_in_a_script_without_capitals_is_kept(tmp_path, sample, encoding, author):
+    head = f'<meta charset="{LABELS[encoding]}"><meta name="author" content="{author}">'
+    path = write(tmp_path, "page.html", encode(page(sample, head), encoding))
+    assert read_article(path).author == author

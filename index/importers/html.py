@@ -340,11 +340,16 @@ def _guessed_author(guess: str | None) -> str | None:
 
 
 def _is_name(text: str) -> bool:
-    """Not an address, a handle, a bare user name or a role word."""
+    """Not an address, a handle, a bare user name or a role word.
+
+    A name in a script with letter case has a capital ("jsmith" is a handle); one
+    in a script without case (山田 花子, أحمد) has none to show.
+    """
     text = text.strip()
     if not text or re.match(r"^(?:https?:|www\.|/|@)", text, re.I) or "@" in text:
         return False
-    return text.casefold() not in _NOT_NAMES and text != text.lower()
+    caseless = any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
+    return text.casefold() not in _NOT_NAMES and (text != text.lower() or caseless)
 
 
 def _ld_names(value: Any) -> list[str]:
