@@ -88,11 +88,15 @@ class ArticleHeader(QWidget):
         layout.addWidget(self.rule)
 
     def set_article(self, title: str, byline: str) -> None:
-        """Show title and byline in the title's direction (a Hebrew title on the right)."""
-        direction = paragraph_direction(title) or Qt.LayoutDirection.LeftToRight
+        """Show title and byline on the side the title's direction starts from (a Hebrew
+        title and its byline against the right edge)."""
+        rtl = paragraph_direction(title) == Qt.LayoutDirection.RightToLeft
+        side = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
         for label, text in ((self.title, title), (self.byline, byline)):
             label.setText(text)
-            label.setLayoutDirection(direction)  # AlignLeft is mirrored right to left
+            # Absolute: a selectable label lays its text out in the text's own direction,
+            # so a byline of Latin words would otherwise stay on the left.
+            label.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignTop)
         self.byline.setVisible(bool(byline))
 
     def set_style(self, point_size: float, theme: Theme) -> None:
