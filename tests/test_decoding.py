@@ -317,3 +317,14 @@ def test_an_author_named_in_a_script_without_capitals_is_kept(tmp_path, sample, 
     head = f'<meta charset="{LABELS[encoding]}"><meta name="author" content="{author}">'
     path = write(tmp_path, "page.html", encode(page(sample, head), encoding))
     assert read_article(path).author == author
+
+
+@pytest.mark.parametrize("label", ["utf-7", "base64", "x-none", "../../etc/passwd"])
+def test_a_label_that_is_no_document_encoding_is_not_obeyed(tmp_path, label):
+    head = f'<meta charset="{label}">'
+    path = write(tmp_path, "page.html", page(RUSSIAN, head).encode("utf-8"))
+    article = read_article(path)
+    assert article.reading_text == reading(RUSSIAN)
+    assert encoding_warnings(article) == [
+        f"its <meta charset> names an unknown encoding “{label.lower()}”"
+    ]

@@ -80,7 +80,11 @@ def declared_encoding(data: bytes) -> Declaration | None:
 
 
 def _label(raw: bytes) -> str:
-    return raw.decode("ascii", "replace").strip().lower()
+    """A declared label as text, without the control characters no label has."""
+    return _CONTROLS.sub("", raw.decode("ascii", "replace")).strip().lower()
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # Labels read as browsers read them (the WHATWG Encoding Standard's table), where
@@ -107,25 +111,33 @@ _LABEL_GROUPS = {
 _LABELS = {label: codec for codec, labels in _LABEL_GROUPS.items() for label in labels.split()}
 # Codecs Python has that are not a way to write a document (or are unsafe to honour).
 _NOT_DOCUMENT_CODECS = frozenset(
-    ("idna", "punycode", "raw_unicode_escape", "unicode_escape", "utf_7", "undefined")
+    ("idna", "punycode", "raw_unicode_escape", "unicode_escape", "utf_7", "undefined", "charmap")
 )
 
 
 def codec_for(label: str) -> str | None:
     """The Python codec to read a declared label with; None for an unknown label."""
     label = label.strip().lower()
-    if label in _LABELS:
-        return _LABELS[label]
+    for key in (label, label.replace("_", "-")):
+        if key in _LABELS:
+            return _LABELS[key]
     try:
         info = codecs.lookup(label)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
-    name = codecs.lookup(info.name).name.replace("-", "_")
+    name = info.name.replace("-", "_")
     if not info._is_text_encoding or name in _NOT_DOCUMENT_CODECS:  # type: ignore[attr-defined]
         return None
-    if name in ("utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"):
+    if name in _UNICODE_CODECS:
         return "utf-8"
+    if name in ("iso8859_1", "latin_1"):
+        return "cp1252"
     return info.name
+
+
+_UNICODE_CODECS = frozenset(
+    ("utf_8", "utf_8_sig", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be")
+)
 
 
 _DISPLAY = {
