@@ -169,3 +169,18 @@ def test_passages_made_on_decomposed_text_find_their_words_in_the_nfc_text():
     # And the other way: a passage of NFC text, looked for in text still decomposed.
     back = reanchor(old_text, result.selector)
     assert back.selector is not None and back.selector.exact == quote
+
+
+def test_a_search_or_a_find_pasted_with_decomposed_accents_finds_the_words(library, tmp_path):
+    from ui.reader.textfind import TextFinder
+
+    path = tmp_path / "cafe.md"
+    path.write_text(composed(DECOMPOSED), encoding="utf-8")  # this file is precomposed
+    article_id = library.import_paths([path]).article_ids[0]
+    pasted = unicodedata.normalize("NFD", "crème brûlée")
+    assert [h.article_id for h in library.search(pasted).hits] == [article_id]
+    assert [h.article_id for h in library.search(f'"{pasted}"').hits] == [article_id]
+    text = library.get_article(article_id).reading_text
+    start = text.index("crème brûlée")
+    found = TextFinder(text).find_all(pasted, ignore_accents=False)
+    assert found == [(start, start + len("crème brûlée"))]

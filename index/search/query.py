@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
@@ -366,8 +367,10 @@ def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> Parse
 
     Raises QueryError for input that cannot run (too long, a bad date, an
     unknown colour); returns query=None with a message when nothing is left
-    to search for (empty, only stop words or punctuation).
+    to search for (empty, only stop words or punctuation). The text is read in NFC,
+    as reading texts are: a word pasted with decomposed accents finds its articles.
     """
+    text = unicodedata.normalize("NFC", text)
     if len(text) > MAX_PASTE_CHARS:
         raise QueryError(
             f"The query is too long ({len(text):,} characters; the limit is {MAX_PASTE_CHARS:,})"

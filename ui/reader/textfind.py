@@ -45,8 +45,9 @@ class TextFinder:
     def find_all(
         self, phrase: str, *, whole_words: bool = False, ignore_accents: bool = True
     ) -> list[tuple[int, int]]:
-        """Every non-overlapping match of `phrase` as (start, end) code point offsets."""
-        phrase = " ".join(phrase.split())
+        """Every non-overlapping match of `phrase` (in any normalisation form: the text
+        is NFC) as (start, end) code point offsets."""
+        phrase = unicodedata.normalize("NFC", " ".join(phrase.split()))
         if not phrase:
             return []
         accents = not ignore_accents
