@@ -274,7 +274,30 @@ def guess_encoding(data: bytes) -> str | None:
     detected = _detected(_sample(data, SAMPLE_BYTES))
     if detected is None or _is_latin_codec(detected):
         return latin.codec if latin is not None else detected
+    usual = _USUAL.get(codecs.lookup(detected).name.replace("-", "_"))
+    if usual:
+        try:
+            data.decode(usual)
+            return usual
+        except UnicodeDecodeError:
+            pass
     return detected
+
+
+# The codec files in an encoding are usually written in, for the variants a detector may
+# name (EUC-JIS-2004 for EUC-JP, GB2312 for GBK): read with it when the bytes allow.
+_USUAL = {
+    "euc_jis_2004": "euc_jp",
+    "euc_jisx0213": "euc_jp",
+    "shift_jis": "cp932",
+    "shift_jis_2004": "cp932",
+    "shift_jisx0213": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "euc_kr": "cp949",
+}
 
 
 def _sample(data: bytes, size: int) -> bytes:
