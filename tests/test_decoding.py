@@ -328,3 +328,18 @@ def test_a_label_that_is_no_document_encoding_is_not_obeyed(tmp_path, label):
     assert encoding_warnings(article) == [
         f"its <meta charset> names an unknown encoding “{label.lower()}”"
     ]
+
+
+def test_an_english_page_with_windows_quotes_is_windows_1252(tmp_path):
+    """Curly quotes, dashes and a soft hyphen, no accented letter: nothing to mistake."""
+    text = (
+        "The harbour’s last mill\n\n"
+        + "It’s the mill’s “last season” — so the miller says… The wa\u00adter wheel turns. " * 30
+    )
+    path = write(tmp_path, "mill.txt", text.encode("cp1252"))
+    article = read_article(path)
+    assert article.title == "The harbour’s last mill"
+    assert "It’s the mill’s “last season” — so the miller says…" in article.reading_text
+    assert encoding_warnings(article) == [
+        "no encoding declared: read as windows-1252 (guessed from the bytes)"
+    ]

@@ -237,10 +237,11 @@ LATIN_ALPHABETS = {
     "Vietnamese": _VIETNAMESE,
 }
 _ALPHABET_SETS = [frozenset(letters) for letters in LATIN_ALPHABETS.values()]
+_ANY_ALPHABET = frozenset().union(*_ALPHABET_SETS)
 # Non-letters that sit against a word in ordinary text (quotes, currency, degrees …),
 # and those of them that may also stand between two letters (apostrophes, dashes).
 _BESIDE_WORDS = frozenset("«»‹›“”„‚‘’¡¿…°²³¹§©®™€£¥¢´–—•·")
-_BETWEEN_LETTERS = frozenset("’´·–—")
+_BETWEEN_LETTERS = frozenset("’´·–—…")
 _NOT_LETTERS = frozenset("ªºµ")  # letters by category, symbols in use
 # Detection reads a sample from the first byte above 0x7F on (a page's ASCII head says
 # nothing), cut at line ends, which no multi-byte encoding uses inside a character.
@@ -268,7 +269,7 @@ def seven_bit_encoding(data: bytes) -> str | None:
 
 def guess_encoding(data: bytes) -> str | None:
     """The codec that reads undeclared, non-UTF-8 bytes best; None when nothing does."""
-    latin = _best_latin(_sample(data, LATIN_SAMPLE_BYTES))
+    latin = _whole_latin(data)
     if latin is not None and latin.score >= CLEAR_LATIN:
         return latin.codec
     detected = _detected(_sample(data, SAMPLE_BYTES))
@@ -327,22 +328,48 @@ def _is_latin_codec(codec: str) -> bool:
     return name in latin or name in ("latin_1", "iso8859_1", "mac_latin2", "mac_iceland")
 
 
-def _best_latin(sample: bytes) -> _Reading | None:
-    """The Latin code page whose reading of the sample looks most like one language."""
+def _whole_latin(data: bytes) -> _Reading | None:
+    """The best Latin reading of a sample that also reads the whole of `data`.
+
+    A code page that leaves a byte undefined past the sample is dropped, and the
+    bytes around that one join the sample (windows-1250's Ť is undefined in 1252).
+    """
+    sample = _sample(data, LATIN_SAMPLE_BYTES)
+    dropped: set[str] = set()
+    while (found := _best_latin(sample, dropped)) is not None:
+        try:
+            data.decode(found.codec)
+            return found
+        except UnicodeDecodeError as error:
+            dropped.add(found.codec)
+            sample += b"\n" + data[max(0, error.start - 512) : error.start + 512]
+    return None
+
+
+def _best_latin(sample: bytes, dropped: set[str] | frozenset[str] = frozenset()) -> _Reading | None:
+    """The Latin code page whose reading of the sample looks most like one language.
+
+    The DOS and Mac code pages, rarer than the others, must read clearly better to win.
+    """
     best: _Reading | None = None
     for codec in LATIN_CODECS:
+        if codec in dropped:
+            continue
         try:
             text = sample.decode(codec)
         except UnicodeDecodeError:
             continue  # a byte this code page leaves undefined: not this one
         if codec == "cp1258":  # tone marks come as combining characters
             text = unicodedata.normalize("NFC", text)
-        score = latin_score(text)
+        score = latin_score(text) - _RARE_PENALTY.get(codec, 0.0)
         if best is None or score > best.score:
             best = _Reading(codec, score)
-        if score == 1.0:
+        if score >= 1.0:
             break  # none after it can do better, and the earlier wins a tie
     return best
+
+
+_RARE_PENALTY = {"mac_roman": 0.1, "cp850": 0.1, "cp437": 0.1}
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -353,47 +380,58 @@ LONGEST_ACCENTED_RUN = 4  # "żółć": Latin words hold at most this many accen
 def latin_score(text: str) -> float:
     """How much a text reads like one Latin-script language, from 0 to 1.
 
-    The accented letters that belong to the one alphabet covering most of them,
-    over all accented letters plus the characters that look wrong: controls,
-    symbols pressed against a word, runs of three or more non-ASCII characters
-    mixing letters and symbols, and runs of more than LONGEST_ACCENTED_RUN accented
-    letters (mojibake of other scripts is made of such runs). Text with no accented
-    letters and nothing wrong scores 1.
+    What reads well: the accented letters of the one alphabet covering most of them
+    (those of another alphabet count half: a page may quote names), and the quotes,
+    dashes and signs of ordinary text. Over that and what looks wrong: controls,
+    symbols pressed against a word, a capital after a small letter ("SeÒor"), runs of
+    three or more non-ASCII characters mixing letters and symbols, and runs of more
+    than LONGEST_ACCENTED_RUN accented letters (mojibake of other scripts is made of
+    such runs). Text with nothing non-ASCII scores 1.
     """
     counts = Counter(_NON_ASCII.findall(text))
     letters: dict[str, int] = {}
-    wrong = 0
+    wrong = symbols = 0
     beside: list[str] = []  # symbols wrong next to a letter
     between: list[str] = []  # symbols wrong between two letters
+    capitals: list[str] = []
     for ch, n in counts.items():
-        kind = unicodedata.category(ch)[0]
-        if kind == "L" and ch not in _NOT_LETTERS:
+        category = unicodedata.category(ch)
+        if category[0] == "L" and ch not in _NOT_LETTERS:
             key = ch.lower() if len(ch.lower()) == 1 else ch
             letters[key] = letters.get(key, 0) + n
-        elif kind == "C" or ch == "¤":
+            if category == "Lu":
+                capitals.append(ch)
+        elif category in ("Cc", "Co", "Cn", "Cs") or ch == "¤":
             wrong += n
-        elif kind in "PSN" or ch in _NOT_LETTERS:
+        elif category[0] in "PSN" or ch in _NOT_LETTERS:
+            symbols += n
             if ch not in _BESIDE_WORDS:
                 beside.append(ch)
             elif ch not in _BETWEEN_LETTERS:
                 between.append(ch)
+    bad_symbols = 0
     if beside:
         group = _char_class(beside)
-        wrong += len(re.findall(rf"(?<={_LETTER}){group}|{group}(?={_LETTER})", text))
+        bad_symbols += len(re.findall(rf"(?<={_LETTER}){group}|{group}(?={_LETTER})", text))
     if between:
         group = _char_class(between)
-        wrong += len(re.findall(rf"(?<={_LETTER}){group}(?={_LETTER})", text))
+        bad_symbols += len(re.findall(rf"(?<={_LETTER}){group}(?={_LETTER})", text))
+    symbols -= bad_symbols
+    wrong += bad_symbols
+    if capitals:
+        wrong += len(re.findall(rf"(?<=[a-z]){_char_class(capitals)}", text))
     for run in _NON_ASCII_RUN.findall(text):
         mixed = not run.isalpha() and _LETTER_RE.search(run) is not None
         if mixed or len(run) > LONGEST_ACCENTED_RUN:
             wrong += len(run)
     total = sum(letters.values())
-    if total + wrong == 0:
+    if total + wrong + symbols == 0:
         return 1.0
-    covered = max(
+    known = sum(n for letter, n in letters.items() if letter in _ANY_ALPHABET)
+    best = max(
         sum(n for letter, n in letters.items() if letter in alphabet) for alphabet in _ALPHABET_SETS
     )
-    return covered / (total + wrong)
+    return (best + (known - best) / 2 + symbols) / (total + wrong + symbols)
 
 
 _LETTER = r"[^\W\d_]"
