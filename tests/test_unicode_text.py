@@ -184,3 +184,12 @@ def test_a_search_or_a_find_pasted_with_decomposed_accents_finds_the_words(libra
     start = text.index("crème brûlée")
     found = TextFinder(text).find_all(pasted, ignore_accents=False)
     assert found == [(start, start + len("crème brûlée"))]
+
+
+def test_a_typed_quote_finds_its_words_in_a_text_still_decomposed():
+    from index.passages.anchoring import select_occurrence
+
+    old_text = unicodedata.normalize("NFD", "Un café au lait, s'il vous plaît.")
+    selector = select_occurrence(old_text, "café au lait")
+    assert selector is not None
+    assert old_text[selector.start : selector.end] == unicodedata.normalize("NFD", "café au lait")

@@ -168,9 +168,7 @@ def same_form(text: str, quote: str) -> str:
     reading texts were NFC) or the form it came in occurs.
     """
     composed = unicodedata.normalize("NFC", quote)
-    if composed == quote or composed in text:
-        return composed
-    for form in (quote, unicodedata.normalize("NFD", quote)):
+    for form in dict.fromkeys((composed, quote, unicodedata.normalize("NFD", quote))):
         if form in text:
             return form
     return composed
