@@ -304,8 +304,9 @@ def test_search_and_annotate_a_windows_1251_page_from_the_command_line(tmp_path)
     made = json.loads(gloss(library, "annotate", russian, "--quote", quote, "--json").stdout)
     [selector] = [s for s in made["target"]["selector"] if s["type"] == "TextQuoteSelector"]
     assert selector["exact"] == quote
-    listed = json.loads(gloss(library, "list", "--json").stdout)["articles"]
-    japanese = next(a["id"] for a in listed if a["title"] == JAPANESE.title)
+    hits = json.loads(gloss(library, "search", "図書館", "--json").stdout)["hits"]
+    assert [h["title"] for h in hits] == [JAPANESE.title]
+    japanese = hits[0]["article_id"]
     assert gloss(library, "show", japanese).stdout == reading(JAPANESE) + "\n"
 
 
