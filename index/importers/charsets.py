@@ -126,7 +126,7 @@ def codec_for(label: str) -> str | None:
     except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
     name = info.name.replace("-", "_")
-    if not info._is_text_encoding or name in _NOT_DOCUMENT_CODECS:  # type: ignore[attr-defined]
+    if not info._is_text_encoding or name in _NOT_DOCUMENT_CODECS:
         return None
     if name in _UNICODE_CODECS:
         return "utf-8"

@@ -67,7 +67,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -270,6 +270,7 @@ def reanchor(new_text: str, old: Selector) -> AnchorResult:
 def _in_form_of(text: str, old: Selector) -> Selector:
     """`old` with quote and context in the form `text` holds its quote in (see same_form)."""
     exact = same_form(text, old.exact)
+    form: Literal["NFC", "NFD"]
     if exact != unicodedata.normalize("NFC", exact):
         form = "NFD"  # the text is decomposed (imported before reading texts were NFC)
     elif exact != old.exact or unicodedata.is_normalized("NFC", text):
