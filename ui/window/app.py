@@ -86,7 +86,14 @@ def close_library(library: Library) -> None:
 
 
 def run_window(library_path: str | None, args: Any = None) -> int:
-    """Open the window on the library and run until it closes; the exit code."""
+    """Open the window on the library and run until it closes; the exit code (1, with one
+    line on stderr, when Qt could not open a window here)."""
+    from ui.window.platform_check import platform_problem
+
+    problem = platform_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     app = make_app()
     from PySide6.QtWidgets import QMessageBox
 
