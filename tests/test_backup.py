@@ -195,3 +195,24 @@ def test_cli_backup_restore_and_mirror(tmp_path, capsys):
     mirror_dir = str(tmp_path / "library" / "annotations")
     assert run_command(["--library", other, "restore", "--from-annotations", mirror_dir]) == 0
     assert "restored 1" in capsys.readouterr().out
+
+
+def test_quit_and_restart_without_a_change_makes_one_backup_not_three(tmp_path):
+    """Issue 13, finding 8: a session that only reads (the window marks the article it opens
+    as read) is no change worth a backup; a passage made in the next session is."""
+    folder = tmp_path / "library"
+    with Library.open(folder, create_welcome=False) as lib:
+        lib.import_paths(write_samples(tmp_path / "articles"))
+    for _cycle in range(3):
+        lib = Library.open(folder, create_welcome=False, background=True)
+        article = _ids(lib)["Notes on tide mills"]
+        lib.mark_opened(article)  # what the window does with the article it shows
+        lib.search("tide")
+        lib.close()
+    with Library.open(folder, create_welcome=False) as lib:
+        assert [b.reason for b in lib.backups()] == ["start"]
+        _passage(lib, "Notes on tide mills", "sluice gate", note="a real change")
+    with Library.open(folder, create_welcome=False) as lib:
+        made = lib.backups()
+        assert [b.reason for b in made] == ["start", "start"]
+        assert made[0].annotations == 1

@@ -124,12 +124,15 @@ def fingerprint(conn: sqlite3.Connection) -> str:
 
     The outbox and version tables count up forever (AUTOINCREMENT), every
     searchable change writes one of them; the small tables are read whole.
+    Reading is not a change: the "opened" mark the window sets on the article it
+    shows (for Recently read) is left out, so quitting and starting again without
+    editing anything makes no new backup.
     """
     parts: list[Any] = []
     rows = conn.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name").fetchall()
     parts += [tuple(r) for r in rows]  # plain tuples: sqlite3.Row's repr names no values
     for sql in (
-        "SELECT count(*), max(id), max(updated_at), max(opened_at) FROM articles",
+        "SELECT count(*), max(id), max(updated_at) FROM articles",
         "SELECT count(*), max(updated) FROM annotations",
         "SELECT count(*), max(id) FROM tags",
         "SELECT count(*) FROM article_tags",

@@ -251,6 +251,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             self.search_box.line.blockSignals(True)
             self.search_box.line.clear()
             self.search_box.line.blockSignals(False)
+            self.update_actions()
         if kind == "passages":
             self.refresh_browser()
             self.middle.setCurrentIndex(BROWSER)
@@ -452,6 +453,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search.set_query(text)
         if text.strip():
             self.middle.setCurrentIndex(RESULTS)
+        self.update_actions()  # Save Search follows the box, not the results
 
     @Slot(object)
     def on_results(self, result: Any) -> None:

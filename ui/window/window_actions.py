@@ -306,14 +306,24 @@ class WindowActions:
         dialog.open()
         return dialog
 
-    def save_search(self) -> None:
+    def save_search(self) -> QInputDialog | None:
+        """Ctrl+S, Edit › Save Search…: ask a name for the query in the box (window-modal,
+        so the window keeps drawing), then keep it in the sidebar."""
         query = self.search_box.text().strip()
         if not query:
             self.show_message("Type a search first.")
-            return
-        name, ok = QInputDialog.getText(self, "Save Search", "Name:", text=one_line(query, 60))
-        if ok and name.strip():
-            self.save_search_as(name, query)
+            return None
+        dialog = QInputDialog(self)
+        dialog.setObjectName("saveSearchDialog")
+        dialog.setWindowTitle("Save Search")
+        dialog.setLabelText("Name:")
+        dialog.setTextValue(one_line(query, 60))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(
+            lambda name: name.strip() and self.save_search_as(name.strip(), query)
+        )
+        dialog.open()
+        return dialog
 
     def save_search_as(self, name: str, query: str) -> None:
         def saved(_result: object, _changes: object) -> None:
