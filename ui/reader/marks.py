@@ -43,6 +43,8 @@ def mark_format(theme: Theme, *, current: bool) -> QTextCharFormat:
     yellow highlight still stands out."""
     fmt = QTextCharFormat()
     fmt.setBackground(QColor(theme.find_current if current else theme.find_match))
+    if current and theme.find_current_ink:
+        fmt.setForeground(QColor(theme.find_current_ink))
     fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
     fmt.setUnderlineColor(QColor(theme.find_rule))
     return fmt

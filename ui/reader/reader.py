@@ -22,7 +22,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QContextMenuEvent,
     QMouseEvent,
     QResizeEvent,
@@ -168,12 +167,10 @@ class ReaderView(QTextBrowser):
         self.setPalette(self.theme.reader_palette(self.palette()))
         self.viewport().setAutoFillBackground(True)
         self.header.set_style(self.point_size, self.theme)
-        sel = QColor(self.theme.accent)
-        sel.setAlpha(90)
         self.setStyleSheet(
             f"QTextBrowser#reader {{ background: {self.theme.paper}; color: {self.theme.ink};"
-            f" selection-background-color: {sel.name(QColor.NameFormat.HexArgb)};"
-            f" selection-color: {self.theme.ink}; }}"
+            f" selection-background-color: {self.theme.selection};"
+            f" selection-color: {self.theme.selection_ink}; }}"
         )
 
     def _rebuild(self) -> None:

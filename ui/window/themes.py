@@ -42,6 +42,11 @@ class Theme:
     find_current: str
     find_rule: str = "#c2410c"  # the line under find and search matches
     highlights: dict[str, str] = field(default_factory=dict)
+    # Selected text in the reader: opaque and unlike any highlight colour, the page and a
+    # selected list row, so that a selection over a highlight is still plainly a selection.
+    selection: str = "#2f6bbf"
+    selection_ink: str = "#ffffff"
+    find_current_ink: str = ""  # the current match's text colour ("" keeps the page's ink)
 
     def highlight(self, color: str) -> QColor:
         """The background colour for a highlight colour name (unknown names fall back)."""
@@ -105,10 +110,10 @@ LIGHT = Theme(
     panel="#fbfaf8",
     panel_alt="#f4f3f0",
     chrome_ink="#222120",
-    accent="#cfdff4",
+    accent="#dcd6c8",
     accent_ink="#1f1e1c",
-    find_match="#ffc896",
-    find_current="#ff8f3a",
+    find_match="#ffe0bd",
+    find_current="#ec7a1c",
     highlights={
         "yellow": "#fdeb8f",
         "green": "#c8edbd",
@@ -117,6 +122,8 @@ LIGHT = Theme(
         "purple": "#e0d2fa",
         "underline": "#d9480f",
     },
+    selection="#2f6bbf",
+    selection_ink="#ffffff",
 )
 
 SEPIA = Theme(
@@ -135,8 +142,8 @@ SEPIA = Theme(
     chrome_ink="#33291c",
     accent="#e2cc9f",
     accent_ink="#33291c",
-    find_match="#f2b78a",
-    find_current="#e3803a",
+    find_match="#f4cfae",
+    find_current="#e0782c",
     highlights={
         "yellow": "#f1d77a",
         "green": "#cbdcab",
@@ -145,6 +152,9 @@ SEPIA = Theme(
         "purple": "#d8c6e0",
         "underline": "#b5400c",
     },
+    selection="#7d4f24",
+    selection_ink="#fff8ec",
+    find_current_ink="#1a1208",
 )
 
 DARK = Theme(
@@ -161,18 +171,21 @@ DARK = Theme(
     panel="#1f2023",
     panel_alt="#242529",
     chrome_ink="#dedcd6",
-    accent="#34506f",
+    accent="#4a4e57",
     accent_ink="#f2f1ee",
-    find_match="#80471c",
-    find_current="#b35c1e",
+    find_match="#5c3414",
+    find_current="#f2a33a",
     highlights={
         "yellow": "#5e5118",
         "green": "#27502f",
-        "blue": "#21426b",
+        "blue": "#1f4e8a",
         "pink": "#5f2b42",
         "purple": "#48326d",
         "underline": "#ff8a4c",
     },
+    selection="#d8d3c6",
+    selection_ink="#141518",
+    find_current_ink="#1b1408",
 )
 
 THEMES: dict[str, Theme] = {t.name: t for t in (LIGHT, SEPIA, DARK)}

@@ -1,0 +1,84 @@
+"""Screenshots for issue 13 (offscreen): the dark theme with a selection over a blue highlight
+and the find bar's current match among the others; the Import Annotations report.
+
+Not a test: python tests/shots/roundtrip.py [OUT_FOLDER]   (default assets/screenshots)
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from index import Library  # noqa: E402
+from ui.window.app import make_app  # noqa: E402
+from ui.window.main_window import MainWindow  # noqa: E402
+from ui.window.settings import Settings  # noqa: E402
+
+SEED = ROOT.parent / "shared" / "corpora" / "seed" / "000_e45523c9750e1e33.txt"
+BLUE = "the massacre of 17 persons on Monday by Peruvian police"
+SELECTED = "17 persons on Monday by Peruvian police in the southeastern Andean city"
+
+
+def wait_until(app, test, limit=20000):
+    import time
+
+    end = time.monotonic() + limit / 1000
+    while not test():
+        app.processEvents()
+        if time.monotonic() > end:
+            raise SystemExit("timed out")
+        time.sleep(0.01)
+
+
+def dark_selection(app, lib, aid, scratch: Path, out: Path) -> Path:
+    """The dark theme: a blue highlight, a selection half over it, find matches for "Puno"."""
+    store = QSettings(str(scratch / "settings-dark.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(lib, Settings(store, str(lib.path)))
+    window.resize(1280, 800)
+    window.apply_theme("dark")
+    window.show()
+    window.open_article(aid)
+    window.find_bar.open_bar()
+    window.find_bar.line.setText("Puno")
+    window.reader.step_mark(1)
+    window.reader.scroll_to_offset(0)
+    text = window.reader.text
+    start = text.index(SELECTED)
+    window.reader.select_range(start, start + len(SELECTED))
+    window.reader.setFocus()
+    app.processEvents()
+    path = out / "dark-selection.png"
+    window.grab().save(str(path))
+    window.close()
+    return path
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "assets" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    scratch = Path(tempfile.mkdtemp(prefix="gloss-shots-"))
+    source = scratch / "peru.txt"
+    source.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    lib = Library.open(scratch / "lib", create_welcome=False)
+    aid = lib.import_paths([source]).article_ids[0]
+    lib.annotate_quote(aid, BLUE, color="blue", note="Juliaca, 9 January", tags=["peru"])
+    lib.annotate_quote(aid, "Lake Titicaca", color="yellow", tags=["geography"])
+    lib.annotate_quote(aid, "three-day curfew", color="green")
+    written = [dark_selection(app, lib, aid, scratch, out)]
+    lib.close()
+    shutil.rmtree(scratch)
+    QApplication.processEvents()
+    print("written", *written)
+
+
+if __name__ == "__main__":
+    main()
