@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHeaderView,
     QMessageBox,
     QPushButton,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.common.plain import one_line, plain_label
+from ui.window import file_dialogs
 
 REASONS = {
     "start": "When Gloss started",
@@ -155,8 +155,8 @@ class BackupDialog(QDialog):
         self.chosen.emit(str(info.path))
 
     def _other_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Restore a Library File", "", "Gloss library (*.sqlite3);;All files (*)"
+        path = file_dialogs.open_file(
+            self, "Restore a Library File", "Gloss library (*.sqlite3);;All files (*)"
         )
         if path:
             super().accept()

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QMessageBox,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from index import Library
 from ui.common.plain import one_line, plain_label
 from ui.passages.undo import REFUSALS
+from ui.window import file_dialogs
 
 FORMATS = (
     ("markdown", "Markdown (.md)", ".md"),
@@ -97,7 +97,7 @@ class ExportDialog(QDialog):
 
     def _ask_path(self) -> None:
         ext = FORMATS[self.format.currentIndex()][2]
-        path, _ = QFileDialog.getSaveFileName(self, "Export Annotations", f"passages{ext}")
+        path = file_dialogs.save_file(self, "Export Annotations", f"passages{ext}")
         if not path:
             return
         self.save_to(path)

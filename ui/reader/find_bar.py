@@ -78,6 +78,7 @@ class FindBar(QWidget):
         layout.addWidget(self.options)
         layout.addWidget(self.close_button)
         reader.marks_changed.connect(self._show_count)
+        reader.marks_wrapped.connect(self._show_wrap)
         self.hide()
 
     def open_bar(self) -> None:
@@ -118,7 +119,23 @@ class FindBar(QWidget):
         elif total == 0:
             self.count.setText("No matches")
         else:
-            self.count.setText(f"{current + 1} of {total}")
+            self.count.setText(match_count(current, total))
+
+    def _show_wrap(self, direction: int) -> None:
+        if self.isVisible() and self.reader.marks:
+            self.count.setText(
+                match_count(self.reader.mark_index, len(self.reader.marks), direction)
+            )
+
+
+def match_count(index: int, total: int, wrapped: int = 0) -> str:
+    """ "3 of 17", and after F3 went round: "1 of 17, from the top again" (or the end)."""
+    text = f"{index + 1} of {total}"
+    if wrapped > 0:
+        text += ", from the top again"
+    elif wrapped < 0:
+        text += ", from the end again"
+    return text
 
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         if watched is self.line and event.type() == QEvent.Type.KeyPress:

@@ -13,6 +13,8 @@ Signals:
     link_clicked(str): the address of a link the user clicked.
     link_hovered(str): the address under the mouse ("" when it leaves).
     marks_changed(int, int): the current find/search mark and how many there are.
+    marks_wrapped(int): F3 went past the last mark to the first (+1), or back past the
+        first to the last (-1).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
+    QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QResizeEvent,
     QTextCursor,
@@ -59,6 +63,7 @@ class ReaderView(QTextBrowser):
     link_clicked = Signal(str)
     link_hovered = Signal(str)
     marks_changed = Signal(int, int)
+    marks_wrapped = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -248,8 +253,12 @@ class ReaderView(QTextBrowser):
         return self.offsets.to_cp(cursor.position())
 
     def scroll_to_offset(self, offset: int, *, context: int = 0) -> None:
-        """Scroll so that the line holding `offset` is at the top (with `context` px above)."""
+        """Scroll so that the line holding `offset` is at the top (with `context` px above);
+        offset 0 is the very top, title and byline included."""
         offset = min(max(offset, 0), self.offsets.length)
+        if offset == 0:
+            self.scroll_to_top()
+            return
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._qt(offset))
         if not self.textCursor().hasSelection():
@@ -260,6 +269,24 @@ class ReaderView(QTextBrowser):
         bar.setValue(bar.value() + rect.top() - context)
         # Kept even when the view cannot scroll yet (not shown): the next resize applies it.
         self._top_offset = offset
+
+    def scroll_to_top(self) -> None:
+        """The top of the article: its title and byline in view (they sit above the text)."""
+        if not self.textCursor().hasSelection():
+            self.setTextCursor(QTextCursor(self.document()))
+        self.verticalScrollBar().setValue(0)
+        self._top_offset = 0
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+Home goes to the very top: Qt's would stop at the first line of text, the
+        title and byline scrolled out of view above it."""
+        super().keyPressEvent(event)
+        to_start = (
+            QKeySequence.StandardKey.MoveToStartOfDocument,
+            QKeySequence.StandardKey.SelectStartOfDocument,
+        )
+        if any(event.matches(key) for key in to_start):
+            self.verticalScrollBar().setValue(0)
 
     def ensure_offset_visible(self, offset: int) -> None:
         """Scroll only if `offset` is out of view, then show it a third of the way down."""
@@ -340,14 +367,20 @@ class ReaderView(QTextBrowser):
             self.ensure_offset_visible(self.marks[self.mark_index][0])
         self.marks_changed.emit(self.mark_index, len(self.marks))
 
-    def step_mark(self, step: int) -> None:
-        """Move to the next (+1) or previous (-1) mark, wrapping around."""
+    def step_mark(self, step: int) -> bool:
+        """Move to the next (+1) or previous (-1) mark, wrapping around; True when it wrapped
+        (then `marks_wrapped` says which way)."""
         if not self.marks:
-            return
-        self.mark_index = (self.mark_index + step) % len(self.marks)
+            return False
+        moved = self.mark_index + step
+        wrapped = not 0 <= moved < len(self.marks)
+        self.mark_index = moved % len(self.marks)
         self._paint_marks()
         self.ensure_offset_visible(self.marks[self.mark_index][0])
         self.marks_changed.emit(self.mark_index, len(self.marks))
+        if wrapped:
+            self.marks_wrapped.emit(1 if step > 0 else -1)
+        return wrapped
 
     def _cursor(self, start: int, end: int) -> QTextCursor:
         cursor = QTextCursor(self.document())

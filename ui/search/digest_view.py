@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 from ui.common.models import color_label
 from ui.common.plain import one_line, plain_label, plain_tooltip
 from ui.passages.passages import swatch_icon
+from ui.window import file_dialogs
 from ui.window.themes import LIGHT, Theme
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -235,7 +235,7 @@ class DigestDialog(QDialog):
             return False
         file_filter, suffix = EXPORTS[fmt]
         name = "digest" + suffix
-        path, _ = QFileDialog.getSaveFileName(self, "Export Digest", name, file_filter)
+        path = file_dialogs.save_file(self, "Export Digest", name, file_filter)
         if not path:
             return False
         target = Path(path)

@@ -30,6 +30,7 @@ GEOMETRY = Setting("state/geometry", QByteArray(), QByteArray)
 WINDOW_STATE = Setting("state/window_state", QByteArray(), QByteArray)
 SIDEBAR_VISIBLE = Setting("state/sidebar_visible", True, bool)
 PASSAGES_VISIBLE = Setting("state/passages_visible", True, bool)
+LAST_FOLDER = Setting("state/last_folder", "", str)  # where the last open or save dialog was
 # Per library (see Settings.library_key):
 OPEN_ARTICLE = Setting("open_article", 0, int)
 SCROLL_OFFSET = Setting("scroll_offset", 0, int)

@@ -7,13 +7,15 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from ui.common.plain import one_line
 from ui.dialogs.export_dialog import ExportDialog
 from ui.passages.passage_dialogs import TagsDialog
 from ui.passages.passages import swatch_icon
 from ui.reader.document import is_openable
+from ui.reader.find_bar import match_count
+from ui.window import file_dialogs
 from ui.window import settings as keys
 from ui.window.actions import COLOR_ACTIONS
 from ui.window.dialogs import ImportReportDialog, ShortcutsDialog, confirm_link, show_about
@@ -55,8 +57,8 @@ class WindowActions:
         r["redo"].triggered.connect(c.undo_stack.redo)
         r["copy_quote"].triggered.connect(c.copy_quote)
         r["find"].triggered.connect(self.find_bar.open_bar)
-        r["find_next"].triggered.connect(lambda: self.reader.step_mark(1))
-        r["find_previous"].triggered.connect(lambda: self.reader.step_mark(-1))
+        r["find_next"].triggered.connect(lambda: self.step_match(1))
+        r["find_previous"].triggered.connect(lambda: self.step_match(-1))
         r["search"].triggered.connect(self.search_box.focus)
         r["save_search"].triggered.connect(self.save_search)
         r["highlight"].triggered.connect(lambda: c.highlight())
@@ -153,6 +155,18 @@ class WindowActions:
         if article_id is not None:
             self.open_article(article_id)
 
+    def step_match(self, step: int) -> bool:
+        """F3 / Shift+F3: the next or previous search hit or find match, counted in the status
+        bar ("Match 3 of 17"), which also says when it went round to the first or last."""
+        reader = self.reader
+        if not reader.marks:
+            self.show_message("No matches to go to: search the library, or find in the article.")
+            return False
+        wrapped = reader.step_mark(step)
+        count = match_count(reader.mark_index, len(reader.marks), step if wrapped else 0)
+        self.show_message("Match " + count + ".")
+        return True
+
     def focus_list(self) -> None:
         self.middle.currentWidget().setFocus()
 
@@ -178,12 +192,12 @@ class WindowActions:
     # --- import, export, reindex ----------------------------------------------------------
 
     def ask_import_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import Files", "", IMPORT_FILTER)
+        paths = file_dialogs.open_files(self, "Import Files", IMPORT_FILTER)
         if paths:
             self.import_paths(paths)
 
     def ask_import_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Import Folder")
+        folder = file_dialogs.existing_folder(self, "Import Folder")
         if folder:
             self.import_paths([folder])
 
