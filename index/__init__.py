@@ -23,6 +23,7 @@ from index.passages.anchoring import select_occurrence
 from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
 from index.safety.lock import set_program_label
 from index.search.engine import QueryError
+from index.wording import count_of
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -41,6 +42,7 @@ __all__ = [
     "Span",
     "StoreError",
     "StoredArticle",
+    "count_of",
     "default_library_path",
     "select_occurrence",
     "set_program_label",

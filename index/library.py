@@ -29,6 +29,7 @@ from index.search.whoosh_wall import WhooshUnsupported
 from index.store import articles
 from index.store.articles import ArticleSummary, ImportReport, StoredArticle
 from index.store.database import Store, StoreError, now_iso
+from index.wording import count_of
 
 if TYPE_CHECKING:
     from index.exchange.digest import Digest
@@ -517,6 +518,17 @@ class Library:
         self._changed(Changes.of_passages(result))
         return result
 
+    def take_back(self, annotation_id: str, state: Annotation) -> Annotation | None:
+        """Undo a passage's latest change (`state`: what that change returned): the passage
+        goes back to its version before and the undone version is forgotten, so undo and
+        redo add no versions. None when the passage is gone (its creation undone) or back
+        in the trash. AnnotationError when it changed since. Any thread."""
+        from index.passages import history
+
+        result = history.take_back(self.store, annotation_id, state)
+        self._changed()
+        return result
+
     def trash(self) -> list[Trashed]:
         """Deleted passages, newest first: Trashed(annotation, deleted, article_title)."""
         from index.passages import history
@@ -678,7 +690,7 @@ class Library:
         if self.indexer.error:
             return self.indexer.error
         pending = self.indexer.pending()
-        return f"indexing {pending} changes" if pending else "index up to date"
+        return f"indexing {count_of(pending, 'change')}" if pending else "index up to date"
 
     def reindex(self, *, progress: Progress | None = None, cancel: Cancel | None = None) -> int:
         """Rebuild the search index from SQLite. A worker thread; returns documents indexed."""
@@ -696,7 +708,8 @@ class Library:
         expected |= {f"n:{r['id']}" for r in self.store.read("SELECT id FROM annotations")}
         actual = self.index.doc_ids()
         if expected - actual:
-            problems.append(f"{len(expected - actual)} documents missing from the search index")
+            missing = count_of(len(expected - actual), "document")
+            problems.append(f"{missing} missing from the search index")
         if actual - expected:
             problems.append(f"{len(actual - expected)} stale documents in the search index")
         return problems

@@ -188,7 +188,7 @@ def test_cli_backup_restore_and_mirror(tmp_path, capsys):
     assert "not an SQLite database" in capsys.readouterr().err
     assert run_command(["--library", folder, "restore", "no-such-thing"]) == 2
     assert run_command(["--library", folder, "restore", made["file"]]) == 0
-    assert "restored 4 articles and 1 passages" in capsys.readouterr().out
+    assert "restored 4 articles and 1 passage" in capsys.readouterr().out
     other = str(tmp_path / "other")
     assert run_command(["--library", other, "import", *paths]) == 0
     capsys.readouterr()

@@ -143,3 +143,34 @@ def test_command_line_history_trash_restore(folder, seed_path):
     gloss(folder, "unannotate", passage_id)
     assert json.loads(gloss(folder, "trash", "empty", "--json").stdout) == {"emptied": 1}
     assert json.loads(gloss(folder, "trash", "--json").stdout) == {"annotations": []}
+
+
+def test_take_back_returns_a_passage_exactly_and_forgets_the_undone_version(library, seed_id):
+    """Issue 13: the window's undo (Library.take_back) adds no version; a change made since
+    by something else is not silently undone."""
+    made = library.annotate_quote(seed_id, "state of emergency", color="blue", tags=["peru"])
+    edited = library.update_annotation(made.id, note="declared when?", start=made.start - 4)
+    assert library.take_back(made.id, edited) == made  # selectors, times and tags too
+    assert [v.action for v in library.history(made.id)] == ["created"]
+    deleted = library.delete_annotation(made.id)
+    assert library.take_back(made.id, deleted) == made and not library.trash()
+    deleted = library.delete_annotation(made.id)
+    when = library.trash()[0].deleted
+    restored = library.restore_from_trash(made.id)
+    assert library.take_back(made.id, restored) is None  # back in the trash, as deleted then
+    assert [(t.annotation.id, t.deleted) for t in library.trash()] == [(made.id, when)]
+    back = library.restore_from_trash(made.id)
+    library.rename_tag("peru", "Peru")  # changes the passage behind the undo's back
+    with pytest.raises(AnnotationError, match="changed since"):
+        library.take_back(made.id, back)
+    assert library.get_annotation(made.id).tags == ["Peru"]
+
+
+def test_take_back_of_a_creation_leaves_nothing(library, seed_id):
+    made = library.annotate_quote(seed_id, "state of emergency")
+    assert library.take_back(made.id, made) is None
+    assert library.annotations() == [] and library.trash() == []
+    with pytest.raises(AnnotationError):
+        library.history(made.id)
+    library.wait_indexed()
+    assert library.search("quote:emergency").total == 0

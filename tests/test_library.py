@@ -120,4 +120,4 @@ def test_check_finds_an_index_out_of_step(library, seed_path):
     article_id = library.import_paths([seed_path]).article_ids[0]
     library.search("peru")  # drains the outbox
     library.index.apply([], [f"a:{article_id}"])
-    assert library.check() == ["1 documents missing from the search index"]
+    assert library.check() == ["1 document missing from the search index"]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from index import AnnotationError, QueryError, StoreError, select_occurrence
+from index import AnnotationError, QueryError, StoreError, count_of, select_occurrence
 
 COMMANDS = (
     "import",
@@ -556,7 +556,8 @@ def _restore_file(library, args) -> int:
         _print_json(result)
     else:
         print(
-            f"restored {result['articles']} articles and {result['annotations']} passages "
+            f"restored {count_of(result['articles'], 'article')} and "
+            f"{count_of(result['annotations'], 'passage')} "
             f"from {result['restored_from']}; the library as it was is in {result['backup_before']}"
         )
     return 0
@@ -578,7 +579,8 @@ def _restore_mirror(library, args) -> int:
         )
         for item in result["unplaced"]:
             print(
-                f"not placed: {item['passages']} passages of {item['article']} (not in the library)"
+                f"not placed: {count_of(item['passages'], 'passage')} of {item['article']}"
+                " (not in the library)"
             )
         for item in result["problems"]:
             print(f"skipped {item['file']}: {item['problem']}")
@@ -660,7 +662,10 @@ def _digest(library, args) -> int:
         if args.json:
             _print_json({"out": args.out, "total": digest.total, "articles": digest.articles})
         else:
-            print(f"wrote {args.out}: {digest.total} passages from {digest.articles} articles")
+            counts = (
+                f"{count_of(digest.total, 'passage')} from {count_of(digest.articles, 'article')}"
+            )
+            print(f"wrote {args.out}: {counts}")
     else:
         sys.stdout.write(text)
     return 0

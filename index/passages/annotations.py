@@ -105,11 +105,7 @@ def touch(
     keeps the passage's new state (or, for a delete, its last state) as a version.
     """
     queue_documents(conn, f"n:{annotation_id}", f"a:{article_id}")
-    conn.execute(
-        "INSERT INTO mirror_dirty(article_id) VALUES (?)"
-        " ON CONFLICT(article_id) DO UPDATE SET stamp = stamp + 1",
-        (article_id,),
-    )
+    mark_mirror_dirty(conn, article_id)
     if state is None:
         row = conn.execute(f"{SELECT_PASSAGES} WHERE n.id = ?", (annotation_id,)).fetchone()
         state = from_row(row)
@@ -117,6 +113,15 @@ def touch(
         "INSERT INTO annotation_versions(annotation_id, article_id, at, action, data)"
         " VALUES (?, ?, ?, ?, ?)",
         (annotation_id, article_id, now_iso(), action, json.dumps(state.to_json())),
+    )
+
+
+def mark_mirror_dirty(conn: sqlite3.Connection, article_id: int) -> None:
+    """The article's JSON mirror file is to be written again (after this transaction)."""
+    conn.execute(
+        "INSERT INTO mirror_dirty(article_id) VALUES (?)"
+        " ON CONFLICT(article_id) DO UPDATE SET stamp = stamp + 1",
+        (article_id,),
     )
 
 

@@ -8,6 +8,10 @@ records are read and put back to use:
 - `history` lists a passage's versions, oldest first;
 - `restore_version` brings any version back, and is itself a new version;
   it works for a passage in the trash too, taking it out;
+- `take_back` is the window's undo: the passage returns to its version before the
+  latest change and that change's version is forgotten, so undo and redo leave the
+  history as the changes themselves made it (3 edits, undone and redone: 3 versions
+  after the first, not 9);
 - `trash`, `restore_from_trash`, `empty_trash`;
 - the anchoring reports written at each re-import (`reports`), where a fuzzy
   placement can be accepted and an orphan re-attached to chosen words.
@@ -177,6 +181,76 @@ def _fit(text: str, wanted: Annotation) -> tuple[Selector, bool]:
     if result.selector is None:
         return old, True
     return result.selector, False
+
+
+# --- undo -----------------------------------------------------------------------------
+
+# The changes the window's undo stack makes, hence the only ones `take_back` undoes.
+UNDOABLE = ("created", "edited", "deleted", "restored")
+
+
+def _undoable(action: str) -> bool:
+    return action in UNDOABLE or action.startswith("restored version ")
+
+
+def take_back(store: Store, annotation_id: str, state: Annotation) -> Annotation | None:
+    """Undo the passage's latest change: back to its version before, that change forgotten.
+
+    `state` is the passage as the change left it (what the Library call returned). When
+    the latest version is not that change (the passage changed since: a re-import, a tag
+    renamed, a version restored), AnnotationError says so and nothing changes. The
+    passage comes back exactly as it was (selectors, times, tags), in the trash if that
+    is where it was. Returns the passage as it now is; None when the change taken back
+    was its creation (it is gone, and not in the trash) or it went back to the trash.
+    """
+    with store.write() as conn:
+        rows = conn.execute(
+            "SELECT seq, at, action, data FROM annotation_versions WHERE annotation_id = ?"
+            " ORDER BY seq DESC LIMIT 2",
+            (annotation_id,),
+        ).fetchall()
+        latest = rows[0] if rows else None
+        if (
+            latest is None
+            or not _undoable(latest["action"])
+            or notes.from_json(json.loads(latest["data"])).to_json() != state.to_json()
+        ):
+            raise AnnotationError(
+                f"passage {annotation_id} changed since, so this step cannot be undone; its "
+                "history (Passage › Passage History…) can bring back any earlier version"
+            )
+        conn.execute("DELETE FROM annotation_versions WHERE seq = ?", (latest["seq"],))
+        conn.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
+        conn.execute("DELETE FROM trash WHERE annotation_id = ?", (annotation_id,))
+        before: Annotation | None = None
+        if len(rows) > 1:
+            previous = notes.from_json(json.loads(rows[1]["data"]))
+            if rows[1]["action"] == "deleted":  # it was in the trash then: back there
+                conn.execute(
+                    "INSERT INTO trash(annotation_id, article_id, deleted, data)"
+                    " VALUES (?, ?, ?, ?)",
+                    (annotation_id, previous.article_id, rows[1]["at"], rows[1]["data"]),
+                )
+            else:
+                old = Selector(
+                    previous.start, previous.end, previous.exact, previous.prefix, previous.suffix
+                )
+                notes.insert_row(
+                    conn,
+                    annotation_id,
+                    previous.article_id,
+                    old,
+                    previous.color,
+                    previous.note,
+                    previous.orphaned,
+                    previous.created,
+                    previous.updated,
+                )
+                notes.set_tags(conn, annotation_id, previous.tags)
+                before = previous
+        notes.queue_documents(conn, f"n:{annotation_id}", f"a:{state.article_id}")
+        notes.mark_mirror_dirty(conn, state.article_id)
+    return None if before is None else notes.get(store, annotation_id)
 
 
 # --- trash ----------------------------------------------------------------------------

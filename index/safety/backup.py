@@ -36,6 +36,7 @@ from index.store.database import (
     describe_error,
     describe_os_error,
 )
+from index.wording import count_of
 
 BACKUP_FOLDER = "backups"
 KEEP = 10
@@ -71,7 +72,8 @@ class BackupInfo:
     def describe(self) -> str:
         """ "the backup of 2026-11-28 14:02 UTC (12 articles, 40 passages)"."""
         when = self.created.replace("T", " ").removesuffix("Z")[:16]
-        return f"the backup of {when} UTC ({self.articles} articles, {self.annotations} passages)"
+        counts = f"{count_of(self.articles, 'article')}, {count_of(self.annotations, 'passage')}"
+        return f"the backup of {when} UTC ({counts})"
 
 
 def backup_folder(library_folder: Path) -> Path:

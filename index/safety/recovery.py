@@ -33,6 +33,7 @@ from index.safety import backup
 from index.safety.backup import BackupInfo
 from index.safety.lock import WriterLock
 from index.store.database import DB_NAME, StoreError, describe_error, describe_os_error
+from index.wording import count_of
 
 DAMAGED_FOLDER = "damaged"
 
@@ -189,7 +190,7 @@ def _what_it_held(db: Path) -> str:
         row = conn.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM annotations)"
         ).fetchone()
-        return f"{row[0]} articles and {row[1]} passages"
+        return f"{count_of(row[0], 'article')} and {count_of(row[1], 'passage')}"
     except sqlite3.Error:
         return ""
     finally:
@@ -222,15 +223,17 @@ def mirror_sentence(report: dict) -> str:
     if not report["files"]:
         return "The annotations folder held nothing newer than that backup: nothing is missing."
     parts = [
-        f"From the annotations folder, {changed} passage changes made after the backup were "
-        f"put back ({report['restored']} restored, {report['updated']} updated, "
+        f"From the annotations folder, {count_of(changed, 'passage change')} made after the "
+        f"backup {'was' if changed == 1 else 'were'} put back ({report['restored']} restored, "
+        f"{report['updated']} updated, "
         f"{report['removed']} deleted again)"
     ]
     lost = sum(u["passages"] for u in report["unplaced"])
     if lost:
         articles = "; ".join(u["article"] for u in report["unplaced"][:5])
         parts.append(
-            f"{lost} passages could not be: their {len(report['unplaced'])} articles were "
+            f"{count_of(lost, 'passage')} could not be: their "
+            f"{count_of(len(report['unplaced']), 'article')} were "
             f"imported after the backup ({articles}). Import them again, then run "
             "`gloss restore --from-annotations annotations/not-in-library` in the library folder"
         )

@@ -28,6 +28,7 @@ from index.importers import pool as workers
 from index.search import merge as search_merge
 from index.search.engine import INDEX_NAME, SearchIndex
 from index.store.database import Store, StoreError
+from index.wording import count_of
 
 BATCH = 500  # outbox rows read and applied at a time
 BULK_AT = 2_000  # a backlog this long (an import) is written by long-lived writers
@@ -331,8 +332,8 @@ class Indexer:
                 raise
             left = self.pending()
             raise StoreError(
-                f"the search index cannot be updated ({why}): {left} changes wait, and"
-                " are indexed once there is room"
+                f"the search index cannot be updated ({why}): {count_of(left, 'change')} "
+                f"{'waits' if left == 1 else 'wait'}, indexed once there is room"
             ) from None
 
     def _build_round(self, pool, size: int) -> tuple[int, int]:

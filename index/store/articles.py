@@ -41,10 +41,12 @@ class ImportReport:
 
     imported: int = 0
     updated: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # files whose text was already stored: in the library, or earlier ...
+    duplicates_within: int = 0  # ... in this same import (copies among the imported files)
     failed: list[ImportFailure] = field(default_factory=list)
     warnings: list[ImportFailure] = field(default_factory=list)
     article_ids: list[int] = field(default_factory=list)
+    stored: set[int] = field(default_factory=set, repr=False)  # article_ids, for lookups
     anchoring: list[dict[str, Any]] = field(default_factory=list)
     took_s: float = 0.0
     cancelled: bool = False
@@ -54,6 +56,7 @@ class ImportReport:
             "imported": self.imported,
             "updated": self.updated,
             "duplicates": self.duplicates,
+            "duplicates_within": self.duplicates_within,
             "failed": [{"path": f.path, "error": f.error} for f in self.failed],
             "warnings": [{"path": w.path, "warning": w.error} for w in self.warnings],
             "anchoring": self.anchoring,
@@ -192,6 +195,8 @@ def _store_batch(
             ).fetchone()
             if same:
                 report.duplicates += 1
+                if same["id"] in report.stored:  # stored by this import: a copy within it
+                    report.duplicates_within += 1
                 continue
             previous = conn.execute(
                 "SELECT id FROM articles WHERE source_path = ? ORDER BY id LIMIT 1", (source,)
@@ -206,6 +211,7 @@ def _store_batch(
                 article_id = _insert_article(conn, source, article)
                 report.imported += 1
             report.article_ids.append(article_id)
+            report.stored.add(article_id)
             conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
 
 

@@ -376,7 +376,7 @@ def test_restore_passages_from_annotation_files(qtbot, open_window, library):
         [back] = fresh.annotations()
         assert (back.id, back.color, back.note) == (made.id, "green", "from the mirror")
         told = _visible_box(window, "noticeBox")
-        assert told is not None and "1 passages put back" in told.text()
+        assert told is not None and "1 passage put back" in told.text()
         assert any(b.reason == "before-mirror-restore" for b in fresh.backups())
         _close_boxes(window)
         window.close()

@@ -160,7 +160,7 @@ def test_import_folder_through_the_worker(qtbot, library, make_window, tmp_path)
     assert report.failed[0].path.endswith("broken.md") and report.failed[0].error
     dialog = window.findChild(ImportReportDialog)
     assert dialog is not None
-    assert "12 imported" in dialog.summary.text()
+    assert "12 articles imported, 1 already in the library, 1 failed" in dialog.summary.text()
     assert window.article_list.model.rowCount() == 14
     with qtbot.waitSignal(window.tasks.finished, timeout=60000):
         assert window.reindex()

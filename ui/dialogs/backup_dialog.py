@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import count_of
 from ui.common.plain import one_line, plain_label
 from ui.window import file_dialogs
 
@@ -64,7 +65,7 @@ def local_time(created: str) -> str:
 def counts_text(articles: int, passages: int) -> str:
     if articles < 0:
         return ""
-    return f"{articles} article{'s' * (articles != 1)}, {passages} passage{'s' * (passages != 1)}"
+    return f"{count_of(articles, 'article')}, {count_of(passages, 'passage')}"
 
 
 class BackupDialog(QDialog):
@@ -264,21 +265,24 @@ class BackupActions(QObject):
 def mirror_summary(report: dict) -> str:
     """What `restore_from_annotations` did, in two or three sentences."""
     text = (
-        f"{report['restored']} passages put back, {report['updated']} brought up to date, "
-        f"{report['unchanged']} already here (from {report['files']} files)."
+        f"{count_of(report['restored'], 'passage')} put back, {report['updated']} brought up "
+        f"to date, {report['unchanged']} already here (from {count_of(report['files'], 'file')})."
     )
     unplaced = report.get("unplaced") or []
     if unplaced:
         lost = sum(u["passages"] for u in unplaced)
         titles = "; ".join(one_line(str(u["article"]), 60) for u in unplaced[:3])
+        whose = "its article is" if len(unplaced) == 1 else f"their {len(unplaced)} articles are"
         text += (
-            f" {lost} passages could not be placed: their {len(unplaced)} articles are not in "
-            f"the library ({titles}). Import those articles, then restore again."
+            f" {count_of(lost, 'passage')} could not be placed: {whose} not in the library "
+            f"({titles}). Import {'it' if len(unplaced) == 1 else 'those articles'}, then "
+            "restore again."
         )
     if report.get("orphaned"):
         text += f" {report['orphaned']} came back orphaned: their words are no longer in the text."
     if report.get("problems"):
-        text += f" {len(report['problems'])} files could not be read."
+        failed = len(report["problems"])
+        text += f" {count_of(failed, 'file')} could not be read."
     return text
 
 

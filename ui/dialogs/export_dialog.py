@@ -1,6 +1,6 @@
 """File › Export Annotations: pick a format and which passages, then a file to write.
 
-The text comes from `Library.export_annotations` (Markdown, W3C JSON-LD, CSV);
+The text comes from `Library.export_annotations` (Markdown, W3C JSON, CSV);
 this dialog only chooses and writes it.
 """
 
@@ -10,7 +10,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,7 +27,7 @@ from ui.window import file_dialogs
 
 FORMATS = (
     ("markdown", "Markdown (.md)", ".md"),
-    ("json", "W3C Web Annotation JSON-LD (.jsonld)", ".jsonld"),
+    ("json", "W3C JSON: Web Annotations (.jsonld)", ".jsonld"),
     ("csv", "CSV spreadsheet (.csv)", ".csv"),
 )
 
@@ -40,7 +40,13 @@ def supports_ids(library: Library) -> bool:
 
 class ExportDialog(QDialog):
     """Choose format and scope; `export_to(path)` writes the file (the Save button asks
-    where first)."""
+    where first).
+
+    Signals:
+        exported(str, int): the file written and how many passages it holds.
+    """
+
+    exported = Signal(str, int)
 
     def __init__(
         self, parent: QWidget, library: Library, article: Any, ids: list[str] | None = None
@@ -58,7 +64,10 @@ class ExportDialog(QDialog):
             self.format.addItem(label, key)
         self.scope = QComboBox(self)
         if ids and supports_ids(library):
-            self.scope.addItem(f"The {len(ids)} selected passages", "ids")
+            chosen = (
+                "The selected passage" if len(ids) == 1 else f"The {len(ids)} selected passages"
+            )
+            self.scope.addItem(chosen, "ids")
         self.scope.addItem("Every passage in the library", "all")
         if article is not None:
             self.scope.addItem(
@@ -89,6 +98,17 @@ class ExportDialog(QDialog):
             return self.library.export_annotations(fmt, tag=scope[4:])
         return self.library.export_annotations(fmt)
 
+    def passage_count(self) -> int:
+        """How many passages the chosen scope holds."""
+        scope = self.scope.currentData() or "all"
+        if scope == "ids":
+            return len(self.ids or [])
+        if scope == "article" and self.article is not None:
+            return len(self.library.annotations(article_id=self.article.id))
+        if scope.startswith("tag:"):
+            return len(self.library.annotations(tag=scope[4:]))
+        return int(self.library.counts().get("annotations", 0))
+
     def export_to(self, path: str | Path) -> Path:
         target = Path(path)
         target.write_text(self.text(), encoding="utf-8")
@@ -113,7 +133,9 @@ class ExportDialog(QDialog):
         except REFUSALS as error:
             self.tell(f"Nothing was exported: {error}.")
             return False
+        count = self.passage_count()
         self.accept()
+        self.exported.emit(str(self.written), count)
         return True
 
     def tell(self, message: str) -> QMessageBox:

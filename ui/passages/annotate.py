@@ -10,6 +10,7 @@ Signals:
     changed(int, str): an article's passages changed; the id is the passage to show ("" none).
     message(str): a short line for the status bar.
     failed(str): the Library refused a change (read-only, disk full …): tell the user.
+    trashed(int): that many passages were just moved to the trash (undoable).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class PassageController(QObject):
     changed = Signal(int, str)
     message = Signal(str)
     failed = Signal(str)
+    trashed = Signal(int)
 
     def __init__(self, library: Library, writer: Writer, reader: ReaderView, window: QWidget):
         super().__init__(window)
@@ -123,7 +125,7 @@ class PassageController(QObject):
                 self.last_color = color
                 return True
             if self.article is not None:
-                self.message.emit("Select some words first, then press H or 1–5.")
+                self.message.emit("Select some words first, then press H or 1–6.")
             return False
         color = color or self.last_color
         self.last_color = color
@@ -239,7 +241,11 @@ class PassageController(QObject):
         befores = self._passages(ids)
         if not befores:
             return False
-        self.push(DeletePassages(self.writer, self.notify, befores))
+        count = len(befores)
+        self.push(
+            DeletePassages(self.writer, self.notify, befores),
+            then=lambda: self.trashed.emit(count),  # once it is stored: said, with Undo
+        )
         return True
 
     @Slot(str)

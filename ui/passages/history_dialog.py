@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Library
+from index import Annotation, Library
 from ui.common.models import color_label
 from ui.common.plain import one_line, plain_label
 from ui.common.writer import Writer
@@ -296,35 +296,24 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class RestoreVersion(PassageCommand):
-    """Make an old version the passage's state; undo goes back to the state before
-    (through the engine too: a live passage to its newest version, a trashed one to the trash)."""
+    """Make an old version the passage's state; undo goes back to the state before (a live
+    passage as it was, a trashed one back to the trash) and forgets the restore."""
 
     def __init__(self, writer: Writer, notify: Notify, passage_id: str, seq: int, number: int):
         super().__init__(f"Restore Version {number}", writer, notify)
         self.passage_id = passage_id
         self.seq = seq
-        self.before_seq: int | None = None
-        self.was_live: bool | None = None
+        self.after: Annotation | None = None
 
     def apply(self, library: Library) -> tuple[int, str]:
-        if self.was_live is None:
-            try:
-                library.get_annotation(self.passage_id)
-                self.was_live = True
-            except REFUSALS:
-                self.was_live = False
-            if self.was_live:
-                self.before_seq = library.history(self.passage_id)[-1].seq
-        passage = library.restore_version(self.passage_id, self.seq)
-        self.article_id = passage.article_id
-        return passage.article_id, passage.id
+        self.after = library.restore_version(self.passage_id, self.seq)
+        self.article_id = self.after.article_id
+        return self.after.article_id, self.after.id
 
     def revert(self, library: Library) -> tuple[int, str]:
-        if self.was_live and self.before_seq is not None:
-            passage = library.restore_version(self.passage_id, self.before_seq)
-            return passage.article_id, passage.id
-        passage = library.delete_annotation(self.passage_id)
-        return passage.article_id, ""
+        assert self.after is not None
+        passage = library.take_back(self.passage_id, self.after)
+        return self.after.article_id, passage.id if passage is not None else ""
 
 
 class HistoryActions(QObject):

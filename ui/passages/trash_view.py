@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Library
+from index import Library, count_of
 from ui.common.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE
 from ui.common.plain import one_line, plain_label, plain_tooltip
 from ui.common.writer import Writer
@@ -232,7 +232,7 @@ class RestoreFromTrash(PassageCommand):
 
     def revert(self, library: Library) -> tuple[int, str]:
         for passage in reversed(self.restored):
-            library.delete_annotation(passage.id)
+            library.take_back(passage.id, passage)  # back in the trash, deleted as before
         return (self.restored[0].article_id if self.restored else self.article_id), ""
 
 
@@ -297,8 +297,7 @@ class TrashActions(QObject):
         def restored() -> None:
             self.refresh()
             window.refresh_sidebar()
-            noun = "passage" if len(ids) == 1 else "passages"
-            window.show_message(f"{len(ids)} {noun} restored.")
+            window.show_message(f"{count_of(len(ids), 'passage')} restored.")
             if len(ids) == 1:
                 passage = window.library.get_annotation(ids[0])
                 if window.article is None or window.article.id != passage.article_id:

@@ -8,9 +8,11 @@ at once over the reader's passages, before the write lands; when the engine
 refuses the write, the window reloads the truth from the library (the
 painting rolls back) and tells the reason in one line.
 
-A deleted passage comes back through `Library.restore_annotation` with its id,
-selectors and times, so undo after delete (and redo after undo of a create)
-gives back the very same passage. A new passage's id is chosen here, so its
+Undo goes through `Library.take_back`: the passage returns exactly to its version
+before (id, selectors, times), and the undone change's version is forgotten, so
+undo and redo add nothing to a passage's history beyond the changes themselves
+(a redo makes its change again and records it again). Undoing a highlight leaves
+no passage, and nothing in the trash. A new passage's id is chosen here, so its
 painting and the stored passage share it.
 
 The controller starts a command with `start()`; it reaches the undo stack only
@@ -154,7 +156,7 @@ class CreatePassage(PassageCommand):
 
     def revert(self, library: Library) -> Outcome:
         assert self.passage is not None
-        self.passage = library.delete_annotation(self.passage.id)
+        library.take_back(self.passage.id, self.passage)  # gone, not in the trash
         return self.article_id, ""
 
 
@@ -171,6 +173,7 @@ class EditPassage(PassageCommand):
         self.article_id = before.article_id
         self.before = before
         self.changes = changes
+        self.after: Annotation | None = None
 
     def preview(self, passages: Passages) -> Passages:
         if self.before.id not in passages:
@@ -181,22 +184,13 @@ class EditPassage(PassageCommand):
         return {**passages, self.before.id: dataclasses.replace(self.before, **shown)}
 
     def apply(self, library: Library) -> Outcome:
-        after = library.update_annotation(self.before.id, **self.changes)
+        self.after = library.update_annotation(self.before.id, **self.changes)
         # An edit leaves the choice where the user has it (it may have moved on already).
-        return after.article_id, ""
+        return self.after.article_id, ""
 
     def revert(self, library: Library) -> Outcome:
-        if "start" in self.changes or "end" in self.changes:
-            # The extent carries its quote and orphaned state: put the whole passage back.
-            library.delete_annotation(self.before.id)
-            library.restore_annotation(self.before)
-        else:
-            library.update_annotation(
-                self.before.id,
-                color=self.before.color,
-                note=self.before.note,
-                tags=list(self.before.tags),
-            )
+        assert self.after is not None
+        library.take_back(self.before.id, self.after)  # extent, quote and all
         return self.before.article_id, self.before.id
 
 
@@ -232,7 +226,9 @@ class DeletePassages(PassageCommand):
         restored: list[Annotation] = []
         try:
             for passage in reversed(self.deleted):
-                restored.append(library.restore_annotation(passage))
+                back = library.take_back(passage.id, passage)
+                if back is not None:
+                    restored.append(back)
         except REFUSALS:
             all_or_nothing(restored, lambda p: library.delete_annotation(p.id))
             raise
@@ -250,6 +246,7 @@ class EditMany(PassageCommand):
         self.article_id = befores[0].article_id if befores else 0
         self.color = changes.get("color")
         self.add_tags = tuple(changes.get("add_tags", ()))
+        self.afters: list[Annotation] = []
 
     def _tags(self, before: Annotation) -> list[str] | None:
         if not self.add_tags:
@@ -271,18 +268,21 @@ class EditMany(PassageCommand):
 
     def apply(self, library: Library) -> Outcome:
         changed: list[Annotation] = []
+        afters: list[Annotation] = []
         try:
             for before in self.befores:
-                library.update_annotation(before.id, color=self.color, tags=self._tags(before))
+                tags = self._tags(before)
+                afters.append(library.update_annotation(before.id, color=self.color, tags=tags))
                 changed.append(before)
         except REFUSALS:
             all_or_nothing(changed, lambda before: self._put_back(library, before))
             raise
+        self.afters = afters
         return self.article_id, ""
 
     def revert(self, library: Library) -> Outcome:
-        for before in self.befores:  # each back to its own state: a retry after a refusal is safe
-            self._put_back(library, before)
+        for after in reversed(self.afters):
+            library.take_back(after.id, after)
         return self.article_id, ""
 
     @staticmethod

@@ -123,6 +123,7 @@ class SearchPanel(QWidget):
         self.result: Any = None
         self.summary = plain_label("", self)
         self.summary.setObjectName("searchSummary")
+        self.summary.setWordWrap(True)
         self.sort = QComboBox(self)
         self.sort.setObjectName("searchSort")
         for key, label in SORTS:
@@ -208,6 +209,8 @@ class SearchPanel(QWidget):
             self.suggestion.setText("Did you mean: " + one_line(suggestion, 80).replace("&", "&&"))
         if result is None:
             self.summary.setText("")
+        elif not result.total:
+            self.summary.setText(nothing_found(result.query, bool(suggestion)))
         else:
             shown = len(result.hits)
             noun = "article" if result.total == 1 else "articles"
@@ -302,6 +305,14 @@ def _dot(color: QColor) -> QIcon:
     painter.drawEllipse(1, 1, 10, 10)
     painter.end()
     return QIcon(pixmap)
+
+
+def nothing_found(query: str, suggested: bool) -> str:
+    """What an empty result says: that nothing matched, and what to try next."""
+    said = f"No articles or passages match “{one_line(query, 60)}”."
+    if suggested:
+        return said  # "Did you mean" follows
+    return said + " Try fewer words, another form (econom*) or a close spelling (juliaka~)."
 
 
 def _top(counts: dict[str, int]) -> list[tuple[str, int]]:

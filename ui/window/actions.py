@@ -32,7 +32,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # File
     A("import_files", "&Import Files…", (Key.Open,), "Import article files into the library"),
     A("import_folder", "Import &Folder…", ("Ctrl+Shift+O",), "Import every article in a folder"),
-    A("export", "&Export Annotations…", ("Ctrl+E",), "Write passages as Markdown, JSON-LD or CSV"),
+    A("export", "&Export Annotations…", ("Ctrl+E",), "Write passages as Markdown, W3C JSON or CSV"),
     A("reindex", "&Rebuild Search Index", ("Ctrl+Shift+R",), "Rebuild the search index"),
     A("backup_now", "&Back Up Now", (), "Make a verified backup of the library now"),
     A("restore_backup", "Restore from Bac&kup…", (), "Put back the library from a backup"),

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from index import count_of
 from ui.common.plain import one_line, plain_label
 from ui.window.actions import ACTIONS, shortcut_text
 
@@ -104,6 +105,23 @@ def show_about(parent: QWidget) -> QMessageBox:
     return box
 
 
+def import_summary(report: Any) -> str:
+    """One sentence: what was imported, updated, found twice (already in the library, or
+    copies among the imported files themselves), failed; and how long it took."""
+    parts = [f"{count_of(report.imported, 'article')} imported"]
+    if report.updated:
+        parts.append(f"{report.updated} updated from changed files")
+    within = getattr(report, "duplicates_within", 0)
+    already = report.duplicates - within
+    if within:
+        parts.append(f"{count_of(within, 'duplicate')} within the imported files (each kept once)")
+    if already:
+        parts.append(f"{already} already in the library")
+    if report.failed:
+        parts.append(f"{len(report.failed)} failed")
+    return ", ".join(parts) + f" ({report.took_s:.1f} s)."
+
+
 class ImportReportDialog(QDialog):
     """What an import did: counts, then every failed file with its reason."""
 
@@ -112,12 +130,7 @@ class ImportReportDialog(QDialog):
         self.setObjectName("importReport")
         self.setWindowTitle("Import finished" if not report.cancelled else "Import cancelled")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        parts = [f"{report.imported} imported"]
-        if report.updated:
-            parts.append(f"{report.updated} updated")
-        parts.append(f"{report.duplicates} already in the library")
-        parts.append(f"{len(report.failed)} failed")
-        summary = ", ".join(parts) + f" ({report.took_s:.1f} s)."
+        summary = import_summary(report)
         if report.cancelled:
             summary = "Cancelled. What was imported before stays in the library: " + summary
         layout = QVBoxLayout(self)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Changes, Library
+from index import Changes, Library, count_of
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
@@ -51,6 +51,7 @@ from ui.window.importing import TaskRunner
 from ui.window.notices import LibraryNotices
 from ui.window.settings import Settings
 from ui.window.sidebar import VIEWS, Sidebar
+from ui.window.undo_offer import UndoOffer
 from ui.window.window_actions import WindowActions
 from ui.window.window_state import WindowState
 
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.writer = Writer(library, self)
         self.controller = PassageController(library, self.writer, self.reader, self)
         self.search = SearchController(library, self.runner, self)
+        self.undo_offer = UndoOffer(self.statusBar(), self.controller.undo_stack)
         self._connect()
         self._connect_actions()
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
@@ -209,6 +211,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.controller.changed.connect(self.on_passages_changed)
         self.writer.landed.connect(self.on_changes)
         self.controller.message.connect(self.show_message)
+        self.controller.trashed.connect(self.on_trashed)
         self.controller.failed.connect(self.show_error)
         self.controller.undo_stack.canUndoChanged.connect(self.on_undo_state)
         self.controller.undo_stack.canRedoChanged.connect(self.on_undo_state)
@@ -230,6 +233,12 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.browser.delete_requested.connect(lambda ids: self.controller.delete(list(ids)))
         self.tasks.finished.connect(self.on_task_finished)
         self.tasks.failed.connect(self.on_task_failed)
+
+    @Slot(int)
+    def on_trashed(self, count: int) -> None:
+        """Del said in words, with the way back beside them."""
+        what = "Passage" if count == 1 else count_of(count, "passage")
+        self.undo_offer.offer(f"{what} moved to the Trash.")
 
     @Slot(bool)
     def on_undo_state(self, _can: bool) -> None:
@@ -303,21 +312,23 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         counts = self.library.counts()
         view_counts = {"all": counts.get("articles", 0), "orphaned": counts.get("orphaned", 0)}
         view_counts["highlighted"] = counts.get("highlighted", 0)
+        # A tag nothing carries any more (its last passage undone or deleted) is not listed.
+        tags = [(name, uses) for name, uses in self.library.tags() if uses]
         self.sidebar.fill(
             view_counts,
             counts.get("annotations", 0),
-            self.library.tags(),
+            tags,
             self.library.saved_searches(),
             counts.get("trash", 0),
         )
-        self.passages.set_known_tags([name for name, _ in self.library.tags()])
+        self.passages.set_known_tags([name for name, _ in tags])
 
     @Slot()
     def update_status(self) -> None:
         counts = self.library.counts()
         articles, passages = counts.get("articles", 0), counts.get("annotations", 0)
         self.counts_label.setText(
-            f"{articles} article{'s' * (articles != 1)} · {passages} passage{'s' * (passages != 1)}"
+            f"{count_of(articles, 'article')} · {count_of(passages, 'passage')}"
         )
         state = self.library.index_state()
         if self.tasks.busy():

@@ -9,6 +9,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from index import count_of
 from ui.common.plain import one_line
 from ui.dialogs.export_dialog import ExportDialog
 from ui.passages.passage_dialogs import TagsDialog
@@ -240,7 +241,7 @@ class WindowActions:
                 self.open_article(self.article.id, offset=self.reader.first_visible_offset())
             ImportReportDialog(self, result).open()
         elif name == "reindex":
-            self.show_message(f"Search index rebuilt: {result} documents.")
+            self.show_message(f"Search index rebuilt: {count_of(result, 'document')}.")
 
     def on_task_failed(self, name: str, message: str) -> None:
         self.update_status()
@@ -264,13 +265,18 @@ class WindowActions:
 
     def ask_export(self) -> ExportDialog:
         dialog = ExportDialog(self, self.library, self.article)
+        dialog.exported.connect(self.on_exported)
         dialog.open()
         return dialog
 
     def export_passages(self, ids: list[str]) -> ExportDialog:
         dialog = ExportDialog(self, self.library, None, ids=list(ids))
+        dialog.exported.connect(self.on_exported)
         dialog.open()
         return dialog
+
+    def on_exported(self, path: str, count: int) -> None:
+        self.show_message(f"Exported {count_of(count, 'passage')} to {path}.", 10000)
 
     # --- passages in bulk, tags, saved searches --------------------------------------------
 
@@ -314,8 +320,7 @@ class WindowActions:
 
     def tag_passages(self, ids: list[str]) -> TagsDialog:
         known = [name for name, _ in self.library.tags()]
-        noun = "passage" if len(ids) == 1 else "passages"
-        dialog = TagsDialog(self, f"{len(ids)} {noun}", [], known, title="Add Tags")
+        dialog = TagsDialog(self, count_of(len(ids), "passage"), [], known, title="Add Tags")
         dialog.submitted.connect(lambda tags: tags and self.controller.tag_many(list(ids), tags))
         dialog.open()
         return dialog
