@@ -777,6 +777,28 @@ class Library:
         self._changed()
         return result
 
+    def import_annotations_file(
+        self, path: str | os.PathLike[str], *, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """`import_annotations` on a file: its bytes decoded as importing an article's are
+        (a BOM, UTF-8, UTF-16, or the cp1252 a spreadsheet may write). AnnotationError with
+        a one-line reason when it cannot be read. A worker thread (the window's File ›
+        Import Annotations…); `progress(0, 0, what)` says which step it is on."""
+        from index.importers.decode import NotText, decode_bytes
+
+        source = Path(path)
+        if progress:
+            progress(0, 0, f"Reading {source.name}")
+        try:
+            text = decode_bytes(source.read_bytes()).text
+        except OSError as error:
+            raise AnnotationError(f"{source.name} cannot be read: {error.strerror}") from None
+        except NotText:
+            raise AnnotationError(f"{source.name} is not a text file") from None
+        if progress:
+            progress(0, 0, f"Placing the annotations of {source.name}")
+        return self.import_annotations(text)
+
     # -- backups and the annotations mirror (issue 6) -------------------------------------
 
     def backup(self, *, reason: str = "manual") -> BackupInfo:

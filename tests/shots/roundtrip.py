@@ -1,5 +1,6 @@
 """Screenshots for issue 13 (offscreen): the dark theme with a selection over a blue highlight
-and the find bar's current match among the others; the Import Annotations report.
+and the find bar's current match among the others; the Import Annotations report of a
+Readwise export (tests/fixtures/foreign) over the seed article and a news page.
 
 Not a test: python tests/shots/roundtrip.py [OUT_FOLDER]   (default assets/screenshots)
 """
@@ -23,6 +24,8 @@ from ui.window.main_window import MainWindow  # noqa: E402
 from ui.window.settings import Settings  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "corpora" / "seed" / "000_e45523c9750e1e33.txt"
+NEWS = ROOT / "tests" / "fixtures" / "html" / "news_article.html"
+READWISE = ROOT / "tests" / "fixtures" / "foreign" / "readwise_export.csv"
 BLUE = "the massacre of 17 persons on Monday by Peruvian police"
 SELECTED = "17 persons on Monday by Peruvian police in the southeastern Andean city"
 
@@ -61,6 +64,26 @@ def dark_selection(app, lib, aid, scratch: Path, out: Path) -> Path:
     return path
 
 
+def import_report(app, lib, scratch: Path, out: Path) -> Path:
+    """File › Import Annotations… on a Readwise export: placed rows and rows not placed."""
+    store = QSettings(str(scratch / "settings-report.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(lib, Settings(store, str(lib.path)))
+    window.resize(1280, 800)
+    window.show()
+    actions = window.annotation_import
+    actions.import_file(str(READWISE))
+    wait_until(app, lambda: actions.report is not None and actions.report.isVisible())
+    app.processEvents()
+    path = out / "import-annotations.png"
+    actions.report.grab().save(str(path))
+    actions.report.tabs.setCurrentIndex(1)
+    app.processEvents()
+    actions.report.grab().save(str(out / "import-annotations-placed.png"))
+    actions.report.close()
+    window.close()
+    return path
+
+
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "assets" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -74,6 +97,8 @@ def main() -> None:
     lib.annotate_quote(aid, "Lake Titicaca", color="yellow", tags=["geography"])
     lib.annotate_quote(aid, "three-day curfew", color="green")
     written = [dark_selection(app, lib, aid, scratch, out)]
+    lib.import_paths([NEWS])
+    written.append(import_report(app, lib, scratch, out))
     lib.close()
     shutil.rmtree(scratch)
     QApplication.processEvents()

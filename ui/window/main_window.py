@@ -29,6 +29,7 @@ from index import Changes, Library, count_of
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
+from ui.dialogs.annotations_import import AnnotationImportActions
 from ui.dialogs.backup_dialog import BackupActions
 from ui.passages.anchoring_dialog import AnchoringActions
 from ui.passages.annotate import PassageController
@@ -90,7 +91,6 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.writer = Writer(library, self)
         self.controller = PassageController(library, self.writer, self.reader, self)
         self.search = SearchController(library, self.runner, self)
-        self.undo_offer = UndoOffer(self.statusBar(), self.controller.undo_stack)
         self._connect()
         self._connect_actions()
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
@@ -105,8 +105,10 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.state_timer.timeout.connect(self.update_status)
         self.state_timer.start()
         self.restore_state()
-        self.notices = LibraryNotices(self)
+        self.notices = LibraryNotices(self)  # its badges go first among the permanent widgets
+        self.undo_offer = UndoOffer(self.statusBar(), self.controller.undo_stack)
         self.backups = BackupActions(self)
+        self.annotation_import = AnnotationImportActions(self)
 
     # --- building ---------------------------------------------------------------------
 

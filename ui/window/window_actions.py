@@ -26,6 +26,7 @@ from ui.window.themes import theme_named
 WRITE_ACTIONS = (
     "import_files",
     "import_folder",
+    "import_annotations",
     "reindex",
     "highlight",
     "note",
