@@ -169,6 +169,10 @@ def test_the_find_bar_counts_and_says_when_it_goes_round(qtbot, window, long_id)
     qtbot.keyClick(window.find_bar.line, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(window.find_bar.line, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
     assert count.text() == f"{total} of {total}, from the end again"
+    qtbot.keyClick(window.find_bar.line, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert count.text() == f"{total - 1} of {total}"
+    qtbot.keyClick(window.find_bar.line, Qt.Key.Key_Escape)  # the bar's own keys still work
+    assert not window.find_bar.isVisible() and not window.reader.marks
 
 
 def test_f3_with_nothing_to_go_to_says_so(qtbot, window):

@@ -127,16 +127,6 @@ class FindBar(QWidget):
                 match_count(self.reader.mark_index, len(self.reader.marks), direction)
             )
 
-
-def match_count(index: int, total: int, wrapped: int = 0) -> str:
-    """ "3 of 17", and after F3 went round: "1 of 17, from the top again" (or the end)."""
-    text = f"{index + 1} of {total}"
-    if wrapped > 0:
-        text += ", from the top again"
-    elif wrapped < 0:
-        text += ", from the end again"
-    return text
-
     def eventFilter(self, watched: QObject, event: Any) -> bool:
         if watched is self.line and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:
@@ -148,3 +138,13 @@ def match_count(index: int, total: int, wrapped: int = 0) -> str:
                 self.reader.step_mark(-1)
                 return True
         return super().eventFilter(watched, event)
+
+
+def match_count(index: int, total: int, wrapped: int = 0) -> str:
+    """ "3 of 17", and after F3 went round: "1 of 17, from the top again" (or the end)."""
+    text = f"{index + 1} of {total}"
+    if wrapped > 0:
+        text += ", from the top again"
+    elif wrapped < 0:
+        text += ", from the end again"
+    return text
