@@ -8,7 +8,7 @@ undoes something other than what its words name.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStatusBar, QWidget
 
@@ -29,6 +29,11 @@ class UndoOffer(QWidget):
         self.button = QPushButton("Undo", self)
         self.button.setObjectName("undoOfferButton")
         self.button.setFlat(True)
+        self.button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.button.setStyleSheet(  # a link in the status bar's line, in the theme's link colour
+            "QPushButton { color: palette(link); text-decoration: underline; border: none;"
+            " padding: 0 2px; }"
+        )
         self.button.clicked.connect(self.undo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
