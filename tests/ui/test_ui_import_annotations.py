@@ -59,7 +59,7 @@ def test_a_readwise_export_is_imported_off_the_gui_thread_and_reported(
     unplaced = report.row_items("unplaced")
     reasons = [report.cell(item, "reason") for item in unplaced]
     assert len(reasons) == 2 and all(reasons)
-    assert any("no article in this library matches" in r for r in reasons)
+    assert any(r.startswith("no article in this") for r in reasons)  # words: the engine's
     placed = report.row_items("placed")
     assert len(placed) == 3
     articles = {report.cell(item, "article_id") for item in placed}
