@@ -52,8 +52,8 @@ def dark_selection(app, lib, aid, scratch: Path, out: Path) -> Path:
     window.find_bar.open_bar()
     window.find_bar.line.setText("Puno")
     window.reader.step_mark(1)
-    window.reader.scroll_to_offset(0)
     text = window.reader.text
+    window.reader.scroll_to_offset(1)  # the first line at the top: the Puno matches in view
     start = text.index(SELECTED)
     window.reader.select_range(start, start + len(SELECTED))
     window.reader.setFocus()
