@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from conftest import article_id
+from conftest import article_id, written
 from index import Library
 from ui.window.app import close_library
 from ui.window.main_window import MainWindow
@@ -76,6 +76,7 @@ def test_save_search_is_enabled_as_soon_as_the_box_holds_a_query(qtbot, window):
     assert dialog.textValue() == "tide"
     dialog.setTextValue("Tides")
     dialog.accept()
+    written(qtbot, window)
     assert ("Tides", "tide") in window.library.saved_searches()
     qtbot.waitUntil(lambda: "Saved in the sidebar" in window.statusBar().currentMessage())
     window.search_box.line.clear()

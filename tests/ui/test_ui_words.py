@@ -11,7 +11,7 @@ import re
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from conftest import REPO, SAMPLE, SECOND, article_id
+from conftest import REPO, SAMPLE, SECOND, article_id, written
 from index import PALETTE, Library, count_of
 from ui.dialogs.export_dialog import FORMATS
 from ui.window.actions import COLOR_ACTIONS, SPECS, shortcut_text
@@ -116,23 +116,30 @@ def test_three_edits_undone_and_redone_leave_four_versions_not_ten(qtbot, window
     window.reader.select_range(start, start + len("sluice gate"))
     controller = window.controller
     assert controller.highlight("yellow")
+    written(qtbot, window)
     passage_id = controller.current_id
     controller.edit_tags(passage_id, ["mills"])
+    written(qtbot, window)
     controller.edit_note(passage_id, "closes by itself")
+    written(qtbot, window)
     controller.edit_color(passage_id, "green")
+    written(qtbot, window)
     assert len(lib.history(passage_id)) == 4  # created + 3 edits
-    for _ in range(3):
-        window.registry["undo"].trigger()
+
+    def step(action: str, times: int) -> None:
+        for _ in range(times):
+            window.registry[action].trigger()
+            written(qtbot, window)
+
+    step("undo", 3)
     state = lib.get_annotation(passage_id)
     assert (state.color, state.note, state.tags) == ("yellow", "", [])
     assert [v.action for v in lib.history(passage_id)] == ["created"]
-    for _ in range(3):
-        window.registry["redo"].trigger()
+    step("redo", 3)
     state = lib.get_annotation(passage_id)
     assert (state.color, state.note, state.tags) == ("green", "closes by itself", ["mills"])
     assert [v.action for v in lib.history(passage_id)] == ["created", *["edited"] * 3]
-    window.registry["undo"].trigger()  # the colour
-    window.registry["undo"].trigger()  # the note
+    step("undo", 2)  # the colour, the note
     versions = lib.history(passage_id)
     assert len(versions) == 2 and versions[-1].annotation.tags == ["mills"]
 
@@ -145,6 +152,7 @@ def test_undoing_a_highlight_leaves_no_passage_no_trash_and_no_tag(qtbot, window
     window.reader.select_range(start, start + len("sluice gate"))
     controller = window.controller
     controller._create((start, start + len("sluice gate")), tags=("floodgates",))
+    written(qtbot, window)
     passage_id = controller.current_id
 
     def sidebar_tags() -> list[str]:
@@ -154,9 +162,11 @@ def test_undoing_a_highlight_leaves_no_passage_no_trash_and_no_tag(qtbot, window
 
     assert "floodgates" in sidebar_tags()
     window.registry["undo"].trigger()
+    written(qtbot, window)
     assert not lib.annotations() and not lib.trash()
     assert "floodgates" not in sidebar_tags()  # was left with a count of 0
     window.registry["redo"].trigger()
+    written(qtbot, window)
     assert lib.get_annotation(passage_id).tags == ["floodgates"]
     assert "floodgates" in sidebar_tags()
 
@@ -185,11 +195,13 @@ def test_del_says_the_passage_went_to_the_trash_and_offers_undo(qtbot, window):
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     window.reader.setFocus()
     qtbot.keyClick(window.reader, Qt.Key.Key_Delete)
+    written(qtbot, window)
     assert [t.annotation.id for t in lib.trash()] == [passage.id]
     offer = window.undo_offer
     assert offer.isVisible() and offer.label.text() == "Passage moved to the Trash."
     button = offer.findChild(QPushButton, "undoOfferButton")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    written(qtbot, window)
     assert not lib.trash() and lib.get_annotation(passage.id).note == "keep me"
     assert not offer.isVisible()
     assert passage.id in window.reader.annotations
@@ -201,6 +213,7 @@ def test_the_undo_offer_goes_when_something_else_is_said(qtbot, window):
     passage = lib.annotate_quote(aid, "sluice gate")
     window.open_article(aid, passage_id=passage.id)
     assert window.controller.delete([passage.id])
+    written(qtbot, window)
     assert window.undo_offer.isVisible()
     window.show_message("Text size 12 pt")
     assert not window.undo_offer.isVisible()
