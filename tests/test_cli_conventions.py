@@ -87,7 +87,7 @@ def test_a_closed_pipe_ends_quietly(big, tmp_path, args):
 
 
 def test_missing_things_exit_2_with_one_line(big):
-    library, long_id, _ = big
+    library, _, _ = big
     missing_passage = "0b5c8a54-0f4e-4c1e-9d55-3a43f7a2d111"
     for args in [
         ("show", "999999"),
