@@ -211,7 +211,9 @@ class ArticleMatcher:
         candidates = self.candidates(quote, MAX_CANDIDATES)
         if candidates is None:
             return Found(None, reason="no address or title, and its words are too common to tell")
-        hits = [(i, span) for i in candidates for span in word_spans(self.text(i), quote)]
+        pattern = word_pattern(quote)
+        assert pattern is not None  # the quote has words: it passed the length rule
+        hits = [(i, m.span()) for i in candidates for m in pattern.finditer(self.text(i))]
         if not hits:
             return Found(None, reason="no address or title, and no article holds its words")
         if len(hits) > 1:
