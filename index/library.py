@@ -310,11 +310,14 @@ class Library:
         *,
         progress: Progress | None = None,
         cancel: Cancel | None = None,
+        keep_near_duplicates: bool = False,
     ) -> ImportReport:
         """Import files and folders. A worker thread (never the GUI thread).
 
         `progress(done, total, path)` after each file; `cancel()` is polled
-        between files; what was imported before a cancel stays.
+        between files; what was imported before a cancel stays. A file with the
+        title and almost the text of an article already here is reported in
+        `near_duplicates` and not imported, unless `keep_near_duplicates`.
         """
         try:
             return articles.import_paths(
@@ -323,6 +326,7 @@ class Library:
                 progress=progress,
                 cancel=cancel,
                 reanchor=notes.reanchor_article,
+                keep_near_duplicates=keep_near_duplicates,
             )
         finally:
             self._changed()

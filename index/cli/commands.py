@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("import", "import files and folders of articles (Markdown, text, HTML)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--keep-near-duplicates",
+        action="store_true",
+        help="import a file even when an article of the same title has almost its text",
+    )
     add("list", "list the articles")
     p = add("show", "print an article's reading text")
     p.add_argument("id", type=int)
@@ -262,16 +267,26 @@ def _known_filters(library, args) -> None:
 
 
 def _import(library, args) -> int:
-    report = library.import_paths(args.paths, progress=progress_bar("importing"))
+    report = library.import_paths(
+        args.paths,
+        progress=progress_bar("importing"),
+        keep_near_duplicates=args.keep_near_duplicates,
+    )
     library.wait_indexed(timeout=600)
     if args.json:
         print_json(report.to_json())
     else:
         print(
             f"imported {report.imported}, updated {report.updated}, "
-            f"duplicates {report.duplicates}, failed {len(report.failed)} "
-            f"({report.took_s:.1f} s)"
+            f"duplicates {report.duplicates}, near-duplicates {len(report.near_duplicates)}, "
+            f"failed {len(report.failed)} ({report.took_s:.1f} s)"
         )
+        for near in report.near_duplicates:
+            print(
+                f"near-duplicate, not imported: {near['path']} is "
+                f"{100 * near['similarity']:.1f} % the same as article {near['kept_id']} "
+                f"({near['kept_path']}); --keep-near-duplicates imports both"
+            )
         for failure in report.failed:
             print(f"failed: {failure.path}: {failure.error}")
         for warning in report.warnings:
