@@ -67,9 +67,10 @@ def _holders(texts: dict[int, tuple[str, str]], quote: str, among=None) -> list[
     head = r"(?<!\w)" if words[0][0].isalnum() else ""
     tail = r"(?!\w)" if words[-1][-1].isalnum() else ""
     pattern = re.compile(head + r"\s+".join(map(re.escape, words)) + tail)
+    longest = max(words, key=len)
     found = []
     for i in among if among is not None else texts:
-        hits = pattern.findall(texts[i][1]) if words[0] in texts[i][1] else []
+        hits = pattern.findall(texts[i][1]) if longest in texts[i][1] else []
         found += [i] * len(hits)
     return found
 
