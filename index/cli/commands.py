@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from index import AnnotationError, NoLibrary, NotFound, QueryError, StoreError, select_occurrence
 from index.cli.output import (
@@ -57,7 +57,7 @@ WRITER_WAIT = 10.0  # seconds a command that writes waits for another Gloss to f
 class _Parser(argparse.ArgumentParser):
     """argparse, whose errors go through our conventions (one line, `--json` too)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         raise UsageError(message)
 
