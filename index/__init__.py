@@ -6,6 +6,11 @@ are its errors and the plain data it hands out.
 """
 
 from index.changes import Changes
+from index.exchange.annotation_import import (
+    AnnotationImportReport,
+    PlacedAnnotation,
+    UnplacedAnnotation,
+)
 from index.library import (
     PALETTE,
     Annotation,
@@ -13,6 +18,7 @@ from index.library import (
     ArticleSummary,
     ImportReport,
     Library,
+    NoLibrary,
     SearchResult,
     StoredArticle,
     StoreError,
@@ -20,6 +26,7 @@ from index.library import (
 )
 from index.model import Article, Block, Span
 from index.passages.anchoring import select_occurrence
+from index.passages.annotations import NotFound
 from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
 from index.safety.lock import set_program_label
 from index.search.engine import QueryError
@@ -31,17 +38,22 @@ __all__ = [
     "PALETTE",
     "Annotation",
     "AnnotationError",
+    "AnnotationImportReport",
     "Article",
     "ArticleSummary",
     "Block",
     "Changes",
     "ImportReport",
     "Library",
+    "NoLibrary",
+    "NotFound",
+    "PlacedAnnotation",
     "QueryError",
     "SearchResult",
     "Span",
     "StoreError",
     "StoredArticle",
+    "UnplacedAnnotation",
     "count_of",
     "default_library_path",
     "select_occurrence",

@@ -22,16 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 from index.changes import EVERYTHING, Changes
 from index.passages import annotations as notes
-from index.passages.annotations import PALETTE, Annotation, AnnotationError
+from index.passages.annotations import PALETTE, Annotation, AnnotationError, NotFound, passage_id
 from index.search.engine import IndexDamaged, IndexOutdated, SearchIndex, SearchResult
 from index.search.indexer import Indexer, all_documents
 from index.search.whoosh_wall import WhooshUnsupported
 from index.store import articles
 from index.store.articles import ArticleSummary, ImportReport, StoredArticle
-from index.store.database import Store, StoreError, now_iso
+from index.store.database import DB_NAME, Store, StoreError, now_iso
 from index.wording import count_of
 
 if TYPE_CHECKING:
+    from index.exchange.annotation_import import AnnotationImportReport
     from index.exchange.digest import Digest
     from index.passages.history import AnchoringReport, Trashed, Version
     from index.safety.backup import BackupInfo
@@ -52,11 +53,16 @@ __all__ = [
     "ArticleSummary",
     "ImportReport",
     "Library",
+    "NoLibrary",
     "SearchResult",
     "StoreError",
     "StoredArticle",
     "default_library_path",
 ]
+
+
+class NoLibrary(StoreError):
+    """The folder holds no library, and the caller may not create one there."""
 
 
 def default_library_path() -> Path:
@@ -104,8 +110,12 @@ class Library:
         create_welcome: bool = True,
         progress: Progress | None = None,
         writer_wait: float = WRITER_WAIT,
+        create: bool = True,
     ) -> Library:
         """Open (creating when new) the library folder. Any thread; once per process.
+
+        With `create=False` a folder that holds no library raises NoLibrary instead
+        of becoming one: only an import (and the window) make a library.
 
         A missing or unreadable search index is rebuilt from SQLite, reporting
         through `progress(done, total, "indexing")`. A new library gets the
@@ -120,6 +130,8 @@ class Library:
         from index.safety import recovery
 
         folder = Path(path) if path is not None else default_library_path()
+        if not create and not cls.exists(folder):
+            raise NoLibrary(f"there is no library at {folder}")
         if not read_only:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -149,6 +161,12 @@ class Library:
         if create_welcome and not library.read_only:
             library._add_welcome()
         return library
+
+    @staticmethod
+    def exists(path: str | os.PathLike[str] | None = None) -> bool:
+        """Whether the folder (default: the default library folder) holds a library. Any thread."""
+        folder = Path(path) if path is not None else default_library_path()
+        return (folder / DB_NAME).is_file()
 
     @property
     def read_only_reason(self) -> str | None:
@@ -293,11 +311,14 @@ class Library:
         *,
         progress: Progress | None = None,
         cancel: Cancel | None = None,
+        keep_near_duplicates: bool = False,
     ) -> ImportReport:
         """Import files and folders. A worker thread (never the GUI thread).
 
         `progress(done, total, path)` after each file; `cancel()` is polled
-        between files; what was imported before a cancel stays.
+        between files; what was imported before a cancel stays. A file with the
+        title and almost the text of an article already here is reported in
+        `near_duplicates` and not imported, unless `keep_near_duplicates`.
         """
         try:
             return articles.import_paths(
@@ -306,6 +327,7 @@ class Library:
                 progress=progress,
                 cancel=cancel,
                 reanchor=notes.reanchor_article,
+                keep_near_duplicates=keep_near_duplicates,
             )
         finally:
             self._changed()
@@ -420,7 +442,7 @@ class Library:
         """Change a passage's colour, note, tags or extent. Any thread."""
         result = notes.update(
             self.store,
-            annotation_id,
+            passage_id(annotation_id),
             color=color,
             note=note,
             tags=None if tags is None else tuple(tags),
@@ -432,6 +454,7 @@ class Library:
 
     def delete_annotation(self, annotation_id: str) -> Annotation:
         """Delete a passage; returns it as it was (for undo). Any thread."""
+        annotation_id = passage_id(annotation_id)
         result = notes.delete(self.store, annotation_id)
         self._changed(Changes.of_passages(result) | Changes(trash=True))
         return result
@@ -444,6 +467,7 @@ class Library:
 
     def get_annotation(self, annotation_id: str) -> Annotation:
         """One passage; AnnotationError when absent. Any thread."""
+        annotation_id = passage_id(annotation_id)
         return notes.get(self.store, annotation_id)
 
     def annotations(
@@ -506,12 +530,14 @@ class Library:
 
     def history(self, annotation_id: str) -> list[Version]:
         """Every version of a passage, oldest first: Version(seq, at, action, annotation)."""
+        annotation_id = passage_id(annotation_id)
         from index.passages import history
 
         return history.history(self.store, annotation_id)
 
     def restore_version(self, annotation_id: str, seq: int) -> Annotation:
         """Bring back version `seq` (from the trash too); itself a new version. Any thread."""
+        annotation_id = passage_id(annotation_id)
         from index.passages import history
 
         result = history.restore_version(self.store, annotation_id, seq)
@@ -537,6 +563,7 @@ class Library:
 
     def restore_from_trash(self, annotation_id: str) -> Annotation:
         """Take a passage out of the trash as it was deleted (same id). Any thread."""
+        annotation_id = passage_id(annotation_id)
         from index.passages import history
 
         result = history.restore_from_trash(self.store, annotation_id)
@@ -547,7 +574,7 @@ class Library:
         """Forget trashed passages (all, or the given ids) and their history; returns how many."""
         from index.passages import history
 
-        ids = None if annotation_ids is None else list(annotation_ids)
+        ids = None if annotation_ids is None else [passage_id(i) for i in annotation_ids]
         gone = history.empty_trash(self.store, ids)
         self._changed(Changes(trash=True))
         return gone
@@ -566,6 +593,7 @@ class Library:
 
     def accept_fuzzy(self, annotation_id: str) -> Annotation:
         """Confirm the place a fuzzy re-anchoring chose for a passage. Any thread."""
+        annotation_id = passage_id(annotation_id)
         from index.passages import history
 
         result = history.accept_fuzzy(self.store, annotation_id)
@@ -574,6 +602,7 @@ class Library:
 
     def reattach(self, annotation_id: str, start: int, end: int) -> Annotation:
         """Re-attach a passage (an orphan) to [start, end); note and tags stay. Any thread."""
+        annotation_id = passage_id(annotation_id)
         from index.passages import history
 
         result = history.reattach(self.store, annotation_id, start, end)
@@ -616,7 +645,7 @@ class Library:
         try:
             article = self.get_article(article_id)
         except KeyError:
-            raise AnnotationError(f"no article with id {article_id}") from None
+            raise NotFound(f"no article with id {article_id}") from None
         return explain.explain(
             self.index,
             query,
@@ -662,6 +691,12 @@ class Library:
         welcome = int(row["value"])
         other = self.store.one("SELECT 1 AS known FROM articles WHERE id != ? LIMIT 1", (welcome,))
         return frozenset({welcome}) if other else frozenset()
+
+    def articles_with_words(self, text: str, limit: int = 50) -> list[int] | None:
+        """Articles holding every word of `text`, found through the search index (None
+        when more than `limit` do, or `text` has no searchable word). A worker thread."""
+        self._catch_up()
+        return self.index.articles_with_words(text, limit)
 
     def _catch_up(self) -> str | None:
         """Without a background indexer, index queued changes before reading the index.
@@ -763,41 +798,55 @@ class Library:
 
         return export.to_w3c(self.store, annotation)
 
-    def import_annotations(self, data: str) -> dict[str, Any]:
-        """Read passages from our W3C JSON, a Hypothesis JSON or a Readwise CSV export.
+    def import_annotations(
+        self, data: str | bytes, *, take_legend: bool = False
+    ) -> AnnotationImportReport:
+        """Add the passages of an annotations file's content (bytes in any encoding, or
+        text): Gloss's W3C JSON or CSV, a Hypothesis JSON export, a Readwise CSV export.
 
-        The format is told from the content. Returns {"imported", "existing",
-        "orphaned", "unplaced": [{"id", "reason", ...}]} (Hypothesis and Readwise
-        add "format" and "placed": [{"id", "source_id", "article_id", "matched_by",
-        "status", ...}]). Any thread; one transaction for a foreign file.
+        The format is told from the content; each annotation is placed by evidence
+        (index/exchange/placement.py) and the new passages written in one
+        transaction. The report says what was placed where, what was not and why,
+        how many are orphaned, and the colour names the file offers (taken only with
+        `take_legend`). Raises AnnotationError for a file no reader knows. A worker
+        thread (it searches the index for quotes with no address or title).
         """
-        from index.exchange import export
+        from index.exchange import annotation_import
 
-        result = export.import_annotations(self.store, data)
+        result = annotation_import.import_annotations(
+            self.store,
+            data,
+            candidates=self.articles_with_words,
+            take_legend=take_legend,
+        )
         self._changed()
         return result
 
     def import_annotations_file(
-        self, path: str | os.PathLike[str], *, progress: Progress | None = None
-    ) -> dict[str, Any]:
-        """`import_annotations` on a file: its bytes decoded as importing an article's are
-        (a BOM, UTF-8, UTF-16, or the cp1252 a spreadsheet may write). AnnotationError with
-        a one-line reason when it cannot be read. A worker thread (the window's File ›
-        Import Annotations…); `progress(0, 0, what)` says which step it is on."""
-        from index.importers.decode import NotText, decode_bytes
-
+        self,
+        path: str | os.PathLike[str],
+        *,
+        take_legend: bool = False,
+        progress: Progress | None = None,
+    ) -> AnnotationImportReport:
+        """`import_annotations` of a file (its bytes decoded as an article's are: a BOM,
+        UTF-8, UTF-16, or the cp1252 a spreadsheet may write); AnnotationError naming it
+        when it can't be read. A worker thread (the window's File › Import Annotations…);
+        `progress(0, 0, what)` says which step it is on."""
         source = Path(path)
         if progress:
             progress(0, 0, f"Reading {source.name}")
+        from index.importers.decode import NotText, decode_bytes
+
         try:
             text = decode_bytes(source.read_bytes()).text
         except OSError as error:
-            raise AnnotationError(f"{source.name} cannot be read: {error.strerror}") from None
+            raise AnnotationError(f"cannot read {path}: {error.strerror}") from None
         except NotText:
             raise AnnotationError(f"{source.name} is not a text file") from None
         if progress:
             progress(0, 0, f"Placing the annotations of {source.name}")
-        return self.import_annotations(text)
+        return self.import_annotations(text, take_legend=take_legend)
 
     # -- backups and the annotations mirror (issue 6) -------------------------------------
 

@@ -162,9 +162,9 @@ def test_json_export_round_trip(tmp_path, seed_path):
     first.close()
     second, _ = _seed_library(tmp_path / "two", seed_path)
     result = second.import_annotations(exported)
-    assert (result["imported"], result["existing"], result["unplaced"]) == (3, 0, [])
+    assert (result.imported, result.existing, result.unplaced) == (3, 0, [])
     again = second.import_annotations(exported)
-    assert (again["imported"], again["existing"]) == (0, 3), "never duplicated"
+    assert (again.imported, again.existing) == (0, 3), "never duplicated"
     back = {a.id: a for a in second.annotations()}
     for a in made:
         b = back[a.id]

@@ -253,8 +253,9 @@ def run_import_kills(tmp_path: Path, corpus: Path, kills: int, capsys) -> Tally:
             _check_articles(library, tally)
             _check_index(library, tally)
             again = library.import_paths([corpus])
-            if again.imported + again.duplicates != files or again.failed or again.updated:
-                tally.lost += files - again.imported - again.duplicates
+            kept = again.imported + again.duplicates + len(again.near_duplicates)
+            if kept != files or again.failed or again.updated:
+                tally.lost += files - kept
                 tally.problems.append(
                     f"re-import: imported {again.imported} + duplicates {again.duplicates}"
                     f" != {files} (updated {again.updated}, failed {len(again.failed)})"

@@ -197,7 +197,10 @@ def test_a_library_folder_that_vanished_while_open(tmp_path):
         lib.annotate_quote(article, "the")
     lib.close()  # no crash at close either
     missing = _gloss("--library", str(tmp_path / "nowhere" / "x"), "list")
-    assert missing.returncode == 0  # a new, empty library is made there
+    assert missing.returncode == 2 and "there is no library at" in missing.stderr
+    assert not (tmp_path / "nowhere").exists()  # a read command makes no library
+    gone = _gloss("--library", str(folder), "list")  # the one that vanished: said so too
+    assert gone.returncode == 2 and "there is no library at" in gone.stderr
 
 
 def test_a_database_locked_by_another_program(tmp_path):

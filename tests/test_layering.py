@@ -50,6 +50,8 @@ def test_command_line_never_imports_qt(tmp_path):
     """Run real commands and check that no Qt module was loaded in that process."""
     script = (
         "import sys, main\n"
+        "from index import Library\n"
+        f"Library.open({str(tmp_path / 'lib')!r}).close()\n"
         f"code = main.main(['--library', {str(tmp_path / 'lib')!r}, 'list', '--json'])\n"
         "code |= main.main(['--help']) if False else 0\n"
         "loaded = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"

@@ -83,6 +83,7 @@ def test_exports_carry_colour_names(library, seed_id):
 
 def test_command_line_lists_and_renames(tmp_path):
     folder = tmp_path / "lib"
+    Library.open(folder, create_welcome=False).close()  # `legend` makes no library
     listed = json.loads(gloss(folder, "legend", "--json").stdout)["legend"]
     assert listed == DEFAULT_NAMES
     renamed = json.loads(

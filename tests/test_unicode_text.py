@@ -140,7 +140,7 @@ def test_a_w3c_file_from_a_tool_that_kept_decomposed_text_anchors(tmp_path):
     try:
         article_id = second.import_paths([path]).article_ids[0]
         result = second.import_annotations(json.dumps(exported))
-        assert (result["imported"], result["orphaned"]) == (1, 0)
+        assert (result.imported, result.orphaned) == (1, 0)
         [passage] = second.annotations(article_id=article_id)
         text = second.get_article(article_id).reading_text
         assert passage.exact == "crème brûlée to the fishermen"

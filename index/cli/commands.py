@@ -1,22 +1,37 @@
 """The command line: the same engine as the window, one command per verb, `--json` on each.
 
-Exit codes: 0 success, 1 when the work partly failed (a file not imported, a
-check that found problems, a query that could not run), 2 for a usage error.
-Errors are one line on stderr, never a traceback. No Qt is imported here.
+Exit codes and error output follow index/cli/output.py (0 success, 1 refused or
+partly done, 2 usage error or not found); a closed pipe ends quietly. Read
+commands never create a library: only `import` does. No Qt is imported here.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from index import AnnotationError, QueryError, StoreError, count_of, select_occurrence
+from index import (
+    AnnotationError,
+    NoLibrary,
+    NotFound,
+    QueryError,
+    StoreError,
+    count_of,
+    select_occurrence,
+)
+from index.cli.output import (
+    Refused,
+    UsageError,
+    fail,
+    print_json,
+    progress_bar,
+    quiet_pipe,
+)
 
 COMMANDS = (
     "import",
@@ -47,18 +62,22 @@ COMMANDS = (
 WRITER_WAIT = 10.0  # seconds a command that writes waits for another Gloss to finish
 
 
-class UsageError(Exception):
-    """Bad arguments: exit 2."""
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose errors go through our conventions (one line, `--json` too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     # SUPPRESS: given before or after the command word, neither default overwrites the other.
     common.add_argument(
         "--library", metavar="DIR", default=argparse.SUPPRESS, help="library folder"
     )
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
-    parser = argparse.ArgumentParser(prog="gloss", parents=[common])
+    parser = _Parser(prog="gloss", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -66,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("import", "import files and folders of articles (Markdown, text, HTML)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "--keep-near-duplicates",
+        action="store_true",
+        help="import a file even when an article of the same title has almost its text",
+    )
     add("list", "list the articles")
     p = add("show", "print an article's reading text")
     p.add_argument("id", type=int)
@@ -92,15 +116,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("rename", "merge", "delete"))
     p.add_argument("names", nargs="+", metavar="NAME")
     p = add("export", "export passages as Markdown, W3C JSON or CSV")
-    p.add_argument("--format", choices=("markdown", "json", "csv"), default="markdown")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "json", "csv"),
+        default=None,
+        help="markdown (the default), json (W3C; the default with --json) or csv",
+    )
     p.add_argument("--article", type=int)
     p.add_argument("--tag")
     p.add_argument("--out", metavar="FILE")
     p = add(
         "import-annotations",
-        "read passages from W3C JSON (ours), a Hypothesis JSON export or a Readwise CSV export",
+        "read passages from Gloss's W3C JSON or CSV, a Hypothesis JSON export or a Readwise "
+        "CSV export",
     )
     p.add_argument("file")
+    p.add_argument(
+        "--legend", action="store_true", help="also take the colour names the file gives"
+    )
     _add_issue7_commands(add)
     p = add("backup", "make a verified backup of the library now (`backup --list` lists them)")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
@@ -155,33 +188,40 @@ def _add_issue7_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> 
 
 
 def run_command(argv: list[str]) -> int:
-    """Run one command; return the process exit code."""
-    parser = build_parser()
+    """Run one command; return the process exit code (see index/cli/output.py)."""
+    as_json = "--json" in argv
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse printed its message (or --help)
-        return 0 if stop.code == 0 else 2
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help printed its text
+        return 0 if stop.code in (0, None) else 2
+    except UsageError as error:
+        fail(str(error), as_json=as_json)
+        return 2
     args.json = getattr(args, "json", False)
     args.library = getattr(args, "library", None)
     try:
-        return _dispatch(args)
-    except UsageError as error:
-        _fail(str(error))
-        return 2
-    except (StoreError, AnnotationError) as error:
-        _fail(str(error))
-        return 1
+        code = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        return code
+    except BrokenPipeError:
+        return quiet_pipe()
+    except (UsageError, NotFound, NoLibrary) as error:
+        message = str(error)
+        if isinstance(error, NoLibrary):
+            message += " (`gloss import PATH` makes one; check --library)"
+        return _end(message, 2, args.json)
+    except (Refused, StoreError, AnnotationError) as error:
+        return _end(str(error), 1, args.json)
     except KeyboardInterrupt:
-        _fail("interrupted")
-        return 130
-    except BrokenPipeError:  # the reader of our output went away (| head): end quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush cannot fail again
-        return 1
+        return _end("interrupted", 130, args.json)
 
 
-def _fail(message: str) -> None:
-    print(f"gloss: {message}", file=sys.stderr)
+def _end(message: str, code: int, as_json: bool) -> int:
+    try:
+        fail(message, as_json=as_json)
+    except BrokenPipeError:
+        return quiet_pipe()
+    return code
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -195,62 +235,66 @@ def _dispatch(args: argparse.Namespace) -> int:
         path,
         progress=_index_progress() if writes else None,
         writer_wait=float(os.environ.get("GLOSS_WRITER_WAIT", WRITER_WAIT)) if writes else 0.0,
+        create=args.command == "import",
     )
     try:
         if writes and library.read_only:  # one line: why (another Gloss writing, a read-only disk)
             reason = library.notices[-1] if library.notices else "the library is read-only"
             reason = reason.removesuffix(".").removesuffix(": this one is read-only")
-            _fail(f"{reason}: nothing was changed")
-            return 1
+            raise Refused(f"{reason}: nothing was changed")
         for notice in library.notices:
-            _fail(notice)
+            print(f"gloss: {notice}", file=sys.stderr)
         return handler(library, args)
     finally:
         library.close()
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=None))
-
-
-def _progress_bar(label: str) -> Callable[[int, int, str], None] | None:
-    """A one-line progress bar on stderr when it is a terminal, else nothing."""
-    if not sys.stderr.isatty():
-        return None
-    last = [0.0]
-
-    def show(done: int, total: int, _current: str) -> None:
-        now = time.monotonic()
-        if done < total and now - last[0] < 0.1:
-            return
-        last[0] = now
-        width = 30
-        filled = int(width * done / total) if total else width
-        bar = "#" * filled + "-" * (width - filled)
-        end = "\n" if done >= total else ""
-        print(f"\r{label} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    return show
-
-
 def _index_progress() -> Callable[[int, int, str], None] | None:
-    return _progress_bar("rebuilding the search index")
+    return progress_bar("rebuilding the search index")
 
 
 # --- handlers -------------------------------------------------------------------
 
 
+def _article(library, article_id: int):
+    """The article, or NotFound (exit 2) naming the id."""
+    try:
+        return library.get_article(article_id)
+    except KeyError:
+        raise NotFound(f"no article with id {article_id}") from None
+
+
+def _known_filters(library, args) -> None:
+    """`--article N` and `--tag NAME` must name something that exists (else exit 2)."""
+    if getattr(args, "article", None) is not None:
+        _article(library, args.article)
+    tag = getattr(args, "tag", None)
+    key = " ".join(str(tag).split()).lstrip("#").casefold() if tag is not None else None
+    if key is not None and key not in {name.casefold() for name, _ in library.tags()}:
+        raise NotFound(f"no tag named {tag!r}")
+
+
 def _import(library, args) -> int:
-    report = library.import_paths(args.paths, progress=_progress_bar("importing"))
+    report = library.import_paths(
+        args.paths,
+        progress=progress_bar("importing"),
+        keep_near_duplicates=args.keep_near_duplicates,
+    )
     library.wait_indexed(timeout=600)
     if args.json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         print(
             f"imported {report.imported}, updated {report.updated}, "
-            f"duplicates {report.duplicates}, failed {len(report.failed)} "
-            f"({report.took_s:.1f} s)"
+            f"duplicates {report.duplicates}, near-duplicates {len(report.near_duplicates)}, "
+            f"failed {len(report.failed)} ({report.took_s:.1f} s)"
         )
+        for near in report.near_duplicates:
+            print(
+                f"near-duplicate, not imported: {near['path']} is "
+                f"{100 * near['similarity']:.1f} % the same as article {near['kept_id']} "
+                f"({near['kept_path']}); --keep-near-duplicates imports both"
+            )
         for failure in report.failed:
             print(f"failed: {failure.path}: {failure.error}")
         for warning in report.warnings:
@@ -263,7 +307,7 @@ def _import(library, args) -> int:
 def _list(library, args) -> int:
     rows = library.list_articles()
     if args.json:
-        _print_json({"articles": [r.to_json() for r in rows]})
+        print_json({"articles": [r.to_json() for r in rows]})
     else:
         for r in rows:
             print(f"{r.id:>6}  {r.date or '----------'}  {r.title}  ({r.author or 'unknown'})")
@@ -271,12 +315,9 @@ def _list(library, args) -> int:
 
 
 def _show(library, args) -> int:
-    try:
-        article = library.get_article(args.id)
-    except KeyError:
-        raise UsageError(f"no article with id {args.id}") from None
+    article = _article(library, args.id)
     if args.json:
-        _print_json(article.to_json())
+        print_json(article.to_json())
     else:
         print(article.reading_text)
     return 0
@@ -292,20 +333,19 @@ def _search(library, args) -> int:
         failed = 0
         for line in lines:  # one answer a line, blank lines too, so answers line up
             try:
-                _print_json(library.search(line, limit=args.limit, sort=args.sort).to_json())
+                print_json(library.search(line, limit=args.limit, sort=args.sort).to_json())
             except QueryError as error:
                 failed += 1
-                _print_json({"query": line, "error": str(error)})
+                print_json({"query": line, "error": str(error)})
         return 1 if failed else 0
     if args.query is None:
         raise UsageError("search needs a QUERY (or --batch FILE)")
     try:
         result = library.search(args.query, limit=args.limit, sort=args.sort)
     except QueryError as error:
-        _fail(str(error))
-        return 1
+        raise Refused(str(error)) from None
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
         return 0
     _print_result(result)
     return 0
@@ -329,10 +369,10 @@ def _print_result(result) -> None:
 
 def _reindex(library, args) -> int:
     started = time.monotonic()
-    count = library.reindex(progress=_progress_bar("indexing"))
+    count = library.reindex(progress=progress_bar("indexing"))
     took = time.monotonic() - started
     if args.json:
-        _print_json({"documents": count, "took_s": round(took, 3)})
+        print_json({"documents": count, "took_s": round(took, 3)})
     else:
         print(f"indexed {count} documents ({took:.1f} s)")
     return 0
@@ -341,7 +381,7 @@ def _reindex(library, args) -> int:
 def _check(library, args) -> int:
     problems = library.check()
     if args.json:
-        _print_json({"ok": not problems, "problems": problems})
+        print_json({"ok": not problems, "problems": problems})
     elif problems:
         for problem in problems:
             print(f"problem: {problem}")
@@ -351,10 +391,7 @@ def _check(library, args) -> int:
 
 
 def _annotate(library, args) -> int:
-    try:
-        library.get_article(args.article_id)
-    except KeyError:
-        raise UsageError(f"no article with id {args.article_id}") from None
+    _article(library, args.article_id)
     annotation = library.annotate_quote(
         args.article_id,
         args.quote,
@@ -365,16 +402,17 @@ def _annotate(library, args) -> int:
     )
     library.wait_indexed()
     if args.json:
-        _print_json(library.passage_as_w3c(annotation))
+        print_json(library.passage_as_w3c(annotation))
     else:
         print(annotation.id)
     return 0
 
 
 def _annotations(library, args) -> int:
+    _known_filters(library, args)
     rows = library.annotations(article_id=args.article, tag=args.tag)
     if args.json:
-        _print_json({"annotations": [a.to_json() for a in rows]})
+        print_json({"annotations": [a.to_json() for a in rows]})
     else:
         for a in rows:
             tags = " ".join(f"#{t}" for t in a.tags)
@@ -386,7 +424,7 @@ def _annotations(library, args) -> int:
 def _unannotate(library, args) -> int:
     removed = library.delete_annotation(args.id)
     if args.json:
-        _print_json({"deleted": removed.to_json()})
+        print_json({"deleted": removed.to_json()})
     else:
         print(f"deleted {removed.id}")
     return 0
@@ -404,14 +442,16 @@ def _tag(library, args) -> int:
     else:
         uses = library.delete_tag(names[0])
     if args.json:
-        _print_json({"action": action, "tags": names, "uses": uses})
+        print_json({"action": action, "tags": names, "uses": uses})
     else:
         print(f"{action}: {' → '.join(names)} ({uses} uses)")
     return 0
 
 
 def _export(library, args) -> int:
-    text = library.export_annotations(args.format, article_id=args.article, tag=args.tag)
+    _known_filters(library, args)
+    fmt = args.format or ("json" if args.json else "markdown")
+    text = library.export_annotations(fmt, article_id=args.article, tag=args.tag)
     if args.out:
         try:
             Path(args.out).write_text(text, encoding="utf-8")
@@ -420,7 +460,7 @@ def _export(library, args) -> int:
         if not args.json:
             print(f"wrote {args.out}")
         else:
-            _print_json({"out": args.out, "bytes": len(text.encode("utf-8"))})
+            print_json({"out": args.out, "bytes": len(text.encode("utf-8"))})
     else:
         sys.stdout.write(text)
         if not text.endswith("\n"):
@@ -429,22 +469,28 @@ def _export(library, args) -> int:
 
 
 def _import_annotations(library, args) -> int:
-    try:
-        data = Path(args.file).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {args.file}: {error}") from None
-    result = library.import_annotations(data)
+    report = library.import_annotations_file(args.file, take_legend=args.legend)
     library.wait_indexed()
     if args.json:
-        _print_json(result)
-    else:
-        print(
-            f"imported {result['imported']}, already there {result['existing']}, "
-            f"not placed {len(result['unplaced'])}"
-        )
-        for item in result["unplaced"]:
-            print(f"not placed: {item['id']}: {item['reason']}")
-    return 1 if result["unplaced"] else 0
+        print_json(report.to_json())
+        return 1 if report.unplaced else 0
+    print(report.summary())
+    for item in report.unplaced:
+        print(f"not placed: {item.id}: {item.reason}")
+    for item in report.placed:
+        if item.status == "orphaned":
+            print(
+                f"orphaned: {item.source_id}: its words are not in article {item.article_id} "
+                f"(“{item.article_title}”); kept there without a place"
+            )
+    if report.legend_offered and not report.legend_taken:
+        names = ", ".join(f"{c} “{n}”" for c, n in report.legend_offered.items())
+        print(f"the file names colours: {names} (`--legend` takes these names)")
+    elif report.legend_taken:
+        print("took the file's colour names")
+        for problem in report.legend_problems:
+            print(f"colour name not taken: {problem}")
+    return 1 if report.unplaced else 0
 
 
 # --- issue 7: legend, history and trash, anchoring, digests, explanations ------------
@@ -463,7 +509,7 @@ def _legend(library, args) -> int:
     else:
         legend = library.legend()
     if args.json:
-        _print_json({"legend": legend})
+        print_json({"legend": legend})
     else:
         for color, name in legend.items():
             print(f"{color:<10} {name}")
@@ -473,7 +519,7 @@ def _legend(library, args) -> int:
 def _history(library, args) -> int:
     versions = library.history(args.id)
     if args.json:
-        _print_json({"id": args.id, "versions": [v.to_json() for v in versions]})
+        print_json({"id": args.id, "versions": [v.to_json() for v in versions]})
     else:
         for v in versions:
             a = v.annotation
@@ -486,13 +532,13 @@ def _trash(library, args) -> int:
     if args.action == "empty":
         count = library.empty_trash()
         if args.json:
-            _print_json({"emptied": count})
+            print_json({"emptied": count})
         else:
             print(f"emptied the trash: {count} passage{'' if count == 1 else 's'} forgotten")
         return 0
     items = library.trash()
     if args.json:
-        _print_json({"annotations": [t.to_json() for t in items]})
+        print_json({"annotations": [t.to_json() for t in items]})
     else:
         for t in items:
             a = t.annotation
@@ -521,7 +567,7 @@ def _restore(library, args) -> int:
         restored = library.restore_from_trash(args.target)
     library.wait_indexed()
     if args.json:
-        _print_json({"restored": restored.to_json()})
+        print_json({"restored": restored.to_json()})
     else:
         flag = " (orphaned: its words are gone)" if restored.orphaned else ""
         print(f"restored {restored.id} in article {restored.article_id}{flag}")
@@ -535,7 +581,7 @@ def _backup(library, args) -> int:
     if args.list:
         found = library.backups()
         if args.json:
-            _print_json({"backups": [b.to_json() for b in found]})
+            print_json({"backups": [b.to_json() for b in found]})
         elif not found:
             print("no backups yet")
         for info in found if not args.json else ():
@@ -544,7 +590,7 @@ def _backup(library, args) -> int:
         return 0
     info = library.backup()
     if args.json:
-        _print_json(info.to_json())
+        print_json(info.to_json())
     else:
         print(f"backed up to {info.path} ({info.bytes / 1024 / 1024:.1f} MB, {info.took_s:.2f} s)")
     return 0
@@ -553,7 +599,7 @@ def _backup(library, args) -> int:
 def _restore_file(library, args) -> int:
     result = library.restore_database(args.target)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(
             f"restored {count_of(result['articles'], 'article')} and "
@@ -570,7 +616,7 @@ def _restore_mirror(library, args) -> int:
     result = library.restore_from_annotations(folder)
     library.wait_indexed(timeout=600)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(
             f"passages in the annotations folder: {result['total']}; restored "
@@ -588,15 +634,12 @@ def _restore_mirror(library, args) -> int:
 
 
 def _anchoring(library, args) -> int:
-    try:
-        library.get_article(args.article_id)
-    except KeyError:
-        raise UsageError(f"no article with id {args.article_id}") from None
+    _article(library, args.article_id)
     reports = library.anchoring_reports(args.article_id)
     if not args.all:
         reports = reports[:1]
     if args.json:
-        _print_json({"article_id": args.article_id, "reports": [r.to_json() for r in reports]})
+        print_json({"article_id": args.article_id, "reports": [r.to_json() for r in reports]})
         return 0
     if not reports:
         print("no re-import has moved any passage of this article")
@@ -618,7 +661,7 @@ def _anchoring(library, args) -> int:
 def _accept_fuzzy(library, args) -> int:
     passage = library.accept_fuzzy(args.id)
     if args.json:
-        _print_json({"accepted": passage.to_json()})
+        print_json({"accepted": passage.to_json()})
     else:
         print(f"accepted the new place of {passage.id}: “{passage.exact}”")
     return 0
@@ -639,7 +682,7 @@ def _reattach(library, args) -> int:
     passage = library.reattach(args.id, start, end)
     library.wait_indexed()
     if args.json:
-        _print_json({"reattached": passage.to_json()})
+        print_json({"reattached": passage.to_json()})
     else:
         print(f"reattached {passage.id} to “{passage.exact}”")
     return 0
@@ -650,8 +693,7 @@ def _digest(library, args) -> int:
     try:
         digest = library.digest(args.query, group_by=args.group_by)
     except QueryError as error:
-        _fail(str(error))
-        return 1
+        raise Refused(str(error)) from None
     fmt = "json" if args.json and not args.out else args.format
     text = digest.render(fmt)
     if args.out:
@@ -660,7 +702,7 @@ def _digest(library, args) -> int:
         except OSError as error:
             raise StoreError(f"cannot write {args.out}: {error.strerror}") from None
         if args.json:
-            _print_json({"out": args.out, "total": digest.total, "articles": digest.articles})
+            print_json({"out": args.out, "total": digest.total, "articles": digest.articles})
         else:
             counts = (
                 f"{count_of(digest.total, 'passage')} from {count_of(digest.articles, 'article')}"
@@ -676,10 +718,9 @@ def _explain(library, args) -> int:
     try:
         why = library.explain(args.query, args.article_id)
     except QueryError as error:
-        _fail(str(error))
-        return 1
+        raise Refused(str(error)) from None
     if args.json:
-        _print_json(why)
+        print_json(why)
         return 0
     print(f"{why['title']}: {'matches' if why['matched'] else 'does not match'} “{why['query']}”")
     if why["message"]:

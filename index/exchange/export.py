@@ -1,11 +1,18 @@
-"""Passages out (Markdown, W3C Web Annotation JSON-LD, CSV) and W3C JSON back in.
+"""Passages out (Markdown, W3C Web Annotation JSON-LD, CSV), and W3C JSON read back.
 
 The JSON export is an AnnotationCollection with its one page embedded; each
 annotation keeps its UUID (`urn:uuid:…`), both selectors, the note as a
-`commenting` body and each tag as a `tagging` body, and its colour as the
-target's `styleClass`. The article is named by its address (its URL, else its
-file) and, in Gloss's own terms, by the hash of its content, so a store
-holding the same articles can take the passages back.
+`commenting` body and each tag as a `tagging` body, its colour as the target's
+`styleClass` (with the colour's name), and its `created` and `modified` times;
+the collection carries the library's colour legend (`gloss:legend`).
+
+What the selectors count in: the target's `source` is the article's reading text
+as Gloss reads it, named `urn:gloss:article:<content hash>` (the SHA-256 of the
+imported file). `TextPositionSelector` offsets are Unicode code points of that
+reading text (the blocks' text joined by single newlines), not of the original
+file or web page, which the target names as its `scope` (its URL, else its file).
+A library holding the same article finds it by that hash, then by its address,
+then by its title, and takes the passages back.
 """
 
 from __future__ import annotations
@@ -18,14 +25,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from index.exchange.foreign import FORMULA_STARTS, Foreign, own_id
 from index.passages import annotations as notes
-from index.passages.anchoring import Selector, reanchor
+from index.passages.anchoring import Selector
 from index.passages.annotations import PALETTE, Annotation, AnnotationError
 from index.passages.legend import legend as legend_names
 from index.store.articles import get_article
 from index.store.database import Store
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ARTICLE_IRI = "urn:gloss:article:"  # + content hash: the reading text positions count in
 GLOSS_TERMS = "https://gloss.invalid/ns#"
 CONTEXT = [W3C_CONTEXT, {"gloss": GLOSS_TERMS}]
 FORMATS = ("markdown", "json", "csv")
@@ -53,16 +62,17 @@ def _color_name(store: Store, color: str, cache: dict[Any, Any]) -> str:
     return cache["legend"].get(color, color)
 
 
-def _source_iri(article: Any) -> str:
+def _address(article: Any) -> str:
+    """Where the article came from: its URL, else its file as a `file:` URI."""
     if article.url:
-        return article.url
+        return str(article.url)
     path = Path(article.source_path)
     try:
-        return (
-            path.resolve().as_uri() if path.is_absolute() else f"urn:sha256:{article.content_hash}"
-        )
-    except ValueError:
-        return f"urn:sha256:{article.content_hash}"
+        if path.is_absolute():
+            return path.resolve().as_uri()
+    except (OSError, ValueError):
+        pass
+    return f"urn:sha256:{article.content_hash}"
 
 
 def to_w3c(store: Store, annotation: Annotation, cache: dict[Any, Any] | None = None) -> dict:
@@ -95,7 +105,8 @@ def to_w3c(store: Store, annotation: Annotation, cache: dict[Any, Any] | None = 
         },
         "target": {
             "type": "SpecificResource",
-            "source": _source_iri(article),
+            "source": f"{ARTICLE_IRI}{article.content_hash}",
+            "scope": _address(article),
             "styleClass": annotation.color,
             "selector": [
                 {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
@@ -155,6 +166,7 @@ def _json(store: Store, passages: list[Annotation]) -> str:
         "type": "AnnotationCollection",
         "label": "Passages exported from Gloss",
         "total": len(items),
+        "gloss:legend": legend_names(store),
         "first": {
             "id": f"{collection_id}#page-1",
             "type": "AnnotationPage",
@@ -182,6 +194,13 @@ def _csv(store: Store, passages: list[Annotation]) -> str:
             "id",
             "orphaned",
             "color_name",
+            "modified",
+            "source",
+            "content_hash",
+            "start",
+            "end",
+            "prefix",
+            "suffix",
         ]
     )
     for p in passages:
@@ -199,14 +218,22 @@ def _csv(store: Store, passages: list[Annotation]) -> str:
                 p.id,
                 "yes" if p.orphaned else "",
                 _cell(_color_name(store, p.color, cache)),
+                p.updated,
+                _address(article),
+                article.content_hash,
+                p.start,
+                p.end,
+                _cell(p.prefix),
+                _cell(p.suffix),
             ]
         )
     return out.getvalue()
 
 
 def _cell(text: str) -> str:
-    """Keep spreadsheet programs from running a cell as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Keep spreadsheet programs from running a cell as a formula (an apostrophe first,
+    which foreign.uncell takes off again; so is a text that starts with one)."""
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def _markdown(store: Store, passages: list[Annotation]) -> str:
@@ -266,56 +293,42 @@ def _items(data: Any) -> list[dict[str, Any]]:
     return [data]
 
 
-def import_annotations(store: Store, text: str) -> dict[str, Any]:
-    """Add the passages of a W3C JSON export; return counts and what could not be placed.
-
-    An annotation whose id is already in the store is left alone. Its article is
-    found by content hash, then by source address, then by title; the passage is
-    anchored with the re-import rules and, if its words are gone, kept orphaned.
-    Hypothesis JSON and Readwise CSV files go to index.exchange.foreign (detected by content).
-    """
-    from index.exchange import foreign
-
-    fmt = foreign.detect(text)
-    if fmt != "w3c":
-        return foreign.import_foreign(store, text, fmt)
+def read_w3c(text: str) -> tuple[list[Foreign], dict[str, str]]:
+    """The annotations of a W3C JSON file (ours, or any Web Annotation with a text
+    quote), and the colour legend it carries: {colour: name}."""
     try:
-        data = json.loads(text)
+        data = json.loads(text.lstrip("\ufeff"))
     except json.JSONDecodeError as error:
         raise AnnotationError(f"not JSON: {error.msg} at line {error.lineno}") from None
-    result: dict[str, Any] = {"imported": 0, "existing": 0, "orphaned": 0, "unplaced": []}
-    finder = ArticleFinder(store)
-    for item in _items(data):
-        raw_id = str(item.get("id", ""))
-        passage_id = raw_id.removeprefix("urn:uuid:") if raw_id else str(uuid.uuid4())
-        try:
-            uuid.UUID(passage_id)
-        except ValueError:
-            passage_id = str(uuid.uuid4())
-        try:
-            notes.get(store, passage_id)
-            result["existing"] += 1
-            continue
-        except AnnotationError:
-            pass
+    legend: dict[str, str] = {}
+    if isinstance(data, dict) and isinstance(data.get("gloss:legend"), dict):
+        legend = {str(k): str(v) for k, v in data["gloss:legend"].items() if isinstance(v, str)}
+    out = []
+    for n, item in enumerate(_items(data), start=1):
+        raw_id = str(item.get("id", "") or f"item {n}")
+        found = Foreign(source_id=raw_id, gloss_id=own_id(raw_id, f"w3c:item {n}"), quote="")
         parsed = parse_item(item)
         if parsed is None:
-            result["unplaced"].append({"id": raw_id, "reason": "no text quote in its target"})
+            found.problem = "no text quote in its target"
+            out.append(found)
             continue
-        article_id = finder.find(parsed["target"])
-        if article_id is None:
-            result["unplaced"].append({"id": raw_id, "reason": "no matching article here"})
-            continue
-        text_now = get_article(store, article_id).reading_text
-        anchored = reanchor(text_now, parsed["selector"])
-        sel = anchored.selector or parsed["selector"]
-        passage = passage_from(
-            parsed, passage_id, article_id, sel, orphaned=anchored.selector is None
-        )
-        notes.restore(store, passage)
-        result["imported"] += 1
-        result["orphaned"] += int(passage.orphaned)
-    return result
+        sel, target = parsed["selector"], parsed["target"]
+        found.quote, found.prefix, found.suffix = sel.exact, sel.prefix, sel.suffix
+        found.start, found.end = sel.start, sel.end
+        found.uri = str(target.get("source", ""))
+        scope = target.get("scope", "")
+        found.scope = scope if isinstance(scope, str) else str(scope.get("id", ""))
+        found.content_hash = str(target.get("gloss:contentHash", ""))
+        found.title = str(target.get("gloss:title", ""))
+        found.note, found.tags, found.color = parsed["note"], parsed["tags"], parsed["color"]
+        found.created, found.modified = parsed["created"], parsed["modified"]
+        found.orphaned = bool(item.get("gloss:orphaned", False))
+        name = target.get("gloss:colorName")
+        if isinstance(name, str) and name:
+            found.color_name = name
+            legend.setdefault(found.color, name)
+        out.append(found)
+    return out, legend
 
 
 def passage_from(
@@ -384,6 +397,7 @@ def parse_item(item: dict[str, Any]) -> dict[str, Any] | None:
         "tags": tags,
         "color": color if color in PALETTE else "yellow",
         "created": str(item.get("created", "")),
+        "modified": str(item.get("modified", "")),
     }
 
 
@@ -408,9 +422,12 @@ class ArticleFinder:
             self.by_title.setdefault(row["title"].casefold(), row["id"])
 
     def find(self, target: dict[str, Any]) -> int | None:
+        source = str(target.get("source", ""))
         found = self.by_hash.get(str(target.get("gloss:contentHash", "")))
+        if found is None and source.startswith(ARTICLE_IRI):
+            found = self.by_hash.get(source.removeprefix(ARTICLE_IRI))
         if found is None:
-            found = self.by_source.get(str(target.get("source", "")))
+            found = self.by_source.get(source) or self.by_source.get(str(target.get("scope", "")))
         if found is None and target.get("gloss:title"):
             found = self.by_title.get(str(target["gloss:title"]).casefold())
         return found

@@ -1,4 +1,4 @@
-"""Annotations from other tools: a Hypothesis JSON export and a Readwise CSV export.
+"""Annotation files read into one shape (`Foreign`): other tools' and Gloss's own.
 
 Formats, as their public documentation describes them:
 
@@ -16,13 +16,15 @@ Formats, as their public documentation describes them:
   `Location`, `Highlighted at`, `Document tags` (the CSV import template's
   `Title`, `Author`, `URL` are read too). No context, no position.
 
-Each annotation is matched to an article of the store by its source URL,
-then its title, then the text it quotes, and anchored by its quote with the
-re-import rules (`index.passages.anchoring.reanchor`). One whose article is found but
-whose words are not is kept, orphaned, like any passage after a re-import;
-one with no article is reported, never guessed. Ids are derived from the
-source's own ids (or, for Readwise, from the row's contents), so importing the
-same file twice adds nothing the second time.
+- **Gloss's CSV export** (`article`, `quote`, `note`, `tags`, `color`, `created`,
+  `id`, … and, since it round-trips, `modified`, `source`, `content_hash`,
+  `start`, `end`, `prefix`, `suffix`); Gloss's W3C JSON is read by export.py.
+
+A CSV is read in whatever encoding the spreadsheet wrote (UTF-8 with or without
+a BOM, UTF-16, cp1252: importers.decode's rule) and with whichever separator it
+used (comma, semicolon, tab). Where each annotation goes is placement.py's job.
+Ids are derived from the source's own ids (or, for Readwise, from the row's
+contents), so importing the same file twice adds nothing the second time.
 """
 
 from __future__ import annotations
@@ -33,16 +35,13 @@ import io
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from index.passages import annotations as notes
-from index.passages.anchoring import Selector, reanchor, same_form
+from index.importers.decode import NotText, decode_bytes
 from index.passages.annotations import PALETTE, AnnotationError
-from index.store.articles import get_article
-from index.store.database import Store, now_iso
 
 # A namespace of our own for ids derived from other tools' ids.
 ID_NAMESPACE = uuid.UUID("5b0f6c2e-8f8e-4d59-9a8c-3f2e6d1c7a10")
@@ -54,15 +53,6 @@ READWISE_COLORS = {
     "purple": "purple",
     "red": "pink",
     "orange": "yellow",
-}
-MAX_CANDIDATES = 200  # articles a quote is tried in when matched by its words alone
-_QUOTE_CLASSES = {
-    "'": "['‘’]",
-    "‘": "['‘’]",
-    "’": "['‘’]",
-    '"': '["“”]',
-    "“": '["“”]',
-    "”": '["“”]',
 }
 
 
@@ -85,13 +75,20 @@ class Foreign:
     created: str = ""
     document_tags: list[str] = field(default_factory=list)
     problem: str = ""  # set when the annotation cannot be a passage at all
+    # What Gloss's own files carry besides:
+    content_hash: str = ""  # the article's, as Gloss hashed its file
+    scope: str = ""  # the article's original address, when `uri` is Gloss's article IRI
+    modified: str = ""
+    color_name: str = ""  # the exporting library's name for the colour
+    orphaned: bool = False
 
 
 # --- format detection -------------------------------------------------------------------
 
 
 def detect(text: str) -> str:
-    """ "w3c", "hypothesis" or "readwise" for an annotations file; AnnotationError if none."""
+    """ "w3c", "hypothesis", "readwise" or "gloss-csv" for an annotations file;
+    AnnotationError if none."""
     body = text.lstrip("\ufeff").lstrip()
     if body[:1] in ("{", "["):
         try:
@@ -99,12 +96,41 @@ def detect(text: str) -> str:
         except json.JSONDecodeError as error:
             raise AnnotationError(f"not JSON: {error.msg} at line {error.lineno}") from None
         return "hypothesis" if _hypothesis_items(data) is not None else "w3c"
-    header = next(csv.reader(io.StringIO(body)), [])
-    if "highlight" in {h.strip().casefold() for h in header}:
+    header = {h.strip().casefold() for h in next(_csv_rows(body), [])}
+    if "highlight" in header:
         return "readwise"
+    if {"article", "quote", "id"} <= header:
+        return "gloss-csv"
     raise AnnotationError(
-        "not an annotations file this version reads (W3C JSON, Hypothesis JSON, Readwise CSV)"
+        "not an annotations file this version reads (W3C JSON or CSV from Gloss, "
+        "Hypothesis JSON, Readwise CSV)"
     )
+
+
+def decode(data: bytes) -> str:
+    """An annotations file's bytes as text, in the encoding it was written in."""
+    try:
+        return decode_bytes(data).text
+    except NotText as error:
+        raise AnnotationError(str(error)) from None
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    """CSV rows with the separator the file uses: comma, semicolon or tab (as spreadsheets
+    write them in various countries), told from the header line."""
+    text = text.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _csv_dicts(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {casefolded column: stripped cell}) for each row after the header."""
+    rows = _csv_rows(text)
+    header = [(h or "").strip().casefold() for h in next(rows, [])]
+    for n, row in enumerate(rows, start=2):
+        if any(cell.strip() for cell in row):
+            yield n, {k: (v or "").strip() for k, v in zip(header, row, strict=False) if k}
 
 
 def _is_hypothesis(item: Any) -> bool:
@@ -181,10 +207,8 @@ def read_hypothesis(text: str) -> list[Foreign]:
 
 def read_readwise(text: str) -> list[Foreign]:
     """The highlights of a Readwise CSV export (or of its import template)."""
-    rows = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     out = []
-    for n, raw in enumerate(rows, start=2):  # row 1 is the header
-        row = {(k or "").strip().casefold(): (v or "").strip() for k, v in raw.items() if k}
+    for n, row in _csv_dicts(text):
         quote = row.get("highlight", "")
         title = row.get("book title") or row.get("title", "")
         key = "\x1f".join(
@@ -233,7 +257,63 @@ def _iso_time(text: str) -> str:
     return f"{m.group(1)}T{m.group(2)}{m.group(3) or ':00'}{zone}"
 
 
-# --- matching articles ---------------------------------------------------------------------
+# --- Gloss's own CSV --------------------------------------------------------------------
+
+
+def read_gloss_csv(text: str) -> list[Foreign]:
+    """The passages of a CSV that Gloss exported (older exports, without positions, too)."""
+    out = []
+    for n, row in _csv_dicts(text):
+        raw_id = row.get("id", "")
+        found = Foreign(
+            source_id=raw_id or f"row {n}",
+            gloss_id=own_id(raw_id, f"gloss-csv:{n}:{row.get('quote', '')}"),
+            quote=uncell(row.get("quote", "")),
+            prefix=uncell(row.get("prefix", "")),
+            suffix=uncell(row.get("suffix", "")),
+            uri=row.get("source", ""),
+            title=uncell(row.get("article", "")),
+            note=uncell(row.get("note", "")),
+            tags=[t.strip() for t in uncell(row.get("tags", "")).split(";") if t.strip()],
+            color=row.get("color", "yellow").casefold(),
+            created=row.get("created", ""),
+            modified=row.get("modified", ""),
+            content_hash=row.get("content_hash", ""),
+            color_name=uncell(row.get("color_name", "")),
+            orphaned=row.get("orphaned", "") == "yes",
+        )
+        with contextlib.suppress(ValueError):
+            found.start, found.end = int(row["start"]), int(row["end"])
+        if found.color not in PALETTE:
+            found.color = "yellow"
+        if not found.quote:
+            found.problem = "no quote in this row"
+        out.append(found)
+    return out
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
+
+
+def uncell(text: str) -> str:
+    """A CSV cell as Gloss wrote it, back to its text: the apostrophe that kept a
+    spreadsheet from running it as a formula (export._cell) comes off."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
+
+
+def own_id(raw: str, fallback_key: str) -> str:
+    """A Gloss passage id from a file: the uuid itself (bare or `urn:uuid:`), else a
+    uuid derived from whatever id the file gives (or from `fallback_key`), so that the
+    same file imported twice gives the same ids."""
+    text = raw.strip()
+    bare = text[9:] if text[:9].casefold() == "urn:uuid:" else text
+    try:
+        return str(uuid.UUID(bare))
+    except ValueError:
+        return str(uuid.uuid5(ID_NAMESPACE, f"w3c:{text}" if text else fallback_key))
+
+
+# --- titles and addresses ---------------------------------------------------------------
 
 
 def normalize_url(url: str) -> str:
@@ -255,233 +335,6 @@ def normalize_url(url: str) -> str:
     return f"{host}{path}" + (f"?{query}" if query else "")
 
 
-def _title_key(title: str) -> str:
+def title_key(title: str) -> str:
+    """A title as two copies of it agree on: case, punctuation and spacing aside."""
     return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
-
-
-class ArticleMatcher:
-    """Finds the article an outside annotation belongs to: URL, then title, then quote."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.by_url: dict[str, int] = {}
-        self.by_title: dict[str, int] = {}
-        for row in store.read("SELECT id, url, source_path, title FROM articles"):
-            if row["url"]:
-                self.by_url.setdefault(normalize_url(row["url"]), row["id"])
-            try:
-                uri = Path(row["source_path"]).resolve().as_uri()
-                self.by_url.setdefault(normalize_url(uri), row["id"])
-            except ValueError:
-                pass
-            self.by_title.setdefault(_title_key(row["title"]), row["id"])
-        self._texts: dict[int, str] = {}
-
-    def text(self, article_id: int) -> str:
-        if article_id not in self._texts:
-            self._texts[article_id] = get_article(self.store, article_id).reading_text
-        return self._texts[article_id]
-
-    def find(self, item: Foreign) -> tuple[int | None, str]:
-        """(article id, how it was found: "url" | "title" | "quote"), or (None, "")."""
-        found = self.by_url.get(normalize_url(item.uri)) if item.uri else None
-        if found is not None:
-            return found, "url"
-        if item.title:
-            key = _title_key(item.title)
-            found = self.by_title.get(key)
-            if found is None:
-                # "Title | Site" and "Title - Site" as page titles often are
-                head = re.split(r"\s+[|–—-]\s+", item.title.strip())[0]
-                found = self.by_title.get(_title_key(head))
-            if found is not None:
-                return found, "title"
-        found = self._by_quote(item)
-        return (found, "quote") if found is not None else (None, "")
-
-    def _by_quote(self, item: Foreign) -> int | None:
-        """The article whose text holds the quote (best context wins among several).
-
-        Candidates are the articles holding the longest stretch of the quote
-        that whitespace or quote marks cannot have changed; the quote is then
-        placed in each with the re-import rules.
-        """
-        for piece in _stable_pieces(item.quote)[:3]:
-            rows = self.store.read(
-                "SELECT id FROM articles WHERE instr(reading_text, ?) > 0 ORDER BY id LIMIT ?",
-                (piece, MAX_CANDIDATES),
-            )
-            best, best_score = None, 0.0
-            for row in rows:
-                placed = place(self.text(row["id"]), item)
-                if placed is not None and placed[0] != "orphaned" and placed[2] > best_score:
-                    best, best_score = row["id"], placed[2]
-            if best is not None:
-                return best
-        return None
-
-
-def _stable_pieces(quote: str) -> list[str]:
-    """Stretches of the quote between line breaks, runs of spaces, sentence ends (where a
-    paragraph break may have become one space) and quote marks, longest first."""
-    chunks = (c.strip() for c in re.split(r"\s{2,}|(?<=[.!?:;])\s+|[\n\t\r'‘’\"“”]", quote))
-    return sorted((c for c in chunks if len(c) >= 8), key=len, reverse=True)
-
-
-# --- anchoring ----------------------------------------------------------------------------------
-
-
-def flexible_find(text: str, quote: str, near: int = 0) -> tuple[int, int] | None:
-    """Where `quote` stands in `text` when only whitespace and quote marks differ."""
-    words = quote.split()
-    if not words:
-        return None
-    pattern = r"\s+".join(
-        "".join(_QUOTE_CLASSES.get(ch, re.escape(ch)) for ch in word) for word in words
-    )
-    spans = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
-    if not spans:
-        return None
-    return min(spans, key=lambda s: abs(s[0] - near))
-
-
-def place(text: str, item: Foreign) -> tuple[str, Selector | None, float] | None:
-    """(status, selector, score) for the item's quote in `text`, with the re-import rules.
-
-    Where the quote differs from the text only in whitespace, quote marks or
-    Unicode normalisation form, the text's own words are taken as the quote first.
-    """
-    if not item.quote.strip():
-        return None
-    quote = same_form(text, item.quote)
-    start = item.start if item.start is not None else 0
-    if quote not in text:
-        span = flexible_find(text, quote, start)
-        if span is not None:
-            quote = text[span[0] : span[1]]
-    end = item.end if item.end is not None and item.end > start else start + len(quote)
-    result = reanchor(text, Selector(start, end, quote, item.prefix, item.suffix))
-    if result.selector is None:
-        return "orphaned", None, result.similarity
-    status = result.status if result.status in ("fuzzy",) else "exact"
-    return status, result.selector, result.similarity
-
-
-# --- import ---------------------------------------------------------------------------------------
-
-
-def import_foreign(store: Store, text: str, fmt: str) -> dict[str, Any]:
-    """Add the annotations of a Hypothesis or Readwise file; report what was placed and not.
-
-    Returns {"format", "imported", "existing", "orphaned", "placed": [...],
-    "unplaced": [{"id", "quote", "reason"}]}; all new passages are written in
-    one transaction.
-    """
-    if fmt == "hypothesis":
-        items = read_hypothesis(text)
-    elif fmt == "readwise":
-        items = read_readwise(text)
-    else:
-        raise AnnotationError(f"unknown annotations format {fmt!r}")
-    result: dict[str, Any] = {
-        "format": fmt,
-        "imported": 0,
-        "existing": 0,
-        "orphaned": 0,
-        "placed": [],
-        "unplaced": [],
-    }
-    matcher = ArticleMatcher(store)
-    store = store
-    known = {
-        r[0] for r in store.read("SELECT id FROM annotations UNION SELECT annotation_id FROM trash")
-    }
-    to_write: list[tuple[Foreign, int, str, Selector, bool]] = []
-    for item in items:
-        if item.problem:
-            result["unplaced"].append(_unplaced(item, item.problem))
-            continue
-        if item.gloss_id in known:
-            result["existing"] += 1
-            continue
-        article_id, how = matcher.find(item)
-        if article_id is None:
-            result["unplaced"].append(_unplaced(item, _no_article_reason(item)))
-            continue
-        placed = place(matcher.text(article_id), item)
-        status, selector, score = placed if placed else ("orphaned", None, 0.0)
-        orphaned = selector is None
-        if selector is None:
-            hint = item.start or 0
-            selector = Selector(hint, hint + len(item.quote), item.quote, item.prefix, item.suffix)
-        known.add(item.gloss_id)
-        to_write.append((item, article_id, fmt, selector, orphaned))
-        result["placed"].append(
-            {
-                "id": item.gloss_id,
-                "source_id": item.source_id,
-                "article_id": article_id,
-                "matched_by": how,
-                "status": status,
-                "similarity": round(score, 3),
-                "start": None if orphaned else selector.start,
-                "end": None if orphaned else selector.end,
-            }
-        )
-        result["orphaned"] += int(orphaned)
-    _write(store, to_write)
-    result["imported"] = len(to_write)
-    return result
-
-
-def _unplaced(item: Foreign, reason: str) -> dict[str, str]:
-    quote = item.quote if len(item.quote) <= 80 else item.quote[:79] + "…"
-    return {"id": item.source_id, "quote": quote, "reason": reason}
-
-
-def _no_article_reason(item: Foreign) -> str:
-    said = [
-        f"address {item.uri}" if item.uri else "",
-        f"title “{item.title}”" if item.title else "",
-    ]
-    said = [s for s in said if s]
-    where = f" (by {' or '.join(said)}, or by its quote)" if said else " (by its quote)"
-    return "no article in this store matches" + where
-
-
-def _write(store: Store, rows: list[tuple[Foreign, int, str, Selector, bool]]) -> None:
-    """Insert the new passages (and any Readwise document tags) in one transaction."""
-    if not rows:
-        return
-    with store.write() as conn:
-        stamp = now_iso()
-        for item, article_id, fmt, selector, orphaned in rows:
-            tags = []
-            for tag in item.tags:
-                try:
-                    tags.append(notes.clean_tag(tag))
-                except AnnotationError:
-                    continue
-            notes.insert_row(
-                conn,
-                item.gloss_id,
-                article_id,
-                selector,
-                item.color if item.color in PALETTE else "yellow",
-                item.note,
-                orphaned,
-                item.created or stamp,
-                stamp,
-            )
-            notes.set_tags(conn, item.gloss_id, tags)
-            notes.touch(conn, item.gloss_id, article_id, f"imported from {fmt}")
-            for tag in item.document_tags:
-                try:
-                    tag_id = notes.tag_id(conn, tag)
-                except AnnotationError:
-                    continue
-                conn.execute(
-                    "INSERT OR IGNORE INTO article_tags(article_id, tag_id) VALUES (?, ?)",
-                    (article_id, tag_id),
-                )
-                notes.queue_documents(conn, f"a:{article_id}")

@@ -61,6 +61,24 @@ class AnnotationError(ValueError):
     """A request about passages that cannot be done; str() is the user's one line."""
 
 
+class NotFound(AnnotationError):
+    """The passage, article or tag named does not exist (the command line exits 2)."""
+
+
+def passage_id(text: str) -> str:
+    """A passage id as stored: the bare lower-case uuid, from it or its W3C `urn:uuid:` form.
+
+    Anything that is not a uuid comes back stripped, to be reported as not found.
+    """
+    bare = str(text).strip()
+    if bare[:9].casefold() == "urn:uuid:":
+        bare = bare[9:]
+    try:
+        return str(uuid.UUID(bare))
+    except ValueError:
+        return bare
+
+
 def clean_tag(name: str) -> str:
     """A tag's display form: single spaces, no leading '#', bounded length."""
     name = " ".join(str(name).split()).lstrip("#").strip()
@@ -137,7 +155,7 @@ def set_tags(conn: sqlite3.Connection, annotation_id: str, tags: list[str]) -> N
 def reading_text(conn: sqlite3.Connection, article_id: int) -> str:
     row = conn.execute("SELECT reading_text FROM articles WHERE id = ?", (article_id,)).fetchone()
     if row is None:
-        raise AnnotationError(f"no article with id {article_id}")
+        raise NotFound(f"no article with id {article_id}")
     return row["reading_text"]
 
 
@@ -264,7 +282,7 @@ def delete(store: Store, annotation_id: str) -> Annotation:
     with store.write() as conn:
         row = conn.execute(f"{SELECT_PASSAGES} WHERE n.id = ?", (annotation_id,)).fetchone()
         if row is None:
-            raise AnnotationError(f"no passage with id {annotation_id}")
+            raise NotFound(f"no passage with id {annotation_id}")
         before = from_row(row)
         conn.execute(
             "INSERT OR REPLACE INTO trash(annotation_id, article_id, deleted, data)"
@@ -298,7 +316,7 @@ def from_json(data: dict[str, Any]) -> Annotation:
 def passage_row(conn: sqlite3.Connection, annotation_id: str) -> sqlite3.Row:
     row = conn.execute("SELECT * FROM annotations WHERE id = ?", (annotation_id,)).fetchone()
     if row is None:
-        raise AnnotationError(f"no passage with id {annotation_id}")
+        raise NotFound(f"no passage with id {annotation_id}")
     return row
 
 
@@ -331,7 +349,7 @@ def from_row(row: sqlite3.Row) -> Annotation:
 def get(store: Store, annotation_id: str) -> Annotation:
     row = store.one(f"{SELECT_PASSAGES} WHERE n.id = ?", (annotation_id,))
     if row is None:
-        raise AnnotationError(f"no passage with id {annotation_id}")
+        raise NotFound(f"no passage with id {annotation_id}")
     return from_row(row)
 
 
@@ -383,7 +401,7 @@ def _tag_row(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
         "SELECT id, name FROM tags WHERE key = ?", (" ".join(name.split()).lstrip("#").casefold(),)
     ).fetchone()
     if row is None:
-        raise AnnotationError(f"no tag named {name!r}")
+        raise NotFound(f"no tag named {name!r}")
     return row
 
 

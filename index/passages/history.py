@@ -30,7 +30,7 @@ from typing import Any
 
 from index.passages import annotations as notes
 from index.passages.anchoring import FUZZY_THRESHOLD, Selector, make_selector, reanchor
-from index.passages.annotations import Annotation, AnnotationError
+from index.passages.annotations import Annotation, AnnotationError, NotFound
 from index.store.database import Store, now_iso
 
 
@@ -111,7 +111,7 @@ def history(store: Store, annotation_id: str) -> list[Version]:
         (annotation_id,),
     )
     if not rows:
-        raise AnnotationError(f"no passage with id {annotation_id} (nor any trace of one)")
+        raise NotFound(f"no passage with id {annotation_id} (nor any trace of one)")
     return [
         Version(r["seq"], r["at"], r["action"], notes.from_json(json.loads(r["data"])))
         for r in rows
@@ -125,7 +125,8 @@ def restore_version(store: Store, annotation_id: str, seq: int) -> Annotation:
         (annotation_id, seq),
     )
     if row is None:
-        raise AnnotationError(f"passage {annotation_id} has no version {seq}")
+        history(store, annotation_id)  # NotFound when there is no such passage at all
+        raise NotFound(f"passage {annotation_id} has no version {seq}")
     wanted = notes.from_json(json.loads(row["data"]))
     return _put_back(store, wanted, f"restored version {seq}")
 

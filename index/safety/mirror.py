@@ -38,6 +38,7 @@ from index.store.database import Store, StoreError, describe_os_error
 MIRROR_FOLDER = "annotations"
 FORMAT = "gloss-mirror/1"
 BATCH = 50
+MIRROR_NAMESPACE = uuid.UUID("0d7b1e52-6c3a-4f0e-8a51-2b9e4c7d3f60")  # ids of the files
 
 
 def mirror_folder(library_folder: Path) -> Path:
@@ -60,6 +61,8 @@ def document(store: Store, article_id: int) -> dict[str, Any] | None:
     except KeyError:
         return None
     cache: dict[Any, Any] = {article_id: article}
+    # One id per article's file, the same at every rewrite: it names this collection.
+    collection_id = f"urn:uuid:{uuid.uuid5(MIRROR_NAMESPACE, article.content_hash)}"
     items = []
     for passage in notes.find(store, article_id=article_id):
         item = to_w3c(store, passage, cache)
@@ -67,6 +70,7 @@ def document(store: Store, article_id: int) -> dict[str, Any] | None:
         items.append(item)
     return {
         "@context": CONTEXT,
+        "id": collection_id,
         "type": "AnnotationCollection",
         "label": article.title,
         "total": len(items),
@@ -79,7 +83,12 @@ def document(store: Store, article_id: int) -> dict[str, Any] | None:
             "source": article.source_path,
             "url": article.url,
         },
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        "first": {
+            "id": f"{collection_id}#page-1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
     }
 
 

@@ -39,6 +39,7 @@ from whoosh.util.numeric import byte_to_length
 
 from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
+from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
 from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
 from index.search.query import (
@@ -654,6 +655,33 @@ class SearchIndex:
         message = "; ".join(notes) if notes else None
         return SearchResult(query, len(groups), took, suggestion, hits, facets, terms, message)
 
+    def articles_with_words(self, text: str, limit: int) -> list[int] | None:
+        """Ids of the articles whose text holds every word of `text` (as the index analyses
+        them), at most `limit`; None when more than `limit` do, or when `text` has no word
+        to look for. A quote's candidates, without reading any article.
+
+        Only the rarest few words are intersected (their posting lists are the shortest):
+        a superset of the articles holding all the words, which the caller reads anyway.
+        """
+        terms = list(analysed_postings(text, False)[0])
+        if not terms:
+            return None
+        with _DamageGuard():
+            s = self._searcher()
+            reader = s.reader()
+            rarest = sorted((reader.doc_frequency("body", term), term) for term in terms)
+            if rarest[0][0] == 0:
+                return []
+            docs: set[int] | None = None
+            for _, term in rarest[:RAREST_WORDS]:
+                found = set(reader.postings("body", term).all_ids())
+                docs = found if docs is None else docs & found
+                if not docs:
+                    return []
+            table = self._table(s)
+            articles = sorted(table.articles[d] for d in docs or () if table.ids[d][:2] == "a:")
+        return articles if len(articles) <= limit else None
+
     def suggest(self, query: str) -> str | None:
         """A corrected query ("Did you mean") that finds more than `query` does, or None."""
         try:
@@ -721,6 +749,7 @@ def _hidden_terms(
     return frozenset(found)
 
 
+RAREST_WORDS = 3  # words of a quote whose posting lists articles_with_words intersects
 SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
 OPEN_RETRIES = 20
 

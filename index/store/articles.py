@@ -27,6 +27,9 @@ Cancel = Callable[[], bool]
 # A batch is one transaction: small enough that a highlight made meanwhile waits little.
 BATCH_FILES = 50
 BATCH_SECONDS = 0.25
+NEAR_DUPLICATE = 0.98  # same title and at least this similar: a near-copy, kept once
+LONG_TEXT = 200_000  # characters; longer texts are compared line by line (see _similarity)
+SAME_TITLE_COMPARED = 8  # the newest articles of one title a new one is compared with
 
 
 @dataclass(slots=True)
@@ -48,6 +51,9 @@ class ImportReport:
     article_ids: list[int] = field(default_factory=list)
     stored: set[int] = field(default_factory=set, repr=False)  # article_ids, for lookups
     anchoring: list[dict[str, Any]] = field(default_factory=list)
+    # Files not imported because an article of the same title and almost the same text
+    # is in the library: {"path", "title", "kept_id", "kept_path", "similarity"}.
+    near_duplicates: list[dict[str, Any]] = field(default_factory=list)
     took_s: float = 0.0
     cancelled: bool = False
 
@@ -60,6 +66,7 @@ class ImportReport:
             "failed": [{"path": f.path, "error": f.error} for f in self.failed],
             "warnings": [{"path": w.path, "warning": w.error} for w in self.warnings],
             "anchoring": self.anchoring,
+            "near_duplicates": self.near_duplicates,
             "took_s": round(self.took_s, 3),
             "cancelled": self.cancelled,
         }
@@ -137,8 +144,14 @@ def import_paths(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     reanchor: Reanchor | None = None,
+    keep_near_duplicates: bool = False,
 ) -> ImportReport:
-    """Import files and folders; return counts, failures with reasons, new article ids."""
+    """Import files and folders; return counts, failures with reasons, new article ids.
+
+    A file whose text is the same as an article's is a duplicate; one whose title is the
+    same and whose text is at least NEAR_DUPLICATE similar is a near-duplicate, reported
+    with the article it resembles and not imported unless `keep_near_duplicates`.
+    """
     started = time.monotonic()
     report = ImportReport()
     items = list(walk(paths))
@@ -165,14 +178,14 @@ def import_paths(
                 report.warnings.extend(ImportFailure(key, w) for w in article.warnings)
         full = len(pending) >= BATCH_FILES or time.monotonic() - last_flush > BATCH_SECONDS
         if pending and (full or done == total):
-            _store_batch(store, pending, report, reanchor)
+            _store_batch(store, pending, report, reanchor, keep_near_duplicates)
             pending.clear()
             last_flush = time.monotonic()
         if progress:
             progress(done, total, display_path(item.path))
     parsed.close()
     if pending:
-        _store_batch(store, pending, report, reanchor)
+        _store_batch(store, pending, report, reanchor, keep_near_duplicates)
     report.took_s = time.monotonic() - started
     return report
 
@@ -186,6 +199,7 @@ def _store_batch(
     batch: list[tuple[str, Article]],
     report: ImportReport,
     reanchor: Reanchor | None,
+    keep_near_duplicates: bool = False,
 ) -> None:
     """Write one batch of parsed articles in one transaction."""
     with store.write() as conn:
@@ -208,11 +222,59 @@ def _store_batch(
                 if reanchor:
                     report.anchoring.extend(reanchor(conn, article_id, article.reading_text))
             else:
+                near = None if keep_near_duplicates else near_duplicate(conn, article)
+                if near is not None:
+                    report.near_duplicates.append({"path": source, "title": article.title, **near})
+                    continue
                 article_id = _insert_article(conn, source, article)
                 report.imported += 1
             report.article_ids.append(article_id)
             report.stored.add(article_id)
             conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
+
+
+def near_duplicate(conn: sqlite3.Connection, article: Article) -> dict[str, Any] | None:
+    """The article of the library that `article` is a near-copy of, or None.
+
+    Near-copy: the same title, and texts at least NEAR_DUPLICATE similar (Indel: the
+    share of characters that need no insertion or deletion), such as the same story
+    saved twice with one word mended. Only articles of the same title are read (an
+    index), the newest SAME_TITLE_COMPARED of them (a title many articles share is a
+    column's or a series', whose issues differ), and only those whose length allows that
+    similarity are compared, by a banded edit distance first (cheap, and never above the
+    Indel distance: what it rules out is ruled out exactly).
+    """
+    text = article.reading_text
+    rows = conn.execute(
+        "SELECT id, source_path, reading_text FROM articles WHERE title = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (article.title, SAME_TITLE_COMPARED),
+    )
+    for row in rows:
+        other = row["reading_text"]
+        total = len(text) + len(other)
+        if abs(len(text) - len(other)) > (1 - NEAR_DUPLICATE) * total:
+            continue  # Indel similarity is at most 1 - |a - b| / (a + b)
+        score = _similarity(text, other)
+        if score >= NEAR_DUPLICATE:
+            similarity = round(score, 4)
+            return {"kept_id": row["id"], "kept_path": row["source_path"], "similarity": similarity}
+    return None
+
+
+def _similarity(a: str, b: str) -> float:
+    """Indel similarity of two texts (0 when surely below NEAR_DUPLICATE); very long ones
+    line by line (each line one symbol): two 20 MB files take a fraction of a second."""
+    from rapidfuzz.distance import Indel, Levenshtein
+
+    if len(a) + len(b) > 2 * LONG_TEXT:
+        return Indel.normalized_similarity(a.split("\n"), b.split("\n"))
+    allowed = int((1 - NEAR_DUPLICATE) * (len(a) + len(b)))
+    # An Indel edit is one Levenshtein edit, and a substitution is two Indel edits:
+    # Levenshtein <= Indel, so a Levenshtein distance over the allowance rules it out.
+    if Levenshtein.distance(a, b, score_cutoff=allowed) > allowed:
+        return 0.0
+    return Indel.normalized_similarity(a, b, score_cutoff=NEAR_DUPLICATE)
 
 
 _COLUMNS = (

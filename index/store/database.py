@@ -138,6 +138,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE mirror_dirty ADD COLUMN stamp INTEGER NOT NULL DEFAULT 0;
     """,
+    # Near-duplicates are looked for among articles of the same title (store/articles.py).
+    """
+    CREATE INDEX IF NOT EXISTS articles_title ON articles(title);
+    """,
 ]
 
 

@@ -46,7 +46,9 @@ def measure_import(library: str, folder: str) -> dict:
 
     lib = Library.open(library, background=True, create_welcome=False)
     start = time.perf_counter()
-    report = lib.import_paths([folder])
+    # The copies are near-copies of each other by design (same titles, 3 % of words changed):
+    # all of them are imported, as the figures in the README count them.
+    report = lib.import_paths([folder], keep_near_duplicates=True)
     readable = time.perf_counter() - start
     drained = lib.wait_indexed(timeout=3600)
     searchable = time.perf_counter() - start

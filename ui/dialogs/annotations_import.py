@@ -28,7 +28,7 @@ FILE_FILTER = (
 
 def import_and_describe(library: Any, path: str, progress: Any) -> dict[str, Any]:
     """On a worker: import the file, then gather what the report shows beside its rows."""
-    result = library.import_annotations_file(path, progress=progress)
+    result = library.import_annotations_file(path, progress=progress).to_json()
     progress(0, 0, "Writing the report")
     article_ids: set[int] = set()
     live: set[str] = set()
