@@ -24,7 +24,15 @@ from index.library import (
     StoreError,
     default_library_path,
 )
-from index.model import Article, Block, Span
+from index.model import (
+    OBJECT_CHAR,
+    Article,
+    Block,
+    Span,
+    TableCell,
+    TableRow,
+    footnote_places,
+)
 from index.passages.anchoring import select_occurrence
 from index.passages.annotations import NotFound
 from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
@@ -35,6 +43,7 @@ from index.wording import count_of
 __all__ = [
     "DEFAULT_NAMES",
     "MAX_NAME_LENGTH",
+    "OBJECT_CHAR",
     "PALETTE",
     "Annotation",
     "AnnotationError",
@@ -53,9 +62,12 @@ __all__ = [
     "Span",
     "StoreError",
     "StoredArticle",
+    "TableCell",
+    "TableRow",
     "UnplacedAnnotation",
     "count_of",
     "default_library_path",
+    "footnote_places",
     "select_occurrence",
     "set_program_label",
 ]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 
-from index.model import Block, Span
+from index.model import CELL_ALIGNMENTS, Block, Span, TableCell, TableRow
 
 # Characters that end a block in Qt or that Qt reserves inside a document.
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
@@ -104,14 +105,72 @@ def _composes(before: str, ch: str) -> bool:
     return nfc(tail) != tail
 
 
+# Line breaks inside code: each becomes "\n"; a tab stop every TAB_WIDTH columns.
+_CODE_BREAKS = re.compile(r"\r\n?|[\v\f\x85\u2028\u2029]")
+TAB_WIDTH = 4
+
+
+def clean_code(text: str) -> str:
+    """A code block's text with every space and line kept: line breaks made `\\n`, tabs
+    expanded, characters Qt reserves and control characters removed, and only the blank
+    lines before the first line and after the last dropped."""
+    lines = _CODE_BREAKS.sub("\n", text).split("\n")
+    lines = [nfc(line.expandtabs(TAB_WIDTH)).translate(_QT_RESERVED) for line in lines]
+    if any(_is_bad_char(ch) for line in lines for ch in line):
+        lines = ["".join(ch for ch in line if not _is_bad_char(ch)) for line in lines]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
 def normalize_blocks(blocks: list[Block]) -> list[Block]:
-    """Clean every block and drop the ones left empty."""
-    result = []
+    """Clean every block and drop the ones left empty (and rules at the ends or repeated)."""
+    result: list[Block] = []
     for block in blocks:
-        spans = normalize_spans(block.spans)
-        if spans:
-            result.append(Block(block.kind, spans, block.level))
+        kind = block.kind
+        if kind == "code":
+            text = clean_code("".join(span.text for span in block.spans))
+            if text:
+                result.append(replace(block, spans=[Span(text, "code")]))
+        elif kind == "table":
+            table = _normalize_table(block)
+            if table is not None:
+                result.append(table)
+        elif kind == "figure":
+            alt = _SPACES.sub(" ", clean_inline(block.alt)).strip()
+            src = clean_inline(block.src).strip()
+            result.append(replace(block, spans=normalize_spans(block.spans), alt=alt, src=src))
+        elif kind == "rule":
+            if result and result[-1].kind != "rule":
+                result.append(replace(block, spans=[]))
+        else:
+            spans = normalize_spans(block.spans)
+            if spans:
+                result.append(replace(block, spans=spans))
+    while result and result[-1].kind == "rule":
+        result.pop()
     return result
+
+
+def _normalize_table(block: Block) -> Block | None:
+    """Cells cleaned, empty rows and empty trailing columns dropped, every row as wide as
+    the widest; None when no cell holds text."""
+    rows = []
+    for row in block.rows:
+        cells = [
+            TableCell(normalize_spans(c.spans), c.align if c.align in CELL_ALIGNMENTS else "")
+            for c in row.cells
+        ]
+        if any(cell.spans for cell in cells):
+            rows.append(TableRow(cells, row.header))
+    if not rows:
+        return None
+    width = max(i + 1 for row in rows for i, cell in enumerate(row.cells) if cell.spans)
+    for row in rows:
+        row.cells = row.cells[:width] + [TableCell([]) for _ in range(width - len(row.cells))]
+    return replace(block, spans=normalize_spans(block.spans), rows=rows)
 
 
 _CLOSING = tuple('.!?:;…"”’»)]}*_')
@@ -123,7 +182,7 @@ def needs_join(first: Block, second: Block) -> bool:
     The rule: both are paragraphs, the first has no closing punctuation and the
     second starts in lower case or with a digit.
     """
-    if first.kind != "paragraph" or second.kind != "paragraph":
+    if first.kind != "paragraph" or second.kind != "paragraph" or first.level != second.level:
         return False
     head, tail = first.text.rstrip(), second.text.lstrip()
     if not head or not tail or head.endswith(_CLOSING):
@@ -138,7 +197,7 @@ def repair_paragraphs(blocks: list[Block]) -> list[Block]:
     for block in blocks:
         if out and needs_join(out[-1], block):
             prev = out[-1]
-            out[-1] = Block(prev.kind, normalize_spans([*prev.spans, Span(" "), *block.spans]))
+            out[-1] = replace(prev, spans=normalize_spans([*prev.spans, Span(" "), *block.spans]))
         else:
             out.append(block)
     return out

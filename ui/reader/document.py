@@ -1,23 +1,28 @@
-"""An article's blocks as a QTextDocument, built with QTextCursor, and Qt <-> code point offsets.
+"""An article's blocks as a QTextDocument, built with QTextCursor.
 
 Nothing from a file reaches Qt as markup: no setHtml, insertHtml, setMarkdown or
-setSource. The text inserted is exactly the reading text, so that
-`document.toRawText()` with U+2029 read as a newline equals it (the invariant the
-tests check). Typography comes from char and block formats only.
+setSource. The text inserted is exactly the reading text, so that the document,
+read as ui/reader/offsets.py says, equals it (the invariant the tests check).
+Typography comes from char, block, list and table formats only:
 
-Qt counts positions in UTF-16 units while the engine counts code points;
-`OffsetMap` converts at this boundary (an emoji is one code point, two units).
+- a list item joins a QTextList per depth (numbers start where the author's do;
+  a task is drawn with a check box), text continuing an item is indented with it;
+- a table is a QTextTable (its caption a paragraph above it), a row of cells per
+  line of the reading text;
+- code is one paragraph per line in a fixed-pitch face, every space kept;
+- a figure is an object character drawn by ui/reader/figure.py, its caption below;
+- footnote markers are small raised links, the notes a numbered list at the end,
+  each ending with a link back.
 
-Each block is laid out in its paragraph direction, found as the Unicode
-bidirectional algorithm finds it (`paragraph_direction`): an Arabic or Hebrew
-paragraph runs right to left and sits against the right edge, and Qt orders
-the mixed-direction runs inside it by the same algorithm.
+Each paragraph is laid out in its direction, found as the Unicode bidirectional
+algorithm finds it (`paragraph_direction`): an Arabic or Hebrew paragraph runs
+right to left and sits against the right edge, and Qt orders the mixed-direction
+runs inside it by the same algorithm.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_left
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl
@@ -30,11 +35,27 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextFrameFormat,
+    QTextLength,
+    QTextList,
     QTextListFormat,
+    QTextTableCellFormat,
+    QTextTableFormat,
 )
 
-from index import Block, Span
+from index import OBJECT_CHAR, Block, Span
+from ui.reader.figure import figure_format
+from ui.reader.offsets import OffsetMap, raw_text, read_document
 from ui.window.themes import Theme
+
+__all__ = [
+    "OffsetMap",
+    "Typography",
+    "build_document",
+    "is_openable",
+    "raw_text",
+    "read_document",
+]
 
 SERIF_FAMILIES = [
     "Charter",
@@ -55,92 +76,12 @@ DEFAULT_POINT_SIZE = 13
 MIN_POINT_SIZE, MAX_POINT_SIZE = 8, 40
 # A property on link char formats: the address as given, for the hover and the click.
 HREF_PROPERTY = QTextFormat.Property.UserProperty + 1
-
-
-class OffsetMap:
-    """Converts between code point offsets of a text and Qt's UTF-16 positions in it."""
-
-    def __init__(self, text: str) -> None:
-        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-        # The UTF-16 position where each astral character starts.
-        self._qt_starts = [cp + k for k, cp in enumerate(self._astral)]
-        self.length = len(text)
-
-    def to_qt(self, cp: int) -> int:
-        """The Qt position of code point offset `cp`."""
-        return cp + bisect_left(self._astral, cp)
-
-    def to_cp(self, pos: int, *, round_up: bool = False) -> int:
-        """The code point offset of Qt position `pos`; inside a surrogate pair, round down
-        (or up, for the end of a range)."""
-        n = bisect_left(self._qt_starts, pos)
-        if n and self._qt_starts[n - 1] + 1 == pos:
-            return self._astral[n - 1] + (1 if round_up else 0)
-        return pos - n
-
-
-@dataclass(frozen=True)
-class Typography:
-    """How the reader sets text: the body font size and the colours of a theme."""
-
-    point_size: float
-    theme: Theme
-
-    def body_font(self) -> QFont:
-        font = QFont()
-        font.setFamilies(SERIF_FAMILIES)
-        font.setPointSizeF(self.point_size)
-        font.setStyleHint(QFont.StyleHint.Serif)
-        return font
-
-    def mono_font(self) -> QFont:
-        font = QFont()
-        font.setFamilies(MONO_FAMILIES)
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSizeF(self.point_size * 0.88)
-        return font
-
-    def measure_px(self) -> float:
-        """The width of a line of about MEASURE_CHARS characters of body text."""
-        metrics = QFontMetricsF(self.body_font())
-        sample = "the quick brown fox jumps over a lazy dog, "
-        per_char = metrics.horizontalAdvance(sample) / len(sample)
-        return per_char * MEASURE_CHARS
-
-
-def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) -> None:
-    """Fill `doc` (emptied first) with the blocks: one Qt block per block, spans as formats."""
-    doc.clear()
-    doc.setUndoRedoEnabled(False)
-    body = typo.body_font()
-    doc.setDefaultFont(body)
-    em = QFontMetricsF(body).height()
-    cursor = QTextCursor(doc)
-    cursor.beginEditBlock()
-    list_item_formats: QTextListFormat | None = None
-    current_list = None
-    for index, block in enumerate(blocks):
-        block_format = _block_format(block, typo, em)
-        if index == 0:
-            cursor.setBlockFormat(block_format)
-        else:
-            cursor.insertBlock(block_format, QTextCharFormat())
-        if block.kind == "list_item":
-            if current_list is None:
-                list_item_formats = QTextListFormat()
-                list_item_formats.setStyle(QTextListFormat.Style.ListDisc)
-                list_item_formats.setIndent(1)
-                current_list = cursor.createList(list_item_formats)
-            else:
-                current_list.add(cursor.block())
-        else:
-            current_list = None
-        base = _block_char_format(block, typo)
-        for span in block.spans:
-            cursor.insertText(span.text, _span_format(span, base, typo))
-    cursor.endEditBlock()
-
-
+INDENT_PX = 40  # QTextDocument's indentWidth: one level of list
+BULLETS = (
+    QTextListFormat.Style.ListDisc,
+    QTextListFormat.Style.ListCircle,
+    QTextListFormat.Style.ListSquare,
+)
 _PROPORTIONAL = QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
 _ISOLATE_OPENERS = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
 _ISOLATE_CLOSER = "\u2069"  # PDI
@@ -168,71 +109,381 @@ def paragraph_direction(text: str) -> Qt.LayoutDirection | None:
     return None
 
 
-def _block_format(block: Block, typo: Typography, em: float) -> QTextBlockFormat:
-    fmt = QTextBlockFormat()
-    direction = paragraph_direction(block.text)
+def _direct(fmt: QTextBlockFormat, text: str) -> QTextBlockFormat:
+    """`fmt` laid out in the direction of the paragraph `text` (when it has one)."""
+    direction = paragraph_direction(text)
     if direction is not None:
         fmt.setLayoutDirection(direction)
-    fmt.setLineHeight(
-        LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value
-    )
-    fmt.setBottomMargin(em * 0.75)
-    if block.kind == "heading":
-        level = min(max(block.level or 2, 1), 6)
-        fmt.setHeadingLevel(level)
-        fmt.setTopMargin(em * 0.9)
-        fmt.setBottomMargin(em * 0.4)
-        fmt.setLineHeight(125, _PROPORTIONAL)
-    elif block.kind == "quote":
-        fmt.setLeftMargin(em * 1.6)
-        fmt.setRightMargin(em * 1.2)
-    elif block.kind == "list_item":
-        fmt.setBottomMargin(em * 0.3)
-        fmt.setIndent(max(block.level, 0))
-    elif block.kind == "code":
-        fmt.setBackground(QColor(typo.theme.code_bg))
-        fmt.setLineHeight(120, _PROPORTIONAL)
-        fmt.setLeftMargin(em * 0.5)
     return fmt
+_SPECIFIED_ONLY = QTextCharFormat.FontPropertiesInheritanceBehavior.FontPropertiesSpecifiedOnly
 
 
-def _block_char_format(block: Block, typo: Typography) -> QTextCharFormat:
-    fmt = QTextCharFormat()
-    fmt.setForeground(QColor(typo.theme.ink))
-    if block.kind == "heading":
-        level = min(max(block.level or 2, 1), 6)
-        fmt.setFontWeight(QFont.Weight.Bold)
-        fmt.setFontPointSize(typo.point_size * HEADING_SCALE[level])
-    elif block.kind == "quote":
-        fmt.setFontItalic(True)
-        fmt.setForeground(QColor(typo.theme.muted if not typo.theme.dark else typo.theme.ink))
-    elif block.kind == "code":
-        fmt.setFont(
-            typo.mono_font(),
-            QTextCharFormat.FontPropertiesInheritanceBehavior.FontPropertiesSpecifiedOnly,
-        )
-    return fmt
+@dataclass(frozen=True)
+class Typography:
+    """How the reader sets text: the body font size and the colours of a theme."""
+
+    point_size: float
+    theme: Theme
+
+    def body_font(self) -> QFont:
+        font = QFont()
+        font.setFamilies(SERIF_FAMILIES)
+        font.setPointSizeF(self.point_size)
+        font.setStyleHint(QFont.StyleHint.Serif)
+        return font
+
+    def mono_font(self) -> QFont:
+        font = QFont()
+        font.setFamilies(MONO_FAMILIES)
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setFixedPitch(True)
+        font.setPointSizeF(self.point_size * 0.88)
+        return font
+
+    def measure_px(self) -> float:
+        """The width of a line of about MEASURE_CHARS characters of body text."""
+        metrics = QFontMetricsF(self.body_font())
+        sample = "the quick brown fox jumps over a lazy dog, "
+        per_char = metrics.horizontalAdvance(sample) / len(sample)
+        return per_char * MEASURE_CHARS
 
 
-def _span_format(span: Span, base: QTextCharFormat, typo: Typography) -> QTextCharFormat:
-    fmt = QTextCharFormat(base)
-    if span.style == "emphasis":
-        fmt.setFontItalic(not base.fontItalic())
-    elif span.style == "strong":
-        fmt.setFontWeight(QFont.Weight.Bold)
-    elif span.style == "code":
-        mono = typo.mono_font()
-        fmt.setFontFamilies(mono.families())
-        fmt.setBackground(QColor(typo.theme.code_bg))
-    elif span.style == "link" and span.href:
-        fmt.setAnchor(True)
-        # Only openable addresses become anchors Qt knows about; others stay styled text.
-        if is_openable(span.href):
+def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) -> None:
+    """Fill `doc` (emptied first) with the blocks, each as its kind is drawn."""
+    doc.clear()
+    doc.setUndoRedoEnabled(False)
+    body = typo.body_font()
+    doc.setDefaultFont(body)
+    builder = _Builder(doc, typo)
+    builder.cursor.beginEditBlock()
+    for block in blocks:
+        builder.add(block)
+    builder.cursor.endEditBlock()
+
+
+@dataclass
+class _OpenList:
+    """A QTextList being filled, and the number its next item must carry to join it."""
+
+    qlist: QTextList
+    ordered: bool
+    next_number: int
+
+
+class _Builder:
+    """Appends blocks to a document, keeping the lists open that the next block may join."""
+
+    def __init__(self, doc: QTextDocument, typo: Typography) -> None:
+        self.typo = typo
+        self.theme = typo.theme
+        self.em = QFontMetricsF(typo.body_font()).height()
+        self.doc = doc
+        self.cursor = QTextCursor(doc)
+        self.figures = 0
+        self.fresh = True  # the cursor's paragraph is empty and unused (start, after a table)
+        self.after_list = False  # the last paragraph was a list item
+        self.lists: list[_OpenList | None] = []
+        self.notes: _OpenList | None = None
+
+    def add(self, block: Block) -> None:
+        kind = block.kind
+        if kind == "list_item":
+            self._list_item(block)
+            return
+        if kind == "footnote":
+            self._footnote(block)
+            return
+        del self.lists[max(block.level, 0) :]  # text inside a list keeps the outer lists
+        if kind == "code":
+            self._code(block)
+        elif kind == "table":
+            self._table(block)
+        elif kind == "figure":
+            self._figure(block)
+        elif kind == "rule":
+            self._paragraph(self._rule_format(), QTextCharFormat())
+        else:
+            self._paragraph(self._block_format(block), self._char_format(block))
+            self._spans(block.spans, self._char_format(block))
+
+    # --- paragraphs ----------------------------------------------------------------------
+
+    def _paragraph(self, fmt: QTextBlockFormat, char: QTextCharFormat) -> None:
+        """Start a new paragraph of the document (or use the empty one the cursor is in)."""
+        if self.after_list and fmt.topMargin() < self.em * 0.45:
+            fmt.setTopMargin(self.em * 0.45)  # air between a list and the text after it
+        self.after_list = False
+        if self.fresh:
+            self.cursor.setBlockFormat(fmt)
+            self.cursor.setBlockCharFormat(char)
+            self.fresh = False
+        else:
+            self.cursor.insertBlock(fmt, char)
+
+    def _spans(self, spans: list[Span], base: QTextCharFormat) -> None:
+        for span in spans:
+            self.cursor.insertText(span.text, self._span_format(span, base))
+
+    def _base_format(self, text: str = "") -> QTextBlockFormat:
+        fmt = _direct(QTextBlockFormat(), text)
+        fmt.setLineHeight(LINE_HEIGHT_PERCENT, _PROPORTIONAL)
+        fmt.setBottomMargin(self.em * 0.75)
+        return fmt
+
+    def _block_format(self, block: Block) -> QTextBlockFormat:
+        fmt = self._base_format(block.text)
+        em = self.em
+        if block.kind == "heading":
+            fmt.setHeadingLevel(_heading_level(block))
+            fmt.setTopMargin(em * 0.9)
+            fmt.setBottomMargin(em * 0.4)
+            fmt.setLineHeight(125, _PROPORTIONAL)
+        elif block.kind == "quote":
+            fmt.setLeftMargin(em * 1.6)
+            fmt.setRightMargin(em * 1.2)
+        elif block.kind == "term":
+            fmt.setBottomMargin(em * 0.15)
+        elif block.kind == "definition":
+            fmt.setLeftMargin(em * 1.6)
+        fmt.setIndent(max(block.level, 0) if block.kind != "heading" else 0)
+        return fmt
+
+    def _char_format(self, block: Block) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setForeground(QColor(self.theme.ink))
+        if block.kind == "heading":
+            fmt.setFontWeight(QFont.Weight.Bold)
+            fmt.setFontPointSize(self.typo.point_size * HEADING_SCALE[_heading_level(block)])
+        elif block.kind == "quote":
+            fmt.setFontItalic(True)
+            fmt.setForeground(QColor(self.theme.muted if not self.theme.dark else self.theme.ink))
+        elif block.kind == "term":
+            fmt.setFontWeight(QFont.Weight.Bold)
+        return fmt
+
+    def _span_format(self, span: Span, base: QTextCharFormat) -> QTextCharFormat:
+        fmt = QTextCharFormat(base)
+        style = span.style
+        if style == "emphasis":
+            fmt.setFontItalic(not base.fontItalic())
+        elif style == "strong":
+            fmt.setFontWeight(QFont.Weight.Bold)
+        elif style == "strike":
+            fmt.setFontStrikeOut(True)
+        elif style == "code":
+            fmt.setFontFamilies(self.typo.mono_font().families())
+            fmt.setFontFixedPitch(True)
+            fmt.setBackground(QColor(self.theme.code_bg))
+        elif style in ("footnote_ref", "footnote_back") and span.href:
+            # A place inside this article: the reader follows it, nothing is opened.
+            fmt.setAnchor(True)
             fmt.setAnchorHref(span.href)
-        fmt.setProperty(HREF_PROPERTY, span.href)
-        fmt.setForeground(QColor(typo.theme.link))
-        fmt.setFontUnderline(True)
-    return fmt
+            fmt.setProperty(HREF_PROPERTY, span.href)
+            fmt.setForeground(QColor(self.theme.link))
+            if style == "footnote_ref":
+                fmt.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignSuperScript)
+        elif style == "link" and span.href:
+            fmt.setAnchor(True)
+            # Only openable addresses become anchors Qt knows about; others stay styled text.
+            if is_openable(span.href):
+                fmt.setAnchorHref(span.href)
+            fmt.setProperty(HREF_PROPERTY, span.href)
+            fmt.setForeground(QColor(self.theme.link))
+            fmt.setFontUnderline(True)
+        return fmt
+
+    # --- lists and notes -----------------------------------------------------------------
+
+    def _list_item(self, block: Block) -> None:
+        depth = max(block.level, 1)
+        del self.lists[depth:]
+        self.lists += [None] * (depth - len(self.lists))
+        fmt = self._base_format(block.text)
+        fmt.setBottomMargin(self.em * 0.3)
+        if block.checked is not None:
+            marker = QTextBlockFormat.MarkerType
+            fmt.setMarker(marker.Checked if block.checked else marker.Unchecked)
+        char = self._char_format(block)
+        self.after_list = False
+        self._paragraph(fmt, char)
+        self.after_list = True
+        ordered = block.number is not None
+        number = block.number if block.number is not None else 1
+        current = self.lists[depth - 1]
+        joins = current and current.ordered == ordered
+        if joins and (not ordered or number == current.next_number):
+            current.qlist.add(self.cursor.block())
+            current.next_number += 1
+        else:
+            style = QTextListFormat.Style.ListDecimal if ordered else BULLETS[(depth - 1) % 3]
+            qlist = self._new_list(style, depth, number)
+            self.lists[depth - 1] = _OpenList(qlist, ordered, number + 1)
+        self._spans(block.spans, char)
+
+    def _new_list(self, style: QTextListFormat.Style, depth: int, start: int) -> QTextList:
+        fmt = QTextListFormat()
+        fmt.setStyle(style)
+        fmt.setIndent(depth)
+        if style == QTextListFormat.Style.ListDecimal:
+            fmt.setStart(start)
+        return self.cursor.createList(fmt)
+
+    def _footnote(self, block: Block) -> None:
+        """A note at the end: a numbered list item in a smaller face, set off from the text."""
+        del self.lists[:]
+        fmt = self._base_format(block.text)
+        fmt.setBottomMargin(self.em * 0.3)
+        fmt.setLineHeight(130, _PROPORTIONAL)
+        number = block.number or 1
+        first = self.notes is None
+        if first:
+            fmt.setTopMargin(self.em * 1.5)
+        char = QTextCharFormat()
+        char.setForeground(QColor(self.theme.ink))
+        char.setFontPointSize(self.typo.point_size * 0.85)
+        self._paragraph(fmt, char)
+        if self.notes is not None and number == self.notes.next_number:
+            self.notes.qlist.add(self.cursor.block())
+            self.notes.next_number += 1
+        else:
+            qlist = self._new_list(QTextListFormat.Style.ListDecimal, 1, number)
+            self.notes = _OpenList(qlist, True, number + 1)
+        self._spans(block.spans, char)
+
+    # --- code, tables, figures, rules ----------------------------------------------------
+
+    def _code(self, block: Block) -> None:
+        """A tinted frame holding one paragraph per line; every space is in the text itself."""
+        char = QTextCharFormat()
+        char.setForeground(QColor(self.theme.ink))
+        char.setFont(self.typo.mono_font(), _SPECIFIED_ONLY)
+        char.setFontFixedPitch(True)
+        frame_format = QTextFrameFormat()
+        frame_format.setBackground(QColor(self.theme.code_bg))
+        frame_format.setPadding(self.em * 0.5)
+        frame_format.setBorder(0)
+        frame_format.setTopMargin(self.em * 0.2)
+        frame_format.setBottomMargin(self.em * 0.9)
+        frame_format.setLeftMargin(max(block.level, 0) * INDENT_PX)
+        self.fresh = self.after_list = False  # the frame follows the paragraph before it
+        frame = self.cursor.insertFrame(frame_format)
+        fmt = QTextBlockFormat()
+        fmt.setLineHeight(125, _PROPORTIONAL)
+        for number, line in enumerate(block.text.split("\n")):
+            if number:
+                self.cursor.insertBlock(fmt, char)
+            else:
+                self.cursor.setBlockFormat(fmt)
+                self.cursor.setBlockCharFormat(char)
+            if line:
+                self.cursor.insertText(line, char)
+        self.cursor.setPosition(frame.lastPosition() + 1)
+        self.fresh = True
+
+    def _table(self, block: Block) -> None:
+        """The caption as a paragraph, then a QTextTable of the rows."""
+        caption = QTextCharFormat()
+        caption.setForeground(QColor(self.theme.muted))
+        caption.setFontItalic(True)
+        if block.spans:
+            fmt = self._base_format("".join(s.text for s in block.spans))
+            fmt.setBottomMargin(self.em * 0.3)
+            fmt.setIndent(max(block.level, 0))
+            self._paragraph(fmt, caption)
+            self._spans(block.spans, caption)
+        if not block.rows:
+            return
+        self.fresh = self.after_list = False  # the table follows the paragraph before it
+        header_rows = 0
+        while header_rows < len(block.rows) and block.rows[header_rows].header:
+            header_rows += 1
+        table = self.cursor.insertTable(
+            len(block.rows), len(block.rows[0].cells), self._table_format(block, header_rows)
+        )
+        body = QTextCharFormat()
+        body.setForeground(QColor(self.theme.ink))
+        for r, row in enumerate(block.rows):
+            for c, cell in enumerate(row.cells):
+                table_cell = table.cellAt(r, c)
+                if row.header:
+                    shade = QTextTableCellFormat()
+                    shade.setBackground(QColor(self.theme.code_bg))
+                    table_cell.setFormat(shade)
+                cursor = table_cell.firstCursorPosition()
+                fmt = _direct(QTextBlockFormat(), cell.text)
+                fmt.setLineHeight(125, _PROPORTIONAL)
+                fmt.setAlignment(_ALIGN.get(cell.align, Qt.AlignmentFlag.AlignLeft))
+                cursor.setBlockFormat(fmt)
+                char = QTextCharFormat(body)
+                if row.header:
+                    char.setFontWeight(QFont.Weight.Bold)
+                for span in cell.spans:
+                    cursor.insertText(span.text, self._span_format(span, char))
+        self.cursor.setPosition(table.lastPosition() + 1)
+        self.fresh = True
+
+    def _table_format(self, block: Block, header_rows: int) -> QTextTableFormat:
+        fmt = QTextTableFormat()
+        fmt.setBorderCollapse(True)
+        fmt.setBorder(1)
+        rule = QColor(self.theme.muted)
+        rule.setAlpha(120)
+        fmt.setBorderBrush(rule)
+        fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+        fmt.setCellSpacing(0)
+        fmt.setCellPadding(self.em * 0.3)
+        fmt.setTopMargin(self.em * 0.2)
+        fmt.setBottomMargin(self.em * 0.9)
+        fmt.setLeftMargin(max(block.level, 0) * INDENT_PX)
+        fmt.setHeaderRowCount(header_rows)
+        fmt.setWidth(QTextLength(QTextLength.Type.VariableLength, 0))
+        return fmt
+
+    def _figure(self, block: Block) -> None:
+        """The object character the image (for now its placeholder) is drawn on, centred,
+        and the caption under it."""
+        fmt = self._base_format()
+        fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        fmt.setTopMargin(self.em * 0.3)
+        fmt.setBottomMargin(self.em * (0.3 if block.spans else 0.9))
+        fmt.setLineHeight(100, _PROPORTIONAL)
+        self._paragraph(fmt, QTextCharFormat())
+        self.figures += 1
+        width = self.typo.measure_px() * 0.9
+        theme = self.theme
+        image = figure_format(
+            self.doc, block, self.figures, width, self.typo.body_font(), theme.ink, theme.muted
+        )
+        self.cursor.insertText(OBJECT_CHAR, image)
+        if block.spans:
+            caption = QTextCharFormat()
+            caption.setForeground(QColor(self.theme.muted))
+            caption.setFontPointSize(self.typo.point_size * 0.88)
+            fmt = self._base_format("".join(s.text for s in block.spans))
+            fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            self._paragraph(fmt, caption)
+            self._spans(block.spans, caption)
+
+    def _rule_format(self) -> QTextBlockFormat:
+        fmt = QTextBlockFormat()
+        fmt.setTopMargin(self.em * 0.4)
+        fmt.setBottomMargin(self.em * 0.9)
+        fmt.setProperty(
+            QTextFormat.Property.BlockTrailingHorizontalRulerWidth,
+            QTextLength(QTextLength.Type.PercentageLength, 100),
+        )
+        return fmt
+
+
+_ALIGN = {
+    "left": Qt.AlignmentFlag.AlignLeft,
+    "center": Qt.AlignmentFlag.AlignHCenter,
+    "right": Qt.AlignmentFlag.AlignRight,
+}
+
+
+def _heading_level(block: Block) -> int:
+    return min(max(block.level or 2, 1), 6)
 
 
 def is_openable(href: str) -> bool:
@@ -243,8 +494,3 @@ def is_openable(href: str) -> bool:
         and url.scheme().lower() in OPENABLE_SCHEMES
         and bool(url.path() or url.host())
     )
-
-
-def raw_text(doc: QTextDocument) -> str:
-    """The document's text as the engine counts it: U+2029 block separators read as newlines."""
-    return doc.toRawText().replace("\u2029", "\n")

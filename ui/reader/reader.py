@@ -34,6 +34,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 
+from index import footnote_places
 from ui.common.plain import plain_tooltip
 from ui.reader.document import (
     DEFAULT_POINT_SIZE,
@@ -43,6 +44,7 @@ from ui.reader.document import (
     OffsetMap,
     Typography,
     build_document,
+    read_document,
 )
 from ui.reader.marks import build_selections
 from ui.reader.reader_parts import ArticleHeader, SelectionPopup, byline_text, hover_text
@@ -84,6 +86,7 @@ class ReaderView(QTextBrowser):
         self.article: Any = None
         self.text = ""
         self.offsets = OffsetMap("")
+        self.places: dict[str, int] = {}  # footnote addresses -> offsets (#fn:N, #fnref:N)
         self.point_size: float = DEFAULT_POINT_SIZE
         self.theme: Theme = LIGHT
         self.annotations: dict[str, Any] = {}
@@ -123,6 +126,7 @@ class ReaderView(QTextBrowser):
         self.article_tags = []
         self.text = article.reading_text if article is not None else ""
         self.offsets = OffsetMap(self.text)
+        self.places = footnote_places(article.blocks) if article is not None else {}
         self.annotations = {}
         self.active_id = None
         self.marks, self.mark_index = [], -1
@@ -188,6 +192,9 @@ class ReaderView(QTextBrowser):
             doc.setDefaultFont(typo.body_font())
         self.header.setVisible(self.article is not None)
         self.setDocument(doc)  # deletes the previous document: this widget was its parent
+        if self.article is not None:
+            # Tables and code frames give Qt positions that stand for no character.
+            self.offsets = read_document(doc)[1]
         self._layout_column()
         self._paint_marks()
 
@@ -450,7 +457,7 @@ class ReaderView(QTextBrowser):
             href = self._href_at(point)
             if href != self._hovered_href:  # only changes reach the status bar
                 self._hovered_href = href
-                self.link_hovered.emit(href)
+                self.link_hovered.emit(self.describe_href(href) if href else "")
         super().mouseMoveEvent(event)
 
     def _drag_to(self, point: QPoint) -> None:
@@ -520,7 +527,34 @@ class ReaderView(QTextBrowser):
         return href if isinstance(href, str) else ""
 
     def _on_anchor_clicked(self, url: Any) -> None:
-        self.link_clicked.emit(url.toString())
+        href = url.toString()
+        if href.startswith("#"):
+            self.follow_place(href)
+        else:
+            self.link_clicked.emit(href)
+
+    def follow_place(self, href: str) -> bool:
+        """Go to a place inside the article (a footnote, or back to its marker): the caret
+        moves there and it is scrolled into view. False for an address not in it."""
+        offset = self.places.get(href)
+        if offset is None:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._qt(offset))
+        self.setTextCursor(cursor)
+        self.scroll_to_offset(offset, context=self.viewport().height() // 3)
+        return True
+
+    def describe_href(self, href: str) -> str:
+        """What hovering a link says: its address, or for a footnote marker the note."""
+        if href.startswith("#fn:") and href in self.places:
+            start = self.places[href]
+            end = self.text.find("\n", start)
+            note = self.text[start : end if end >= 0 else None].removesuffix(" ↩")
+            return f"Note {href[4:]}: {note}"
+        if href.startswith("#fnref:"):
+            return "Back to the text"
+        return href
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
@@ -534,7 +568,7 @@ class ReaderView(QTextBrowser):
         offset = self.hit_offset(point)
         ann_id = self.annotation_at(offset) if offset is not None else None
         ann = self.annotations.get(ann_id) if ann_id is not None else None
-        text = hover_text(ann, href)
+        text = hover_text(ann, self.describe_href(href) if href else "")
         if text:
             QToolTip.showText(event.globalPos(), plain_tooltip(text), self.viewport())
         else:
