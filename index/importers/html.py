@@ -32,6 +32,7 @@ from index.importers.html_extract import (
     safe_href,
     tree_word_count,
 )
+from index.importers.html_structure import find_notes, restore_structure, unwrap_heading_blocks
 from index.model import Article, Block
 
 # Characters no parser accepts in a string (C0 controls other than tab/newlines, surrogates).
@@ -59,15 +60,20 @@ def import_html(data: str, source_path: str = "") -> Article:
     if tree_word_count(root) < 0.9 * rough_word_count(html) - 20:
         warnings.append("nested too deeply, partial text")
     base = _base_url(root)
-    blocks = finish_blocks(extract_blocks(html, base), repair=False)
+    notes, note_elements = find_notes(root)
+    page = unwrap_heading_blocks(html, root)  # a heading keeps every word (ec3878db)
+    blocks = finish_blocks(extract_blocks(page, base), repair=False)
     if not blocks:
         body = root.find("body")
         blocks = (
-            finish_blocks(blocks_from_tree(body, base), repair=False) if body is not None else []
+            finish_blocks(blocks_from_tree(body, base, notes), repair=False)
+            if body is not None
+            else []
         )
         if blocks:
             warnings.append("no article found in the page: all of its text is shown")
-    blocks = restore_inline(blocks, root, base)
+    blocks = restore_inline(blocks, root, base, notes)
+    blocks = restore_structure(blocks, root, base, notes, note_elements)
     meta = read_metadata(root)
     if not meta["title"] or not meta["author"]:
         guessed_title, guessed_author = guessed_metadata(root)
@@ -111,18 +117,22 @@ def _parse(html: str) -> etree._Element | None:
 
 
 def _drop_header_blocks(blocks: list[Block], title: str, author: str | None) -> list[Block]:
-    """Leading blocks that repeat the title, byline or date (the reader's header shows those)."""
+    """Leading blocks that repeat the title, byline or date (the reader's header shows those);
+    a lead figure among them stays."""
     header = {_key(title)} if title else set()
     if author:
         header |= {_key(author), _key(f"by {author}")}
+    kept: list[Block] = []
     start = 0
-    while start < min(len(blocks), 4):
-        text = blocks[start].text
-        if _key(text) in header or parse_date(text) or _similar(text, title):
-            start += 1
-            continue
-        break
-    return blocks[start:]
+    while start < min(len(blocks), 6):
+        block = blocks[start]
+        text = block.text
+        if block.kind == "figure":
+            kept.append(block)
+        elif not (_key(text) in header or parse_date(text) or _similar(text, title)):
+            break
+        start += 1
+    return kept + blocks[start:]
 
 
 def _similar(first: str, second: str) -> bool:

@@ -1,24 +1,34 @@
-"""The article part of a web page, as blocks: depth guard, extraction, tree to blocks.
+"""The article part of a web page, as blocks: depth guard, extraction, inline restoring.
 
 trafilatura finds the article (its own heuristics, with readability and jusText
-as fallbacks inside it) and hands back a small tree of its own tags (`p`,
-`head`, `list`/`item`, `quote`, `code`, `hi`, `ref`, `lb`, `table`/`row`/`cell`).
-`blocks_from_tree` turns that tree, or plain HTML with the usual tags, into
-our blocks; `restore_inline` then gives each block the links and emphasis of
-the page element it came from. Nothing is ever fetched: trafilatura gets text,
-never a URL to download, and images are not asked for.
+as fallbacks inside it) and hands back a small tree of its own tags, which
+`html_tree.blocks_from_tree` turns into our blocks; `restore_inline` then gives
+each block the links, emphasis and footnote markers of the page element it came
+from. Nothing is ever fetched: trafilatura gets text, never a URL to download,
+and images are not asked for.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from index.importers.blocks import normalize_blocks
+from index.importers.html_tree import Notes, blocks_from_tree, safe_href
 from index.model import Block, Span
+
+__all__ = [
+    "blocks_from_tree",
+    "extract_blocks",
+    "flatten_deep_nesting",
+    "restore_inline",
+    "rough_word_count",
+    "safe_href",
+    "tree_word_count",
+]
 
 # --- the depth guard --------------------------------------------------------
 
@@ -135,204 +145,6 @@ def tree_word_count(root: etree._Element) -> int:
 _INVISIBLE_TAGS = frozenset(("script", "style", "noscript", "template", "textarea", "title"))
 
 
-# --- links ------------------------------------------------------------------
-
-_SAFE_SCHEMES = ("http", "https", "mailto")
-_URL_EDGES = "".join(map(chr, range(0x21)))  # C0 controls and space
-_URL_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-def safe_href(href: str | None, base: str | None = None) -> str | None:
-    """An http, https or mailto address for a link, resolved against `base`; else None.
-
-    As browsers do, spaces and control characters at the ends and tabs and
-    newlines anywhere are removed first, so `java\\nscript:` is seen for what
-    it is; other control characters are dropped and inner spaces encoded.
-    """
-    if not href:
-        return None
-    href = _URL_CONTROLS.sub("", href.strip(_URL_EDGES)).replace(" ", "%20")
-    if not href or href.startswith("#"):
-        return None
-    if base:
-        try:
-            href = urljoin(base, href)
-        except ValueError:
-            return None
-    try:
-        parts = urlsplit(href)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in _SAFE_SCHEMES:
-        return None
-    if parts.scheme.lower() != "mailto" and not parts.netloc:
-        return None
-    return href
-
-
-# --- tree to blocks ---------------------------------------------------------
-
-# Our tags for both trafilatura's tree and plain HTML (readability's summary).
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_BLOCK_KIND = {"p": "paragraph", "quote": "quote", "blockquote": "quote", "item": "list_item"}
-_BLOCK_KIND |= {"li": "list_item", "dd": "list_item", "dt": "list_item", "figcaption": "paragraph"}
-_CONTAINERS = frozenset(
-    (
-        "doc",
-        "body",
-        "main",
-        "div",
-        "list",
-        "ul",
-        "ol",
-        "dl",
-        "section",
-        "article",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "figure",
-        "header",
-        "footer",
-        "aside",
-        "center",
-    )
-)
-_ROW_TAGS = frozenset(("row", "tr"))
-_CELL_TAGS = frozenset(("cell", "td", "th"))
-_DROP = frozenset(
-    (
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "iframe",
-        "object",
-        "embed",
-        "svg",
-        "math",
-        "form",
-        "button",
-        "select",
-        "textarea",
-        "input",
-        "nav",
-        "graphic",
-        "img",
-        "video",
-        "audio",
-        "canvas",
-        "title",
-        "meta",
-        "link",
-    )
-)
-_STRONG = frozenset(("strong", "b"))
-_EMPHASIS = frozenset(("em", "i", "cite", "dfn", "var"))
-_HI_STYLE = {"#b": "strong", "#strong": "strong", "#i": "emphasis", "#em": "emphasis"}
-_CELL_SEPARATOR = " | "
-
-
-class _Builder:
-    """Collects spans into the block being built and closes it when the kind changes."""
-
-    def __init__(self, base: str | None) -> None:
-        self.base = base
-        self.blocks: list[Block] = []
-        self.kind = "paragraph"
-        self.level = 0
-        self.spans: list[Span] = []
-
-    def add(self, text: str | None, kind: str, level: int, style: str, href: str | None) -> None:
-        if not text:
-            return
-        if (kind, level) != (self.kind, self.level):
-            self.close()
-            self.kind, self.level = kind, level
-        self.spans.append(Span(text, style, href))
-
-    def close(self) -> None:
-        if not self.spans:
-            return
-        if self.kind == "code":
-            for line in "".join(s.text for s in self.spans).split("\n"):
-                self.blocks.append(Block("code", [Span(line, "code")]))
-        elif any(s.text.strip() for s in self.spans):
-            self.blocks.append(Block(self.kind, self.spans, self.level))
-        self.spans = []
-
-    def walk(self, element: etree._Element, kind: str, level: int, style: str, href: str | None):
-        """Add `element` (not its tail) with the block kind and inline style it implies."""
-        tag = element.tag.lower() if isinstance(element.tag, str) else ""
-        if not tag or tag in _DROP:
-            return
-        if tag in ("lb", "br"):
-            if kind == "code":
-                self.add("\n", kind, level, style, href)
-            else:
-                self.close()
-            return
-        kind, level, style, href, is_block = self._context(element, tag, kind, level, style, href)
-        if is_block:
-            self.close()
-        self.add(element.text, kind, level, style, href)
-        for child in element:
-            self.walk(child, kind, level, style, href)
-            if tag in _ROW_TAGS and child.tag in _CELL_TAGS and child.getnext() is not None:
-                self.add(_CELL_SEPARATOR, kind, level, "plain", None)
-            self.add(child.tail, kind, level, style, href)
-        if is_block:
-            self.close()
-
-    def _context(self, element, tag, kind, level, style, href):
-        """Kind, level, style and href inside `element`, and whether it starts a block."""
-        if tag == "head":
-            return "heading", _HEADINGS.get(element.get("rend", ""), 2), "plain", None, True
-        if tag in _HEADINGS:
-            return "heading", _HEADINGS[tag], "plain", None, True
-        if tag in ("code", "pre"):
-            if tag == "pre" or _is_code_block(element):
-                return "code", 0, "code", None, True
-            return kind, level, "code" if style != "link" else style, href, False
-        if tag in _BLOCK_KIND:
-            new_kind = _BLOCK_KIND[tag]
-            if tag == "p" and kind in ("quote", "list_item"):
-                new_kind = kind
-            return new_kind, 0, "plain", None, True
-        if tag in _ROW_TAGS:
-            return "paragraph", 0, "plain", None, True
-        if tag in _CONTAINERS:
-            return kind, level, style, href, True
-        if tag in ("ref", "a"):
-            target = safe_href(element.get("target" if tag == "ref" else "href"), self.base)
-            if target and kind != "code":
-                return kind, level, "link", target, False
-            return kind, level, style, href, False
-        if style == "plain":
-            if tag == "hi":
-                style = _HI_STYLE.get(element.get("rend", ""), style)
-            elif tag in _STRONG:
-                style = "strong"
-            elif tag in _EMPHASIS:
-                style = "emphasis"
-        return kind, level, style, href, False
-
-
-def _is_code_block(element: etree._Element) -> bool:
-    """A `code` element is a block when it stands between blocks or spans several lines."""
-    parent = element.getparent()
-    return parent is None or parent.tag in _CONTAINERS or "\n" in "".join(element.itertext())
-
-
-def blocks_from_tree(root: etree._Element, base: str | None = None) -> list[Block]:
-    """Blocks (not yet normalised) from trafilatura's output tree or from plain HTML."""
-    builder = _Builder(base)
-    builder.walk(root, "paragraph", 0, "plain", None)
-    builder.close()
-    return builder.blocks
-
-
 # --- extraction -------------------------------------------------------------
 
 
@@ -384,38 +196,46 @@ _SOURCE_TAGS: tuple[str, ...] = (
     "td",
 )
 _SOURCE_TAGS += ("th", "figcaption", "pre")
-_INLINE_TAGS = ("a", "em", "i", "strong", "b", "code", "cite", "dfn", "var")
-_WHITESPACE = re.compile(r"\s+")
+_INLINE_TAGS = ("a", "em", "i", "strong", "b", "code", "cite", "dfn", "var", "del", "s", "strike")
 
 
-def restore_inline(blocks: list[Block], root: etree._Element, base: str | None) -> list[Block]:
-    """Give each block the inline spans (links, emphasis) of the page element it came from.
+def restore_inline(
+    blocks: list[Block], root: etree._Element, base: str | None, notes: Notes | None = None
+) -> list[Block]:
+    """Give each block the inline spans (links, emphasis, footnote markers) of the page
+    element it came from.
 
     A block takes the spans of a paragraph, list item, heading, … of the page
-    whose text is the same but for white space (the page's spacing wins, as
-    trafilatura drops the space at some link edges). Blocks not found keep
-    trafilatura's spans. Code blocks are left alone. `blocks` must be normalised.
+    whose text is the same but for white space and the brackets of footnote
+    markers (the page's spacing wins, as trafilatura drops the space at some link
+    edges). Blocks not found keep trafilatura's spans. Code blocks, tables and
+    figures are left alone. `blocks` must be normalised.
     """
-    wanted = {_squash(b.text) for b in blocks if b.kind != "code"}
+    wanted = {squash(b.text) for b in blocks if b.kind not in _KEEP}
     found: dict[str, list[Span]] = {}
     for element in root.iter(_SOURCE_TAGS):
         if next(element.iter(_INLINE_TAGS), None) is None:
             continue  # nothing to restore: trafilatura has its text
-        for block in normalize_blocks(blocks_from_tree(element, base)):
-            key = _squash(block.text)
-            if key in wanted:
+        for block in normalize_blocks(blocks_from_tree(element, base, notes)):
+            key = squash(block.text)
+            if key in wanted and block.kind not in _KEEP:
                 found.setdefault(key, block.spans)
     out = []
     for block in blocks:
-        spans = found.get(_squash(block.text)) if block.kind != "code" else None
+        spans = found.get(squash(block.text)) if block.kind not in _KEEP else None
         if spans:
-            block = Block(block.kind, [Span(s.text, s.style, s.href) for s in spans], block.level)
+            block = replace(block, spans=[Span(s.text, s.style, s.href) for s in spans])
         out.append(block)
     return out
 
 
-def _squash(text: str) -> str:
-    return _WHITESPACE.sub("", text)
+_KEEP = frozenset(("code", "table", "figure", "rule"))
+_BRACKETS = re.compile(r"[\s\[\]]+")
+
+
+def squash(text: str) -> str:
+    """Text compared across trafilatura and the page: white space and brackets ignored."""
+    return _BRACKETS.sub("", text)
 
 
 def guessed_metadata(root: etree._Element) -> tuple[str | None, str | None]:

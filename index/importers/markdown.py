@@ -9,8 +9,8 @@ strikethrough, footnotes (mdit-py-plugins), definition lists, task lists
 (`- [x] done`), and an image alone in its paragraph as a figure (its title, or
 the line under it, as the caption). Nothing an image names is ever read.
 A YAML front matter (`---` lines around `key: value` lines, as clipping tools
-write it) is not text: it may name the file's encoding (read by `decode`) and
-gives the title when the file has no `# ` line.
+write it) is not text: it may name the file's encoding (read by `decode`), and
+its title, author, date and address are taken when the article does not say them.
 """
 
 from __future__ import annotations
@@ -44,7 +44,11 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _WORD = re.compile(r"\w+")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<[a-z]+:[^>\s]*>|https?://\S+")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FRONT_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.+?)[ \t]*$", re.M | re.I)
+# What a source has that is not text: footnote labels, task boxes, fence languages.
+_NOT_TEXT = re.compile(
+    r"\[\^[^\]]*\]|^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]|^\s*(?:```|~~~)\S*",
+    re.M,
+)
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
 BACK_MARK = "↩"
@@ -52,7 +56,7 @@ BACK_MARK = "↩"
 
 def import_markdown(text: str, source_path: str = "") -> Article:
     """Parse Markdown into title, byline, date and blocks; raise ValueError when empty."""
-    text, front_title = _without_front_matter(text.replace("\r\n", "\n"))
+    text, front = _without_front_matter(text.replace("\r\n", "\n"))
     tokens = _PARSER.parse(text)
     reader = _TokenReader()
     reader.read(tokens)
@@ -62,26 +66,33 @@ def import_markdown(text: str, source_path: str = "") -> Article:
         title = clean_inline(blocks.pop(0).text).strip()
         lines_of.pop(0)
     author, date = _take_byline(blocks, lines_of)
+    title = title or front.get("title", "")
+    author = author or front.get("author") or None
+    date = date or parse_date(front.get("published") or front.get("date") or "")
     blocks = finish_blocks(blocks)
     if not title:
-        title = front_title or _fallback_title(blocks, source_path)
+        title = _fallback_title(blocks, source_path)
     if not blocks and not title:
         raise ValueError("no readable text in the file")
+    url = front.get("source") or front.get("url") or ""
     article = Article(
-        title=title, blocks=blocks, author=author, date=date, source_format="markdown"
+        title=title,
+        blocks=blocks,
+        author=author,
+        date=date,
+        url=url if url.lower().startswith(("http://", "https://")) else None,
+        source_format="markdown",
     )
     _check_nothing_dropped(text, article)
     return article
 
 
-def _without_front_matter(text: str) -> tuple[str, str]:
-    """The text after a leading YAML front matter, and the title it gives ("" if none)."""
+def _without_front_matter(text: str) -> tuple[str, dict[str, str]]:
+    """The text after a leading YAML front matter, and what the front matter says."""
     found = _FRONT_MATTER.match(text)
     if not found:
-        return text, ""
-    title = _FRONT_TITLE.search(found.group(1) or "")
-    value = title.group(1).strip("\"' ") if title else ""
-    return text[found.end() :], clean_inline(value).strip()
+        return text, {}
+    return text[found.end() :], _front_matter(found.group(1) or "")
 
 
 @dataclass
@@ -248,6 +259,28 @@ class _TokenReader:
         self.lines_of.append(lines)
 
 
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]*):\s*(.*)$")
+_FRONT_ITEM = re.compile(r"^\s+-\s+(.*)$")
+
+
+def _front_matter(content: str) -> dict[str, str]:
+    """The scalar values of a simple YAML front matter, by lowercased key (the first item
+    of a list); quotes and wiki-link brackets taken off. Anything else is ignored."""
+    found: dict[str, str] = {}
+    key = ""
+    for line in content.splitlines():
+        if match := _FRONT_KEY.match(line):
+            key, value = match.group(1).strip().lower(), match.group(2)
+        elif (match := _FRONT_ITEM.match(line)) and key and key not in found:
+            value = match.group(1)
+        else:
+            continue
+        value = value.strip().strip("\"'").removeprefix("[[").removesuffix("]]").strip()
+        if value and key not in found:
+            found[key] = clean_inline(value)
+    return found
+
+
 def _take_task_mark(spans: list[Span]) -> bool | None:
     """`[ ] ` or `[x] ` at the start of a list item: its check state, taken out of the text."""
     if not spans or spans[0].style != "plain":
@@ -350,8 +383,9 @@ def _fallback_title(blocks: list[Block], source_path: str) -> str:
 
 def _check_nothing_dropped(source: str, article: Article) -> None:
     """markdown-it drops content nested past its limit silently: compare word counts."""
-    source_words = len(_WORD.findall(_LINK_TARGET.sub("]", source)))
+    source_words = len(_WORD.findall(_LINK_TARGET.sub("]", _NOT_TEXT.sub(" ", source))))
     kept = len(_WORD.findall(article.reading_text)) + len(_WORD.findall(article.title))
+    kept += sum(len(_WORD.findall(b.alt)) for b in article.blocks if b.kind == "figure")
     kept += len(_WORD.findall(article.author or "")) + (3 if article.date else 0)
     if source_words > 20 and kept < 0.9 * source_words:
         lost = source_words - kept
