@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from index.passages.history import AnchoringReport, Trashed, Version
     from index.safety.backup import BackupInfo
     from index.safety.recovery import Opening
+    from index.store.reread import RereadReport
 
 APP_NAME = "Gloss"
 WRITER_WAIT = 3.0  # seconds to wait for another process writing to the library
@@ -118,7 +119,9 @@ class Library:
         of becoming one: only an import (and the window) make a library.
 
         A missing or unreadable search index is rebuilt from SQLite, reporting
-        through `progress(done, total, "indexing")`. A new library gets the
+        through `progress(done, total, "indexing")`; articles an older importer
+        made are read again from their originals (`reread_articles`, with
+        progress too) and a sentence says so in `notices`. A new library gets the
         welcome article. Raises StoreError with a one-line reason when the
         folder or database cannot be used.
 
@@ -158,6 +161,8 @@ class Library:
         library._writer_lock = opening.lock
         library._finish_opening(opening)
         library.notices.extend(index_notices)
+        if not library.read_only:
+            library.reread_articles(progress=progress)
         if create_welcome and not library.read_only:
             library._add_welcome()
         return library
@@ -331,6 +336,25 @@ class Library:
             )
         finally:
             self._changed()
+
+    def reread_articles(
+        self, *, progress: Progress | None = None, cancel: Cancel | None = None
+    ) -> RereadReport:
+        """Read again, from its stored original, every article an older version of its
+        importer made, so that it gains the structure the importer reads now; passages
+        follow by the re-import rules. Done by `open`; a worker thread. A sentence in
+        `notices` says what happened, when anything did."""
+        from index.store import reread
+
+        try:
+            report = reread.reread_stale(
+                self.store, notes.reanchor_article, progress=progress, cancel=cancel
+            )
+        finally:
+            self._changed()
+        if report.sentence():
+            self.notices.append(report.sentence())
+        return report
 
     def list_articles(self, *, view: str = "all", tag: str | None = None) -> list[ArticleSummary]:
         """Articles of a view ("all", "recent", "highlighted", "orphaned") or a tag. Any thread."""

@@ -250,7 +250,16 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _index_progress() -> Callable[[int, int, str], None] | None:
-    return progress_bar("rebuilding the search index")
+    """Progress of what opening a library may do: rebuild the index, read articles again."""
+    indexing = progress_bar("rebuilding the search index")
+    reading = progress_bar("reading articles again")
+    if indexing is None or reading is None:
+        return None
+
+    def show(done: int, total: int, current: str) -> None:
+        (indexing if current == "indexing" else reading)(done, total, current)
+
+    return show
 
 
 # --- handlers -------------------------------------------------------------------

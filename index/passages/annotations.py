@@ -510,18 +510,29 @@ def article_tags(store: Store, article_id: int) -> list[str]:
 # --- re-anchoring ---------------------------------------------------------------
 
 
-def reanchor_article(conn: sqlite3.Connection, article_id: int, new_text: str) -> list[dict]:
+def reanchor_article(
+    conn: sqlite3.Connection, article_id: int, new_text: str, old_text: str | None = None
+) -> list[dict]:
     """Re-anchor every passage of a changed article (inside the import's transaction).
 
     Returns one report entry per passage: status exact / moved / fuzzy / orphaned,
     old and new positions, similarity. Nothing is ever deleted: a passage that
-    cannot be placed keeps its quote and is marked orphaned.
+    cannot be placed keeps its quote and is marked orphaned. `old_text`, given
+    when the new text is the same original read again (index/store/reread.py),
+    lets a passage follow its words first (index/passages/alignment.py).
     """
+    from index.passages.alignment import Alignment, realign
+
     entries = []
     rows = conn.execute("SELECT * FROM annotations WHERE article_id = ?", (article_id,)).fetchall()
+    alignment = Alignment(old_text, new_text) if old_text is not None and rows else None
     for row in rows:
         old = Selector(row["start"], row["end"], row["exact"], row["prefix"], row["suffix"])
-        result = reanchor(new_text, old)
+        result = None
+        if alignment is not None and not row["orphaned"]:
+            result = realign(alignment, old)
+        if result is None:
+            result = reanchor(new_text, old)
         entry = {
             "annotation_id": row["id"],
             "article_id": article_id,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.importers import display_path, walk
+from index.importers import display_path, parser_version, walk
 from index.importers import pool as workers
 from index.model import Article, Block, blocks_from_json, blocks_to_json
 from index.store.database import Store, now_iso
@@ -279,7 +279,7 @@ def _similarity(a: str, b: str) -> float:
 
 _COLUMNS = (
     "title, author, date, url, source_path, source_format, content_hash,"
-    " original_text, blocks, reading_text, words, warnings"
+    " original_text, blocks, reading_text, words, warnings, parser"
 )
 
 
@@ -298,6 +298,7 @@ def _values(source: str, article: Article) -> tuple:
         text,
         len(text.split()),
         "\n".join(article.warnings),
+        parser_version(article.source_format),
     )
 
 
@@ -305,7 +306,7 @@ def _insert_article(conn: sqlite3.Connection, source: str, article: Article) -> 
     stamp = now_iso()
     cursor = conn.execute(
         f"INSERT INTO articles({_COLUMNS}, imported_at, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (*_values(source, article), stamp, stamp),
     )
     return int(cursor.lastrowid or 0)

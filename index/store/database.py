@@ -142,6 +142,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX IF NOT EXISTS articles_title ON articles(title);
     """,
+    # Which version of its importer made each article's blocks: articles made by an older
+    # one are read again from their stored original (index/store/reread.py), so a library
+    # made before tables, numbered lists, code, footnotes and figures gains them.
+    """
+    ALTER TABLE articles ADD COLUMN parser INTEGER NOT NULL DEFAULT 1;
+    """,
 ]
 
 
