@@ -244,7 +244,21 @@ def _restore_block(block: Block, element: etree._Element, reader: TreeReader) ->
             rows = block.rows
             if rows and squash(rows[0].text) == key:
                 rows = rows[1:]  # trafilatura turns a caption into a first row
-            return replace(block, spans=spans, rows=rows)
+            block = replace(block, spans=spans, rows=rows)
+        return _with_alignment(block, reader.table(element))
+    return block
+
+
+def _with_alignment(block: Block, page: Block) -> Block:
+    """The table with each cell aligned as the page's same cell is (when the shapes agree)."""
+    if len(page.rows) != len(block.rows):
+        return block
+    for row, page_row in zip(block.rows, page.rows, strict=True):
+        if len(row.cells) != len(page_row.cells):
+            return block
+    for row, page_row in zip(block.rows, page.rows, strict=True):
+        for cell, page_cell in zip(row.cells, page_row.cells, strict=True):
+            cell.align = cell.align or page_cell.align
     return block
 
 

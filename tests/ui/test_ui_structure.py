@@ -166,6 +166,13 @@ def test_a_figure_is_a_placeholder_and_nothing_is_loaded(clipping, reader, monke
     assert text[at + 1 : at + 2 + len(caption)] == "\n" + caption
 
 
+def test_a_narrow_reader_fits_the_placeholder_to_the_column(clipping, reader, qtbot):
+    reader.resize(420, 600)
+    qtbot.waitUntil(lambda: reader.viewport().width() < 420)
+    assert reader.horizontalScrollBar().maximum() == 0
+    assert reader.document().size().width() <= reader.viewport().width()
+
+
 # --- offsets around frames ----------------------------------------------------------
 
 

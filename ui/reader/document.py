@@ -25,7 +25,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QLineF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
     QTextFormat,
+    QTextFrame,
     QTextFrameFormat,
     QTextLength,
     QTextList,
@@ -44,7 +45,7 @@ from PySide6.QtGui import (
 )
 
 from index import OBJECT_CHAR, Block, Span
-from ui.reader.figure import figure_format
+from ui.reader.figure import Figures
 from ui.reader.offsets import OffsetMap, raw_text, read_document
 from ui.window.themes import Theme
 
@@ -53,6 +54,7 @@ __all__ = [
     "Typography",
     "build_document",
     "is_openable",
+    "notes_separator",
     "raw_text",
     "read_document",
 ]
@@ -148,8 +150,9 @@ class Typography:
         return per_char * MEASURE_CHARS
 
 
-def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) -> None:
-    """Fill `doc` (emptied first) with the blocks, each as its kind is drawn."""
+def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) -> Figures:
+    """Fill `doc` (emptied first) with the blocks, each as its kind is drawn; the figures'
+    placeholders, to fit to the column (`Figures.fit`)."""
     doc.clear()
     doc.setUndoRedoEnabled(False)
     body = typo.body_font()
@@ -159,6 +162,7 @@ def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) ->
     for block in blocks:
         builder.add(block)
     builder.cursor.endEditBlock()
+    return builder.figures
 
 
 @dataclass
@@ -179,9 +183,11 @@ class _Builder:
         self.em = QFontMetricsF(typo.body_font()).height()
         self.doc = doc
         self.cursor = QTextCursor(doc)
-        self.figures = 0
+        body = typo.body_font()
+        self.figures = Figures(doc, body, typo.theme.ink, typo.theme.muted, typo.measure_px() * 0.9)
         self.fresh = True  # the cursor's paragraph is empty and unused (start, after a table)
         self.after_list = False  # the last paragraph was a list item
+        self.last_frame: QTextFrame | None = None  # a code frame or table just ended
         self.lists: list[_OpenList | None] = []
         self.notes: _OpenList | None = None
 
@@ -213,6 +219,13 @@ class _Builder:
         if self.after_list and fmt.topMargin() < self.em * 0.45:
             fmt.setTopMargin(self.em * 0.45)  # air between a list and the text after it
         self.after_list = False
+        if self.fresh and self.last_frame is not None:
+            # Qt lays the paragraph after a frame out without its top margin: the frame
+            # keeps that space below itself instead.
+            frame_format = self.last_frame.frameFormat()
+            frame_format.setBottomMargin(max(frame_format.bottomMargin(), fmt.topMargin()))
+            self.last_frame.setFrameFormat(frame_format)
+        self.last_frame = None
         if self.fresh:
             self.cursor.setBlockFormat(fmt)
             self.cursor.setBlockCharFormat(char)
@@ -337,7 +350,7 @@ class _Builder:
         number = block.number or 1
         first = self.notes is None
         if first:
-            fmt.setTopMargin(self.em * 1.5)
+            fmt.setTopMargin(self.em * 2.2)
         char = QTextCharFormat()
         char.setForeground(QColor(self.theme.ink))
         char.setFontPointSize(self.typo.point_size * 0.85)
@@ -379,6 +392,7 @@ class _Builder:
                 self.cursor.insertText(line, char)
         self.cursor.setPosition(frame.lastPosition() + 1)
         self.fresh = True
+        self.last_frame = frame
 
     def _table(self, block: Block) -> None:
         """The caption as a paragraph, then a QTextTable of the rows."""
@@ -411,7 +425,7 @@ class _Builder:
                     table_cell.setFormat(shade)
                 cursor = table_cell.firstCursorPosition()
                 fmt = _direct(QTextBlockFormat(), cell.text)
-                fmt.setLineHeight(125, _PROPORTIONAL)
+                fmt.setLineHeight(115, _PROPORTIONAL)
                 fmt.setAlignment(_ALIGN.get(cell.align, Qt.AlignmentFlag.AlignLeft))
                 cursor.setBlockFormat(fmt)
                 char = QTextCharFormat(body)
@@ -421,6 +435,7 @@ class _Builder:
                     cursor.insertText(span.text, self._span_format(span, char))
         self.cursor.setPosition(table.lastPosition() + 1)
         self.fresh = True
+        self.last_frame = table
 
     def _table_format(self, block: Block, header_rows: int) -> QTextTableFormat:
         fmt = QTextTableFormat()
@@ -431,7 +446,7 @@ class _Builder:
         fmt.setBorderBrush(rule)
         fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
         fmt.setCellSpacing(0)
-        fmt.setCellPadding(self.em * 0.3)
+        fmt.setCellPadding(self.em * 0.25)
         fmt.setTopMargin(self.em * 0.2)
         fmt.setBottomMargin(self.em * 0.9)
         fmt.setLeftMargin(max(block.level, 0) * INDENT_PX)
@@ -448,12 +463,7 @@ class _Builder:
         fmt.setBottomMargin(self.em * (0.3 if block.spans else 0.9))
         fmt.setLineHeight(100, _PROPORTIONAL)
         self._paragraph(fmt, QTextCharFormat())
-        self.figures += 1
-        width = self.typo.measure_px() * 0.9
-        theme = self.theme
-        image = figure_format(
-            self.doc, block, self.figures, width, self.typo.body_font(), theme.ink, theme.muted
-        )
+        image = self.figures.add(block, self.cursor.position())
         self.cursor.insertText(OBJECT_CHAR, image)
         if block.spans:
             caption = QTextCharFormat()
@@ -480,6 +490,18 @@ _ALIGN = {
     "center": Qt.AlignmentFlag.AlignHCenter,
     "right": Qt.AlignmentFlag.AlignRight,
 }
+
+
+def notes_separator(doc: QTextDocument, position: int) -> QLineF | None:
+    """A short line above the notes that end an article (the first at Qt `position`), in
+    document coordinates; None when there are none. Drawn by the reader, not a character."""
+    block = doc.findBlock(position) if position >= 0 else None
+    if block is None or not block.isValid() or block.layout().lineCount() == 0:
+        return None
+    rect = doc.documentLayout().blockBoundingRect(block)
+    first = block.layout().lineAt(0)
+    y = block.layout().position().y() + first.y() - first.height() * 0.55
+    return QLineF(rect.left(), y, rect.left() + min(rect.width() * 0.3, 180.0), y)
 
 
 def _heading_level(block: Block) -> int:

@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QPen,
     QTextDocument,
     QTextImageFormat,
-    QTextLength,
 )
 
 from index import Block
@@ -39,21 +38,42 @@ def shown_address(src: str) -> str:
     return src
 
 
-def figure_format(
-    doc: QTextDocument, block: Block, number: int, width: float, font: QFont, ink: str, muted: str
-) -> QTextImageFormat:
-    """The image format of figure `number`'s object character, its placeholder painted and
-    handed to `doc` (at most as wide as the column, however narrow it gets)."""
-    image = placeholder(block.alt, shown_address(block.src), width, font, ink, muted)
-    ratio = image.devicePixelRatio()
-    name = QUrl(f"{SCHEME}:{number}")
-    doc.addResource(QTextDocument.ResourceType.ImageResource.value, name, image)
-    fmt = QTextImageFormat()
-    fmt.setName(name.toString())
-    fmt.setWidth(image.width() / ratio)
-    fmt.setHeight(image.height() / ratio)
-    fmt.setMaximumWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    return fmt
+class Figures:
+    """The placeholders of one document, painted again at the column's width when it changes
+    (never wider than `widest`)."""
+
+    def __init__(self, doc: QTextDocument, font: QFont, ink: str, muted: str, widest: float):
+        self.doc = doc
+        self.font = QFont(font)
+        self.ink, self.muted = ink, muted
+        self.widest = widest
+        self.width = widest
+        self.slots: list[tuple[QUrl, int, str, str]] = []  # name, Qt position, alt, address
+
+    def add(self, block: Block, position: int) -> QTextImageFormat:
+        """The image format of a figure's object character at Qt `position`, its placeholder
+        painted and handed to the document, which then never asks for it."""
+        name = QUrl(f"{SCHEME}:{len(self.slots) + 1}")
+        address = shown_address(block.src)
+        self.slots.append((name, position, block.alt, address))
+        self._paint(name, block.alt, address)
+        fmt = QTextImageFormat()
+        fmt.setName(name.toString())
+        return fmt
+
+    def fit(self, column: float) -> None:
+        """Paint the placeholders again for a column `column` wide, if their width changes."""
+        width = max(min(self.widest, column), 120.0)
+        if abs(width - self.width) < 1 or not self.slots:
+            return
+        self.width = width
+        for name, position, alt, address in self.slots:
+            self._paint(name, alt, address)
+            self.doc.markContentsDirty(position, 1)
+
+    def _paint(self, name: QUrl, alt: str, address: str) -> None:
+        image = placeholder(alt, address, self.width, self.font, self.ink, self.muted)
+        self.doc.addResource(QTextDocument.ResourceType.ImageResource.value, name, image)
 
 
 def placeholder(alt: str, address: str, width: float, font: QFont, ink: str, muted: str) -> QImage:

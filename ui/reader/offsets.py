@@ -6,7 +6,8 @@ a code block is, or of a table's cell) is a newline, but a tab before a cell
 that is not the first of its row; U+FDD1 (the end of a frame or table) is a
 newline. Qt keeps an empty paragraph before a frame that opens the document,
 between two frames and after a frame that ends it; the marks around those
-stand for nothing in the reading text and are left out. The object character
+stand for nothing in the reading text and are left out (unless that paragraph
+is the article's own, a rule). The object character
 U+FFFC a figure's image is drawn on is kept as it is.
 
 Qt counts positions in UTF-16 units while the engine counts code points, and a
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from PySide6.QtGui import QTextDocument, QTextTable
+from PySide6.QtGui import QTextBlock, QTextDocument, QTextFormat, QTextTable
 
 FRAME_START = "\ufdd0"
 FRAME_END = "\ufdd1"
@@ -76,11 +77,12 @@ def read_document(doc: QTextDocument) -> tuple[str, OffsetMap]:
         qt = index + bisect_left(astral, index)
         if match.group() == FRAME_START:
             column = columns.get(qt, 0)
-            if column == 0 and (index == 0 or raw[index - 1] == FRAME_END):
+            before_empty = index == 0 or raw[index - 1] == FRAME_END
+            if column == 0 and before_empty and not _is_rule(doc.findBlock(qt)):
                 dropped.append((length, qt))  # the empty paragraph Qt keeps before a frame
                 continue
             pieces.append("\t" if column else "\n")
-        elif index == len(raw) - 1:
+        elif index == len(raw) - 1 and not _is_rule(doc.lastBlock()):
             dropped.append((length + 1, qt))  # a frame that ends the document
             continue
         else:
@@ -94,6 +96,12 @@ def read_document(doc: QTextDocument) -> tuple[str, OffsetMap]:
 def raw_text(doc: QTextDocument) -> str:
     """The document's text as the engine counts it (see the module's docstring)."""
     return read_document(doc)[0]
+
+
+def _is_rule(block: QTextBlock) -> bool:
+    """An empty paragraph that is a block of the article (a rule), not one Qt keeps."""
+    ruler = QTextFormat.Property.BlockTrailingHorizontalRulerWidth
+    return block.isValid() and block.blockFormat().hasProperty(ruler)
 
 
 def _cell_columns(doc: QTextDocument) -> dict[int, int]:

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
     QResizeEvent,
     QTextCursor,
     QTextDocument,
@@ -44,6 +47,7 @@ from ui.reader.document import (
     OffsetMap,
     Typography,
     build_document,
+    notes_separator,
     read_document,
 )
 from ui.reader.marks import build_selections
@@ -87,6 +91,8 @@ class ReaderView(QTextBrowser):
         self.text = ""
         self.offsets = OffsetMap("")
         self.places: dict[str, int] = {}  # footnote addresses -> offsets (#fn:N, #fnref:N)
+        self._notes_at = -1  # the Qt position of the first note, for the line above the notes
+        self._figures: Any = None  # the open article's figure placeholders
         self.point_size: float = DEFAULT_POINT_SIZE
         self.theme: Theme = LIGHT
         self.annotations: dict[str, Any] = {}
@@ -186,15 +192,18 @@ class ReaderView(QTextBrowser):
         doc = QTextDocument(self)
         typo = self.typography()
         if self.article is not None:
-            build_document(doc, self.article.blocks, typo)
+            self._figures = build_document(doc, self.article.blocks, typo)
             self._set_header()
         else:
+            self._figures = None
             doc.setDefaultFont(typo.body_font())
         self.header.setVisible(self.article is not None)
         self.setDocument(doc)  # deletes the previous document: this widget was its parent
         if self.article is not None:
             # Tables and code frames give Qt positions that stand for no character.
             self.offsets = read_document(doc)[1]
+        notes = [at for href, at in self.places.items() if href.startswith("#fn:")]
+        self._notes_at = self.offsets.to_qt(min(notes)) if notes else -1
         self._layout_column()
         self._paint_marks()
 
@@ -224,12 +233,24 @@ class ReaderView(QTextBrowser):
             fmt.setBottomMargin(64)
             root.setFrameFormat(fmt)
         self._header_geometry = (int(side), column, header_h)
+        if self._figures is not None:
+            self._figures.fit(column - 8)
         self._place_header()
 
     def _place_header(self) -> None:
         x, column, height = getattr(self, "_header_geometry", (0, 0, 0))
         y = HEADER_TOP - self.verticalScrollBar().value()
         self.header.setGeometry(x - self.horizontalScrollBar().value(), y, column, height)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        line = notes_separator(self.document(), self._notes_at)
+        if line is not None:
+            shift = QPointF(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+            painter = QPainter(self.viewport())
+            painter.setPen(QPen(QColor(self.theme.muted), 1.0))
+            painter.drawLine(line.translated(-shift))
+            painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         keep = self._top_offset
