@@ -67,8 +67,9 @@ class _PiecesFormatter(highlight.Formatter):
 
 
 def _flat(text: str) -> str:
-    """Block breaks become spaces: a snippet is one line."""
-    return text.replace("\n", " ")
+    """Block breaks and table cells' tabs become spaces (a snippet is one line); the object
+    character a figure's image stands on is left out."""
+    return text.replace("\n", " ").replace("\t", " ").replace("\ufffc", "")
 
 
 def _merge(pieces: list[Fragment]) -> list[Fragment]:
