@@ -25,7 +25,7 @@ from index.importers.html_tree import (
     HEADINGS,
     Notes,
     TreeReader,
-    _stands_alone,
+    stands_alone,
     tag_of,
 )
 from index.model import Block, Span, footnote_back_href
@@ -295,7 +295,7 @@ def _between_candidates(root: etree._Element, page: _Page) -> list[tuple[int, et
         tag = tag_of(element)
         if tag == "img":
             in_figure = next(element.iterancestors("figure"), None) is not None
-            if in_figure or not _stands_alone(element) or _tiny(element):
+            if in_figure or not stands_alone(element) or _tiny(element):
                 continue
         found.append((page.order[element], element))
     return found

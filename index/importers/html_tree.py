@@ -237,7 +237,7 @@ class TreeReader:
             self.blocks.append(self.table(element, ctx.level))
             return
         if tag in ("figure", "img"):
-            if tag == "figure" or _stands_alone(element):
+            if tag == "figure" or stands_alone(element):
                 self.close()
                 if figure := self.figure(element):
                     figure.level = ctx.level
@@ -419,7 +419,7 @@ class TreeReader:
         return spans
 
 
-def _stands_alone(image: etree._Element) -> bool:
+def stands_alone(image: etree._Element) -> bool:
     """An image that is a block of its own: no text beside it in its paragraph."""
     parent = image.getparent()
     while parent is not None and tag_of(parent) in ("a", "span", "picture"):
