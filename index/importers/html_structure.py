@@ -32,8 +32,10 @@ from index.model import Block, Span, footnote_back_href
 
 BACK_MARK = "↩"
 _LABEL = re.compile(r"^\W{0,2}(\w{1,4})\W{0,2}$")
-_NOTE_TAGS = frozenset(("li", "p", "div", "aside", "dd", "section", "span", "td"))
-_NOTE_MARKS = re.compile(r"foot|note|fn|ref|cite", re.I)
+_NOTE_TAGS = frozenset(("li", "p", "div", "aside", "dd", "span", "td"))
+# A class, role, rel or id word that marks a link as a note's marker (footnote-ref, doc-noteref…).
+_NOTE_MARKS = re.compile(r"^(?:fn|ref|note|cite|footnote|doc-noteref)|footnote|noteref|fnref", re.I)
+MAX_NOTE_CHARS = 3000  # a longer "note" is a part of the page, not a note
 _BLOCK_IN_HEADING = ("div", "p", "section", "article", "header", "figure", "blockquote", "ul")
 _TEXT_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
 _TEXT_TAGS += ("figcaption", "table", "td", "th")
@@ -73,6 +75,8 @@ def find_notes(root: etree._Element) -> tuple[Notes, dict[int, etree._Element]]:
         target = ids.get(href[1:]) if href.startswith("#") and len(href) > 1 else None
         if target is None or tag_of(target) not in _NOTE_TAGS or not _is_marker(link):
             continue
+        if len(_text(target)) > MAX_NOTE_CHARS:
+            continue
         if target is link or _contains(target, link):
             continue
         key = href[1:]
@@ -91,8 +95,8 @@ def _is_marker(link: etree._Element) -> bool:
     parent = link.getparent()
     in_sup = parent is not None and tag_of(parent) == "sup"
     raised = in_sup or next(link.iter("sup"), None) is not None
-    marks = " ".join(link.get(a) or "" for a in ("class", "role", "rel", "id"))
-    return raised or bool(_NOTE_MARKS.search(marks))
+    marks = " ".join(link.get(a) or "" for a in ("class", "role", "rel", "id")).split()
+    return raised or any(_NOTE_MARKS.search(mark) for mark in marks)
 
 
 def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
