@@ -37,8 +37,8 @@ _NOTE_TAGS = frozenset(("li", "p", "div", "aside", "dd", "span", "td"))
 _NOTE_MARKS = re.compile(r"^(?:fn|ref|note|cite|footnote|doc-noteref)|footnote|noteref|fnref", re.I)
 MAX_NOTE_CHARS = 3000  # a longer "note" is a part of the page, not a note
 _BLOCK_IN_HEADING = ("div", "p", "section", "article", "header", "figure", "blockquote", "ul")
-_TEXT_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
-_TEXT_TAGS += ("figcaption", "table", "td", "th")
+_TEXT_TAGS: tuple[str, ...] = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote")
+_TEXT_TAGS += ("dd", "dt", "pre", "figcaption", "table", "td", "th")
 
 
 # --- headings -----------------------------------------------------------------------

@@ -180,7 +180,7 @@ class _TokenReader:
         self.context.pop()
         note = self.footnote
         self.footnote = None
-        if note is not None and note.spans:
+        if note is not None and note.spans and note.number is not None:
             back = Span(BACK_MARK, "footnote_back", footnote_back_href(note.number))
             note.spans += [Span(" "), back]
             self._add(note, [])
