@@ -117,6 +117,8 @@ def _direct(fmt: QTextBlockFormat, text: str) -> QTextBlockFormat:
     if direction is not None:
         fmt.setLayoutDirection(direction)
     return fmt
+
+
 _SPECIFIED_ONLY = QTextCharFormat.FontPropertiesInheritanceBehavior.FontPropertiesSpecifiedOnly
 
 
