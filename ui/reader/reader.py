@@ -24,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
+    QColor,
     QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
