@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from whoosh import index, scoring, writing
+from whoosh import index, writing
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
@@ -41,6 +41,7 @@ from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
 from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
+from index.search.bm25f import Weighting
 from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
 from index.search.query import (
     QueryError,
@@ -248,7 +249,7 @@ class SearchIndex:
         self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
         self._tables: dict[str, Table] = {}
         self._field_lengths: dict[tuple[str, str], list[float]] = {}
-        self._weighting = scoring.BM25F()
+        self._weighting = Weighting()
         self._closed = False
 
     # -- life cycle ----------------------------------------------------------------------
