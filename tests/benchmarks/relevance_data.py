@@ -70,9 +70,9 @@ def load_smart(folder: Path, docs: str, queries: str, qrels: str) -> Collection:
         parts = line.split()
         if len(parts) < 2:
             continue
-        if len(parts) >= 3 and sequential and parts[2].lstrip("-").isdigit():
-            if int(parts[2]) < 1 or int(parts[2]) > 4:  # Cranfield: -1 means "not relevant"
-                continue
+        grade = parts[2] if len(parts) >= 3 and sequential else ""
+        if grade.lstrip("-").isdigit() and not 1 <= int(grade) <= 4:
+            continue  # Cranfield grades relevance 1 (most) to 4; -1 means "not relevant"
         out.qrels.setdefault(_normal_id(parts[0]), set()).add(_normal_id(parts[1]))
     return out
 
