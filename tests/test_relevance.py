@@ -5,7 +5,6 @@ records, imported and searched through the command line, beside FTS5 in the same
 from __future__ import annotations
 
 from conftest import CORPORA, need
-
 from tests.benchmarks.relevance import QUICK_EVERY, QUICK_QUERIES, measure, sample
 from tests.benchmarks.relevance_data import load
 
