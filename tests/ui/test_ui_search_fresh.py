@@ -84,6 +84,25 @@ def test_results_typed_during_an_import_catch_up_without_typing(qtbot, live_libr
     assert not panel.pending.isVisible()
 
 
+def test_a_view_chosen_instead_is_not_taken_back_by_a_commit(qtbot, live_library, open_window):
+    window = open_window(live_library)
+    controller = window.search
+    assert window.import_paths([str(need(BBC) / "politics")])
+    qtbot.waitUntil(lambda: live_library.counts()["articles"] > 0, timeout=30000)
+    with qtbot.waitSignal(controller.results_ready, timeout=30000) as answer:
+        qtbot.keyClicks(window.search_box.line, "election")
+    assert answer.args[0].pending > 0
+    window.choose_entry("view", "all")  # the user leaves the results for the article list
+    if live_library.index_state() != "index up to date":
+        with qtbot.waitSignal(window.index_watch.changed, timeout=60000):
+            pass
+    assert not controller.refresh_timer.isActive()
+    qtbot.waitUntil(lambda: live_library.index_state() == "index up to date", timeout=60000)
+    qtbot.waitUntil(lambda: not window.runner.busy(), timeout=10000)
+    assert window.middle.currentWidget() is window.article_list
+    assert window.search_panel.result is None or window.search_panel.result.pending > 0
+
+
 def test_a_refreshed_answer_keeps_the_selected_row_and_the_scroll(politics_library, open_window):
     window = open_window(politics_library)
     panel = window.search_panel

@@ -140,6 +140,14 @@ class SearchController(QObject):
         if result.pending and self.commits > self.run_commits:
             self._refresh_soon()  # the index moved on while this answer was being computed
 
+    def forget(self) -> None:
+        """The search box was emptied without a search (another view was chosen): nothing
+        asked before is shown again, not even after an index commit."""
+        self.timer.stop()
+        self.refresh_timer.stop()
+        self.serial += 1  # an answer on its way is dropped
+        self.query, self.shown = "", None
+
     @Slot()
     def on_index_changed(self) -> None:
         """The indexer committed: an answer that was behind is asked again."""

@@ -269,6 +269,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             self.search_box.line.clear()
             self.search_box.line.blockSignals(False)
             self.update_actions()
+        self.search.forget()  # no answer comes back to take the middle from this view
+        self.search_marks.set_query("")
         if kind == "passages":
             self.refresh_browser()
             self.middle.setCurrentIndex(BROWSER)
