@@ -9,6 +9,7 @@ import pytest
 from cli_runner import gloss
 
 from index import Library
+from index.search.query import QueryError
 
 ELECTIONS = """Elections in the valley
 
@@ -81,6 +82,16 @@ def test_a_question_is_a_ranked_bag_of_words(lib):
     assert result.hits[0].title == "Elections in the valley"
     # a short query keeps its AND
     assert lib.search("elections dawn").total == 0
+
+
+def test_a_long_or_of_words_is_a_bag_of_words_not_an_error(lib):
+    """How test collections send a question: the OR of its words, past the 64 terms of a
+    hand-written query. Words joined by OR and nothing else are what a bag of words is."""
+    filler = [f"word{n}" for n in range(80)]
+    result = lib.search(" OR ".join([*filler, "boats", "island", "dawn"]))
+    assert [h.title for h in result.hits] == ["Fishing on the high lake"]
+    with pytest.raises(QueryError, match="too many terms"):  # with AND it is written by hand
+        lib.search(" AND ".join([*filler, "boats"]))
 
 
 def test_search_says_how_much_the_index_lacks(tmp_path, articles):

@@ -271,12 +271,16 @@ PASTE_MAX_DEPTH = 3  # parentheses a pasted paragraph may nest; deeper is writte
 def is_pasted(text: str, tokens: list[Token]) -> bool:
     """True for text past the limits of a hand-written query that uses no operator:
     no AND / OR / NOT, no field:, parentheses at most PASTE_MAX_DEPTH deep. Such text
-    (a pasted paragraph) is searched as a ranked bag of its words."""
+    (a pasted paragraph) is searched as a ranked bag of its words. So is a long list of
+    words joined by OR and nothing else: OR-ing words is what a bag of words does."""
     if len(text) <= MAX_QUERY_CHARS:
         terms, deepest = _measure(tokens)
         if terms <= MAX_QUERY_TERMS and deepest <= MAX_QUERY_DEPTH:
             return False
-    if any(tok.kind in ("AND", "OR", "NOT", "FIELD", "RANGE") for tok in tokens):
+    kinds = {tok.kind for tok in tokens}
+    if kinds <= {"WORD", "OR"}:
+        return True
+    if kinds & {"AND", "OR", "NOT", "FIELD", "RANGE"}:
         return False
     return _measure(tokens)[1] <= PASTE_MAX_DEPTH
 
