@@ -20,7 +20,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 from index.search import whoosh_wall as wall
-from index.search.bm25f import Fields, field_norm, fields_idf, saturate
+from index.search.bm25f import Fields, field_norm, fields_idf
 from index.search.query import QueryError
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class Scorer:
         self.results: dict[tuple[int, int], dict[int, float]] = {}  # (offset, id(leaf query))
         self.kept: dict[tuple, tuple[list[int], list]] = {}  # (offset, field, text) -> blocks
         self.partial: set[tuple] = set()  # kept keys holding only the blocks an AND needed
+        self.idfs: dict[tuple, float] = {}  # a Fields word's idf (index-wide)
+        self.norms: dict[str, tuple[float, float]] = {}  # a field's length normalisation
 
     def run(self, q) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -225,29 +227,49 @@ class Scorer:
         """One word in several fields as one BM25F term (see index/search/bm25f.py): each
         field's frequency normalised by its length and weighted, added, saturated once."""
         terms = [t for t in q.subqueries if t.fieldname in leaf.schema]
-        key = (self.offset, "+fields", tuple((t.fieldname, t.text, t.boost) for t in terms))
+        word = tuple((t.fieldname, t.text, t.boost) for t in terms)
+        key = (self.offset, "+fields", word)
         if key in self.scored:
             return self.scored[key]
         if within is None:
             self._check_deadline()
-        s = self.searcher
+        read = [(t, self._read(leaf, t.fieldname, t.text, within)) for t in terms]
+        read.sort(key=lambda tb: -sum(len(ids) for ids, _, _ in tb[1]))  # the longest first
         total: dict[int, float] = {}
-        for t in terms:
-            blocks = self._read(leaf, t.fieldname, t.text, within)
+        for t, blocks in read:
             if not blocks:
                 continue
             lengths = self.index.lengths(leaf, t.fieldname)
-            base, slope = field_norm(s, t.fieldname)
+            base, slope = self._norm(t.fieldname)
             weight = t.boost
+            if not total:  # the first field fills the dict in one go
+                total = {
+                    d: weight * w / (base + slope * lengths[d])
+                    for ids, weights, _ in blocks
+                    for d, w in zip(ids, weights, strict=True)
+                    if within is None or d in within
+                }
+                continue
             for ids, weights, _ in blocks:
                 for d, w in zip(ids, weights, strict=True):
                     if within is None or d in within:
                         total[d] = total.get(d, 0.0) + weight * w / (base + slope * lengths[d])
-        top = fields_idf(s, terms) * q.boost * (self.K1 + 1)
-        out = {d: saturate(tf, top) for d, tf in total.items()}
+        out: dict[int, float] = {}
+        if total:
+            idf = self.idfs.get(word)
+            if idf is None:  # a statistic of the whole index: the same in every segment
+                idf = self.idfs[word] = fields_idf(self.searcher, terms)
+            top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
+            out = {d: top * tf / (tf + k1) for d, tf in total.items()}
         if within is None:
             self.scored[key] = out
         return out
+
+    def _norm(self, fieldname: str) -> tuple[float, float]:
+        norm = self.norms.get(fieldname)
+        if norm is None:
+            norm = self.norms[fieldname] = field_norm(self.searcher, fieldname)
+        return norm
 
     def multiterm(self, leaf, q) -> dict[int, float]:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
