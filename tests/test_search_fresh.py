@@ -74,6 +74,23 @@ def test_term_spans_leave_out_what_the_text_did_not_match(lib):
     assert lib.term_spans("election", 999) == []  # no such article
 
 
+CHINESE = """北京的春天
+
+北京的春天来得很快，博览会也在城东开幕。游客来到北京大学看樱花。
+"""
+
+
+def test_term_spans_in_chinese_are_the_characters_the_search_matched(library, tmp_path):
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "beijing.txt").write_text(CHINESE, encoding="utf-8")
+    library.import_paths([folder])
+    assert _marked(library, "北京", "北京的春天") == ["北京", "北京"]
+    assert _marked(library, "博览会", "北京的春天") == ["博览会"]  # its bigrams, in order
+    assert _marked(library, "樱", "北京的春天") == ["樱"]  # one character alone
+    assert _marked(library, '"北京大学"', "北京的春天") == ["北京大学"]
+
+
 def test_a_question_is_a_ranked_bag_of_words(lib):
     result = lib.search("Which articles tell of boats fishing on a lake at dawn?")
     assert [h.title for h in result.hits] == ["Fishing on the high lake"]
