@@ -97,8 +97,12 @@ def test_a_question_is_a_ranked_bag_of_words(lib):
     # the words it holds rank it; a word it lacks does not keep it out
     result = lib.search("who counted the votes by lamplight in the villages")
     assert result.hits[0].title == "Elections in the valley"
-    # a short query keeps its AND
+    # question marks and dashes inside the prose are punctuation, not wildcards
+    result = lib.search('what of "the boats"? do they leave the island?--before dawn')
+    assert [h.title for h in result.hits] == ["Fishing on the high lake"]
+    # a short query keeps its AND, and so does one with a wildcard (written by hand)
     assert lib.search("elections dawn").total == 0
+    assert lib.search("boats island dawn pier noon elect*").total == 0
 
 
 def test_a_long_or_of_words_is_a_bag_of_words_not_an_error(lib):

@@ -297,9 +297,15 @@ def is_sentence(tokens: list[Token]) -> bool:
     holding more of them, and the rarer ones, first. Shorter queries keep their AND."""
     if any(tok.kind not in ("WORD", "PHRASE", "(", ")", "+") for tok in tokens):
         return False
-    words = [tok.text.rstrip("?!.,;:") for tok in tokens if tok.kind == "WORD"]
-    words = [w for w in words if any(c.isalnum() for c in w)]
-    return len(words) >= SENTENCE_WORDS and not any(re.search(r"[*?~]", w) for w in words)
+    words = [
+        tok.text for tok in tokens if tok.kind == "WORD" and any(c.isalnum() for c in tok.text)
+    ]
+    return len(words) >= SENTENCE_WORDS and not any(_PATTERN_MARK.search(w) for w in words)
+
+
+# a wildcard or fuzzy mark in a word (protest*, pr?test, juliaka~2); "what?" or "cases?--"
+# is punctuation
+_PATTERN_MARK = re.compile(r"\w[*?]\w|\w\*(?!\w)|(?<!\w)\*\w|\w~\d?(?!\w)")
 
 
 class _Parser:
