@@ -234,36 +234,46 @@ class Scorer:
         if within is None:
             self._check_deadline()
         read = [(t, self._read(leaf, t.fieldname, t.text, within)) for t in terms]
-        read.sort(key=lambda tb: -sum(len(ids) for ids, _, _ in tb[1]))  # the longest first
-        total: dict[int, float] = {}
-        for t, blocks in read:
-            if not blocks:
-                continue
-            lengths = self.index.lengths(leaf, t.fieldname)
-            base, slope = self._norm(t.fieldname)
-            weight = t.boost
-            if not total:  # the first field fills the dict in one go
-                total = {
-                    d: weight * w / (base + slope * lengths[d])
-                    for ids, weights, _ in blocks
-                    for d, w in zip(ids, weights, strict=True)
-                    if within is None or d in within
-                }
-                continue
-            for ids, weights, _ in blocks:
-                for d, w in zip(ids, weights, strict=True):
-                    if within is None or d in within:
-                        total[d] = total.get(d, 0.0) + weight * w / (base + slope * lengths[d])
+        read = [(t, blocks) for t, blocks in read if blocks]
         out: dict[int, float] = {}
-        if total:
+        if read:
             idf = self.idfs.get(word)
             if idf is None:  # a statistic of the whole index: the same in every segment
                 idf = self.idfs[word] = fields_idf(self.searcher, terms)
             top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
-            out = {d: top * tf / (tf + k1) for d, tf in total.items()}
+            # the longest postings (the text's, usually) are read last, in one pass that
+            # adds what the shorter fields (title, tags) hold for the same document
+            read.sort(key=lambda tb: sum(len(ids) for ids, _, _ in tb[1]))
+            small: dict[int, float] = {}
+            for t, blocks in read[:-1]:
+                self._frequencies(leaf, t, blocks, within, small)
+            t, blocks = read[-1]
+            lengths = self.index.lengths(leaf, t.fieldname)
+            base, slope = self._norm(t.fieldname)
+            weight = t.boost
+            more = small.get
+            out = {
+                d: top * (tf := weight * w / (base + slope * lengths[d]) + more(d, 0.0)) / (tf + k1)
+                for ids, weights, _ in blocks
+                for d, w in zip(ids, weights, strict=True)
+                if within is None or d in within
+            }
+            for d, tf in small.items():
+                if d not in out:
+                    out[d] = top * tf / (tf + k1)
         if within is None:
             self.scored[key] = out
         return out
+
+    def _frequencies(self, leaf, t, blocks, within, total: dict[int, float]) -> None:
+        """A field's normalised, weighted frequencies of a word, added into `total`."""
+        lengths = self.index.lengths(leaf, t.fieldname)
+        base, slope = self._norm(t.fieldname)
+        weight = t.boost
+        for ids, weights, _ in blocks:
+            for d, w in zip(ids, weights, strict=True):
+                if within is None or d in within:
+                    total[d] = total.get(d, 0.0) + weight * w / (base + slope * lengths[d])
 
     def _norm(self, fieldname: str) -> tuple[float, float]:
         norm = self.norms.get(fieldname)
