@@ -688,6 +688,9 @@ class Library:
         Raises QueryError with a one-line message for a query that cannot run.
         """
         behind = self._catch_up()
+        # counted before the search reads the index: a commit in between can only make the
+        # count too high (one more re-run), never hide a change the answer lacks
+        pending = self.indexer.pending_documents()
         result = self.index.search(
             query,
             text_for=self._reading_text,
@@ -697,6 +700,7 @@ class Library:
             hidden=self._hidden_articles(),
         )
         result.color_names = self.legend()
+        result.pending_articles, result.pending_passages = pending
         if behind:
             result.message = "; ".join(m for m in (result.message, behind) if m)
         return result
@@ -740,6 +744,37 @@ class Library:
         row = self.store.one("SELECT reading_text FROM articles WHERE id = ?", (article_id,))
         return row["reading_text"] if row else ""
 
+    def term_spans(self, query: str, article_id: int) -> list[tuple[int, int]]:
+        """Where the words `query` matched in an article's reading text: code-point (start,
+        end) spans, in order, exactly the words (and phrases) the search matches there,
+        with the search's own analysis and wildcard expansion. Empty when the query has no
+        words for the text (`color:question`, `tag:x`), cannot run, or the article is gone.
+
+        A worker thread (it reads the index), never the GUI thread.
+        """
+        from index.search.engine import QueryError
+
+        self._catch_up()
+        text = self._reading_text(article_id)
+        if not text:
+            return []
+        try:
+            return self.index.term_spans(query, text, color_aliases=self.color_aliases())
+        except QueryError:
+            return []
+
+    def on_index_changed(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` after each commit of the search index: what a search answered
+        before may have changed (`SearchResult.pending` says whether it was behind). It is
+        called on the indexing thread: keep it short (the window posts a Qt signal). Any
+        thread."""
+        self.indexer.listeners.append(listener)
+
+    def forget_index_listener(self, listener: Callable[[], None]) -> None:
+        """Stop calling a listener given to on_index_changed. Any thread."""
+        with contextlib.suppress(ValueError):
+            self.indexer.listeners.remove(listener)
+
     def wait_indexed(self, timeout: float = 5.0) -> bool:
         """Block until every queued change is searchable; True when it is. Not the GUI thread."""
         return self.indexer.wait_idle(timeout)
@@ -753,7 +788,9 @@ class Library:
 
     def reindex(self, *, progress: Progress | None = None, cancel: Cancel | None = None) -> int:
         """Rebuild the search index from SQLite. A worker thread; returns documents indexed."""
-        return _rebuild(self.store, self.index, self.indexer, progress, cancel)
+        count = _rebuild(self.store, self.index, self.indexer, progress, cancel)
+        self.indexer.committed()
+        return count
 
     def check(self) -> list[str]:
         """Problems found: database integrity and index against store. Empty list when healthy."""

@@ -215,7 +215,7 @@ def test_pasted_text_past_its_limits_says_so_in_one_line(world):
     with pytest.raises(QueryError, match="too long"):
         lib.search("stone " * 2_000)
     with pytest.raises(QueryError, match="too many terms"):  # written by hand: its limit stays
-        lib.search(" OR ".join(["stone"] * 70))
+        lib.search(" AND ".join(["stone"] * 70))
 
 
 def test_search_batch_answers_every_line(world, tmp_path):

@@ -321,10 +321,10 @@ def test_saved_fuzzer_crash_inputs(path):
     ("query", "says"),
     [
         ("word " * 10_000, "too long"),
-        (" OR ".join(f"w{n}" for n in range(MAX_QUERY_TERMS + 1)), "too many terms"),
+        (" AND ".join(f"w{n}" for n in range(MAX_QUERY_TERMS + 1)), "too many terms"),
         ("(" * (MAX_QUERY_DEPTH + 1) + "word" + ")" * (MAX_QUERY_DEPTH + 1), "too deeply"),
         ("(" * 2_000 + "word" + ")" * 2_000, "too long"),
-        ("x OR " + "x" * MAX_QUERY_CHARS, "too long"),  # without operators: a pasted text
+        ("x AND " + "x" * MAX_QUERY_CHARS, "too long"),  # an operator: written by hand
         (" ".join(f"w{n}" for n in range(1_001)), "too many words"),
     ],
 )

@@ -436,11 +436,11 @@ def test_limits_are_checked_before_parsing(small_index):
     """A hand-written query (one with operators) keeps its limits; past them, text without
     operators is a pasted paragraph (tests/test_analysis.py), up to its own limits."""
     with pytest.raises(QueryError, match="too long"):
-        run(small_index, "a OR " + "a" * 1001)
+        run(small_index, "a AND " + "a" * 1001)
     with pytest.raises(QueryError, match="too long"):
         run(small_index, "a" * 10_001)
     with pytest.raises(QueryError, match="too many terms"):
-        run(small_index, " OR ".join(f"w{i}" for i in range(65)))
+        run(small_index, " AND ".join(f"w{i}" for i in range(65)))
     with pytest.raises(QueryError, match="too many words"):
         run(small_index, " ".join(f"w{i}" for i in range(1001)))
     with pytest.raises(QueryError, match="too deeply"):

@@ -1,4 +1,5 @@
-"""Our block scorer against whoosh's own BM25F, and the whoosh wall.
+"""Our block scorer against whoosh's own searcher (its matchers, with our weighting and
+the BM25F `Fields` node of bm25f.py), and the whoosh wall.
 
 Gloss scores queries over whole posting blocks (index/search/scorer.py) instead
 of through whoosh's matchers, for speed; it must give the same answers. On an
@@ -34,6 +35,7 @@ QUERIES = [
     "(growth OR recession) AND euro",
     '"the bank"',
     "compan* -title:firm",
+    "which firms reported profits and growth of their shares in europe?",  # a sentence: a bag
 ]
 
 

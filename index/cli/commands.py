@@ -364,6 +364,8 @@ def _print_result(result) -> None:
     print(f"{result.total} articles ({result.took_ms:.0f} ms)")
     if result.message:
         print(result.message)
+    if result.pending:
+        print(result.pending_note())
     if result.suggestion:
         print(f"Did you mean: {result.suggestion}")
     for hit in result.hits:

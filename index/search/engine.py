@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from whoosh import index, scoring, writing
+from whoosh import index, writing
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
@@ -37,10 +37,12 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 
+from index.search import marks
 from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
 from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
+from index.search.bm25f import Weighting
 from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
 from index.search.query import (
     QueryError,
@@ -248,7 +250,7 @@ class SearchIndex:
         self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
         self._tables: dict[str, Table] = {}
         self._field_lengths: dict[tuple[str, str], list[float]] = {}
-        self._weighting = scoring.BM25F()
+        self._weighting = Weighting()
         self._closed = False
 
     # -- life cycle ----------------------------------------------------------------------
@@ -681,6 +683,18 @@ class SearchIndex:
             table = self._table(s)
             articles = sorted(table.articles[d] for d in docs or () if table.ids[d][:2] == "a:")
         return articles if len(articles) <= limit else None
+
+    def term_spans(
+        self, query: str, text: str, *, color_aliases: dict[str, str] | None = None
+    ) -> list[tuple[int, int]]:
+        """Code-point spans of what `query` matches in an article's reading `text` (see
+        index/search/marks.py). Raises QueryError for a query that cannot run."""
+        parsed = parse_query(query, color_aliases)
+        if parsed.query is None:
+            return []
+        with _DamageGuard():
+            q, _, _ = expand_query(parsed.query, self._searcher().reader())
+        return marks.spans(q, text)
 
     def suggest(self, query: str) -> str | None:
         """A corrected query ("Did you mean") that finds more than `query` does, or None."""

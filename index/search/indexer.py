@@ -221,11 +221,30 @@ class Indexer:
         self.error: str | None = None
         self.on_error: Callable[[str], None] | None = None
         self.after_drain: Callable[[], None] | None = None  # the Library's mirror sync
+        self.listeners: list[Callable[[], None]] = []  # told after each commit (see committed)
         self.no_builders = False  # set when worker processes failed: index in this thread
 
     def pending(self) -> int:
         row = self.store.one("SELECT count(*) AS n FROM outbox")
         return int(row["n"]) if row else 0
+
+    def pending_documents(self) -> tuple[int, int]:
+        """(articles, passages) changed in the store and not yet searchable as they are now."""
+        row = self.store.one(
+            "SELECT count(DISTINCT CASE WHEN doc_id LIKE 'a:%' THEN doc_id END) AS a,"
+            " count(DISTINCT CASE WHEN doc_id LIKE 'n:%' THEN doc_id END) AS n FROM outbox"
+        )
+        return (int(row["a"]), int(row["n"])) if row else (0, 0)
+
+    def committed(self) -> None:
+        """Tell every listener that the index changed (the outbox rows it covered are gone).
+
+        Called on the thread that committed; a listener that fails is left out of the way
+        of indexing (the window's listener only posts a signal).
+        """
+        for listener in list(self.listeners):
+            with contextlib.suppress(Exception):
+                listener()
 
     def drain(self, *, limit: int | None = None) -> int:
         """Apply queued changes to the index now, in batches; return how many ids were handled.
@@ -319,6 +338,8 @@ class Indexer:
         if handled and not self.store.read_only:
             with self.store.write() as conn:
                 conn.execute("DELETE FROM outbox WHERE seq <= ?", (last_seq,))
+        if handled:
+            self.committed()
         return handled
 
     def _told(self, action: Callable[[], Any]) -> Any:

@@ -31,6 +31,7 @@ from whoosh.matching import AndNotMatcher
 from index.model import PALETTE
 from index.search.analysis import fold, is_stopped, stem_word
 from index.search.analysis import tokens as text_tokens
+from index.search.bm25f import Fields
 
 MAX_QUERY_CHARS = 1000  # a query written by hand...
 MAX_QUERY_TERMS = 64
@@ -270,14 +271,41 @@ PASTE_MAX_DEPTH = 3  # parentheses a pasted paragraph may nest; deeper is writte
 def is_pasted(text: str, tokens: list[Token]) -> bool:
     """True for text past the limits of a hand-written query that uses no operator:
     no AND / OR / NOT, no field:, parentheses at most PASTE_MAX_DEPTH deep. Such text
-    (a pasted paragraph) is searched as a ranked bag of its words."""
+    (a pasted paragraph) is searched as a ranked bag of its words. So is a long list of
+    words joined by OR and nothing else: OR-ing words is what a bag of words does."""
     if len(text) <= MAX_QUERY_CHARS:
         terms, deepest = _measure(tokens)
         if terms <= MAX_QUERY_TERMS and deepest <= MAX_QUERY_DEPTH:
             return False
-    if any(tok.kind in ("AND", "OR", "NOT", "FIELD", "RANGE") for tok in tokens):
+    kinds = {tok.kind for tok in tokens}
+    if kinds <= {"WORD", "OR"}:
+        return True
+    if kinds & {"AND", "OR", "NOT", "FIELD", "RANGE"}:
         return False
     return _measure(tokens)[1] <= PASTE_MAX_DEPTH
+
+
+SENTENCE_WORDS = 5  # bare words that make a query without operators a sentence
+
+
+def is_sentence(tokens: list[Token]) -> bool:
+    """True for a question or a list of words typed as such: five bare words or more and
+    nothing but words, "phrases" and parentheses; no field, operator, `-`, wildcard or
+    fuzzy mark (a closing question mark is punctuation). "What articles deal with time
+    sharing systems?" is not ten conditions that must all hold: like a pasted paragraph
+    it is searched as a ranked bag of its words, any of which may match, the articles
+    holding more of them, and the rarer ones, first. Shorter queries keep their AND."""
+    if any(tok.kind not in ("WORD", "PHRASE", "(", ")", "+") for tok in tokens):
+        return False
+    words = [
+        tok.text for tok in tokens if tok.kind == "WORD" and any(c.isalnum() for c in tok.text)
+    ]
+    return len(words) >= SENTENCE_WORDS and not any(_PATTERN_MARK.search(w) for w in words)
+
+
+# a wildcard or fuzzy mark in a word (protest*, pr?test, juliaka~2); "what?" or "cases?--"
+# is punctuation
+_PATTERN_MARK = re.compile(r"\w[*?]\w|\w\*(?!\w)|(?<!\w)\*\w|\w~\d?(?!\w)")
 
 
 class _Parser:
@@ -376,7 +404,7 @@ def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> Parse
             f"The query is too long ({len(text):,} characters; the limit is {MAX_PASTE_CHARS:,})"
         )
     tokens = tokenize(text)
-    if is_pasted(text, tokens):
+    if is_pasted(text, tokens) or is_sentence(tokens):
         return _bag_of_words(text, tokens)
     check_limits(text, tokens)
     tree = _Parser(tokens).parse()
@@ -447,12 +475,14 @@ def _bag_query(node: BagOfWords, reader) -> tuple[wq.Query, list[str]]:
         if df:
             weights[term] = count * math.log(1 + total / df)
     chosen = sorted(sorted(weights), key=weights.__getitem__, reverse=True)[:BAG_TERMS]
-    parts = [
-        wq.Term(f, term, boost=boost * node.counts[term])
-        for term in sorted(chosen)
-        for f, boost in BAG_FIELDS.items()
-    ]
+    parts = [_fields(term, BAG_FIELDS, node.counts[term]) for term in sorted(chosen)]
     return _combine(wq.Or, parts) or wq.NullQuery, sorted(chosen)
+
+
+def _fields(term: str, fields: dict[str, float], boost: float = 1.0) -> wq.Query:
+    """One indexed term looked for in `fields` (name → weight), ranked as one BM25F term."""
+    parts = [wq.Term(f, term, boost=b) for f, b in fields.items()]
+    return Fields(parts, boost=boost) if len(parts) > 1 else parts[0]
 
 
 class _Compiler:
@@ -514,6 +544,8 @@ class _Compiler:
         parts = [p for p in parts if p is not None]
         if parts and not negated and leaf.kind == "word" and not re.search(r"[*?~]", leaf.text):
             self.words.append(leaf)
+        if name is None and len(parts) > 1 and all(isinstance(p, wq.Term) for p in parts):
+            return Fields(parts)  # one word in every field: one BM25F term (bm25f.py)
         return _combine(wq.Or, parts)
 
     def word(self, leaf: Leaf, fields: dict[str, float]) -> list[wq.Query | None]:
@@ -719,7 +751,7 @@ def expand_query(q: wq.Query, reader) -> tuple[wq.Query, list[str], list[str]]:
                 )
             if positive:
                 terms.update(stems)
-            parts = [wq.Term(f, s, boost=b) for f, b in node.fields.items() for s in sorted(stems)]
+            parts = [_fields(s, node.fields) for s in sorted(stems)]
             return _combine(wq.Or, parts) or wq.NullQuery
         if isinstance(node, wq.AndNot):
             return AndNot(walk(node.a, positive), walk(node.b, not positive))

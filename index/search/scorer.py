@@ -20,6 +20,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 from index.search import whoosh_wall as wall
+from index.search.bm25f import Fields, field_norm, fields_idf
 from index.search.query import QueryError
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ class Scorer:
     whoosh's collectors walk a tree of matchers one posting at a time (and,
     with deletions, through a filter wrapper around each term): ~10 µs per
     matching document. Terms, phrases, OR, AND, AND NOT, prefixes and ranges
-    are evaluated here instead on whole posting blocks, with the same BM25F
-    formula and statistics; anything else still runs as a whoosh matcher.
+    are evaluated here instead on whole posting blocks, with the same formulas and
+    statistics (bm25f.py); anything else still runs as a whoosh matcher.
     Scoring every match makes the total, the facets and the group ranking
     exact without a second pass. The position blocks read on the way are
     kept, so phrases and snippets need not read them again.
@@ -57,6 +58,8 @@ class Scorer:
         self.results: dict[tuple[int, int], dict[int, float]] = {}  # (offset, id(leaf query))
         self.kept: dict[tuple, tuple[list[int], list]] = {}  # (offset, field, text) -> blocks
         self.partial: set[tuple] = set()  # kept keys holding only the blocks an AND needed
+        self.idfs: dict[tuple, float] = {}  # a Fields word's idf (index-wide)
+        self.norms: dict[str, tuple[float, float]] = {}  # a field's length normalisation
 
     def run(self, q) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -91,6 +94,8 @@ class Scorer:
     def _node(self, q, sub, leaf, within: set[int] | None) -> dict[int, float]:
         if isinstance(q, wq.Term):
             return self.term(leaf, q.fieldname, q.text, q.boost, within)
+        if isinstance(q, Fields):
+            return self.fields(leaf, q, within)
         if isinstance(q, wq.Or):
             parts = sorted((self.node(c, sub, leaf, within) for c in q.subqueries), key=len)
             out = dict(parts.pop()) if parts else {}
@@ -158,62 +163,55 @@ class Scorer:
         key = (self.offset, fieldname, text, boost)
         if key in self.scored:
             return self.scored[key]
-        if within is not None and fieldname != "tag":  # tags: see tag_passages
-            return self._term_within(leaf, fieldname, text, boost, within)
+        if within is not None and fieldname == "tag":  # tags: see tag_passages
+            within = None
+        out: dict[int, float] = {}
+        if within is None:
+            self._check_deadline()
+            self.scored[key] = out
+        blocks = self._read(leaf, fieldname, text, within)
+        if not self.searcher.schema[fieldname].scorable:
+            for ids, _, _ in blocks:
+                out.update((d, boost) for d in ids if within is None or d in within)
+            return out
+        self._bm25(leaf, fieldname, text, boost, blocks, out, within)
+        return out
+
+    def _check_deadline(self) -> None:
         if time.perf_counter() > self.deadline:
             raise SearchTimeout(
                 "This search took too long and was stopped: try more specific words"
                 " or fewer wildcards"
             )
-        out: dict[int, float] = {}
-        self.scored[key] = out
+
+    def _read(self, leaf, fieldname: str, text: str, within: set[int] | None) -> list:
+        """A term's posting blocks in `leaf`: all of them, or (with `within`) only those
+        that may hold one of its documents, the others passed by their header, never
+        decoded. Blocks of fields with positions are kept for phrases and snippets."""
         if (fieldname, text) not in leaf:
-            return out
+            return []
         matcher = leaf.postings(fieldname, text)
         if isinstance(matcher, FilterMatcher):
             matcher = matcher.child  # deletions are dropped once, at the end
-        s = self.searcher
         keep = _has_positions(leaf, fieldname)
-        blocks = posting_blocks(matcher, keep)
-        if keep:
-            blocks = list(blocks)
-            maxes = [ids[-1] for ids, _, _ in blocks]
-            self.kept[(self.offset, fieldname, text)] = (maxes, blocks)
-            self.partial.discard((self.offset, fieldname, text))
-        if not s.schema[fieldname].scorable:
-            for ids, _, _ in blocks:
-                out.update(dict.fromkeys(ids, boost))
-            return out
-        self._bm25(leaf, fieldname, text, boost, blocks, out, None)
-        return out
-
-    def _term_within(self, leaf, fieldname: str, text: str, boost: float, within: set[int]):
-        """A term's scores for the documents in `within` only: the posting blocks that
-        cannot hold one of them are skipped by their header, never decoded."""
-        out: dict[int, float] = {}
-        if (fieldname, text) not in leaf:
-            return out
-        matcher = leaf.postings(fieldname, text)
-        if isinstance(matcher, FilterMatcher):
-            matcher = matcher.child
-        keep = _has_positions(leaf, fieldname)
+        key = (self.offset, fieldname, text)
+        if within is None:
+            blocks = list(posting_blocks(matcher, keep))
+            if keep:
+                self.kept[key] = ([ids[-1] for ids, _, _ in blocks], blocks)
+                self.partial.discard(key)
+            return blocks
         blocks = list(blocks_within(matcher, sorted(within), keep))
         if keep:  # merged with blocks kept before, so every wanted document finds its block
-            key = (self.offset, fieldname, text)
             if key not in self.kept:
                 self.partial.add(key)
             by_last = {b[0][-1]: b for b in self.kept.get(key, ((), ()))[1]}
             by_last.update((b[0][-1], b) for b in blocks)
             self.kept[key] = (sorted(by_last), [by_last[k] for k in sorted(by_last)])
-        if not self.searcher.schema[fieldname].scorable:
-            for ids, _, _ in blocks:
-                out.update((d, boost) for d in ids if d in within)
-            return out
-        self._bm25(leaf, fieldname, text, boost, blocks, out, within)
-        return out
+        return blocks
 
     def _bm25(self, leaf, fieldname, text, boost, blocks, out, within) -> None:
-        """BM25F of each posting in `blocks` into `out` (only `within`'s when given)."""
+        """BM25 of each posting in `blocks` into `out` (only `within`'s when given)."""
         s = self.searcher
         lengths = self.index.lengths(leaf, fieldname)
         avg = s.avg_field_length(fieldname) or 1.0
@@ -224,6 +222,64 @@ class Scorer:
             for d, w in zip(ids, weights, strict=True):
                 if within is None or d in within:
                     out[d] = top * w / (w + base + slope * lengths[d])
+
+    def fields(self, leaf, q: Fields, within: set[int] | None = None) -> dict[int, float]:
+        """One word in several fields as one BM25F term (see index/search/bm25f.py): each
+        field's frequency normalised by its length and weighted, added, saturated once."""
+        terms = [t for t in q.subqueries if t.fieldname in leaf.schema]
+        word = tuple((t.fieldname, t.text, t.boost) for t in terms)
+        key = (self.offset, "+fields", word)
+        if key in self.scored:
+            return self.scored[key]
+        if within is None:
+            self._check_deadline()
+        read = [(t, self._read(leaf, t.fieldname, t.text, within)) for t in terms]
+        read = [(t, blocks) for t, blocks in read if blocks]
+        out: dict[int, float] = {}
+        if read:
+            idf = self.idfs.get(word)
+            if idf is None:  # a statistic of the whole index: the same in every segment
+                idf = self.idfs[word] = fields_idf(self.searcher, terms)
+            top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
+            # the longest postings (the text's, usually) are read last, in one pass that
+            # adds what the shorter fields (title, tags) hold for the same document
+            read.sort(key=lambda tb: sum(len(ids) for ids, _, _ in tb[1]))
+            small: dict[int, float] = {}
+            for t, blocks in read[:-1]:
+                self._frequencies(leaf, t, blocks, within, small)
+            t, blocks = read[-1]
+            lengths = self.index.lengths(leaf, t.fieldname)
+            base, slope = self._norm(t.fieldname)
+            weight = t.boost
+            more = small.get
+            out = {
+                d: top * (tf := weight * w / (base + slope * lengths[d]) + more(d, 0.0)) / (tf + k1)
+                for ids, weights, _ in blocks
+                for d, w in zip(ids, weights, strict=True)
+                if within is None or d in within
+            }
+            for d, tf in small.items():
+                if d not in out:
+                    out[d] = top * tf / (tf + k1)
+        if within is None:
+            self.scored[key] = out
+        return out
+
+    def _frequencies(self, leaf, t, blocks, within, total: dict[int, float]) -> None:
+        """A field's normalised, weighted frequencies of a word, added into `total`."""
+        lengths = self.index.lengths(leaf, t.fieldname)
+        base, slope = self._norm(t.fieldname)
+        weight = t.boost
+        for ids, weights, _ in blocks:
+            for d, w in zip(ids, weights, strict=True):
+                if within is None or d in within:
+                    total[d] = total.get(d, 0.0) + weight * w / (base + slope * lengths[d])
+
+    def _norm(self, fieldname: str) -> tuple[float, float]:
+        norm = self.norms.get(fieldname)
+        if norm is None:
+            norm = self.norms[fieldname] = field_norm(self.searcher, fieldname)
+        return norm
 
     def multiterm(self, leaf, q) -> dict[int, float]:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""

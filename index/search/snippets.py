@@ -251,6 +251,24 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)  # indexed forms: see term_spans()
     message: str | None = None
     color_names: dict[str, str] = field(default_factory=dict)  # the legend: colour -> name
+    # changed in the library but not yet in the index when the search ran: the answer may
+    # lack them (the window searches again after the indexer's next commit)
+    pending_articles: int = 0
+    pending_passages: int = 0
+
+    @property
+    def pending(self) -> int:
+        """Articles and passages whose latest change the answer may not reflect."""
+        return self.pending_articles + self.pending_passages
+
+    def pending_note(self) -> str | None:
+        """ "indexing — 1,204 articles not yet searchable", or None when up to date."""
+        parts = [
+            f"{n:,} {noun}{'s' * (n != 1)}"
+            for n, noun in ((self.pending_articles, "article"), (self.pending_passages, "passage"))
+            if n
+        ]
+        return f"indexing — {' and '.join(parts)} not yet searchable" if parts else None
 
     def to_json(self) -> dict:
         """The command line's JSON shape."""
@@ -263,6 +281,9 @@ class SearchResult:
             "facets": self.facets,
             "legend": {c: self.color_names.get(c, c) for c in self.facets.get("colors", {})},
             "message": self.message,
+            "pending": self.pending,
+            "pending_articles": self.pending_articles,
+            "pending_passages": self.pending_passages,
         }
 
 

@@ -15,7 +15,7 @@ from index.importers.markdown import import_markdown
 from index.model import Block, Span
 from ui.reader.document import OffsetMap, Typography, build_document, is_openable, raw_text
 from ui.reader.reader import ReaderView
-from ui.reader.textfind import TextFinder, find_terms
+from ui.reader.textfind import TextFinder
 from ui.window.themes import DARK, LIGHT
 
 
@@ -170,11 +170,6 @@ def test_find_accents_case_and_whole_words():
     assert finder.find_all("peru", whole_words=True) == [(0, 4), (9, 13)]
     assert finder.find_all("peru", ignore_accents=False) == [(9, 13), (15, 19)]
     assert len(finder.find_all("cafe")) == 2
-    assert find_terms("Protesters protested; a protest.", ["protest"]) == [
-        (0, 10),
-        (11, 20),
-        (24, 31),
-    ]
 
 
 def test_thousands_of_matches_paint_those_around_the_current_one(qtbot, reader):

@@ -387,12 +387,15 @@ class ReaderView(QTextBrowser):
             return self.active_id
         return min(covering, key=lambda a: a.end - a.start).id
 
-    def set_marks(self, ranges: list[tuple[int, int]], current: int = 0) -> None:
-        """Mark find or search matches; `current` (an index) is shown and drawn stronger."""
+    def set_marks(
+        self, ranges: list[tuple[int, int]], current: int = 0, *, reveal: bool = True
+    ) -> None:
+        """Mark find or search matches; `current` (an index) is drawn stronger, and scrolled
+        to unless `reveal` is false (marks that follow the query leave the reader where it is)."""
         self.marks = list(ranges)
         self.mark_index = min(current, len(self.marks) - 1) if self.marks else -1
         self._paint_marks()
-        if self.mark_index >= 0:
+        if self.mark_index >= 0 and reveal:
             self.ensure_offset_visible(self.marks[self.mark_index][0])
         self.marks_changed.emit(self.mark_index, len(self.marks))
 

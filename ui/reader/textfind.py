@@ -69,21 +69,3 @@ class TextFinder:
             end = origin[match.end() - 1] + 1
             matches.append((start, end))
         return matches
-
-
-def find_terms(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Where the search terms of a query occur: whole words starting with a term (so the
-    stem "protest" marks "protesters"), accents and case ignored, sorted by offset."""
-    finder = TextFinder(text)
-    folded, origin = fold(text, accents=False)
-    spans: set[tuple[int, int]] = set()
-    for term in terms:
-        needle, _ = fold(term.strip("*?\"'"), accents=False)
-        if not needle:
-            continue
-        if " " in needle:
-            spans.update(finder.find_all(needle, whole_words=True))
-            continue
-        for match in re.finditer(r"(?<!\w)" + re.escape(needle) + r"\w*", folded):
-            spans.add((origin[match.start()], origin[match.end() - 1] + 1))
-    return sorted(spans)

@@ -3,12 +3,15 @@
 A keystroke restarts a ~150 ms debounce; the query then runs on the search
 pool with a serial number, and an answer whose serial is not the latest is
 dropped on arrival (a newer query is already on its way). The GUI thread never
-runs a whoosh search.
+runs a whoosh search. An answer computed while the index was behind the library
+(an import being indexed) is asked again after the indexer's next commit, at most
+once a second, and shown in place: same selection, same scroll.
 
 Signals:
     SearchController.results_ready(object): the SearchResult of the latest query.
     SearchController.failed(str): the latest query could not run (a one-line reason).
     SearchController.cleared(): the query is empty.
+    IndexWatch.changed(): the indexer committed (emitted from the indexing thread).
     SearchPanel.open_requested(int, str): article id and passage id ("" for the article).
     SearchPanel.refine_requested(str): replace the query (a chip or "Did you mean" was clicked).
     SearchPanel.sort_changed(str): "relevance", "newest" or "oldest".
@@ -16,6 +19,7 @@ Signals:
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal, Slot
@@ -40,13 +44,28 @@ from ui.search.results import ARTICLE_ROLE, ResultDelegate, ResultsModel
 from ui.search.search_box import slow_wildcard
 
 DEBOUNCE_MS = 150
+REFRESH_MS = 1000  # an answer that was behind is asked again at most this often
 RESULT_LIMIT = 50
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 CHIPS_PER_FACET = 6
 
 
+class IndexWatch(QObject):
+    """The engine's "the index changed" callback as a Qt signal, for the GUI thread.
+
+    `notify` is given to `Library.on_index_changed` and runs on the indexing thread;
+    the signal reaches slots of GUI-thread objects through Qt's queued connection.
+    """
+
+    changed = Signal()
+
+    def notify(self) -> None:
+        self.changed.emit()
+
+
 class SearchController(QObject):
-    """Runs the latest query off the GUI thread and drops stale answers."""
+    """Runs the latest query off the GUI thread, drops stale answers, and asks again an
+    answer that was computed while the index was behind, once the indexer commits."""
 
     results_ready = Signal(object)
     failed = Signal(str)
@@ -64,6 +83,13 @@ class SearchController(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.run_now)
+        self.shown: Any = None  # the answer last delivered
+        self.commits = 0  # index commits heard of
+        self.run_commits = 0  # ... when the latest query started
+        self.last_run = -REFRESH_MS / 1000
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setSingleShot(True)
+        self.refresh_timer.timeout.connect(self.refresh)
 
     def set_query(self, text: str) -> None:
         """The user typed: search after a short pause (a leading wildcard waits for Enter)."""
@@ -82,9 +108,12 @@ class SearchController(QObject):
     @Slot()
     def run_now(self) -> None:
         self.timer.stop()
+        self.refresh_timer.stop()
         self.serial += 1
         query, sort, serial = self.query.strip(), self.sort, self.serial
+        self.run_commits, self.last_run = self.commits, time.monotonic()
         if not query:
+            self.shown = None
             self.cleared.emit()
             return
         library = self.library
@@ -103,10 +132,40 @@ class SearchController(QObject):
         if serial != self.serial:
             self.dropped += 1
             return
+        self.shown = result
         if result is None:
             self.failed.emit(error)
-        else:
-            self.results_ready.emit(result)
+            return
+        self.results_ready.emit(result)
+        if result.pending and self.commits > self.run_commits:
+            self._refresh_soon()  # the index moved on while this answer was being computed
+
+    def forget(self) -> None:
+        """The search box was emptied without a search (another view was chosen): nothing
+        asked before is shown again, not even after an index commit."""
+        self.timer.stop()
+        self.refresh_timer.stop()
+        self.serial += 1  # an answer on its way is dropped
+        self.query, self.shown = "", None
+
+    @Slot()
+    def on_index_changed(self) -> None:
+        """The indexer committed: an answer that was behind is asked again."""
+        self.commits += 1
+        if self.shown is not None and self.shown.pending:
+            self._refresh_soon()
+
+    def _refresh_soon(self) -> None:
+        if self.timer.isActive() or self.refresh_timer.isActive():
+            return  # the user is typing, or a refresh is already due
+        wait = REFRESH_MS - (time.monotonic() - self.last_run) * 1000
+        self.refresh_timer.start(max(0, int(wait)))
+
+    @Slot()
+    def refresh(self) -> None:
+        """Ask the shown query again (the panel keeps its selection and scroll)."""
+        if self.shown is not None and self.query.strip() == self.shown.query:
+            self.run_now()
 
 
 class SearchPanel(QWidget):
@@ -124,6 +183,9 @@ class SearchPanel(QWidget):
         self.summary = plain_label("", self)
         self.summary.setObjectName("searchSummary")
         self.summary.setWordWrap(True)
+        self.pending = plain_label("", self)
+        self.pending.setObjectName("searchPending")
+        self.pending.setWordWrap(True)
         self.sort = QComboBox(self)
         self.sort.setObjectName("searchSort")
         for key, label in SORTS:
@@ -176,6 +238,7 @@ class SearchPanel(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.summary)
+        layout.addWidget(self.pending)
         layout.addWidget(self.suggestion, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
         layout.addWidget(self.chips_box)
@@ -195,11 +258,18 @@ class SearchPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def show_result(self, result: Any) -> None:
-        """Show a SearchResult (None: nothing searched yet)."""
+        """Show a SearchResult (None: nothing searched yet). A new answer to the query
+        already shown (the index caught up) keeps the selected row and the scroll."""
+        again = result is not None and self.result is not None and result.query == self.result.query
+        chosen = self._chosen() if again else None
+        scroll = self.view.verticalScrollBar().value()
         self.result = result
         self.delegate.clear_cache()
         self.model.set_hits(result.hits if result is not None else [])
         self.view.expandAll()
+        note = result.pending_note() if result is not None else None
+        self.pending.setText(note or "")
+        self.pending.setVisible(bool(note))
         self.message.setVisible(bool(result is not None and result.message))
         if result is not None and result.message:
             self.message.setText(result.message)
@@ -217,8 +287,34 @@ class SearchPanel(QWidget):
             more = f" (showing {shown})" if shown < result.total else ""
             self.summary.setText(f"{result.total} {noun}{more} · {result.took_ms:.0f} ms")
         self._fill_chips(result.facets if result is not None else {})
-        if result is not None and result.hits:
+        if again:
+            self._choose(chosen)
+            self.view.verticalScrollBar().setValue(scroll)
+        elif result is not None and result.hits:
             self.view.setCurrentIndex(self.model.index(0, 0))
+
+    def _chosen(self) -> tuple[int, str] | None:
+        """(article id, passage id or "") of the selected row."""
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return int(index.data(ARTICLE_ROLE)), index.data(ID_ROLE) or ""
+
+    def _choose(self, chosen: tuple[int, str] | None) -> None:
+        """Select the row of (article id, passage id) again, if the new answer has it."""
+        if chosen is None:
+            return
+        for row in range(self.model.rowCount()):
+            top = self.model.index(row, 0)
+            if int(top.data(ARTICLE_ROLE)) != chosen[0]:
+                continue
+            found = top
+            for child in range(self.model.rowCount(top)):
+                index = self.model.index(child, 0, top)
+                if chosen[1] and index.data(ID_ROLE) == chosen[1]:
+                    found = index
+            self.view.setCurrentIndex(found)
+            return
 
     def show_error(self, message: str) -> None:
         self.show_result(None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,15 @@ def _apply_args(window: Any, args: Any) -> None:
         window.search.run_now()
 
 
+def _settle(app, runner, timeout_s: float = WAIT_MS / 1000) -> None:
+    """Let the jobs started by what was shown (the search's marks) finish and paint."""
+    deadline = time.monotonic() + timeout_s
+    while runner.busy() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    app.processEvents()
+
+
 def screenshot(
     path: str,
     library_path: str | None = None,
@@ -175,6 +185,7 @@ def screenshot(
                 window.search_box.set_text(search)
                 window.search.run_now()
                 loop.exec()
+                _settle(app, window.runner)  # the reader's marks come from the search pool
             window.resize(*SCREENSHOT_SIZE)
             app.processEvents()
             saved = window.grab().save(str(path), "PNG")

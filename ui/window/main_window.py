@@ -44,7 +44,8 @@ from ui.reader.reader import ReaderView
 from ui.search.digest_view import DigestActions
 from ui.search.explain_dialog import ExplainActions
 from ui.search.search_box import SearchBox
-from ui.search.search_panel import SearchController, SearchPanel
+from ui.search.search_panel import IndexWatch, SearchController, SearchPanel
+from ui.search.term_marks import SearchMarks
 from ui.window import settings as keys
 from ui.window.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegistry
 from ui.window.article_list import ArticleList
@@ -76,7 +77,6 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.library = library
         self.settings = settings
         self.article: Any = None
-        self.search_terms: list[str] = []
         self.current_view = ("view", "all")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -91,6 +91,11 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.writer = Writer(library, self)
         self.controller = PassageController(library, self.writer, self.reader, self)
         self.search = SearchController(library, self.runner, self)
+        self.search_marks = SearchMarks(
+            library, self.runner, self.reader, self.find_bar, self._open_article_id, self
+        )
+        self.index_watch = IndexWatch(self)
+        library.on_index_changed(self.index_watch.notify)
         self._connect()
         self._connect_actions()
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
@@ -222,7 +227,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search_box.escaped.connect(self.clear_search)
         self.search_box.down.connect(lambda: self.search_panel.view.setFocus())
         self.search.results_ready.connect(self.on_results)
-        self.search.failed.connect(self.search_panel.show_error)
+        self.index_watch.changed.connect(self.search.on_index_changed)
+        self.search.failed.connect(self.on_search_failed)
         self.search.cleared.connect(self.on_search_cleared)
         self.search_panel.open_requested.connect(self.open_result)
         self.search_panel.refine_requested.connect(self.search_box.set_text)
@@ -263,6 +269,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             self.search_box.line.clear()
             self.search_box.line.blockSignals(False)
             self.update_actions()
+        self.search.forget()  # no answer comes back to take the middle from this view
+        self.search_marks.set_query("")
         if kind == "passages":
             self.refresh_browser()
             self.middle.setCurrentIndex(BROWSER)
@@ -345,11 +353,12 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         article_id: int,
         *,
         passage_id: str = "",
-        terms: list[str] | None = None,
         offset: int | None = None,
     ) -> bool:
-        """Open an article in the reader; optionally choose a passage, mark search terms,
-        or scroll to an offset. False when the article is gone."""
+        """Open an article in the reader; optionally choose a passage or scroll to an
+        offset. The current search's words are marked when the engine has found them (on
+        the search pool), and scrolled to when nothing else was asked. False when the
+        article is gone."""
         try:
             article = self.library.get_article(article_id)
         except KeyError:
@@ -370,8 +379,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.settings.set_for_library(keys.OPEN_ARTICLE, article_id)
         if self.find_bar.isVisible():
             self.find_bar.refresh()
-        if terms:
-            self.mark_terms(terms)
+        self.search_marks.article_opened(reveal=not passage_id and not offset)
         if passage_id:
             self.show_passage(passage_id)
         elif offset:
@@ -379,16 +387,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.update_actions()
         return True
 
-    def mark_terms(self, terms: list[str]) -> None:
-        """Mark where the search's words occur; F3 then moves between them."""
-        spans = None
-        if hasattr(self.library, "term_spans"):
-            spans = self.library.term_spans(self.reader.text, terms)
-        if spans is None:
-            from ui.reader.textfind import find_terms
-
-            spans = find_terms(self.reader.text, terms)
-        self.reader.set_marks(spans, 0)
+    def _open_article_id(self) -> int | None:
+        return self.article.id if self.article is not None else None
 
     def load_passages(self, select_id: str = "") -> None:
         if self.article is None:
@@ -470,13 +470,18 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
 
     @Slot(object)
     def on_results(self, result: Any) -> None:
-        self.search_terms = list(result.terms)
         self.search_panel.show_result(result)
+        self.search_marks.set_query(result.query)
         self.middle.setCurrentIndex(RESULTS)
+
+    @Slot(str)
+    def on_search_failed(self, message: str) -> None:
+        self.search_panel.show_error(message)
+        self.search_marks.set_query("")  # no words of this query to mark
 
     @Slot()
     def on_search_cleared(self) -> None:
-        self.search_terms = []
+        self.search_marks.set_query("")
         self.search_panel.show_result(None)
         if self.middle.currentIndex() == RESULTS and self.current_view[0] == "trash":
             self.middle.setCurrentWidget(self.trash.view)
@@ -490,7 +495,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
 
     @Slot(int, str)
     def open_result(self, article_id: int, passage_id: str) -> None:
-        self.open_article(article_id, passage_id=passage_id, terms=self.search_terms)
+        self.open_article(article_id, passage_id=passage_id)
 
     @Slot(int, str)
     def open_passage(self, article_id: int, passage_id: str) -> None:
@@ -502,6 +507,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.controller.undo_stack.blockSignals(True)
         self.state_timer.stop()
         self.search.timer.stop()
+        self.library.forget_index_listener(self.index_watch.notify)
         self.runner.shutdown()
         self.writer.wait()  # every change the user made is stored before the library closes
         super().closeEvent(event)
