@@ -236,6 +236,12 @@ class Article:
     original_text: str = ""
     content_hash: str = ""
     warnings: list[str] = field(default_factory=list)
+    # What other tools' files carry besides the text (issue 16): when the page was saved,
+    # the article's own tags, the images the file holds, highlights made in the other tool.
+    saved_at: str | None = None
+    tags: list[str] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    highlights: list[CarriedHighlight] = field(default_factory=list)
 
     @property
     def reading_text(self) -> str:
@@ -292,3 +298,36 @@ def blocks_to_json(blocks: list[Block]) -> list[dict[str, Any]]:
 
 def blocks_from_json(data: list[dict[str, Any]]) -> list[Block]:
     return [Block.from_json(b) for b in data]
+
+
+@dataclass(slots=True)
+class Resource:
+    """An image a file carried with its page (a WARC record, an MHTML part, a data: URI,
+    a clipping's attachment): the bytes as captured, never fetched.
+
+    `url` is the address the page names it by (resolved against the page's address), or
+    "" for a `data:` URI, which the page's own markup holds whole. Storing and drawing
+    resources is the reader's image work; importers only collect them here.
+    """
+
+    url: str
+    mime: str
+    data: bytes
+
+
+@dataclass(slots=True)
+class CarriedHighlight:
+    """A highlight (and its note) made in another tool, carried by the same export as its
+    article: placed by its quote, with `start`/`end` as a hint near where it was."""
+
+    source_id: str
+    quote: str
+    note: str = ""
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+    end: int | None = None
+    tags: list[str] = field(default_factory=list)
+    color: str = "yellow"
+    created: str = ""
+    problem: str = ""  # set when it cannot be a passage at all (a page note, no quote)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.importers import detect, frontmatter, singlefile
 from index.importers.blocks import nfc
 from index.importers.decode import NotText, decode_bytes
 from index.importers.markdown import import_markdown
@@ -32,11 +33,16 @@ PARSER_VERSIONS = {"markdown": 2, "html": 2, "text": 2}
 # Articles are rarely over 1 MB; 20 MB keeps one import's memory bounded (the
 # original, the blocks and the reading text are all held while it is stored).
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Single-file pages (their images inside) and exports (many articles) may be larger.
+MAX_BUNDLE_BYTES = 100 * 1024 * 1024
 
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 TEXT_EXTENSIONS = {".txt", ".text"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
-KNOWN_EXTENSIONS = MARKDOWN_EXTENSIONS | TEXT_EXTENSIONS | HTML_EXTENSIONS
+ARCHIVE_EXTENSIONS = {".warc", ".gz", ".wacz", ".mht", ".mhtml"}
+KNOWN_EXTENSIONS = MARKDOWN_EXTENSIONS | TEXT_EXTENSIONS | HTML_EXTENSIONS | ARCHIVE_EXTENSIONS
+# Taken from a folder only when their content is an export this version reads.
+EXPORT_EXTENSIONS = {".json", ".csv", ".zip"}
 
 
 class ImportProblem(Exception):
@@ -59,8 +65,12 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 def read_article(path: str | os.PathLike[str]) -> Article:
     """Import one file; raise ImportProblem with a one-line reason when it can't be."""
+    return article_from_bytes(read_regular_file(path), path)
+
+
+def article_from_bytes(data: bytes, path: str | os.PathLike[str]) -> Article:
+    """The article in a file's bytes (text, Markdown, HTML, a single-file page)."""
     shown = display_path(path)
-    data = _read_regular_file(path)
     digest = hashlib.sha256(data).hexdigest()
     try:
         decoded = decode_bytes(data)
@@ -79,12 +89,12 @@ def read_article(path: str | os.PathLike[str]) -> Article:
         raise ImportProblem("no readable text in the file")
     article.source_path = shown
     article.content_hash = digest
-    article.original_text = decoded.text
+    article.original_text = article.original_text or decoded.text
     article.warnings[:0] = decoded.warnings
     return article
 
 
-def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
+def read_regular_file(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
     """Open only regular files (a FIFO would block forever) and only up to the size limit."""
     try:
         # O_NONBLOCK (POSIX) keeps a FIFO from blocking the open; Windows has no FIFOs to
@@ -103,17 +113,16 @@ def _read_regular_file(path: str | os.PathLike[str]) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise ImportProblem("not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            size_mb = info.st_size / 1024 / 1024
-            raise ImportProblem(f"too large ({size_mb:.0f} MB; the limit is 20 MB per article)")
+        if info.st_size > limit:
+            raise ImportProblem(too_large(info.st_size, limit))
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as error:
         raise ImportProblem(error.strerror or str(error)) from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportProblem("too large (the limit is 20 MB per article)")
+    if len(data) > limit:
+        raise ImportProblem(too_large(len(data), limit))
     return data
 
 
@@ -139,7 +148,22 @@ def parse_again(text: str, source_format: str, source_path: str = "") -> Article
         raise ImportProblem("nested too deeply to read") from None
 
 
+def too_large(size: int, limit: int) -> str:
+    """The one-line reason for a file over its size limit."""
+    what = "per article" if limit == MAX_FILE_BYTES else "for a single-file page or export"
+    return f"too large ({size / 1024 / 1024:.0f} MB; the limit is {limit // 2**20} MB {what})"
+
+
 def _parse(text: str, source_path: str, suffix: str) -> Article:
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    if detect.kind_of(head.encode("utf-8", "replace")) == "mhtml":
+        from index.importers.mhtml import import_mhtml
+
+        return import_mhtml(text, source_path)
+    if singlefile.is_singlefile(head):
+        return singlefile.import_singlefile(text, source_path)
+    if frontmatter.has_front_matter(text):
+        return frontmatter.import_clipping(text, source_path)
     if suffix in HTML_EXTENSIONS or (suffix not in KNOWN_EXTENSIONS and _looks_like_html(text)):
         from index.importers.html import import_html
 
@@ -177,7 +201,9 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[WalkItem]:
         except OSError as error:
             yield WalkItem(display_path(path), error.strerror or str(error))
             continue
-        if stat.S_ISDIR(info.st_mode):
+        if stat.S_ISDIR(info.st_mode) and detect.omnivore_folder(path):
+            yield WalkItem(path)
+        elif stat.S_ISDIR(info.st_mode):
             yield from _walk_folder(path, info, visited)
         else:
             yield WalkItem(path)
@@ -205,7 +231,22 @@ def _walk_folder(folder: str, info: os.stat_result, visited: set) -> Iterator[Wa
         except OSError as error:
             yield WalkItem(display_path(entry.path), error.strerror or str(error))
             continue
-        if is_dir:
-            yield from _walk_folder(entry.path, sub_info, visited)
-        elif os.path.splitext(entry.name)[1].lower() in KNOWN_EXTENSIONS:
+        suffix = os.path.splitext(entry.name)[1].lower()
+        if is_dir and detect.omnivore_folder(entry.path):
             yield WalkItem(entry.path)
+        elif is_dir:
+            yield from _walk_folder(entry.path, sub_info, visited)
+        elif suffix in KNOWN_EXTENSIONS or (suffix in EXPORT_EXTENSIONS and _export(entry.path)):
+            yield WalkItem(entry.path)
+
+
+def _export(path: str) -> bool:
+    """A .json, .csv or .zip in a folder is taken only when it is an export Gloss reads."""
+    if detect.sniff(path) in detect.STREAMED:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(detect.HEAD_BYTES)
+    except OSError:
+        return False
+    return detect.kind_of(head) in detect.EXPORTS

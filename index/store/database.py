@@ -148,6 +148,32 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ADD COLUMN parser INTEGER NOT NULL DEFAULT 1;
     """,
+    # moving in (issue 16): when a page was saved, which file an article came from (an
+    # archive holds many) and whether that file is gone; links read-later exports list
+    # without their text; folders that import themselves.
+    """
+    ALTER TABLE articles ADD COLUMN saved_at TEXT;
+    ALTER TABLE articles ADD COLUMN source_file TEXT;
+    ALTER TABLE articles ADD COLUMN source_missing INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET source_file = source_path;
+    CREATE INDEX articles_source_file ON articles(source_file);
+
+    CREATE TABLE unsaved_links (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '',
+        added TEXT,
+        state TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        listed_at TEXT NOT NULL
+    );
+
+    CREATE TABLE watched_folders (
+        path TEXT PRIMARY KEY,
+        added TEXT NOT NULL
+    );
+    """,
 ]
 
 
