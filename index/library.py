@@ -325,14 +325,18 @@ class Library:
         title and almost the text of an article already here is reported in
         `near_duplicates` and not imported, unless `keep_near_duplicates`.
         """
+        from index.exchange import carried
+        from index.store import intake
+
         try:
-            return articles.import_paths(
+            return intake.import_paths(
                 self.store,
                 paths,
                 progress=progress,
                 cancel=cancel,
                 reanchor=notes.reanchor_article,
                 keep_near_duplicates=keep_near_duplicates,
+                attach=carried.attach,
             )
         finally:
             self._changed()

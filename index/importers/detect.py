@@ -28,7 +28,7 @@ _WARC_NAME = re.compile(r"\.warc(?:\.gz)?$", re.I)
 
 
 def sniff(path: str) -> str:
-    """"warc", "wacz" or "omnivore" for an archive streamed in place; else "file".
+    """ "warc", "wacz" or "omnivore" for an archive streamed in place; else "file".
 
     Never raises: a file that cannot be opened is a "file", whose reading then says why.
     """

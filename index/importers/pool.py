@@ -26,8 +26,12 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from index.importers import ImportProblem, read_article
+from index.importers import ImportProblem
+from index.importers.items import Item
+from index.importers.sources import read_source
 from index.model import Article
+
+Parsed = Article | list[Item] | str  # a file's article, an export's items, or why not
 
 POOL_FROM_FILES = 400  # fewer files than this are parsed in the calling thread
 CHUNK = 32  # files per task: large enough that pickling is not the cost
@@ -42,12 +46,13 @@ def worker_count() -> int:
     return _wanted(0 if cores < 2 else min(4, cores))
 
 
-def parse_chunk(paths: list[str]) -> list[Article | str]:
-    """In a worker: each file's Article, or the one-line reason it cannot be imported."""
-    out: list[Article | str] = []
+def parse_chunk(paths: list[str]) -> list[Parsed]:
+    """In a worker: each file's Article (or an export's Items), or the one-line reason
+    it cannot be imported."""
+    out: list[Parsed] = []
     for path in paths:
         try:
-            out.append(read_article(path))
+            out.append(read_source(path))
         except ImportProblem as error:
             out.append(str(error) or "unreadable")
     return out
@@ -55,7 +60,7 @@ def parse_chunk(paths: list[str]) -> list[Article | str]:
 
 def parse_all(
     paths: list[str], cancel: Callable[[], bool] | None
-) -> Generator[Article | str, None, None]:
+) -> Generator[Parsed, None, None]:
     """Each path's Article or reason, in order; in worker processes when it pays.
 
     Stops early (without the rest) once `cancel()` turns true.
@@ -144,9 +149,9 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="gloss-worker-watch", daemon=True).start()
 
 
-def _in_thread(paths: list[str]) -> Iterator[Article | str]:
+def _in_thread(paths: list[str]) -> Iterator[Parsed]:
     for path in paths:
         try:
-            yield read_article(path)
+            yield read_source(path)
         except ImportProblem as error:
             yield str(error) or "unreadable"

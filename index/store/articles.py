@@ -9,15 +9,12 @@ kill mid-import leaves no half article and a re-run picks up where it stopped.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.importers import display_path, parser_version, walk
-from index.importers import pool as workers
+from index.importers import parser_version
 from index.model import Article, Block, blocks_from_json, blocks_to_json
 from index.store.database import Store, now_iso
 
@@ -25,8 +22,6 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 # A batch is one transaction: small enough that a highlight made meanwhile waits little.
-BATCH_FILES = 50
-BATCH_SECONDS = 0.25
 NEAR_DUPLICATE = 0.98  # same title and at least this similar: a near-copy, kept once
 LONG_TEXT = 200_000  # characters; longer texts are compared line by line (see _similarity)
 SAME_TITLE_COMPARED = 8  # the newest articles of one title a new one is compared with
@@ -56,6 +51,14 @@ class ImportReport:
     near_duplicates: list[dict[str, Any]] = field(default_factory=list)
     took_s: float = 0.0
     cancelled: bool = False
+    # Per item of an archive or export, and every plain file not simply imported:
+    # {"source", "item", "status", "reason", "article_id"} (issue 16).
+    items: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
+    links: int = 0  # links listed without their text (Pocket, Instapaper, …)
+    passages: dict[str, Any] = field(
+        default_factory=lambda: {"placed": 0, "existing": 0, "orphaned": 0, "unplaced": []}
+    )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,10 @@ class ImportReport:
             "near_duplicates": self.near_duplicates,
             "took_s": round(self.took_s, 3),
             "cancelled": self.cancelled,
+            "skipped": self.skipped,
+            "links": self.links,
+            "passages": self.passages,
+            "items": self.items,
         }
 
 
@@ -114,6 +121,8 @@ class StoredArticle:
     reading_text: str
     words: int
     warnings: list[str]
+    saved_at: str | None = None
+    source_missing: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -128,6 +137,8 @@ class StoredArticle:
             "content_hash": self.content_hash,
             "words": self.words,
             "warnings": self.warnings,
+            "saved_at": self.saved_at,
+            "source_missing": self.source_missing,
             "text": self.reading_text,
             "blocks": blocks_to_json(self.blocks),
         }
@@ -135,102 +146,6 @@ class StoredArticle:
 
 # Called inside the write transaction of a changed article, to re-anchor its passages.
 Reanchor = Callable[[sqlite3.Connection, int, str], list[dict[str, Any]]]
-
-
-def import_paths(
-    store: Store,
-    paths: Iterable[str | os.PathLike[str]],
-    *,
-    progress: Progress | None = None,
-    cancel: Cancel | None = None,
-    reanchor: Reanchor | None = None,
-    keep_near_duplicates: bool = False,
-) -> ImportReport:
-    """Import files and folders; return counts, failures with reasons, new article ids.
-
-    A file whose text is the same as an article's is a duplicate; one whose title is the
-    same and whose text is at least NEAR_DUPLICATE similar is a near-duplicate, reported
-    with the article it resembles and not imported unless `keep_near_duplicates`.
-    """
-    started = time.monotonic()
-    report = ImportReport()
-    items = list(walk(paths))
-    total = len(items)
-    pending: list[tuple[str, Article]] = []
-    last_flush = time.monotonic()
-    parsed = workers.parse_all([i.path for i in items if not i.error], cancel)
-    for done, item in enumerate(items, start=1):
-        if cancel and cancel():
-            report.cancelled = True
-            break
-        if item.error:
-            report.failed.append(ImportFailure(item.path, item.error))
-        else:
-            article = next(parsed, None)
-            if article is None:  # the parsing stopped: cancelled
-                report.cancelled = True
-                break
-            if isinstance(article, str):
-                report.failed.append(ImportFailure(display_path(item.path), article))
-            else:
-                key = _identity_path(item.path)
-                pending.append((key, article))
-                report.warnings.extend(ImportFailure(key, w) for w in article.warnings)
-        full = len(pending) >= BATCH_FILES or time.monotonic() - last_flush > BATCH_SECONDS
-        if pending and (full or done == total):
-            _store_batch(store, pending, report, reanchor, keep_near_duplicates)
-            pending.clear()
-            last_flush = time.monotonic()
-        if progress:
-            progress(done, total, display_path(item.path))
-    parsed.close()
-    if pending:
-        _store_batch(store, pending, report, reanchor, keep_near_duplicates)
-    report.took_s = time.monotonic() - started
-    return report
-
-
-def _identity_path(path: str) -> str:
-    return display_path(os.path.abspath(path))
-
-
-def _store_batch(
-    store: Store,
-    batch: list[tuple[str, Article]],
-    report: ImportReport,
-    reanchor: Reanchor | None,
-    keep_near_duplicates: bool = False,
-) -> None:
-    """Write one batch of parsed articles in one transaction."""
-    with store.write() as conn:
-        for source, article in batch:
-            same = conn.execute(
-                "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", (article.content_hash,)
-            ).fetchone()
-            if same:
-                report.duplicates += 1
-                if same["id"] in report.stored:  # stored by this import: a copy within it
-                    report.duplicates_within += 1
-                continue
-            previous = conn.execute(
-                "SELECT id FROM articles WHERE source_path = ? ORDER BY id LIMIT 1", (source,)
-            ).fetchone()
-            if previous:
-                article_id = previous["id"]
-                _update_article(conn, article_id, source, article)
-                report.updated += 1
-                if reanchor:
-                    report.anchoring.extend(reanchor(conn, article_id, article.reading_text))
-            else:
-                near = None if keep_near_duplicates else near_duplicate(conn, article)
-                if near is not None:
-                    report.near_duplicates.append({"path": source, "title": article.title, **near})
-                    continue
-                article_id = _insert_article(conn, source, article)
-                report.imported += 1
-            report.article_ids.append(article_id)
-            report.stored.add(article_id)
-            conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
 
 
 def near_duplicate(conn: sqlite3.Connection, article: Article) -> dict[str, Any] | None:
@@ -279,11 +194,12 @@ def _similarity(a: str, b: str) -> float:
 
 _COLUMNS = (
     "title, author, date, url, source_path, source_format, content_hash,"
-    " original_text, blocks, reading_text, words, warnings, parser"
+    " original_text, blocks, reading_text, words, warnings, parser,"
+    " saved_at, source_file, source_missing"
 )
 
 
-def _values(source: str, article: Article) -> tuple:
+def _values(source: str, article: Article, source_file: str | None = None) -> tuple:
     text = article.reading_text
     return (
         article.title,
@@ -299,24 +215,38 @@ def _values(source: str, article: Article) -> tuple:
         len(text.split()),
         "\n".join(article.warnings),
         parser_version(article.source_format),
+        article.saved_at,
+        source_file or source,
+        0,
     )
 
 
-def _insert_article(conn: sqlite3.Connection, source: str, article: Article) -> int:
+def insert_article(
+    conn: sqlite3.Connection, source: str, article: Article, source_file: str | None = None
+) -> int:
+    """A new article row (in the caller's transaction); its id."""
     stamp = now_iso()
+    values = _values(source, article, source_file)
+    marks = ",".join("?" * (len(values) + 2))
     cursor = conn.execute(
-        f"INSERT INTO articles({_COLUMNS}, imported_at, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (*_values(source, article), stamp, stamp),
+        f"INSERT INTO articles({_COLUMNS}, imported_at, updated_at) VALUES ({marks})",
+        (*values, stamp, stamp),
     )
     return int(cursor.lastrowid or 0)
 
 
-def _update_article(conn: sqlite3.Connection, article_id: int, source: str, article: Article):
+def update_article(
+    conn: sqlite3.Connection,
+    article_id: int,
+    source: str,
+    article: Article,
+    source_file: str | None = None,
+) -> None:
+    """Replace an article's text and metadata (in the caller's transaction)."""
     sets = ", ".join(f"{name.strip()} = ?" for name in _COLUMNS.split(","))
     conn.execute(
         f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",
-        (*_values(source, article), now_iso(), article_id),
+        (*_values(source, article, source_file), now_iso(), article_id),
     )
 
 
@@ -339,6 +269,8 @@ def get_article(store: Store, article_id: int) -> StoredArticle:
         reading_text=row["reading_text"],
         words=row["words"],
         warnings=[w for w in row["warnings"].split("\n") if w],
+        saved_at=row["saved_at"],
+        source_missing=bool(row["source_missing"]),
     )
 
 

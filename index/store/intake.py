@@ -1,0 +1,309 @@
+"""The import pipeline: files, folders, archives and exports into the store.
+
+Imports are plain callables with `progress` and `cancel`, so the window can run them
+in a worker. Files read whole are parsed outside any transaction (in worker processes
+for a large import); archives read as a stream (WARC, WACZ, Omnivore) are read here,
+one record at a time. Articles are written in batches, each article whole with its
+tags and carried highlights (a batch is one transaction), so a kill mid-import leaves
+no half article and a re-run picks up where it stopped.
+
+Every item of an archive or export is reported (imported, updated, duplicate, skipped,
+listed as a link, failed with its reason); a plain file is reported when it is not
+simply imported.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from index.importers import display_path, walk
+from index.importers import pool as workers
+from index.importers.detect import sniff
+from index.importers.items import Item, SavedLink
+from index.importers.sources import stream_source
+from index.model import Article
+from index.store.articles import ImportFailure, ImportReport, insert_article, update_article
+from index.store.database import Store, now_iso
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+# Called inside the write transaction of a changed article, to re-anchor its passages.
+Reanchor = Callable[[sqlite3.Connection, int, str], list[dict[str, Any]]]
+# Called inside the write transaction of an article carrying tags or highlights.
+Attach = Callable[[sqlite3.Connection, int, Article], dict[str, Any]]
+
+# A batch is one transaction: small enough that a highlight made meanwhile waits little.
+BATCH_FILES = 50
+BATCH_SECONDS = 0.25
+ARCHIVE_STEPS = 100  # progress units one streamed archive counts for
+
+
+@dataclass(slots=True)
+class _Entry:
+    source: str  # the article's identity: a file's path, or "file#key" inside an archive
+    source_file: str  # the file it came from
+    label: str  # how the report names it
+    article: Article | None = None
+    link: SavedLink | None = None
+    in_archive: bool = False
+
+
+class _Writer:
+    """Collects parsed entries and writes them in batches, one transaction each."""
+
+    def __init__(
+        self,
+        store: Store,
+        report: ImportReport,
+        reanchor: Reanchor | None,
+        attach: Attach | None,
+    ) -> None:
+        self.store = store
+        self.report = report
+        self.reanchor = reanchor
+        self.attach = attach
+        self.pending: list[_Entry] = []
+        self.last_flush = time.monotonic()
+
+    def add(self, entry: _Entry) -> None:
+        self.pending.append(entry)
+        if entry.article is not None:
+            self.report.warnings.extend(
+                ImportFailure(entry.source, w) for w in entry.article.warnings
+            )
+
+    def add_item(self, file: str, item: Item) -> None:
+        """An item found inside `file`: stored, or reported with its reason."""
+        source = f"{file}#{item.key}"
+        if item.article is not None or item.link is not None:
+            self.add(_Entry(source, file, item.label, item.article, item.link, in_archive=True))
+            return
+        status = item.status or "skipped"
+        self.note(file, item.label, status, item.reason)
+        if status == "failed":
+            self.report.failed.append(ImportFailure(f"{file}#{item.label}", item.reason))
+        elif status == "duplicate":
+            self.report.duplicates += 1
+        else:
+            self.report.skipped += 1
+
+    def note(self, file: str, label: str, status: str, reason: str = "", article_id=None) -> None:
+        self.report.items.append(
+            {
+                "source": file,
+                "item": label,
+                "status": status,
+                "reason": reason,
+                "article_id": article_id,
+            }
+        )
+
+    def maybe_flush(self, force: bool = False) -> None:
+        due = len(self.pending) >= BATCH_FILES or time.monotonic() - self.last_flush > BATCH_SECONDS
+        if self.pending and (due or force):
+            self._write(self.pending)
+            self.pending = []
+            self.last_flush = time.monotonic()
+
+    def _write(self, batch: list[_Entry]) -> None:
+        with self.store.write() as conn:
+            for entry in batch:
+                if entry.link is not None:
+                    self._write_link(conn, entry)
+                else:
+                    self._write_article(conn, entry)
+
+    def _write_article(self, conn: sqlite3.Connection, entry: _Entry) -> None:
+        report, article = self.report, entry.article
+        assert article is not None
+        same = conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ? LIMIT 1", (article.content_hash,)
+        ).fetchone()
+        if same:
+            report.duplicates += 1
+            if same["id"] in report.stored:  # stored by this import: a copy within it
+                report.duplicates_within += 1
+            reason = f"the same text as article {same['id']}"
+            self.note(entry.source_file, entry.label, "duplicate", reason, same["id"])
+            conn.execute(
+                "UPDATE articles SET source_missing = 0 WHERE id = ? AND source_path = ?",
+                (same["id"], entry.source),
+            )
+            self._attach(conn, same["id"], article)
+            return
+        previous = conn.execute(
+            "SELECT id FROM articles WHERE source_path = ? ORDER BY id LIMIT 1", (entry.source,)
+        ).fetchone()
+        near = None
+        if previous:
+            article_id = previous["id"]
+            update_article(conn, article_id, entry.source, article, entry.source_file)
+            report.updated += 1
+            if self.reanchor:
+                report.anchoring.extend(self.reanchor(conn, article_id, article.reading_text))
+            status = "updated"
+        else:
+            near = _same_address(conn, article.url)
+            article_id = insert_article(conn, entry.source, article, entry.source_file)
+            report.imported += 1
+            status = "imported"
+            if near is not None:
+                reason = f"a near-duplicate: article {near} has the same address"
+                self.note(entry.source_file, entry.label, "near-duplicate", reason, article_id)
+        report.article_ids.append(article_id)
+        if (entry.in_archive and status == "updated") or (entry.in_archive and near is None):
+            self.note(entry.source_file, entry.label, status, "", article_id)
+        conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
+        self._attach(conn, article_id, article)
+
+    def _attach(self, conn: sqlite3.Connection, article_id: int, article: Article) -> None:
+        if self.attach is None or not (article.tags or article.highlights):
+            return
+        result = self.attach(conn, article_id, article)
+        passages = self.report.passages
+        for key in ("placed", "existing", "orphaned"):
+            passages[key] += result.get(key, 0)
+        passages["unplaced"].extend(result.get("unplaced", []))
+
+    def _write_link(self, conn: sqlite3.Connection, entry: _Entry) -> None:
+        link = entry.link
+        assert link is not None
+        known = conn.execute(
+            "SELECT id FROM articles WHERE url = ? LIMIT 1", (link.url,)
+        ).fetchone()
+        if known:
+            reason = f"a link without its text; the library has it as article {known['id']}"
+            self.note(entry.source_file, entry.label, "duplicate", reason, known["id"])
+            self.report.duplicates += 1
+            return
+        conn.execute(
+            "INSERT INTO unsaved_links(url, title, tags, added, state, source, listed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET title = excluded.title, tags = excluded.tags,"
+            " added = coalesce(excluded.added, added), state = excluded.state,"
+            " source = excluded.source",
+            (
+                link.url,
+                link.title,
+                "\n".join(link.tags),
+                link.added,
+                link.state,
+                entry.source_file,
+                now_iso(),
+            ),
+        )
+        self.report.links += 1
+        self.note(
+            entry.source_file, entry.label, "link", "saved without its text: listed, not fetched"
+        )
+
+
+def _same_address(conn: sqlite3.Connection, url: str | None) -> int | None:
+    """Another article with this address (a page saved twice, by two tools)."""
+    if not url:
+        return None
+    row = conn.execute("SELECT id FROM articles WHERE url = ? LIMIT 1", (url,)).fetchone()
+    return row["id"] if row else None
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    reanchor: Reanchor | None = None,
+    keep_near_duplicates: bool = False,
+    attach: Attach | None = None,
+) -> ImportReport:
+    """Import files, folders, archives and exports; return what happened to each."""
+    started = time.monotonic()
+    report = ImportReport()
+    found = list(walk(paths))
+    kinds = ["file" if item.error else sniff(item.path) for item in found]
+    files = [item for item, kind in zip(found, kinds, strict=True) if kind == "file"]
+    archives = [(item, kind) for item, kind in zip(found, kinds, strict=True) if kind != "file"]
+    total = len(files) + ARCHIVE_STEPS * len(archives)
+    writer = _Writer(store, report, reanchor, attach)
+    done = 0
+    parsed = workers.parse_all([i.path for i in files if not i.error], cancel)
+    try:
+        for item in files:
+            if cancel and cancel():
+                report.cancelled = True
+                break
+            done += 1
+            if item.error:
+                report.failed.append(ImportFailure(item.path, item.error))
+            else:
+                result = next(parsed, None)
+                if result is None:  # the parsing stopped: cancelled
+                    report.cancelled = True
+                    break
+                _take(writer, item.path, result)
+            writer.maybe_flush(force=done == len(files))
+            if progress:
+                progress(done, total, display_path(item.path))
+    finally:
+        parsed.close()
+    for item, kind in archives:
+        if report.cancelled or (cancel and cancel()):
+            report.cancelled = True
+            break
+        _stream(writer, item.path, kind, done, total, progress, cancel)
+        done += ARCHIVE_STEPS
+        if progress:
+            progress(done, total, display_path(item.path))
+    if cancel and cancel():
+        report.cancelled = True
+    writer.maybe_flush(force=True)
+    report.took_s = time.monotonic() - started
+    return report
+
+
+def _identity_path(path: str) -> str:
+    return display_path(os.path.abspath(path))
+
+
+def _take(writer: _Writer, path: str, result: Article | list[Item] | str) -> None:
+    """One file's result from the parsing workers: an article, an export's items, a reason."""
+    key = _identity_path(path)
+    if isinstance(result, str):
+        writer.report.failed.append(ImportFailure(display_path(path), result))
+    elif isinstance(result, Article):
+        writer.add(_Entry(key, key, key, result))
+    else:
+        for item in result:
+            writer.add_item(key, item)
+        if not result:
+            writer.note(key, key, "skipped", "the export lists nothing")
+
+
+def _stream(
+    writer: _Writer,
+    path: str,
+    kind: str,
+    done: int,
+    total: int,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> None:
+    """The items of an archive read as a stream, stored as they come."""
+    key = _identity_path(path)
+
+    def step(fraction: float, label: str) -> None:
+        if progress:
+            progress(
+                done + min(ARCHIVE_STEPS - 1, int(fraction * ARCHIVE_STEPS)),
+                total,
+                f"{display_path(path)}: {label}",
+            )
+
+    for item in stream_source(path, kind, progress=step, cancel=cancel):
+        writer.add_item(key, item)
+        writer.maybe_flush()
