@@ -29,9 +29,9 @@ GIF = base64.b64decode("R0lGODlhAgABAIAAAP///wAAACwAAAAAAgABAAACAoRRADs=")
 
 LIGHTHOUSE = [
     "The keeper of the northern light climbed the iron stairs every evening at dusk.",
-    "Storms in the autumn of that year broke three of the lower windows and flooded the store room.",
+    "Storms that autumn broke three of the lower windows and flooded the store room.",
     "Ships passing the headland still looked for the beam long after radio beacons were common.",
-    "When the station was automated the keeper moved to the village and wrote down what he remembered.",
+    "When the station was automated the keeper moved to the village to write it down.",
     "His notebooks describe the weight of the lens and the smell of paraffin in the lamp room.",
 ]
 ORCHARD = [
