@@ -39,6 +39,8 @@ from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
 from index.safety.lock import set_program_label
 from index.search.engine import QueryError
 from index.wording import count_of
+from index.watching.folders import WatchError
+from index.watching.watcher import FolderWatcher
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -52,6 +54,7 @@ __all__ = [
     "ArticleSummary",
     "Block",
     "Changes",
+    "FolderWatcher",
     "ImportReport",
     "Library",
     "NoLibrary",
@@ -66,6 +69,7 @@ __all__ = [
     "TableRow",
     "UnplacedAnnotation",
     "count_of",
+    "WatchError",
     "default_library_path",
     "footnote_places",
     "select_occurrence",

@@ -684,6 +684,39 @@ class Library:
             color_aliases=self.color_aliases(),
         )
 
+    # -- moving in: watched folders, links without text (issue 16) -----------------------
+
+    def watched_folders(self) -> list[dict[str, Any]]:
+        """Folders that import themselves: {"path", "added", "exists", "articles"}. Any thread."""
+        from index.watching import folders
+
+        return folders.listed(self.store)
+
+    def watch_folder(self, path: str | os.PathLike[str]) -> str:
+        """Mark a folder as watched; its normal path. Raises WatchError (a ValueError)
+        when it is not a folder. A worker thread (it writes)."""
+        from index.watching import folders
+
+        return folders.add(self.store, path)
+
+    def unwatch_folder(self, path: str | os.PathLike[str]) -> bool:
+        """Stop watching a folder (its articles stay); False when it was not watched."""
+        from index.watching import folders
+
+        return folders.remove(self.store, path)
+
+    def mark_sources_missing(self, paths: Iterable[str]) -> int:
+        """Articles from these files (or folders) lost their source; they stay. A worker."""
+        from index.watching import folders
+
+        return folders.mark_missing(self.store, paths)
+
+    def unsaved_links(self) -> list[dict[str, Any]]:
+        """Links read-later exports listed without their text (never fetched). Any thread."""
+        from index.watching import folders
+
+        return folders.unsaved_links(self.store)
+
     # -- search -----------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 20, sort: str = "relevance") -> SearchResult:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+import index.cli.movein as movein
 from index import (
     AnnotationError,
     NoLibrary,
@@ -56,6 +57,8 @@ COMMANDS = (
     "digest",
     "explain",
     "backup",
+    "watch",
+    "links",
 )
 
 
@@ -83,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help_text, parents=[common], description=help_text)
 
-    p = add("import", "import files and folders of articles (Markdown, text, HTML)")
+    p = add(
+        "import",
+        "import files and folders: Markdown, text, HTML, MHTML, web archives (WARC, WACZ), "
+        "read-later exports (wallabag, Omnivore, Pocket, Instapaper)",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument(
         "--keep-near-duplicates",
@@ -137,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_issue7_commands(add)
     p = add("backup", "make a verified backup of the library now (`backup --list` lists them)")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
+    movein.add_commands(add)
     return parser
 
 
@@ -229,6 +237,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     handler = _HANDLERS[args.command]
     reads = ("list", "show", "search", "annotations", "export", "check", "history", "anchoring")
+    reads += movein.READS
     writes = args.command not in (*reads, "digest", "explain")
     path = Path(args.library) if args.library else None
     library = Library.open(
@@ -310,6 +319,7 @@ def _import(library, args) -> int:
             print(f"warning: {warning.path}: {warning.error}")
         for entry in report.anchoring:
             print(f"passage {entry['annotation_id']}: {entry['status']}")
+        movein.print_items(report)
     return 1 if report.failed else 0
 
 
@@ -782,4 +792,5 @@ _HANDLERS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "digest": _digest,
     "explain": _explain,
     "backup": _backup,
+    **movein.HANDLERS,
 }

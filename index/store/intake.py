@@ -153,7 +153,7 @@ class _Writer:
             report.imported += 1
             status = "imported"
             if near is not None:
-                reason = f"a near-duplicate: article {near} has the same address"
+                reason = f"article {near} has the same address (saved twice?)"
                 self.note(entry.source_file, entry.label, "near-duplicate", reason, article_id)
         report.article_ids.append(article_id)
         if entry.in_archive and near is None:

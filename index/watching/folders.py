@@ -1,0 +1,100 @@
+"""Which folders import themselves, kept in the library; and files that went missing.
+
+The list lives in the library's database (`watched_folders`), so the window and the
+command line share it. A file deleted from a watched folder never takes its articles
+with it: they stay, marked `source_missing`, until the file comes back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from index.store.database import Store, now_iso
+
+
+class WatchError(ValueError):
+    """A folder that cannot be watched; str() is the one-line reason."""
+
+
+def normal(path: str | os.PathLike[str]) -> str:
+    """A folder's path as the list keeps it: absolute, resolved, no trailing separator."""
+    return str(Path(os.fspath(path)).expanduser().resolve())
+
+
+def add(store: Store, path: str | os.PathLike[str]) -> str:
+    """Watch a folder (again: nothing changes); its normal path. WatchError if not a folder."""
+    folder = normal(path)
+    if not os.path.isdir(folder):
+        raise WatchError(f"not a folder: {folder}")
+    with store.write() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO watched_folders(path, added) VALUES (?, ?)", (folder, now_iso())
+        )
+    return folder
+
+
+def remove(store: Store, path: str | os.PathLike[str]) -> bool:
+    """Stop watching a folder (its articles stay); False when it was not watched."""
+    folder = normal(path)
+    with store.write() as conn:
+        cursor = conn.execute(
+            "DELETE FROM watched_folders WHERE path = ? OR path = ?", (folder, os.fspath(path))
+        )
+    return cursor.rowcount > 0
+
+
+def listed(store: Store) -> list[dict[str, Any]]:
+    """Every watched folder: {"path", "added", "exists", "articles"} in path order."""
+    rows = store.read("SELECT path, added FROM watched_folders ORDER BY path")
+    out = []
+    for row in rows:
+        like = row["path"].rstrip(os.sep) + os.sep + "%"
+        count = store.one("SELECT count(*) AS n FROM articles WHERE source_file LIKE ?", (like,))
+        out.append(
+            {
+                "path": row["path"],
+                "added": row["added"],
+                "exists": os.path.isdir(row["path"]),
+                "articles": count["n"] if count else 0,
+            }
+        )
+    return out
+
+
+def mark_missing(store: Store, paths: Iterable[str]) -> int:
+    """Mark the articles that came from these files (or from files under these folders)
+    as having lost their source; returns how many articles were marked."""
+    marked = 0
+    with store.write() as conn:
+        for path in paths:
+            path = os.path.abspath(path)
+            like = path.rstrip(os.sep) + os.sep + "%"
+            cursor = conn.execute(
+                "UPDATE articles SET source_missing = 1"
+                " WHERE (source_file = ? OR source_file LIKE ?) AND source_missing = 0",
+                (path, like),
+            )
+            marked += cursor.rowcount
+    return marked
+
+
+def unsaved_links(store: Store) -> list[dict[str, Any]]:
+    """Links read-later exports listed without their text, newest first."""
+    rows = store.read(
+        "SELECT url, title, tags, added, state, source, listed_at FROM unsaved_links"
+        " ORDER BY added IS NULL, added DESC, id DESC"
+    )
+    return [
+        {
+            "url": r["url"],
+            "title": r["title"],
+            "tags": [t for t in r["tags"].split("\n") if t],
+            "added": r["added"],
+            "state": r["state"],
+            "source": r["source"],
+        }
+        for r in rows
+    ]
