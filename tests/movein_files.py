@@ -82,6 +82,7 @@ def _response(
         url,
         "response",
         payload=io.BytesIO(body),
+        length=len(body),
         http_headers=headers,
         warc_headers_dict={"WARC-Date": date},
     )
@@ -115,6 +116,7 @@ def write_warc(path: Path, *, gzip: bool = True) -> Path:
             "https://coast.example/lighthouse",
             "request",
             payload=io.BytesIO(b""),
+            length=0,
             http_headers=StatusAndHeaders(
                 "GET /lighthouse HTTP/1.1", [("Host", "coast.example")], is_http_request=True
             ),
@@ -160,7 +162,7 @@ def write_warc(path: Path, *, gzip: bool = True) -> Path:
     return path
 
 
-def write_wacz(path: Path, warc: Path) -> Path:
+def write_wacz(path: Path, warc: Path, *, only_lighthouse: bool = False) -> Path:
     """A WACZ (spec 1.1): the WARC stored under archive/, pages listed in pages.jsonl."""
     pages = [
         {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"},
@@ -176,7 +178,7 @@ def write_wacz(path: Path, warc: Path) -> Path:
             "ts": "2023-05-01T10:00:03Z",
             "title": "Saving the Hill Orchard",
         },
-    ]
+    ][: 2 if only_lighthouse else 3]
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(warc, "archive/data.warc.gz", compress_type=zipfile.ZIP_STORED)
         archive.writestr("pages/pages.jsonl", "\n".join(json.dumps(p) for p in pages) + "\n")

@@ -84,12 +84,11 @@ def _saved_at(value: str | None) -> str | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is not None:
+    if when.tzinfo is not None:  # "-0000" (no zone known) comes back naive: taken as UTC
         from datetime import UTC
 
         when = when.astimezone(UTC).replace(tzinfo=None)
-        return when.replace(microsecond=0).isoformat() + "Z"
-    return when.replace(microsecond=0).isoformat()
+    return when.replace(microsecond=0).isoformat() + "Z"
 
 
 def _images(parts: list[Message], page_url: str) -> list[Resource]:

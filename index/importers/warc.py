@@ -143,9 +143,10 @@ def read_archive(
         total = source.size()
         done_before = 0
         for member in source.members:
+            size = source.zip.getinfo(member).file_size if source.zip else total
             with source.open(member) as stream:
-                problem = scan.read(stream, member, total, done_before, progress, cancel)
-                done_before += source.zip.getinfo(member).file_size if source.zip else 0
+                problem = scan.read(stream, member, size, total, done_before, progress, cancel)
+            done_before += size
             if problem:
                 name = f"{source_path}#{member}" if member else source_path
                 yield Item(name, name, status="failed", reason=problem)
@@ -172,6 +173,7 @@ class _Scan:
         self,
         stream: IO[bytes],
         member: str,
+        size: int,
         total: int,
         done_before: int,
         progress: Progress | None,
@@ -180,8 +182,11 @@ class _Scan:
         """Scan one WARC stream; the reason it stopped early, or None."""
         records = ArchiveIterator(stream)
         count = 0
+        damaged = "the archive is damaged after {count} records: {why}"
         try:
             for record in records:
+                if record.rec_type is None:
+                    return damaged.format(count=count, why="a record without a type (cut short?)")
                 self._keep(record, member, records.get_record_offset())
                 count += 1
                 if count % 200 == 0:
@@ -192,7 +197,12 @@ class _Scan:
                         return None
         except (ArchiveLoadFailed, ValueError, OSError, EOFError) as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
-            return f"the archive is damaged after {count} records: {first}"
+            return damaged.format(count=count, why=first)
+        if count:
+            read = records.get_record_offset() + (records.get_record_length() or 0)
+            if size - read > 16:  # more than the blank lines that end the last record
+                why = f"{size - read} bytes at the end are no record (cut short?)"
+                return damaged.format(count=count, why=why)
         return None
 
     def _keep(self, record: Any, member: str, offset: int) -> None:
