@@ -22,15 +22,49 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from movein_files import PNG, article_html  # noqa: E402
-from warcio.statusandheaders import StatusAndHeaders  # noqa: E402
-from warcio.warcwriter import WARCWriter  # noqa: E402
+from movein_files import PNG, article_html
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-WORDS = (
-    "harbour keeper lamp storm orchard village valley frost hive cider bridge river mill "
-    "council school market winter summer ferry road station letter archive record museum "
-    "church field farm boat net tide cliff beacon signal weather season festival"
-).split()
+WORDS = [
+    "harbour",
+    "keeper",
+    "lamp",
+    "storm",
+    "orchard",
+    "village",
+    "valley",
+    "frost",
+    "hive",
+    "cider",
+    "bridge",
+    "river",
+    "mill",
+    "council",
+    "school",
+    "market",
+    "winter",
+    "summer",
+    "ferry",
+    "road",
+    "station",
+    "letter",
+    "archive",
+    "record",
+    "museum",
+    "church",
+    "field",
+    "farm",
+    "boat",
+    "net",
+    "tide",
+    "cliff",
+    "beacon",
+    "signal",
+    "weather",
+    "season",
+    "festival",
+]
 
 
 def _record(writer: WARCWriter, url: str, body: bytes, mime: str, date: str) -> None:
