@@ -26,7 +26,7 @@ from movein_files import PNG, article_html
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-WORDS = [
+WORDS = (
     "harbour",
     "keeper",
     "lamp",
@@ -64,7 +64,8 @@ WORDS = [
     "weather",
     "season",
     "festival",
-]
+    "",
+)
 
 
 def _record(writer: WARCWriter, url: str, body: bytes, mime: str, date: str) -> None:
