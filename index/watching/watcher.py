@@ -98,7 +98,10 @@ class FolderWatcher:
     # -- life cycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Watch every folder the library lists, and start settling."""
+        """Watch every folder the library lists, and start settling (once; a worker
+        thread: it reads the library)."""
+        if self._observer is not None:
+            return
         self._observer = Observer()
         self._observer.daemon = True
         for folder in self.library.watched_folders():
@@ -118,8 +121,10 @@ class FolderWatcher:
 
     def watch(self, folder: str) -> bool:
         """Start watching one more folder now; False (and a line in `errors`) if it can't."""
-        if self._observer is None or folder in self._watches:
-            return folder in self._watches
+        if self._observer is None:
+            self.start()  # the first folder: start with every listed one (this included)
+        if folder in self._watches:
+            return True
         try:
             self._watches[folder] = self._observer.schedule(_Handler(self), folder, recursive=True)
         except OSError as error:

@@ -49,6 +49,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Put back passages from the copies kept in the annotations folder",
     ),
     A("quit", "&Quit", ("Ctrl+Q", Key.Quit), "Close Gloss"),
+    # Library
+    A(
+        "watched_folders",
+        "&Watched Folders…",
+        (),
+        "Folders whose new and changed files are imported while Gloss runs",
+    ),
     # Edit
     A("undo", "&Undo", (Key.Undo,), "Undo the last change to a passage"),
     A("redo", "&Redo", ("Ctrl+Shift+Z", Key.Redo), "Redo what was undone"),
@@ -121,6 +128,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "quit",
         ),
     ),
+    ("&Library", ("watched_folders",)),
     (
         "&Edit",
         (

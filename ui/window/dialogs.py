@@ -139,6 +139,14 @@ class ImportReportDialog(QDialog):
         layout.addWidget(self.summary)
         problems = [(f.path, f.error, "failed") for f in report.failed]
         problems += [(w.path, w.error, "note") for w in getattr(report, "warnings", [])]
+        # inside archives and exports: what each item became when not simply imported
+        problems += [
+            (f"{i['source']}: {i['item']}", f"{i['status']}: {i['reason']}", "note")
+            for i in getattr(report, "items", [])
+            if i["status"] not in ("imported", "updated", "failed")
+        ]
+        if getattr(report, "links", 0):
+            summary += f" {report.links} links listed without their text (never fetched)."
         self.table = QTableWidget(len(problems), 2, self)
         self.table.setHorizontalHeaderLabels(["File", "Reason"])
         for row, (path, error, kind) in enumerate(problems):

@@ -54,6 +54,7 @@ from ui.window.notices import LibraryNotices
 from ui.window.settings import Settings
 from ui.window.sidebar import VIEWS, Sidebar
 from ui.window.undo_offer import UndoOffer
+from ui.window.watching import FolderWatching
 from ui.window.window_actions import WindowActions
 from ui.window.window_state import WindowState
 
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.digests = DigestActions(self)
         self.anchoring = AnchoringActions(self)
         self.explainer = ExplainActions(self)
+        self.watching = FolderWatching(self)  # issue 16: folders that import themselves
+        self._connect_watching()
         self.setAcceptDrops(True)
         self.state_timer = QTimer(self)
         self.state_timer.setInterval(1000)
@@ -508,6 +511,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.state_timer.stop()
         self.search.timer.stop()
         self.library.forget_index_listener(self.index_watch.notify)
+        self.watching.stop()
         self.runner.shutdown()
         self.writer.wait()  # every change the user made is stored before the library closes
         super().closeEvent(event)

@@ -40,8 +40,12 @@ WRITE_ACTIONS = (
     "restore_backup",
     "restore_annotations",
     "article_tags",
+    "watched_folders",
 )
-IMPORT_FILTER = "Articles (*.md *.markdown *.txt *.text *.html *.htm *.xhtml);;All files (*)"
+IMPORT_FILTER = (
+    "Articles and archives (*.md *.markdown *.txt *.text *.html *.htm *.xhtml *.mht *.mhtml"
+    " *.warc *.warc.gz *.wacz *.json *.csv *.zip);;All files (*)"
+)
 
 
 class WindowActions:
@@ -217,6 +221,39 @@ class WindowActions:
             return False
         self.update_status()
         return True
+
+    # --- watched folders (issue 16) ------------------------------------------------------
+
+    def _connect_watching(self) -> None:
+        self.registry["watched_folders"].triggered.connect(self.show_watched_folders)
+        self.watching.imported.connect(self.on_watched_import)
+        self.watching.missing.connect(self.on_sources_missing)
+        self.watching.refused.connect(self.show_error)
+        self.watching.start()
+
+    def show_watched_folders(self) -> Any:
+        from ui.window.watching import WatchedFoldersDialog
+
+        dialog = WatchedFoldersDialog(self, self.watching)
+        dialog.open()
+        return dialog
+
+    def on_watched_import(self, report: Any) -> None:
+        """A watched folder's files were imported (on the watcher's thread): show them."""
+        self.refresh_sidebar()
+        self.refresh_list()
+        self.update_status()
+        if self.article is not None and self.article.id in report.article_ids:
+            self.open_article(self.article.id, offset=self.reader.first_visible_offset())
+        moved = sum(1 for e in report.anchoring if e["status"] != "exact")
+        text = f"Watched folders: {report.imported} imported, {report.updated} updated"
+        if moved:
+            text += f"; {moved} passages moved or orphaned (Passage › Anchoring Report…)"
+        self.show_message(text + ".", 8000)
+
+    def on_sources_missing(self, marked: int) -> None:
+        if marked:
+            self.show_message(f"{marked} articles lost their file; they stay in the library.")
 
     def reindex(self) -> bool:
         library = self.library
