@@ -5,7 +5,6 @@ new files dropped into it appear in the article list while the window runs; ever
 from __future__ import annotations
 
 from conftest import SECOND, ThreadRecorder
-
 from ui.window.watching import WatchedFoldersDialog
 
 NEW = SECOND.replace("Wind pumps on the polders", "Sluices of the old harbour")
