@@ -52,7 +52,13 @@ from ui.reader.document import (
     read_document,
 )
 from ui.reader.marks import build_selections
-from ui.reader.reader_parts import ArticleHeader, SelectionPopup, byline_text, hover_text
+from ui.reader.reader_parts import (
+    ArticleHeader,
+    SelectionPopup,
+    byline_text,
+    format_date,
+    hover_text,
+)
 from ui.window.themes import LIGHT, Theme
 
 HEADER_TOP = 36  # space above the title
@@ -157,6 +163,12 @@ class ReaderView(QTextBrowser):
             getattr(self.article, "url", None),
             getattr(self.article, "source_path", None),
         )
+        saved = getattr(self.article, "saved_at", None)  # archives, exports, clippings
+        if saved:
+            shown = "saved\u00a0" + format_date(saved).replace(" ", "\u00a0")
+            byline = f"{byline}  ·  {shown}" if byline else shown
+        if getattr(self.article, "source_missing", False):
+            byline = f"{byline}  ·  its file is gone" if byline else "its file is gone"
         if self.article_tags:
             tags = "Tags: " + ", ".join(self.article_tags)
             byline = f"{byline}  ·  {tags}" if byline else tags
