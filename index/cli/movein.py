@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -53,18 +54,23 @@ def print_items(report: Any) -> None:
         print(f"{report.links} links listed without their text: see `links` (never fetched)")
 
 
+def _fail(message: str) -> None:
+    print(f"gloss: {message}", file=sys.stderr)
+
+
 def _watch(library, args) -> int:
-    from index.cli.commands import UsageError, _fail, _progress_bar
-    from index.watching.folders import WatchError
+    from index import WatchError
 
     if args.action in ("add", "remove") and not args.folder:
-        raise UsageError(f"watch {args.action} needs a folder")
+        _fail(f"watch {args.action} needs a folder")
+        return 2
     if args.action == "add":
         try:
             folder = library.watch_folder(args.folder)
         except WatchError as error:
-            raise UsageError(str(error)) from None
-        report = library.import_paths([folder], progress=_progress_bar("importing"))
+            _fail(str(error))
+            return 2
+        report = library.import_paths([folder])
         library.wait_indexed(timeout=600)
         if args.json:
             _print_json({"watched": folder, "import": report.to_json()})
@@ -98,7 +104,7 @@ def _watch(library, args) -> int:
 
 def _watch_run(library, args) -> int:
     """Watch in the foreground until interrupted (the window does this by itself)."""
-    from index.watching.watcher import FolderWatcher
+    from index import FolderWatcher
 
     def reported(report, paths) -> None:
         if args.json:
