@@ -75,7 +75,7 @@ def _add_article_tags(conn: sqlite3.Connection, article_id: int, tags: list[str]
     added = False
     for tag in tags:
         try:
-            tag_id = notes._tag_id(conn, tag)
+            tag_id = notes.tag_id(conn, tag)
         except AnnotationError:
             continue
         cursor = conn.execute(
@@ -84,7 +84,7 @@ def _add_article_tags(conn: sqlite3.Connection, article_id: int, tags: list[str]
         )
         added = added or cursor.rowcount > 0
     if added:
-        notes._queue(conn, f"a:{article_id}")
+        notes.queue_documents(conn, f"a:{article_id}")
 
 
 def _write(
@@ -102,7 +102,7 @@ def _write(
             tags.append(notes.clean_tag(tag))
         except AnnotationError:
             continue
-    notes._insert(
+    notes.insert_row(
         conn,
         passage_id,
         article_id,
@@ -113,8 +113,8 @@ def _write(
         highlight.created or stamp,
         stamp,
     )
-    notes._set_tags(conn, passage_id, tags)
-    notes._touch(conn, passage_id, article_id, "imported with its article")
+    notes.set_tags(conn, passage_id, tags)
+    notes.touch(conn, passage_id, article_id, "imported with its article")
 
 
 def _unplaced(article_id: int, highlight: CarriedHighlight, reason: str) -> dict[str, Any]:
