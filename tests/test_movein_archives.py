@@ -7,6 +7,7 @@ Library into a library in tmp_path.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import movein_files as files
@@ -165,6 +166,7 @@ def test_an_archive_in_a_folder_is_found_by_its_content(library, tmp_path):
     files.write_warc(folder / "crawl-without-extension")  # no name to go by: not walked
     files.write_warc(folder / "crawl.warc.gz")
     (folder / "notes.json").write_text('{"not": "an export"}')  # not ours: left alone
+    (folder / "logs.gz").write_bytes(gzip.compress(b"a log, not an archive"))  # left alone
     report = library.import_paths([folder])
     assert report.imported == 2 and not report.failed
     named = library.import_paths([folder / "crawl-without-extension"])  # named: its content

@@ -39,10 +39,10 @@ MAX_BUNDLE_BYTES = 100 * 1024 * 1024
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 TEXT_EXTENSIONS = {".txt", ".text"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml", ".shtml"}
-ARCHIVE_EXTENSIONS = {".warc", ".gz", ".wacz", ".mht", ".mhtml"}
+ARCHIVE_EXTENSIONS = {".warc", ".wacz", ".mht", ".mhtml"}
 KNOWN_EXTENSIONS = MARKDOWN_EXTENSIONS | TEXT_EXTENSIONS | HTML_EXTENSIONS | ARCHIVE_EXTENSIONS
 # Taken from a folder only when their content is an export this version reads.
-EXPORT_EXTENSIONS = {".json", ".csv", ".zip"}
+EXPORT_EXTENSIONS = {".json", ".csv", ".zip", ".gz"}
 
 
 class ImportProblem(Exception):
@@ -241,7 +241,8 @@ def _walk_folder(folder: str, info: os.stat_result, visited: set) -> Iterator[Wa
 
 
 def _export(path: str) -> bool:
-    """A .json, .csv or .zip in a folder is taken only when it is an export Gloss reads."""
+    """A .json, .csv, .zip or .gz in a folder is taken only when it is an archive or export
+    Gloss reads (a .warc.gz, a WACZ, an Omnivore zip, a wallabag or Pocket file)."""
     if detect.sniff(path) in detect.STREAMED:
         return True
     try:
