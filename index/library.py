@@ -711,6 +711,18 @@ class Library:
 
         return folders.mark_missing(self.store, paths)
 
+    def watched_checked(self, when: float) -> None:
+        """The watched folders were looked at up to `when` (epoch seconds). A worker."""
+        from index.watching import folders
+
+        folders.set_checked(self.store, when)
+
+    def sources_under(self, folder: str) -> list[str]:
+        """Files under `folder` that articles came from (not marked missing). Any thread."""
+        from index.watching import folders
+
+        return folders.sources_under(self.store, folder)
+
     def unsaved_links(self) -> list[dict[str, Any]]:
         """Links read-later exports listed without their text (never fetched). Any thread."""
         from index.watching import folders

@@ -89,6 +89,46 @@ def test_watched_folder_imports_changes_reanchors_and_keeps_deleted(library, tmp
         watcher.stop()
 
 
+def test_what_changed_while_gloss_was_closed_is_caught_up(library, tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    old = folder / "old.md"
+    old.write_text(TEXT, encoding="utf-8")
+    library.watch_folder(folder)
+    library.import_paths([folder])
+    [kept] = library.list_articles()
+    # Gloss is closed: a file arrives, another is deleted.
+    old.unlink()
+    (folder / "new.md").write_text(TEXT.replace("Tide tables", "Neap tides"), encoding="utf-8")
+    got_report, got_gone = threading.Event(), threading.Event()
+    watcher = FolderWatcher(
+        library,
+        on_report=lambda report, paths: got_report.set(),
+        on_missing=lambda paths, marked: got_gone.set(),
+        settle=0.1,
+        poll=0.05,
+    )
+    watcher.start()
+    try:
+        assert got_gone.wait(15) and got_report.wait(15)
+    finally:
+        watcher.stop()
+    titles = sorted(a.title for a in library.list_articles())
+    assert titles == ["Neap tides", "Tide tables"]
+    assert library.get_article(kept.id).source_missing
+
+
+def test_an_archive_import_reports_progress(library, tmp_path):
+    warc = files.write_warc(tmp_path / "crawl.warc.gz")
+    seen: list[tuple[int, int, str]] = []
+    library.import_paths(
+        [warc], progress=lambda done, total, label: seen.append((done, total, label))
+    )
+    done = [d for d, _, _ in seen]
+    assert done == sorted(done) and done[-1] == seen[-1][1]
+    assert any("pages" in label for _, _, label in seen)
+
+
 def test_watch_and_links_on_the_command_line(tmp_path):
     lib = tmp_path / "lib"
     folder = tmp_path / "clips"

@@ -233,9 +233,12 @@ class _Scan:
             capture.refers = (refers_url.strip("<>"), refers_date)
             self.revisits.append(capture)
             return
-        self.by_capture[(url, capture.date)] = capture
-        if capture.digest:
-            self.by_digest.setdefault(capture.digest, capture)
+        if capture.status in (None, 200) and (
+            capture.mime in HTML_TYPES or capture.mime.startswith("image/")
+        ):  # what a revisit can stand for here; other records are not kept (memory)
+            self.by_capture[(url, capture.date)] = capture
+            if capture.digest:
+                self.by_digest.setdefault(capture.digest, capture)
         if capture.status is not None and 300 <= capture.status < 400:
             where = capture.location or "nowhere"
             self.reported.append(skipped(url, f"a redirect to {where}"))
@@ -260,8 +263,11 @@ class _Scan:
             if original is None and revisit.digest:
                 original = self.by_digest.get(revisit.digest)
             if original is None:
-                reason = "a revisit of a capture that is not in this archive"
-                self.reported.append(skipped(revisit.url, reason))
+                if revisit.mime in HTML_TYPES:
+                    reason = "a revisit of a capture that is not in this archive"
+                    self.reported.append(skipped(revisit.url, reason))
+                else:
+                    self.other["revisit"] += 1
                 continue
             again = Capture(
                 url=revisit.url,

@@ -171,7 +171,8 @@ MIGRATIONS: list[str] = [
 
     CREATE TABLE watched_folders (
         path TEXT PRIMARY KEY,
-        added TEXT NOT NULL
+        added TEXT NOT NULL,
+        checked REAL NOT NULL DEFAULT 0
     );
     """,
 ]

@@ -8,6 +8,7 @@ with it: they stay, marked `source_missing`, until the file comes back.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ def add(store: Store, path: str | os.PathLike[str]) -> str:
         raise WatchError(f"not a folder: {folder}")
     with store.write() as conn:
         conn.execute(
-            "INSERT OR IGNORE INTO watched_folders(path, added) VALUES (?, ?)", (folder, now_iso())
+            "INSERT OR IGNORE INTO watched_folders(path, added, checked) VALUES (?, ?, ?)",
+            (folder, now_iso(), time.time()),
         )
     return folder
 
@@ -48,7 +50,7 @@ def remove(store: Store, path: str | os.PathLike[str]) -> bool:
 
 def listed(store: Store) -> list[dict[str, Any]]:
     """Every watched folder: {"path", "added", "exists", "articles"} in path order."""
-    rows = store.read("SELECT path, added FROM watched_folders ORDER BY path")
+    rows = store.read("SELECT path, added, checked FROM watched_folders ORDER BY path")
     out = []
     for row in rows:
         like = row["path"].rstrip(os.sep) + os.sep + "%"
@@ -58,10 +60,28 @@ def listed(store: Store) -> list[dict[str, Any]]:
                 "path": row["path"],
                 "added": row["added"],
                 "exists": os.path.isdir(row["path"]),
+                "checked": row["checked"],
                 "articles": count["n"] if count else 0,
             }
         )
     return out
+
+
+def set_checked(store: Store, when: float) -> None:
+    """Every watched folder was looked at up to `when` (seconds since the epoch): files
+    changed before it were seen; the next start looks for newer ones."""
+    with store.write() as conn:
+        conn.execute("UPDATE watched_folders SET checked = max(checked, ?)", (when,))
+
+
+def sources_under(store: Store, folder: str) -> list[str]:
+    """The files under `folder` articles came from (those not yet marked missing)."""
+    like = folder.rstrip(os.sep) + os.sep + "%"
+    rows = store.read(
+        "SELECT DISTINCT source_file FROM articles WHERE source_file LIKE ? AND NOT source_missing",
+        (like,),
+    )
+    return [r["source_file"] for r in rows]
 
 
 def mark_missing(store: Store, paths: Iterable[str]) -> int:

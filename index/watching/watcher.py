@@ -93,6 +93,7 @@ class FolderWatcher:
         self._observer: Any = None
         self._watches: dict[str, Any] = {}
         self._thread: threading.Thread | None = None
+        self._catch_up = True
         self.errors: list[str] = []
 
     # -- life cycle -----------------------------------------------------------------------
@@ -160,12 +161,35 @@ class FolderWatcher:
     def _run(self) -> None:
         while not self._stop.wait(self.poll):
             try:
+                if self._catch_up:
+                    self._catch_up = False
+                    self.catch_up()
                 self.settle_now()
             except Exception as error:  # the watcher must outlive a bad file or a full disk
                 self.errors.append(f"watching: {error}")
 
+    def catch_up(self) -> None:
+        """What changed while Gloss was not running: files newer than the folder's last
+        look are queued (they settle like any other), files gone are marked missing."""
+        for folder in self.library.watched_folders():
+            path, checked = folder["path"], folder.get("checked") or 0.0
+            for root, dirs, names in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in names:
+                    file = os.path.join(root, name)
+                    try:
+                        newer = os.stat(file).st_mtime > checked
+                    except OSError:
+                        continue
+                    if newer:
+                        self.touched(file)
+            for source in self.library.sources_under(path):
+                if not os.path.exists(source):
+                    self.deleted(source)
+
     def settle_now(self) -> tuple[list[str], list[str]]:
         """Import what has settled and mark what is gone; (imported, gone) paths."""
+        looked = time.time()
         ready, gone = self._take_settled()
         if gone:
             marked = self.library.mark_sources_missing(gone)
@@ -175,6 +199,8 @@ class FolderWatcher:
             report = self.library.import_paths(ready, cancel=self._stop.is_set)
             if self.on_report:
                 self.on_report(report, ready)
+        if not self.pending() and (ready or gone):
+            self.library.watched_checked(looked)
         return ready, gone
 
     def _take_settled(self) -> tuple[list[str], list[str]]:
