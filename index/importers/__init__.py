@@ -245,9 +245,5 @@ def _export(path: str) -> bool:
     Gloss reads (a .warc.gz, a WACZ, an Omnivore zip, a wallabag or Pocket file)."""
     if detect.sniff(path) in detect.STREAMED:
         return True
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(detect.HEAD_BYTES)
-    except OSError:
-        return False
-    return detect.kind_of(head) in detect.EXPORTS
+    head = detect.read_head(path, detect.HEAD_BYTES)
+    return head is not None and detect.kind_of(head) in detect.EXPORTS

@@ -16,6 +16,7 @@ import csv
 import io
 import os
 import re
+import stat
 import zipfile
 import zlib
 
@@ -34,16 +35,31 @@ def sniff(path: str) -> str:
     """
     if os.path.isdir(path):
         return "omnivore" if omnivore_folder(path) else "file"
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-    except OSError:
+    head = read_head(path, 4096)
+    if head is None:
         return "file"
     if is_warc(head):
         return "warc"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
     return "file"
+
+
+def read_head(path: str, size: int) -> bytes | None:
+    """The first bytes of a regular file; None for anything else (a FIFO would block on
+    open, a socket cannot be opened) or when it cannot be read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, size)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def is_warc(head: bytes) -> bool:
