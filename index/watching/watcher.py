@@ -101,7 +101,7 @@ class FolderWatcher:
     def start(self) -> None:
         """Watch every folder the library lists, and start settling (once; a worker
         thread: it reads the library)."""
-        if self._observer is not None:
+        if self._observer is not None or self._stop.is_set():
             return
         self._observer = Observer()
         self._observer.daemon = True
@@ -126,6 +126,8 @@ class FolderWatcher:
             self.start()  # the first folder: start with every listed one (this included)
         if folder in self._watches:
             return True
+        if self._observer is None:  # stopped: the window is closing
+            return False
         try:
             self._watches[folder] = self._observer.schedule(_Handler(self), folder, recursive=True)
         except OSError as error:

@@ -13,6 +13,7 @@ Signals:
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -49,19 +50,24 @@ class FolderWatching(QObject):
         )
 
     def start(self) -> None:
-        """Start watching the listed folders, on the work pool (it reads the library)."""
+        """Start watching the listed folders, on a thread of its own (it reads the library;
+        the work pool stays free for what the user asks)."""
         if self.library.read_only:
             return
-        watcher = self.watcher
+        library, watcher = self.library, self.watcher
 
-        def work(_progress, _cancel):
-            if self.library.watched_folders():
+        def begin() -> None:
+            if library.watched_folders():
                 watcher.start()
-            return None
 
-        self.window.runner.start("watch-start", work)
+        self._starting = threading.Thread(target=begin, name="gloss-watch-start", daemon=True)
+        self._starting.start()
 
     def stop(self) -> None:
+        """Stop the watcher (it may still be starting: that ends first)."""
+        starting = getattr(self, "_starting", None)
+        if starting is not None:
+            starting.join(timeout=10)
         self.watcher.stop()
 
     # called on the watcher's settling thread: signals cross to the GUI thread
