@@ -38,9 +38,9 @@ from index.passages.annotations import NotFound
 from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
 from index.safety.lock import set_program_label
 from index.search.engine import QueryError
-from index.wording import count_of
 from index.watching.folders import WatchError
 from index.watching.watcher import FolderWatcher
+from index.wording import count_of
 
 __all__ = [
     "DEFAULT_NAMES",

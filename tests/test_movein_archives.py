@@ -171,3 +171,24 @@ def test_an_archive_in_a_folder_is_found_by_its_content(library, tmp_path):
     assert report.imported == 2 and not report.failed
     named = library.import_paths([folder / "crawl-without-extension"])  # named: its content
     assert named.duplicates >= 2 and not named.failed
+
+
+def test_archived_pages_read_as_nfc_like_every_file(library, tmp_path):
+    from warcio.warcwriter import WARCWriter
+
+    page = files.article_html(
+        "The Cafe\u0301 on the Quay",
+        [p.replace("keeper", "cafe\u0301 owner") for p in files.LIGHTHOUSE],
+    ).encode()
+    path = tmp_path / "nfd.warc.gz"
+    with open(path, "wb") as out:
+        files._response(
+            WARCWriter(out, gzip=True),
+            "https://coast.example/cafe",
+            page,
+            "text/html; charset=utf-8",
+            "2023-05-01T10:00:00Z",
+        )
+    article = library.get_article(library.import_paths([path]).article_ids[0])
+    assert "café owner" in article.reading_text and "\u0301" not in article.reading_text
+    assert article.title == "The Café on the Quay"

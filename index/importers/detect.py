@@ -49,7 +49,8 @@ def read_head(path: str, size: int) -> bytes | None:
     """The first bytes of a regular file; None for anything else (a FIFO would block on
     open, a socket cannot be opened) or when it cannot be read."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:

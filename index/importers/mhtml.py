@@ -34,7 +34,9 @@ def import_mhtml(text: str, source_path: str = "") -> Article:
     page = _root_part(message, parts)
     if page is None:
         raise ValueError("no web page in the MHTML file")
-    html = decode_html(page.get_payload(decode=True) or b"", page.get_content_charset())
+    from index.importers.blocks import nfc
+
+    html = nfc(decode_html(page.get_payload(decode=True) or b"", page.get_content_charset()))
     article = import_html(html, source_path)
     url = message.get("Snapshot-Content-Location") or page.get("Content-Location")
     if url:

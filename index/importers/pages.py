@@ -28,8 +28,10 @@ def article_from_html(
 ) -> Article:
     """The article in `html` (ValueError when there is none), marked with the container's
     address and saved date; its hash is of `digest_of` (the captured bytes) when given."""
+    from index.importers.blocks import nfc
     from index.importers.html import import_html
 
+    html = nfc(html)  # the reading text is NFC, as for every file (index/importers)
     article = import_html(html, source_path)
     if url:
         article.url = url

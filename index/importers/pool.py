@@ -58,9 +58,7 @@ def parse_chunk(paths: list[str]) -> list[Parsed]:
     return out
 
 
-def parse_all(
-    paths: list[str], cancel: Callable[[], bool] | None
-) -> Generator[Parsed, None, None]:
+def parse_all(paths: list[str], cancel: Callable[[], bool] | None) -> Generator[Parsed, None, None]:
     """Each path's Article or reason, in order; in worker processes when it pays.
 
     Stops early (without the rest) once `cancel()` turns true.

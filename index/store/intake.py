@@ -156,6 +156,7 @@ class _Writer:
                 reason = f"article {near} has the same address (saved twice?)"
                 self.note(entry.source_file, entry.label, "near-duplicate", reason, article_id)
         report.article_ids.append(article_id)
+        report.stored.add(article_id)
         if entry.in_archive and near is None:
             self.note(entry.source_file, entry.label, status, "", article_id)
         conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
