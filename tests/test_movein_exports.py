@@ -251,3 +251,23 @@ def test_a_zip_that_is_no_export_is_refused_with_a_reason(library, tmp_path):
         archive.writestr("a.txt", "hello")
     report = library.import_paths([path])
     assert report.imported == 0 and len(report.failed) == 1
+
+
+def test_read_again_from_their_originals_clippings_and_pages_stay_clean(library, tmp_path):
+    """When the importers grow, articles are read again from their stored originals
+    (index/store/reread.py): a clipping's front matter and an archived page's markup
+    must not come back as text."""
+    from index.importers import PARSER_VERSIONS, parse_again
+
+    clip = tmp_path / "keeper.md"
+    clip.write_text(OBSIDIAN, encoding="utf-8")
+    export = tmp_path / "wallabag.json"
+    export.write_text(json.dumps(files.wallabag_export()), encoding="utf-8")
+    ids = library.import_paths([clip, export]).article_ids
+    for article_id in ids:
+        article = library.get_article(article_id)
+        assert PARSER_VERSIONS[article.source_format] == PARSER_VERSIONS["html"] or (
+            article.source_format == "markdown"
+        )
+        again = parse_again(library.original_text(article_id), article.source_format)
+        assert again.reading_text == article.reading_text

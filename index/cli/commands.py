@@ -244,7 +244,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         path,
         progress=_index_progress() if writes else None,
         writer_wait=float(os.environ.get("GLOSS_WRITER_WAIT", WRITER_WAIT)) if writes else 0.0,
-        create=args.command == "import",
+        create=args.command == "import" or movein.creates(args),
     )
     try:
         if writes and library.read_only:  # one line: why (another Gloss writing, a read-only disk)

@@ -28,6 +28,11 @@ def add_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     add("links", "links read-later exports (Pocket, Instapaper…) listed without their text")
 
 
+def creates(args: argparse.Namespace) -> bool:
+    """`watch add` imports, so like `import` it may make a new library."""
+    return args.command == "watch" and args.action == "add"
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False))
 
@@ -35,7 +40,9 @@ def _print_json(data: Any) -> None:
 def print_items(report: Any) -> None:
     """What an import did per item of an archive or export, beyond plain imports."""
     for item in report.items:
-        if item["status"] in ("imported", "updated"):
+        if item["status"] in ("imported", "updated") and not item["reason"]:
+            continue
+        if item["status"] == "near-duplicate":  # the import's own lines say these
             continue
         where = item["item"] if item["item"] == item["source"] else f"{item['source']}: "
         where = where if item["item"] == item["source"] else where + item["item"]

@@ -3,8 +3,9 @@
 A wallabag or Omnivore export (or a clipping's front matter) says which article its
 tags and highlights are on: no matching by address or title is needed. Each highlight
 is placed in that article's reading text by the same rules as other tools' annotations
-(`foreign.place`: its quote, whitespace and quote marks forgiven, disambiguated by its
-context and the position hint), inside the import's transaction. A highlight whose
+(`placement.place`: its quote on word boundaries, whitespace and quote marks forgiven,
+the occurrence whose context and position hint agree best; else a fuzzy match on word
+boundaries), inside the import's transaction. A highlight whose
 words are not in the text is kept, orphaned, like any passage after a re-import; one
 that is no passage at all (a page note) is listed with its reason. Ids come from the
 export's own ids, so importing the same export again adds nothing.
@@ -16,7 +17,8 @@ import sqlite3
 import uuid
 from typing import Any
 
-from index.exchange.foreign import ID_NAMESPACE, Foreign, place
+from index.exchange.foreign import ID_NAMESPACE, Foreign
+from index.exchange.placement import place
 from index.model import Article, CarriedHighlight
 from index.passages import annotations as notes
 from index.passages.anchoring import Selector
@@ -57,8 +59,7 @@ def attach(conn: sqlite3.Connection, article_id: int, article: Article) -> dict[
             start=highlight.start,
             end=highlight.end,
         )
-        placed = place(text, foreign)
-        selector = placed[1] if placed else None
+        selector = place(text, foreign).selector
         orphaned = selector is None
         if selector is None:
             hint = highlight.start or 0

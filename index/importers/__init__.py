@@ -28,7 +28,11 @@ from index.model import Article
 # library then reads again, from the stored original, every article an older one made
 # (index/store/reread.py). 2: the reading text in NFC; tables, numbered and nested lists,
 # code with its spaces, footnotes, figures, rules, definition and task lists.
+# Pages kept as HTML by an archive, an export or a single-file page are read by the
+# HTML importer: they are as new as it is, and read again with it (index/store/reread.py).
+HTML_PAGE_FORMATS = ("warc", "wallabag", "omnivore", "mhtml", "singlefile")
 PARSER_VERSIONS = {"markdown": 2, "html": 2, "text": 2}
+PARSER_VERSIONS.update(dict.fromkeys(HTML_PAGE_FORMATS, PARSER_VERSIONS["html"]))
 
 # Articles are rarely over 1 MB; 20 MB keeps one import's memory bounded (the
 # original, the blocks and the reading text are all held while it is stored).
@@ -135,10 +139,12 @@ def parse_again(text: str, source_format: str, source_path: str = "") -> Article
     """An article read again from its stored original (decoded text) by the importer of
     its format; ImportProblem with a one-line reason when it cannot be."""
     try:
-        if source_format == "html":
+        if source_format == "html" or source_format in HTML_PAGE_FORMATS:
             from index.importers.html import import_html
 
             return import_html(text, source_path)
+        if source_format == "markdown" and frontmatter.has_front_matter(text):
+            return frontmatter.import_clipping(text, source_path)  # never the front matter
         if source_format == "markdown":
             return import_markdown(text, source_path)
         return import_plaintext(text, source_path)

@@ -27,7 +27,13 @@ from index.importers.detect import sniff
 from index.importers.items import Item, SavedLink
 from index.importers.sources import stream_source
 from index.model import Article
-from index.store.articles import ImportFailure, ImportReport, insert_article, update_article
+from index.store.articles import (
+    ImportFailure,
+    ImportReport,
+    insert_article,
+    near_duplicate,
+    update_article,
+)
 from index.store.database import Store, now_iso
 
 Progress = Callable[[int, int, str], None]
@@ -62,7 +68,9 @@ class _Writer:
         report: ImportReport,
         reanchor: Reanchor | None,
         attach: Attach | None,
+        keep_near_duplicates: bool = False,
     ) -> None:
+        self.keep_near_duplicates = keep_near_duplicates
         self.store = store
         self.report = report
         self.reanchor = reanchor
@@ -139,7 +147,7 @@ class _Writer:
         previous = conn.execute(
             "SELECT id FROM articles WHERE source_path = ? ORDER BY id LIMIT 1", (entry.source,)
         ).fetchone()
-        near = None
+        reason = ""
         if previous:
             article_id = previous["id"]
             update_article(conn, article_id, entry.source, article, entry.source_file)
@@ -148,17 +156,28 @@ class _Writer:
                 report.anchoring.extend(self.reanchor(conn, article_id, article.reading_text))
             status = "updated"
         else:
-            near = _same_address(conn, article.url)
+            copy = None if self.keep_near_duplicates else near_duplicate(conn, article)
+            if copy is not None:  # same title, almost the same text: kept once
+                report.near_duplicates.append(
+                    {"path": entry.source, "title": article.title, **copy}
+                )
+                reason = (
+                    f"{100 * copy['similarity']:.1f} % the same as article {copy['kept_id']}:"
+                    " not imported"
+                )
+                if entry.in_archive:
+                    self.note(entry.source_file, entry.label, "near-duplicate", reason)
+                return
+            same_address = _same_address(conn, article.url)
             article_id = insert_article(conn, entry.source, article, entry.source_file)
             report.imported += 1
             status = "imported"
-            if near is not None:
-                reason = f"article {near} has the same address (saved twice?)"
-                self.note(entry.source_file, entry.label, "near-duplicate", reason, article_id)
+            if same_address is not None:
+                reason = f"article {same_address} has the same address (saved twice?)"
         report.article_ids.append(article_id)
         report.stored.add(article_id)
-        if entry.in_archive and near is None:
-            self.note(entry.source_file, entry.label, status, "", article_id)
+        if entry.in_archive or reason:
+            self.note(entry.source_file, entry.label, status, reason, article_id)
         conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
         self._attach(conn, article_id, article)
 
@@ -230,7 +249,7 @@ def import_paths(
     files = [item for item, kind in zip(found, kinds, strict=True) if kind == "file"]
     archives = [(item, kind) for item, kind in zip(found, kinds, strict=True) if kind != "file"]
     total = len(files) + ARCHIVE_STEPS * len(archives)
-    writer = _Writer(store, report, reanchor, attach)
+    writer = _Writer(store, report, reanchor, attach, keep_near_duplicates)
     done = 0
     parsed = workers.parse_all([i.path for i in files if not i.error], cancel)
     try:
