@@ -236,8 +236,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from index import Library
 
     handler = _HANDLERS[args.command]
-    reads = ("list", "show", "search", "annotations", "export", "check", "history", "anchoring")
-    reads += movein.READS
+    reads: tuple[str, ...] = ("list", "show", "search", "annotations", "export", "check")
+    reads += ("history", "anchoring", *movein.READS)
     writes = args.command not in (*reads, "digest", "explain")
     path = Path(args.library) if args.library else None
     library = Library.open(

@@ -36,7 +36,9 @@ def import_mhtml(text: str, source_path: str = "") -> Article:
         raise ValueError("no web page in the MHTML file")
     from index.importers.blocks import nfc
 
-    html = nfc(decode_html(page.get_payload(decode=True) or b"", page.get_content_charset()))
+    payload = page.get_payload(decode=True)
+    raw = payload if isinstance(payload, bytes) else b""
+    html = nfc(decode_html(raw, page.get_content_charset()))
     article = import_html(html, source_path)
     url = message.get("Snapshot-Content-Location") or page.get("Content-Location")
     if url:

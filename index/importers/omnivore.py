@@ -41,7 +41,7 @@ class _Files:
         if self.zip is not None:
             names = self.zip.namelist()
         else:
-            base = self.folder
+            base = Path(path)
             names = [
                 str(p.relative_to(base)).replace(os.sep, "/")
                 for p in base.rglob("*")
@@ -62,6 +62,7 @@ class _Files:
             if info.file_size > MAX_MEMBER_BYTES:
                 return None
             return self.zip.read(info)
+        assert self.folder is not None
         file = self.folder / name
         if file.stat().st_size > MAX_MEMBER_BYTES:
             return None
