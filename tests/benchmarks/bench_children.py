@@ -182,6 +182,9 @@ def measure_highlight(library: str, folder: str, times: int = 100) -> dict:
     text = window.reader.text
     words = [i for i in range(1, len(text) - 40) if text[i - 1] == " "]
     painted, committed, during = [], [], 0
+    store_s: list[float] = []  # trigger → stored (the rest of committed is the answer's trip)
+    stored_at: list[float] = []  # when each write was stored, on the writer thread
+    lib.on_changes(lambda _changes: stored_at.append(time.perf_counter()))
     for _ in range(times):
         start = rng.choice(words)
         window.reader.select_range(start, start + rng.randint(8, 30))
@@ -195,6 +198,9 @@ def measure_highlight(library: str, folder: str, times: int = 100) -> dict:
         if window.writer.pending():
             landed.exec()
         committed.append(time.perf_counter() - began)
+        writes = [t for t in stored_at if t >= began]
+        if writes:
+            store_s.append(writes[0] - began)
         window.writer.landed.disconnect(landed.quit)
         window.writer.refused.disconnect(landed.quit)
         during += not importing["done"]
@@ -211,6 +217,7 @@ def measure_highlight(library: str, folder: str, times: int = 100) -> dict:
     return {
         "painted_s": painted,
         "committed_s": committed,
+        "stored_s": store_s,
         "during_import": during,
         "stored": stored,
     }

@@ -137,8 +137,11 @@ def table(r: dict) -> str:
         marks = r["highlight"]
         for key, label, limit in (
             ("painted_s", "highlight during an import: painted", 16),
-            ("committed_s", "highlight during an import: committed", 200),
+            ("stored_s", "highlight during an import: stored (writer thread)", 200),
+            ("committed_s", "highlight during an import: committed (answer drawn)", 200),
         ):
+            if not marks.get(key):
+                continue
             values = marks[key]
             p95 = _pct(values, 95) * 1000
             row(
