@@ -142,6 +142,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX IF NOT EXISTS articles_title ON articles(title);
     """,
+    # Which version of its importer made each article's blocks: articles made by an older
+    # one are read again from their stored original (index/store/reread.py), so a library
+    # made before tables, numbered lists, code, footnotes and figures gains them.
+    """
+    ALTER TABLE articles ADD COLUMN parser INTEGER NOT NULL DEFAULT 1;
+    """,
     # moving in (issue 16): when a page was saved, which file an article came from (an
     # archive holds many) and whether that file is gone; links read-later exports list
     # without their text; folders that import themselves.
@@ -168,12 +174,6 @@ MIGRATIONS: list[str] = [
         added TEXT NOT NULL,
         checked REAL NOT NULL DEFAULT 0
     );
-    """,
-    # Which version of its importer made each article's blocks: articles made by an older
-    # one are read again from their stored original (index/store/reread.py), so a library
-    # made before tables, numbered lists, code, footnotes and figures gains them.
-    """
-    ALTER TABLE articles ADD COLUMN parser INTEGER NOT NULL DEFAULT 1;
     """,
 ]
 
