@@ -50,7 +50,8 @@ def remove(store: Store, path: str | os.PathLike[str]) -> bool:
 
 def _has_table(store: Store, name: str) -> bool:
     """False for a library opened read-only before its migrations ran (no such table yet)."""
-    return store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    found = store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found is not None
 
 
 def listed(store: Store) -> list[dict[str, Any]]:
