@@ -63,8 +63,14 @@ def _made_before(folder: Path, *, unreadable: str | None = None) -> dict[str, in
     finally:
         library.close()
     conn = sqlite3.connect(folder / "library.sqlite3")
-    conn.execute("ALTER TABLE articles DROP COLUMN parser")
-    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")  # before `parser`
+    # A library made before `parser`: that step and the later ones (moving in, issue 16) undone.
+    parser_step = next(n for n, step in enumerate(MIGRATIONS) if "ADD COLUMN parser" in step)
+    conn.execute("DROP INDEX articles_source_file")
+    for column in ("parser", "saved_at", "source_file", "source_missing"):
+        conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+    conn.execute("DROP TABLE unsaved_links")
+    conn.execute("DROP TABLE watched_folders")
+    conn.execute(f"PRAGMA user_version = {parser_step}")
     conn.commit()
     conn.close()
     return ids

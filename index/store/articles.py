@@ -255,6 +255,7 @@ def get_article(store: Store, article_id: int) -> StoredArticle:
     row = store.one("SELECT * FROM articles WHERE id = ?", (article_id,))
     if row is None:
         raise KeyError(f"no article with id {article_id}")
+    columns = set(row.keys())  # sqlite3.Row: `in` looks at values, keys() at names
     return StoredArticle(
         id=row["id"],
         title=row["title"],
@@ -269,8 +270,9 @@ def get_article(store: Store, article_id: int) -> StoredArticle:
         reading_text=row["reading_text"],
         words=row["words"],
         warnings=[w for w in row["warnings"].split("\n") if w],
-        saved_at=row["saved_at"],
-        source_missing=bool(row["source_missing"]),
+        # a library opened read-only before its migrations ran has no such columns yet
+        saved_at=row["saved_at"] if "saved_at" in columns else None,
+        source_missing=bool(row["source_missing"]) if "source_missing" in columns else False,
     )
 
 

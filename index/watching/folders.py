@@ -48,8 +48,16 @@ def remove(store: Store, path: str | os.PathLike[str]) -> bool:
     return cursor.rowcount > 0
 
 
+def _has_table(store: Store, name: str) -> bool:
+    """False for a library opened read-only before its migrations ran (no such table yet)."""
+    found = store.one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return found is not None
+
+
 def listed(store: Store) -> list[dict[str, Any]]:
     """Every watched folder: {"path", "added", "exists", "articles"} in path order."""
+    if not _has_table(store, "watched_folders"):
+        return []
     rows = store.read("SELECT path, added, checked FROM watched_folders ORDER BY path")
     out = []
     for row in rows:
@@ -103,6 +111,8 @@ def mark_missing(store: Store, paths: Iterable[str]) -> int:
 
 def unsaved_links(store: Store) -> list[dict[str, Any]]:
     """Links read-later exports listed without their text, newest first."""
+    if not _has_table(store, "unsaved_links"):
+        return []
     rows = store.read(
         "SELECT url, title, tags, added, state, source, listed_at FROM unsaved_links"
         " ORDER BY added IS NULL, added DESC, id DESC"
