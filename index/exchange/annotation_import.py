@@ -206,12 +206,7 @@ def _write(store: Store, fmt: str, rows: list[tuple[Foreign, int, Selector]]) ->
     with store.write() as conn:
         stamp = now_iso()
         for item, article_id, selector in rows:
-            tags = []
-            for tag in item.tags:
-                try:
-                    tags.append(notes.clean_tag(tag))
-                except AnnotationError:
-                    continue
+            tags = notes.usable_tags(item.tags)
             notes.insert_row(
                 conn,
                 item.gloss_id,

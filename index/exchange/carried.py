@@ -97,12 +97,7 @@ def _write(
     orphaned: bool,
 ) -> None:
     stamp = now_iso()
-    tags = []
-    for tag in highlight.tags:
-        try:
-            tags.append(notes.clean_tag(tag))
-        except AnnotationError:
-            continue
+    tags = notes.usable_tags(highlight.tags)
     notes.insert_row(
         conn,
         passage_id,

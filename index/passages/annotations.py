@@ -89,6 +89,17 @@ def clean_tag(name: str) -> str:
     return name
 
 
+def usable_tags(names: list[str] | tuple[str, ...]) -> list[str]:
+    """The tags of another tool's annotation that Gloss can keep (the unusable dropped)."""
+    kept = []
+    for name in names:
+        try:
+            kept.append(clean_tag(name))
+        except AnnotationError:
+            continue
+    return kept
+
+
 def check_color(color: str) -> str:
     color = color.strip().lower()
     if color not in PALETTE:
