@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from index.importers import ImportProblem, read_article, walk
-from index.importers.blocks import parse_date
+from index.importers.dates import parse_date
 from index.importers.decode import decode_bytes
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from datetime import date
 
 from index.model import CELL_ALIGNMENTS, Block, Span, TableCell, TableRow
 
@@ -226,62 +225,3 @@ def looks_like_author(line: str) -> bool:
     if not 1 <= len(words) <= 6 or len(line) > 60 or line.endswith((".", "!", "?", ":")):
         return False
     return all(_AUTHOR_WORD.match(word) for word in words) and words[0][0].isupper()
-
-
-# --- dates -----------------------------------------------------------------
-
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_MONTH = r"(?P<month>[a-z]{3,9})\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>\d{4})"
-_DATE_FORMS = [
-    re.compile(rf"^{_WEEKDAY}{_DAY}\s+{_MONTH},?\s+{_YEAR}$"),  # 13 January 2023
-    re.compile(rf"^{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}$"),  # January 13, 2023
-    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[t ][\d:.+z-]*)?$"),
-    re.compile(r"^(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})$"),
-]
-
-
-def parse_date(text: str) -> str | None:
-    """An ISO date (YYYY-MM-DD) for a line that is only a date in a usual English form.
-
-    Accepts `13 January 2023`, `January 13, 2023`, `Fri 13 Jan. 2023`,
-    `2023-01-13` (optionally with a time) and `2023/1/13`. Anything else,
-    including impossible dates, gives None: a date is never guessed.
-    """
-    line = " ".join(text.strip().lower().split())
-    line = line.removeprefix("published ").removeprefix("updated ").removeprefix("on ")
-    for form in _DATE_FORMS:
-        match = form.match(line)
-        if not match:
-            continue
-        month_text = match.group("month")
-        month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
-        if month is None:
-            return None
-        try:
-            return date(int(match.group("year")), month, int(match.group("day"))).isoformat()
-        except ValueError:
-            return None
-    return None

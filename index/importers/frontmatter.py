@@ -147,7 +147,7 @@ def _date(value: Any) -> str | None:
         value = value[0] if value else None
     if value is None:
         return None
-    from index.importers.html import iso_date
+    from index.importers.dates import iso_date
 
     return iso_date(str(value).split(" (")[0])
 

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from email.utils import parsedate_to_datetime
 from html import unescape as html_unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +20,8 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from index.importers.blocks import clean_inline, finish_blocks, looks_like_author, parse_date
+from index.importers.blocks import clean_inline, finish_blocks, looks_like_author
+from index.importers.dates import iso_date, parse_date
 from index.importers.html_extract import (
     blocks_from_tree,
     extract_blocks,
@@ -478,43 +478,6 @@ def _dateline(root: etree._Element) -> str | None:
 
 def _days(iso: str) -> int:
     return date.fromisoformat(iso).toordinal()
-
-
-_ISO_START = re.compile(r"^(\d{4})-(\d\d)-(\d\d)")
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DATE_INSIDE = re.compile(
-    rf"\b(?:[a-z]{{3,9}}\.?\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+[a-z]{{3,9}}\.?,?\s+\d{{4}})\b", re.I
-)
-
-
-def iso_date(value: str) -> str | None:
-    """YYYY-MM-DD for a full date in ISO, RFC 2822 or a usual English form; else None.
-
-    Only complete dates count (a year or a month alone gives None), and only
-    plausible ones (from 1900 to next year).
-    """
-    value = _text(value)
-    found = _parse_full_date(value) if value else None
-    if found and 1900 <= int(found[:4]) <= date.today().year + 1:
-        return found
-    return None
-
-
-def _parse_full_date(value: str) -> str | None:
-    if found := parse_date(value):
-        return found
-    if match := _ISO_START.match(value):
-        return parse_date("-".join(match.groups()))
-    try:
-        return parsedate_to_datetime(value).date().isoformat()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        pass
-    # "Monday, November 18, 2019, 08:19 PM", "01:38:07 PM IST Nov 20, 2019"
-    head = re.split(r"\s+(?:at\s+)?\d{1,2}:\d\d|\s*[|•·]\s*", value)[0].rstrip(", ")
-    if head and head != value and (found := parse_date(head)):
-        return found
-    match = _DATE_INSIDE.search(value)
-    return parse_date(match.group(0)) if match else None
 
 
 def _canonical_url(

@@ -23,7 +23,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from index.importers.blocks import clean_inline, finish_blocks, looks_like_author, parse_date
+from index.importers.blocks import clean_inline, finish_blocks, looks_like_author
+from index.importers.dates import parse_date
 from index.model import (
     Article,
     Block,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from index.importers.blocks import finish_blocks, looks_like_author, parse_date, plain_blocks
+from index.importers.blocks import finish_blocks, looks_like_author, plain_blocks
+from index.importers.dates import parse_date
 from index.model import Article
 
 _BLANK = re.compile(r"\n[ \t\f\v]*\n")
