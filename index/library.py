@@ -946,14 +946,16 @@ class Library:
         source = Path(path)
         if progress:
             progress(0, 0, f"Reading {source.name}")
-        from index.importers.decode import NotText, decode_bytes
+        from index.exchange.foreign import decode
 
         try:
-            text = decode_bytes(source.read_bytes()).text
+            data = source.read_bytes()
         except OSError as error:
             raise AnnotationError(f"cannot read {path}: {error.strerror}") from None
-        except NotText:
-            raise AnnotationError(f"{source.name} is not a text file") from None
+        try:
+            text = decode(data)  # the decoding import_annotations does, told with the name
+        except AnnotationError as error:
+            raise AnnotationError(f"{source.name} is {error}") from None
         if progress:
             progress(0, 0, f"Placing the annotations of {source.name}")
         return self.import_annotations(text, take_legend=take_legend)

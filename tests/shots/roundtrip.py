@@ -23,22 +23,14 @@ from ui.window.app import make_app  # noqa: E402
 from ui.window.main_window import MainWindow  # noqa: E402
 from ui.window.settings import Settings  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dialogs import wait_until  # noqa: E402  (the shots share one waiting loop)
+
 SEED = ROOT.parent / "shared" / "corpora" / "seed" / "000_e45523c9750e1e33.txt"
 NEWS = ROOT / "tests" / "fixtures" / "html" / "news_article.html"
 READWISE = ROOT / "tests" / "fixtures" / "foreign" / "readwise_export.csv"
 BLUE = "the massacre of 17 persons on Monday by Peruvian police"
 SELECTED = "17 persons on Monday by Peruvian police in the southeastern Andean city"
-
-
-def wait_until(app, test, limit=20000):
-    import time
-
-    end = time.monotonic() + limit / 1000
-    while not test():
-        app.processEvents()
-        if time.monotonic() > end:
-            raise SystemExit("timed out")
-        time.sleep(0.01)
 
 
 def dark_selection(app, lib, aid, scratch: Path, out: Path) -> Path:

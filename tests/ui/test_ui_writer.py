@@ -37,10 +37,16 @@ def _select(window, words: str) -> tuple[int, int]:
     return start, start + len(words)
 
 
-def test_a_highlight_is_painted_before_it_is_stored(qtbot, open_window, library):
+def _reading(qtbot, open_window, library):
+    """A window on the tidal-mills article, its own writes (the "opened" mark) stored."""
     window = open_window(library)
     window.open_article(article_id(library, "Notes on tidal"))
     written(qtbot, window)
+    return window
+
+
+def test_a_highlight_is_painted_before_it_is_stored(qtbot, open_window, library):
+    window = _reading(qtbot, open_window, library)
     other = _locked(library)
     try:
         start, end = _select(window, "sluice gate")
@@ -61,9 +67,7 @@ def test_a_highlight_is_painted_before_it_is_stored(qtbot, open_window, library)
 
 def test_a_refused_highlight_rolls_back_with_one_line(qtbot, open_window, library):
     library.store.busy_timeout_ms = 300  # the writer gives up on a held lock quickly
-    window = open_window(library)
-    window.open_article(article_id(library, "Notes on tidal"))
-    written(qtbot, window)
+    window = _reading(qtbot, open_window, library)
     other = _locked(library)
     try:
         start, end = _select(window, "sluice gate")
