@@ -214,7 +214,7 @@ def _search(library, args) -> int:
 
 
 def _print_result(result) -> None:
-    print(f"{result.total} articles ({result.took_ms:.0f} ms)")
+    print(f"{count_of(result.total, 'article')} ({result.took_ms:.0f} ms)")
     if result.message:
         print(result.message)
     if result.pending:

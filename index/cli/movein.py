@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from index import count_of
+
 WRITES = ("watch",)
 READS = ("links",)
 
@@ -105,7 +107,8 @@ def _watch(library, args) -> int:
         _print_json({"folders": folders})
     for folder in [] if args.json else folders:
         state = "" if folder["exists"] else "  (missing)"
-        print(f"{folder['path']}  {folder['articles']} articles  since {folder['added']}{state}")
+        articles = count_of(folder["articles"], "article")
+        print(f"{folder['path']}  {articles}  since {folder['added']}{state}")
     return 0
 
 
@@ -126,7 +129,8 @@ def _watch_run(library, args) -> int:
             print(f"passage {entry['annotation_id']}: {entry['status']}", flush=True)
 
     def missing(paths, marked) -> None:
-        print(f"gone: {', '.join(paths)} ({marked} articles kept, source missing)", flush=True)
+        kept = count_of(marked, "article")
+        print(f"gone: {', '.join(paths)} ({kept} kept, source missing)", flush=True)
 
     watcher = FolderWatcher(library, on_report=reported, on_missing=missing)
     watcher.start()

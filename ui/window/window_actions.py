@@ -248,12 +248,15 @@ class WindowActions:
         moved = sum(1 for e in report.anchoring if e["status"] != "exact")
         text = f"Watched folders: {report.imported} imported, {report.updated} updated"
         if moved:
-            text += f"; {moved} passages moved or orphaned (Passage › Anchoring Report…)"
+            text += (
+                f"; {count_of(moved, 'passage')} moved or orphaned (Passage › Anchoring Report…)"
+            )
         self.show_message(text + ".", 8000)
 
     def on_sources_missing(self, marked: int) -> None:
         if marked:
-            self.show_message(f"{marked} articles lost their file; they stay in the library.")
+            lost = count_of(marked, "article")
+            self.show_message(f"{lost} lost their file; they stay in the library.")
 
     def reindex(self) -> bool:
         library = self.library
