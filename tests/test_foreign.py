@@ -9,8 +9,9 @@ import sys
 import pytest
 
 from conftest import REPO
-from index.exchange.foreign import detect, normalize_url
+from index.exchange.foreign import detect
 from index.exchange.placement import word_spans
+from index.importers.addresses import address_key
 from index.library import Library
 from index.passages.annotations import AnnotationError
 
@@ -133,10 +134,17 @@ def test_deleted_import_is_not_brought_back_by_a_second_import(library):
 
 def test_url_and_quote_helpers():
     assert (
-        normalize_url("HTTPS://www.Example.com/a/b/?utm_source=x&id=3#top")
-        == "example.com/a/b?id=3"
+        address_key("HTTPS://www.Example.com/a/b/?utm_source=x&id=3#top") == "example.com/a/b?id=3"
     )
-    assert normalize_url("http://example.com/a/b") == normalize_url("https://example.com/a/b/")
+    assert address_key("http://example.com/a/b") == address_key("https://example.com/a/b/")
+    # other trackers (courlan's list), and the query's order, do not make another page
+    assert address_key("https://ex.com/a?x=1&fbclid=9&b=2") == address_key(
+        "https://ex.com/a?b=2&x=1"
+    )
+    assert address_key("https://ex.com/story?ref=twitter") == "ex.com/story"
+    assert address_key("https://ex.com/story?id=7") != address_key("https://ex.com/story?id=8")
+    assert address_key("file:///home/me/a.html#x") == "file:///home/me/a.html"
+    assert address_key("not a url") == "not a url"
     text = "He said “state of emergency,”\nthen left on Thursdays."
     [(start, end)] = word_spans(text, 'said "state of emergency," then')
     assert text[start:end] == "said “state of emergency,”\nthen"

@@ -38,7 +38,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from index.importers.decode import NotText, decode_bytes
 from index.passages.annotations import PALETTE, AnnotationError
@@ -314,25 +313,6 @@ def own_id(raw: str, fallback_key: str) -> str:
 
 
 # --- titles and addresses ---------------------------------------------------------------
-
-
-def normalize_url(url: str) -> str:
-    """A URL as two copies of one page agree on it: no scheme, www., fragment or end slash."""
-    url = url.strip()
-    if not url:
-        return ""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.scheme == "file":
-        return urlunsplit(parts._replace(fragment=""))
-    host = parts.netloc.lower().removeprefix("www.")
-    query = "&".join(
-        p for p in parts.query.split("&") if p and not p.startswith(("utm_", "fbclid", "gclid"))
-    )
-    path = parts.path.rstrip("/") or ""
-    return f"{host}{path}" + (f"?{query}" if query else "")
 
 
 def title_key(title: str) -> str:

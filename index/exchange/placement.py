@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.exchange.export import ARTICLE_IRI
-from index.exchange.foreign import Foreign, normalize_url, title_key
+from index.exchange.foreign import Foreign, title_key
+from index.importers.addresses import address_key
 from index.passages.anchoring import (
     Selector,
     context_similarity,
@@ -155,9 +156,9 @@ class ArticleMatcher:
         for row in rows:
             self.by_hash.setdefault(row["content_hash"], row["id"])
             if row["url"]:
-                self.by_url.setdefault(normalize_url(row["url"]), row["id"])
+                self.by_url.setdefault(address_key(row["url"]), row["id"])
             for uri in _file_uris(row["source_path"]):
-                self.by_url.setdefault(normalize_url(uri), row["id"])
+                self.by_url.setdefault(address_key(uri), row["id"])
             self.by_title.setdefault(title_key(row["title"]), []).append(row["id"])
             self.titles[row["id"]] = row["title"]
         self._texts: dict[int, str] = {}
@@ -180,7 +181,7 @@ class ArticleMatcher:
         if content_hash and content_hash in self.by_hash:
             return Found(self.by_hash[content_hash], "hash")
         for uri in (item.uri, item.scope):
-            found = self.by_url.get(normalize_url(uri)) if uri else None
+            found = self.by_url.get(address_key(uri)) if uri else None
             if found is not None:
                 return Found(found, "url")
         if item.title:
