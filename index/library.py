@@ -382,6 +382,14 @@ class Library:
             raise KeyError(f"no article with id {article_id}")
         return row["original_text"]
 
+    def image_file(self, name: str) -> Path | None:
+        """The library's copy of a figure's image (its block's `image`), or None for a name
+        that is not one: never a path outside the library's images folder. Any thread
+        (no query: the name says where the file is)."""
+        from index.store.images import image_path
+
+        return image_path(self.path, name)
+
     def mark_opened(self, article_id: int) -> None:
         """Remember that the article was opened now (for "Recently read"). Any thread."""
         if self.read_only:

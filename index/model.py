@@ -305,9 +305,10 @@ class Resource:
     """An image a file carried with its page (a WARC record, an MHTML part, a data: URI,
     a clipping's attachment): the bytes as captured, never fetched.
 
-    `url` is the address the page names it by (resolved against the page's address), or
-    "" for a `data:` URI, which the page's own markup holds whole. Storing and drawing
-    resources is the reader's image work; importers only collect them here.
+    `url` is the address the page names it by (resolved against the page's address; a
+    clipping's file as its text writes it), or for a `data:` URI the key its figure holds
+    (`data:image/png;sha256=…`). The import keeps the library's copy of each image a
+    figure names (index/store/images.py); importers only collect them here.
     """
 
     url: str

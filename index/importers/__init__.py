@@ -33,6 +33,8 @@ from index.model import Article
 HTML_PAGE_FORMATS = ("warc", "wallabag", "omnivore", "mhtml", "singlefile")
 PARSER_VERSIONS = {"markdown": 2, "html": 2, "text": 2}
 PARSER_VERSIONS.update(dict.fromkeys(HTML_PAGE_FORMATS, PARSER_VERSIONS["html"]))
+# 3: the images a clipping, a saved page or a SingleFile page carries are kept (issue 12).
+PARSER_VERSIONS.update(markdown=3, html=3, singlefile=3)
 
 # Articles are rarely over 1 MB; 20 MB keeps one import's memory bounded (the
 # original, the blocks and the reading text are all held while it is stored).

@@ -11,6 +11,10 @@ rules, strikethrough, links (http, https, mailto only) and footnote markers.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -54,12 +58,23 @@ def safe_href(href: str | None, base: str | None = None) -> str | None:
     return href
 
 
+def data_image_key(mime: str, data: bytes) -> str:
+    """How a figure names an image its page holds as a `data:` URI: its type and the start
+    of its SHA-256 (`data:image/png;sha256=…`), so the library's copy can be found."""
+    return f"data:{mime.lower()[:40]};sha256={hashlib.sha256(data).hexdigest()[:32]}"
+
+
 def image_address(src: str | None, base: str | None = None) -> str:
     """Where an image is, as the figure records it (never fetched): an address resolved
     against `base`, a `data:` image cut to its type (the picture stays in the original)."""
     src = _URL_CONTROLS.sub("", (src or "").strip(_URL_EDGES))
     if src.lower().startswith("data:"):
-        return src.split(",", 1)[0][:80]
+        head, _, payload = src.partition(",")
+        if head.lower().endswith(";base64"):
+            with contextlib.suppress(binascii.Error, ValueError):
+                data = base64.b64decode(re.sub(r"\s+", "", payload))
+                return data_image_key(head[5:].split(";", 1)[0], data)
+        return head[:80]
     if base and not re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I):
         try:
             return urljoin(base, src)

@@ -13,6 +13,7 @@ import binascii
 import re
 from datetime import UTC, datetime
 
+from index.importers.html_tree import data_image_key
 from index.model import Article, Resource
 
 MARKER = "Page saved with SingleFile"
@@ -67,7 +68,8 @@ def parse_saved_date(text: str) -> str | None:
 
 
 def data_images(html: str) -> list[Resource]:
-    """Every distinct image held as a base64 `data:` URI in the page (url "" for each)."""
+    """Every distinct image held as a base64 `data:` URI in the page, each named as the
+    page's figures name it (`data_image_key`)."""
     found: list[Resource] = []
     seen: set[bytes] = set()
     for match in _DATA_IMAGE.finditer(html):
@@ -83,5 +85,6 @@ def data_images(html: str) -> list[Resource]:
         if not data or data in seen:
             continue
         seen.add(data)
-        found.append(Resource("", match.group(1).lower(), data))
+        mime = match.group(1).lower()
+        found.append(Resource(data_image_key(mime, data), mime, data))
     return found

@@ -29,10 +29,13 @@ from index.importers.detect import EXPORTS, HEAD_BYTES, kind_of
 from index.importers.items import Item
 from index.model import Article, Resource
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 100
 ATTACHMENT_FOLDERS = ("", "assets", "attachments", "images", "_resources")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(?:<([^>\n]+)>|([^)\s]+))(?:\s+[\"'][^)]*[\"'])?\s*\)")
+_HTML_IMAGE = re.compile(
+    r"""<img\b[^>]*?\s(?:src|data-src|data-original)\s*=\s*["']([^"'<>]+)["']""", re.I
+)
 _WIKI_IMAGE = re.compile(r"!\[\[([^\]|#]+)(?:[|#][^\]]*)?\]\]")
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -57,9 +60,32 @@ def read_source(path: str | os.PathLike[str]) -> Article | list[Item]:
     if len(data) > MAX_FILE_BYTES and kind != "mhtml" and b"SingleFile" not in data[:8192]:
         raise ImportProblem(too_large(len(data), MAX_FILE_BYTES))
     article = article_from_bytes(data, path)
-    if article.source_format == "markdown":
-        article.resources = attachments(article.original_text, Path(os.fspath(path)))
+    collect_files(article, Path(os.fspath(path)))
     return article
+
+
+def collect_again(article: Article, source_format: str, source_path: str, original: str) -> None:
+    """The images an article read again from its stored original can still have: a
+    SingleFile page's `data:` images (in the original itself), the files beside a clipping
+    or a saved page when its folder is still there. (A page from an archive gets none: the
+    archive is not opened again.)"""
+    if source_format == "singlefile":
+        from index.importers.singlefile import data_images
+
+        article.resources = data_images(original)
+    elif source_format in ("markdown", "html") and "#" not in source_path:
+        if source_path and Path(source_path).is_file():
+            article.original_text = article.original_text or original
+            collect_files(article, Path(source_path), source_format)
+
+
+def collect_files(article: Article, file: Path, source_format: str = "") -> None:
+    """The images a Markdown clipping or a saved page shows from beside its file."""
+    source_format = source_format or article.source_format
+    if source_format == "markdown":
+        article.resources = attachments(article.original_text, file)
+    elif source_format == "html":
+        article.resources = page_files(article.original_text, file)
 
 
 def stream_source(
@@ -91,16 +117,19 @@ def stream_source(
 def attachments(markdown: str, file: Path) -> list[Resource]:
     """The images a clipping shows from beside it (`![](assets/x.png)`, `![[x.png]]`).
 
-    Only files inside the clipping's own folder are read (a link to `../../` is not
-    followed), only images (by their first bytes), up to 10 MB each.
+    Only files inside the clipping's own folder tree are read (a link to `../../`, a
+    symbolic link leading out, a `file:` or web address is not followed), up to 20 MB
+    each; `![[x.png]]` is looked for beside it, in the usual attachment folders and in
+    "Save Page As, complete"'s `NAME_files/`.
     """
     folder = file.parent.resolve()
     found: list[Resource] = []
-    names = [m.group(1) for m in _MD_IMAGE.finditer(markdown)]
+    names = [m.group(1) or m.group(2) for m in _MD_IMAGE.finditer(markdown)]
     wiki = [m.group(1).strip() for m in _WIKI_IMAGE.finditer(markdown)]
     seen: set[str] = set()
+    folders = [*ATTACHMENT_FOLDERS, f"{file.stem}_files"]
     for name, candidates in [(n, [n]) for n in names] + [
-        (w, [f"{sub}/{w}" if sub else w for sub in ATTACHMENT_FOLDERS]) for w in wiki
+        (w, [f"{sub}/{w}" if sub else w for sub in folders]) for w in wiki
     ]:
         if name in seen or "://" in name or name.startswith("data:"):
             continue
@@ -110,6 +139,26 @@ def attachments(markdown: str, file: Path) -> list[Resource]:
             if resource is not None:
                 found.append(resource)
                 break
+        if len(found) >= MAX_ATTACHMENTS:
+            break
+    return found
+
+
+def page_files(html: str, file: Path) -> list[Resource]:
+    """The images a saved page shows from its own folder tree (`<img src="Page_files/x.png">`,
+    as "Save Page As, complete" writes it). Addresses on the web, `file:` URLs and paths
+    leading out of the page's folder are never read."""
+    folder = file.parent.resolve()
+    found: list[Resource] = []
+    seen: set[str] = set()
+    for match in _HTML_IMAGE.finditer(html):
+        name = match.group(1).strip()
+        if name in seen or ":" in name.split("/", 1)[0] or name.startswith(("/", "\\")):
+            continue
+        seen.add(name)
+        resource = _attachment(folder, name.split("#", 1)[0].split("?", 1)[0], name)
+        if resource is not None:
+            found.append(resource)
         if len(found) >= MAX_ATTACHMENTS:
             break
     return found
@@ -127,8 +176,9 @@ def _attachment(folder: Path, relative: str, name: str) -> Resource | None:
         data = target.read_bytes()
     except (OSError, ValueError):
         return None
-    mime = _image_type(data)
-    return Resource(name, mime, data) if mime else None
+    # Told by its bytes when it is stored (index/store/images.py): a file that is no
+    # image this reader keeps is a warning there, with its reason.
+    return Resource(name, _image_type(data) or "application/octet-stream", data)
 
 
 def _image_type(data: bytes) -> str | None:

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import time
 from contextlib import AbstractContextManager
@@ -36,6 +37,7 @@ from index.store.database import (
     describe_error,
     describe_os_error,
 )
+from index.store.images import image_folder, image_path, images_of
 from index.wording import count_of
 
 BACKUP_FOLDER = "backups"
@@ -183,6 +185,7 @@ def make_backup(
             mark = fingerprint(dest)
         finally:
             dest.close()
+        carried = carry_images(library_folder, folder, temp)
         _fsync(temp)
         os.replace(temp, final)
         _fsync_dir(folder)
@@ -196,7 +199,11 @@ def make_backup(
             took_s=time.monotonic() - started,
             fingerprint=mark,
         )
-        sidecar = info.to_json() | {"fingerprint": mark, "integrity_check": "ok"}
+        sidecar = info.to_json() | {
+            "fingerprint": mark,
+            "integrity_check": "ok",
+            "images": carried,
+        }
         _sidecar(final).write_text(json.dumps(sidecar, indent=1) + "\n", encoding="utf-8")
     except (sqlite3.Error, OSError) as error:
         for leftover in (temp, Path(f"{temp}-journal")):
@@ -218,7 +225,31 @@ def rotate(library_folder: Path, *, keep: int = KEEP) -> list[Path]:
             with contextlib.suppress(OSError):
                 path.unlink()
         removed.append(info.path)
+    if removed:
+        _prune_images(library_folder)
     return removed
+
+
+def _prune_images(library_folder: Path) -> None:
+    """Drop from `backups/images/` what no kept backup shows any more."""
+    folder = backup_folder(library_folder)
+    kept_images = image_folder(folder)
+    if not kept_images.is_dir():
+        return
+    wanted: set[str] = set()
+    for info in list_backups(library_folder):
+        try:
+            conn = _open_ro(info.path)
+        except sqlite3.Error:
+            return  # unsure what it shows: keep everything
+        try:
+            wanted.update(images_of(conn))
+        finally:
+            conn.close()
+    for path in kept_images.glob("*/*"):
+        if path.name not in wanted:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def backup_if_changed(
@@ -324,7 +355,54 @@ def restore_into(
     with store.write() as conn:
         conn.execute("DELETE FROM outbox")
         conn.execute("DELETE FROM mirror_dirty")
-    return {"restored_from": str(file), "backup_before": str(before.path)}
+    missing = bring_images_back(store.connection(), library_folder, file.parent)
+    result: dict[str, Any] = {"restored_from": str(file), "backup_before": str(before.path)}
+    if missing:
+        result["images_missing"] = missing
+    return result
+
+
+def carry_images(library_folder: Path, folder: Path, database: Path) -> int:
+    """Put every image the backup `database` shows into `backups/images/` (once: the names
+    are the images' SHA-256, so ten backups share one copy; a hard link where the disk
+    allows, else a copy). How many images the backup shows."""
+    conn = sqlite3.connect(database)
+    try:
+        names = images_of(conn)
+    finally:
+        conn.close()
+    for name in names:
+        source = image_path(library_folder, name)
+        kept = image_path(folder, name)
+        if source is None or kept is None or kept.is_file() or not source.is_file():
+            continue
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, kept)
+        except OSError:
+            shutil.copyfile(source, kept)
+    return len(names)
+
+
+def bring_images_back(conn: sqlite3.Connection, library_folder: Path, backups: Path) -> int:
+    """After a restore: each image the restored library shows and its images folder lacks,
+    copied back from the backups' images (beside the restored file, or the library's own
+    backups folder). How many are still missing."""
+    missing = 0
+    for name in images_of(conn):
+        target = image_path(library_folder, name)
+        if target is None or target.is_file():
+            continue
+        sources = [image_path(folder, name) for folder in (backups, backup_folder(library_folder))]
+        found = next((p for p in sources if p is not None and p.is_file()), None)
+        if found is None:
+            missing += 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.part")
+        shutil.copyfile(found, temp)
+        os.replace(temp, target)
+    return missing
 
 
 def _open_ro(path: Path) -> sqlite3.Connection:

@@ -175,6 +175,17 @@ MIGRATIONS: list[str] = [
         checked REAL NOT NULL DEFAULT 0
     );
     """,
+    # Images (issue 12): which of the library's stored images (images/ab/<sha256>.<ext>)
+    # each article's figures show, by the figure's address.
+    """
+    CREATE TABLE article_images (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        src TEXT NOT NULL,
+        image TEXT NOT NULL,
+        PRIMARY KEY (article_id, src)
+    );
+    CREATE INDEX article_images_image ON article_images(image);
+    """,
 ]
 
 

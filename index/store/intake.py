@@ -35,6 +35,7 @@ from index.store.articles import (
     update_article,
 )
 from index.store.database import Store, now_iso
+from index.store.images import keep_images, link_images
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -81,6 +82,8 @@ class _Writer:
     def add(self, entry: _Entry) -> None:
         self.pending.append(entry)
         if entry.article is not None:
+            # Outside the transaction: the images' files are written before any row names them.
+            keep_images(entry.article, self.store.path.parent)
             self.report.warnings.extend(
                 ImportFailure(entry.source, w) for w in entry.article.warnings
             )
@@ -179,6 +182,7 @@ class _Writer:
         if entry.in_archive or reason:
             self.note(entry.source_file, entry.label, status, reason, article_id)
         conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
+        link_images(conn, article_id, article.blocks)
         self._attach(conn, article_id, article)
 
     def _attach(self, conn: sqlite3.Connection, article_id: int, article: Article) -> None:

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.importers import PARSER_VERSIONS, ImportProblem, parse_again, parser_version
-from index.model import blocks_to_json
+from index.importers.sources import collect_again
+from index.model import Block, blocks_to_json
 from index.store.database import Store, now_iso
+from index.store.images import keep_images, link_images
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
@@ -119,6 +121,7 @@ class _Parsed:
     warnings: list[str]
     version: int
     error: str = ""
+    figures: list[Block] = field(default_factory=list)
 
 
 def _parsed(store: Store, article_id: int) -> _Parsed | None:
@@ -136,9 +139,14 @@ def _parsed(store: Store, article_id: int) -> _Parsed | None:
         article = parse_again(row["original_text"], row["source_format"], row["source_path"])
     except ImportProblem as error:
         return _Parsed(article_id, row["reading_text"], None, "", old_warnings, version, str(error))
+    # The images the original still carries (its data: URIs, the files beside it).
+    collect_again(article, row["source_format"], row["source_path"], row["original_text"])
+    keep_images(article, store.path.parent)
     warnings = old_warnings + [w for w in article.warnings if w not in old_warnings]
     blocks = json.dumps(blocks_to_json(article.blocks), ensure_ascii=False)
-    return _Parsed(article_id, row["reading_text"], blocks, article.reading_text, warnings, version)
+    figures = [b for b in article.blocks if b.kind == "figure"]
+    text = article.reading_text
+    return _Parsed(article_id, row["reading_text"], blocks, text, warnings, version, "", figures)
 
 
 def _store(conn: sqlite3.Connection, item: _Parsed, report: RereadReport, reanchor: Reanchor):
@@ -165,6 +173,7 @@ def _store(conn: sqlite3.Connection, item: _Parsed, report: RereadReport, reanch
             item.article_id,
         ),
     )
+    link_images(conn, item.article_id, item.figures)
     report.read += 1
     if item.text != item.old_text:
         report.changed += 1

@@ -45,7 +45,7 @@ from PySide6.QtGui import (
 )
 
 from index import OBJECT_CHAR, Block, Span
-from ui.reader.figure import Figures
+from ui.reader.figure import Figures, ImageFile
 from ui.reader.offsets import OffsetMap, raw_text, read_document
 from ui.window.themes import Theme
 
@@ -152,14 +152,16 @@ class Typography:
         return per_char * MEASURE_CHARS
 
 
-def build_document(doc: QTextDocument, blocks: list[Block], typo: Typography) -> Figures:
+def build_document(
+    doc: QTextDocument, blocks: list[Block], typo: Typography, image_file: ImageFile | None = None
+) -> Figures:
     """Fill `doc` (emptied first) with the blocks, each as its kind is drawn; the figures'
-    placeholders, to fit to the column (`Figures.fit`)."""
+    pictures (`image_file` finds the library's copy of one), to fit to the column."""
     doc.clear()
     doc.setUndoRedoEnabled(False)
     body = typo.body_font()
     doc.setDefaultFont(body)
-    builder = _Builder(doc, typo)
+    builder = _Builder(doc, typo, image_file)
     builder.cursor.beginEditBlock()
     for block in blocks:
         builder.add(block)
@@ -179,14 +181,18 @@ class _OpenList:
 class _Builder:
     """Appends blocks to a document, keeping the lists open that the next block may join."""
 
-    def __init__(self, doc: QTextDocument, typo: Typography) -> None:
+    def __init__(
+        self, doc: QTextDocument, typo: Typography, image_file: ImageFile | None = None
+    ) -> None:
         self.typo = typo
         self.theme = typo.theme
         self.em = QFontMetricsF(typo.body_font()).height()
         self.doc = doc
         self.cursor = QTextCursor(doc)
         body = typo.body_font()
-        self.figures = Figures(doc, body, typo.theme.ink, typo.theme.muted, typo.measure_px() * 0.9)
+        self.figures = Figures(
+            doc, body, typo.theme.ink, typo.theme.muted, typo.measure_px() * 0.9, image_file
+        )
         self.fresh = True  # the cursor's paragraph is empty and unused (start, after a table)
         self.after_list = False  # the last paragraph was a list item
         self.last_frame: QTextFrame | None = None  # a code frame or table just ended
@@ -457,8 +463,8 @@ class _Builder:
         return fmt
 
     def _figure(self, block: Block) -> None:
-        """The object character the image (for now its placeholder) is drawn on, centred,
-        and the caption under it."""
+        """The object character the image (or its placeholder) is drawn on, centred, and
+        the caption under it."""
         fmt = self._base_format()
         fmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         fmt.setTopMargin(self.em * 0.3)

@@ -51,6 +51,8 @@ from ui.reader.document import (
     notes_separator,
     read_document,
 )
+from ui.reader.figure import ImageFile, figure_under
+from ui.reader.image_viewer import ImageViewer
 from ui.reader.marks import build_selections
 from ui.reader.reader_parts import (
     ArticleHeader,
@@ -99,7 +101,8 @@ class ReaderView(QTextBrowser):
         self.offsets = OffsetMap("")
         self.places: dict[str, int] = {}  # footnote addresses -> offsets (#fn:N, #fnref:N)
         self._notes_at = -1  # the Qt position of the first note, for the line above the notes
-        self._figures: Any = None  # the open article's figure placeholders
+        self._figures: Any = None  # the open article's figures (pictures or placeholders)
+        self.image_file: ImageFile | None = None  # where the library keeps a figure's image
         self.point_size: float = DEFAULT_POINT_SIZE
         self.theme: Theme = LIGHT
         self.annotations: dict[str, Any] = {}
@@ -205,7 +208,7 @@ class ReaderView(QTextBrowser):
         doc = QTextDocument(self)
         typo = self.typography()
         if self.article is not None:
-            self._figures = build_document(doc, self.article.blocks, typo)
+            self._figures = build_document(doc, self.article.blocks, typo, self.image_file)
             self._set_header()
         else:
             self._figures = None
@@ -488,7 +491,7 @@ class ReaderView(QTextBrowser):
             return
         if event.buttons() == Qt.MouseButton.NoButton:
             shape = Qt.CursorShape.SizeHorCursor if self._edge_under(point) else None
-            if shape is None and self._href_at(point):
+            if shape is None and (self._href_at(point) or figure_under(self, self._figures, point)):
                 shape = Qt.CursorShape.PointingHandCursor
             self.viewport().setCursor(shape or Qt.CursorShape.IBeamCursor)
             href = self._href_at(point)
@@ -524,6 +527,8 @@ class ReaderView(QTextBrowser):
             return
         if self.textCursor().hasSelection() and not clicked:
             self._show_popup()
+        elif clicked and (found := figure_under(self, self._figures, point)) is not None:
+            ImageViewer(found[0], found[1], self.theme, self).open()
         elif clicked:
             offset = self.hit_offset(point)
             ann_id = self.annotation_at(offset) if offset is not None else None

@@ -126,6 +126,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search_panel = SearchPanel(self)
         self.browser = PassagesBrowser(self)
         self.reader = ReaderView(self)
+        self.reader.image_file = self.library.image_file  # the library's copies of images
         self.find_bar = FindBar(self.reader, self)
         self.passages = PassagesPanel(self)
         self.search_box = SearchBox(self)
