@@ -7,7 +7,6 @@ Every image is made here (tests/image_files.py); archives come from tests/movein
 from __future__ import annotations
 
 import json
-import os
 import socket
 from pathlib import Path
 
@@ -225,12 +224,13 @@ def test_old_articles_gain_their_images_when_read_again(library, tmp_path):
     page = files.write_singlefile(tmp_path / "orchard.html")
     ids = library.import_paths([folder, page]).article_ids
     with library.store.write() as conn:  # as an importer before images left them
-        conn.execute("UPDATE articles SET parser = 2, blocks = replace(blocks, ?, 'null')",
-                     ('"' + _figures(library, ids[0])[0].image + '"',))
+        conn.execute(
+            "UPDATE articles SET parser = 2, blocks = replace(blocks, ?, 'null')",
+            ('"' + _figures(library, ids[0])[0].image + '"',),
+        )
         conn.execute("DELETE FROM article_images")
     assert _figures(library, ids[0])[0].image is None
     report = library.reread_articles()
     assert report.read == 2
     assert _stored(library, _figures(library, ids[0])[0].image) == picture
     assert _stored(library, _figures(library, ids[1])[0].image) == files.PNG
-    os.sync()

@@ -73,10 +73,14 @@ def collect_again(article: Article, source_format: str, source_path: str, origin
         from index.importers.singlefile import data_images
 
         article.resources = data_images(original)
-    elif source_format in ("markdown", "html") and "#" not in source_path:
-        if source_path and Path(source_path).is_file():
-            article.original_text = article.original_text or original
-            collect_files(article, Path(source_path), source_format)
+    elif source_format in ("markdown", "html") and _readable_file(source_path):
+        article.original_text = article.original_text or original
+        collect_files(article, Path(source_path), source_format)
+
+
+def _readable_file(source_path: str) -> bool:
+    """A plain file's path that is still there (not `archive#page`)."""
+    return bool(source_path) and "#" not in source_path and Path(source_path).is_file()
 
 
 def collect_files(article: Article, file: Path, source_format: str = "") -> None:
