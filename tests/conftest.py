@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -54,3 +55,20 @@ def library(tmp_path: Path):
 def seed_id(library, seed_path) -> int:
     """The seed article imported into `library`; its id."""
     return library.import_paths([seed_path]).article_ids[0]
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test (recorded, and raised where it was
+    made): for import-and-render paths that must stay offline."""
+    tried: list[object] = []
+
+    def refuse(*args, **kwargs):
+        tried.append(args)
+        raise AssertionError(f"a connection was attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield tried
+    assert tried == []

@@ -7,7 +7,6 @@ Every image is made here (tests/image_files.py); archives come from tests/movein
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import image_files as pictures
@@ -29,22 +28,6 @@ The ledger at the first week of March.
 
 The tide tables were pinned to the wall beside the window of the office.
 """
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test (recorded, then raised)."""
-    tried: list[object] = []
-
-    def refuse(*args, **kwargs):
-        tried.append(args)
-        raise AssertionError(f"a connection was attempted: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    yield tried
-    assert tried == []
 
 
 def _figures(library, article_id: int) -> list:

@@ -1,0 +1,137 @@
+"""The reader draws the library's copy of a figure's image (issue 12 item 4): at the text's
+width, never enlarged, its caption below, one object character each; a click opens it large.
+Figures without a copy stay quiet placeholders; nothing is loaded from anywhere else.
+"""
+
+from __future__ import annotations
+
+import image_files as pictures
+import movein_files as files
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QApplication
+
+from index import OBJECT_CHAR, Library
+from ui.reader.image_viewer import ImageViewer
+
+CLIPPING = """# The Harbour Ledger
+
+The harbour master wrote each ship into the ledger as it came past the breakwater.
+
+![The ledger, open](assets/ledger.png)
+The ledger at the first week of March.
+
+![A wide view of the quay](assets/quay.png)
+
+![On the web](https://harbour.example/elsewhere.png)
+
+The tide tables were pinned to the wall beside the window of the office.
+"""
+
+
+@pytest.fixture
+def harbour(tmp_path, no_network):
+    folder = tmp_path / "clips"
+    (folder / "assets").mkdir(parents=True)
+    (folder / "assets" / "ledger.png").write_bytes(pictures.png(300, 200, (200, 60, 40)))
+    (folder / "assets" / "quay.png").write_bytes(pictures.png(2400, 300, (40, 120, 200)))
+    (folder / "ledger.md").write_text(CLIPPING, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    lib.import_paths([folder])
+    yield lib
+    lib.close()
+
+
+def _figure_images(reader):
+    """(Qt position, image resource) of each object character in the reader's document."""
+    doc = reader.document()
+    found = []
+    at = doc.find(OBJECT_CHAR)
+    while not at.isNull():
+        fmt = at.charFormat()
+        assert fmt.isImageFormat()
+        name = fmt.toImageFormat().name()
+        image = doc.resource(QTextDocument.ResourceType.ImageResource.value, name)
+        found.append((at.selectionStart(), image))
+        at = doc.find(OBJECT_CHAR, at)
+    return found
+
+
+def _logical_width(image) -> float:
+    return image.width() / image.devicePixelRatio()
+
+
+def test_the_reader_draws_the_librarys_image_at_its_size_with_its_caption(
+    open_window, harbour, qtbot
+):
+    window = open_window(harbour)
+    [summary] = harbour.list_articles()
+    assert window.open_article(summary.id)
+    reader = window.reader
+    text = summary and harbour.get_article(summary.id).reading_text
+    assert text.count(OBJECT_CHAR) == 3  # one object character per image, as before
+    (at_ledger, ledger), (at_quay, quay), (_, web) = _figure_images(reader)
+    # the ledger: its own picture at its natural size (not enlarged), not a placeholder
+    assert round(_logical_width(ledger)) == 300
+    assert round(ledger.height() / ledger.devicePixelRatio()) == 200
+    middle = ledger.pixelColor(ledger.width() // 2, ledger.height() * 3 // 4)
+    top = ledger.pixelColor(ledger.width() // 2, 2)
+    assert middle == QColor(200, 60, 40) and top == QColor(80, 0, 0)
+    # the wide quay: scaled down to the column, its proportions kept
+    column = reader.document().textWidth()
+    assert _logical_width(quay) <= column
+    assert abs(quay.width() / quay.height() - 8.0) < 0.1
+    # the picture on the web: the quiet placeholder, wider than tall, nothing fetched
+    assert web.width() > web.height()
+    # the caption follows the picture, in the reading text and in the document
+    cursor = QTextCursor(reader.document())
+    cursor.setPosition(at_ledger + 1)
+    cursor.movePosition(QTextCursor.MoveOperation.NextBlock)
+    cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
+    assert cursor.block().text() == "The ledger at the first week of March."
+
+
+def test_a_click_on_the_image_opens_it_large_and_esc_closes_it(open_window, harbour, qtbot):
+    window = open_window(harbour)
+    [summary] = harbour.list_articles()
+    window.open_article(summary.id)
+    reader = window.reader
+    (at_ledger, _), *_ = _figure_images(reader)
+    cursor = QTextCursor(reader.document())
+    cursor.setPosition(at_ledger)
+    reader.setTextCursor(cursor)
+    reader.ensureCursorVisible()
+    left = reader.cursorRect(cursor)
+    cursor.setPosition(at_ledger + 1)
+    right = reader.cursorRect(cursor)
+    point = QPoint((left.left() + right.left()) // 2, left.center().y())
+    qtbot.mouseClick(reader.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: _viewer(window) is not None)
+    viewer = _viewer(window)
+    assert viewer.caption.text() == "The ledger at the first week of March."
+    assert viewer.shown_size.width() == 300  # its natural size fits the screen: as it is
+    qtbot.keyClick(viewer, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: _viewer(window) is None)
+
+
+def _viewer(window):
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, ImageViewer) and widget.isVisible():
+            return widget
+    return None
+
+
+def test_a_warc_pages_image_is_drawn_from_the_archive(open_window, tmp_path, no_network):
+    warc = files.write_warc(tmp_path / "crawl.warc.gz")
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    try:
+        lib.import_paths([warc])
+        [lighthouse] = [s for s in lib.list_articles() if s.title.startswith("The Keeper")]
+        window = open_window(lib)
+        window.open_article(lighthouse.id)
+        [(_, image)] = _figure_images(window.reader)
+        assert (image.width(), image.height()) == (1, 1)  # the captured 1×1 PNG itself
+        window.close()
+    finally:
+        lib.close()
