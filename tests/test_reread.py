@@ -70,6 +70,7 @@ def _made_before(folder: Path, *, unreadable: str | None = None) -> dict[str, in
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
     conn.execute("DROP TABLE unsaved_links")
     conn.execute("DROP TABLE watched_folders")
+    conn.execute("DROP TABLE article_images")
     conn.execute(f"PRAGMA user_version = {parser_step}")
     conn.commit()
     conn.close()

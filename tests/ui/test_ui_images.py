@@ -69,9 +69,9 @@ def test_the_reader_draws_the_librarys_image_at_its_size_with_its_caption(
     [summary] = harbour.list_articles()
     assert window.open_article(summary.id)
     reader = window.reader
-    text = summary and harbour.get_article(summary.id).reading_text
+    text = harbour.get_article(summary.id).reading_text
     assert text.count(OBJECT_CHAR) == 3  # one object character per image, as before
-    (at_ledger, ledger), (at_quay, quay), (_, web) = _figure_images(reader)
+    (at_ledger, ledger), (_, quay), (_, web) = _figure_images(reader)
     # the ledger: its own picture at its natural size (not enlarged), not a placeholder
     assert round(_logical_width(ledger)) == 300
     assert round(ledger.height() / ledger.devicePixelRatio()) == 200
