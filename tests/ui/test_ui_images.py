@@ -135,3 +135,53 @@ def test_a_warc_pages_image_is_drawn_from_the_archive(open_window, tmp_path, no_
         window.close()
     finally:
         lib.close()
+
+
+POCKET = (
+    "<!DOCTYPE html><html><head><title>Pocket Export</title></head><body>"
+    "<h1>Unread</h1><ul><li><a href='https://coast.example/tides' time_added='1688628695'"
+    " tags='coast,later'>Tide tables of the estuary</a></li>"
+    "<li><a href='https://coast.example/<b>bold</b>' time_added='1600000000'"
+    " tags=''><b>Not bold</b> &lt;i&gt;plain&lt;/i&gt;</a></li></ul></body></html>"
+)
+
+
+def test_the_window_lists_unsaved_links_and_copies_an_address(
+    open_window, tmp_path, qtbot, no_network
+):
+    export = tmp_path / "ril_export.html"
+    export.write_text(POCKET, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    try:
+        assert lib.import_paths([export]).links == 2
+        window = open_window(lib)
+        action = window.registry["unsaved_links"]
+        assert action in window.menuBar().actions()[1].menu().actions()  # Library menu
+        action.trigger()
+        qtbot.waitUntil(
+            lambda: _links_dialog() is not None and _links_dialog().table.rowCount() > 0
+        )
+        dialog = _links_dialog()
+        table = dialog.table
+        rows = {table.item(r, 1).text(): r for r in range(table.rowCount())}
+        tides = rows["https://coast.example/tides"]
+        assert table.item(tides, 0).text() == "Tide tables of the estuary"
+        assert table.item(tides, 2).text() == "coast, later"
+        assert table.item(tides, 3).text() == "2023-07-06"
+        assert table.item(tides, 4).text() == "ril_export.html"
+        assert "2 links saved without their text" in dialog.intro.text()
+        table.selectRow(tides)
+        dialog.copy_button.click()
+        assert QApplication.clipboard().text() == "https://coast.example/tides"
+        dialog.close()
+    finally:
+        lib.close()
+
+
+def _links_dialog():
+    from ui.dialogs.unsaved_links import UnsavedLinksDialog
+
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, UnsavedLinksDialog) and widget.isVisible():
+            return widget
+    return None

@@ -56,6 +56,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
         (),
         "Folders whose new and changed files are imported while Gloss runs",
     ),
+    A(
+        "unsaved_links",
+        "&Unsaved Links…",
+        (),
+        "Links read-later exports listed without their text (never fetched)",
+    ),
     # Edit
     A("undo", "&Undo", (Key.Undo,), "Undo the last change to a passage"),
     A("redo", "&Redo", ("Ctrl+Shift+Z", Key.Redo), "Redo what was undone"),
@@ -128,7 +134,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "quit",
         ),
     ),
-    ("&Library", ("watched_folders",)),
+    ("&Library", ("watched_folders", "unsaved_links")),
     (
         "&Edit",
         (

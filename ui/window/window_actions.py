@@ -226,6 +226,7 @@ class WindowActions:
 
     def _connect_watching(self) -> None:
         self.registry["watched_folders"].triggered.connect(self.show_watched_folders)
+        self.registry["unsaved_links"].triggered.connect(self.show_unsaved_links)
         self.watching.imported.connect(self.on_watched_import)
         self.watching.missing.connect(self.on_sources_missing)
         self.watching.refused.connect(self.show_error)
@@ -235,6 +236,13 @@ class WindowActions:
         from ui.window.watching import WatchedFoldersDialog
 
         dialog = WatchedFoldersDialog(self, self.watching)
+        dialog.open()
+        return dialog
+
+    def show_unsaved_links(self) -> Any:
+        from ui.dialogs.unsaved_links import UnsavedLinksDialog
+
+        dialog = UnsavedLinksDialog(self, self.library, self.runner)
         dialog.open()
         return dialog
 
