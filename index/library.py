@@ -910,6 +910,25 @@ class Library:
 
         return export.export(self.store, fmt, article_id=article_id, tag=tag, ids=ids)
 
+    def write_export(self, text: str, path: str | os.PathLike[str]) -> int:
+        """Write an export's text to `path`, and beside it (`images/`) the library's copy of
+        every image a Markdown export shows; how many images. OSError when it cannot."""
+        from index.exchange.export import EXPORT_IMAGES, images_in_markdown
+        from index.store.images import image_path
+
+        target = Path(path)
+        target.write_text(text, encoding="utf-8")
+        copied = 0
+        for name in images_in_markdown(text):
+            source = image_path(self.path, name)
+            if source is None or not source.is_file():
+                continue
+            folder = target.parent / EXPORT_IMAGES
+            folder.mkdir(exist_ok=True)
+            shutil.copyfile(source, folder / name)
+            copied += 1
+        return copied
+
     def passage_as_w3c(self, annotation: Annotation) -> dict[str, Any]:
         """One passage as a W3C Web Annotation (with its own @context). Any thread."""
         from index.exchange import export

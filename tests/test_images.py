@@ -217,3 +217,26 @@ def test_old_articles_gain_their_images_when_read_again(library, tmp_path):
     assert report.read == 2
     assert _stored(library, _figures(library, ids[0])[0].image) == picture
     assert _stored(library, _figures(library, ids[1])[0].image) == files.PNG
+
+
+def test_a_markdown_export_shows_the_images_its_passages_cover_and_carries_them(
+    library, tmp_path
+):
+    folder = tmp_path / "clips"
+    (folder / "assets").mkdir(parents=True)
+    picture = pictures.png(20, 20)
+    (folder / "assets" / "ledger.png").write_bytes(picture)
+    (folder / "ledger.md").write_text(CLIPPING, encoding="utf-8")
+    article_id = library.import_paths([folder]).article_ids[0]
+    text = library.get_article(article_id).reading_text
+    start = text.index("breakwater")
+    end = text.index("first week of March") + len("first week of March")
+    library.annotate(article_id, start, end, note="the ledger itself")
+    [figure] = _figures(library, article_id)
+    out = tmp_path / "export" / "passages.md"
+    out.parent.mkdir()
+    gloss(library.path, "export", "--format", "markdown", "--out", str(out))
+    written = out.read_text(encoding="utf-8")
+    assert f"> ![The ledger, open](images/{figure.image})" in written
+    assert "\ufffc" not in written
+    assert (out.parent / "images" / figure.image).read_bytes() == picture

@@ -318,7 +318,7 @@ def _export(library, args) -> int:
     text = library.export_annotations(fmt, article_id=args.article, tag=args.tag)
     if args.out:
         try:
-            Path(args.out).write_text(text, encoding="utf-8")
+            library.write_export(text, args.out)  # with the images a Markdown export shows
         except OSError as error:
             raise StoreError(f"cannot write {args.out}: {error.strerror}") from None
         if not args.json:
@@ -562,7 +562,7 @@ def _digest(library, args) -> int:
     text = digest.render(fmt)
     if args.out:
         try:
-            Path(args.out).write_text(text, encoding="utf-8")
+            library.write_export(text, args.out)  # with the images a Markdown export shows
         except OSError as error:
             raise StoreError(f"cannot write {args.out}: {error.strerror}") from None
         if args.json:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,6 +39,11 @@ ARTICLE_IRI = "urn:gloss:article:"  # + content hash: the reading text positions
 GLOSS_TERMS = "https://gloss.invalid/ns#"
 CONTEXT = [W3C_CONTEXT, {"gloss": GLOSS_TERMS}]
 FORMATS = ("markdown", "json", "csv")
+# A Markdown export shows the images its passages cover from this folder beside the file.
+EXPORT_IMAGES = "images"
+_EXPORTED_IMAGE = re.compile(
+    r"\]\(" + EXPORT_IMAGES + r"/([0-9a-f]{64}\.(?:png|jpg|gif|webp|bmp))\)"
+)
 # The colours as CSS, so the styleClass of an exported target means something elsewhere.
 CSS_COLORS = {
     "yellow": "background-color: #fbe38e",
@@ -252,7 +258,13 @@ def _markdown(store: Store, passages: list[Annotation]) -> str:
                 lines.append("")
                 lines.append(_md_inline(" · ".join(meta)))
         lines.append("")
-        lines.extend(f"> {_md_inline(line)}" for line in p.exact.split("\n"))
+        pictures = {} if p.orphaned else _pictures(article, p.start, p.end)
+        for at, line in _lines(p.exact):
+            if at in pictures:  # a figure's object character: its image, kept beside the file
+                alt, name = pictures[at]
+                lines.append(f"> ![{_md_inline(alt)}]({EXPORT_IMAGES}/{name})")
+            else:
+                lines.append(f"> {_md_inline(line)}")
         if p.note:
             lines.append("")
             lines.extend(_md_inline(line) for line in p.note.split("\n"))
@@ -266,6 +278,31 @@ def _markdown(store: Store, passages: list[Annotation]) -> str:
             lines.append(" ".join(extras))
     header = ["# Passages from Gloss", ""] if passages else ["# Passages from Gloss", "", "(none)"]
     return "\n".join(header + lines) + "\n"
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Each line of `text` with the code point offset where it starts."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        out.append((at, line))
+        at += len(line) + 1
+    return out
+
+
+def _pictures(article: Any, start: int, end: int) -> dict[int, tuple[str, str]]:
+    """The stored images a passage covers: offset in its quote -> (alt text, image name)."""
+    found: dict[int, tuple[str, str]] = {}
+    offset = 0
+    for block in getattr(article, "blocks", ()):
+        if block.kind == "figure" and block.image and start <= offset < end:
+            found[offset - start] = (block.alt, block.image)
+        offset += len(block.text) + 1
+    return found
+
+
+def images_in_markdown(text: str) -> list[str]:
+    """The library images a Markdown export names (`![…](images/<sha256>.<ext>)`), in order."""
+    return list(dict.fromkeys(_EXPORTED_IMAGE.findall(text)))
 
 
 def _md_inline(text: str) -> str:

@@ -111,7 +111,7 @@ class ExportDialog(QDialog):
 
     def export_to(self, path: str | Path) -> Path:
         target = Path(path)
-        target.write_text(self.text(), encoding="utf-8")
+        self.library.write_export(self.text(), target)  # and the images it shows, beside it
         self.written = target
         return target
 
