@@ -77,3 +77,5 @@ screenshots: $(STAMP)
 	$(BIN)/python main.py --screenshot assets/screenshots/search.png --library $(SHOTLIB) --search "election OR peru"
 	$(BIN)/python main.py --screenshot assets/screenshots/dark.png --library $(SHOTLIB) --open 2 --theme dark
 	$(BIN)/python tests/shots/dialogs.py
+	$(BIN)/python tests/shots/images.py /tmp/gloss-image-shots
+	cp /tmp/gloss-image-shots/markdown-light.png assets/screenshots/images.png
