@@ -219,9 +219,7 @@ def test_old_articles_gain_their_images_when_read_again(library, tmp_path):
     assert _stored(library, _figures(library, ids[1])[0].image) == files.PNG
 
 
-def test_a_markdown_export_shows_the_images_its_passages_cover_and_carries_them(
-    library, tmp_path
-):
+def test_a_markdown_export_shows_the_images_its_passages_cover_and_carries_them(library, tmp_path):
     folder = tmp_path / "clips"
     (folder / "assets").mkdir(parents=True)
     picture = pictures.png(20, 20)

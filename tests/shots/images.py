@@ -5,7 +5,6 @@ and the unsaved-links list; light and dark. The pictures are painted here with Q
 Not a test: python tests/shots/images.py [OUT_FOLDER]   (default /work/shots/images)
 """
 
-import io
 import os
 import shutil
 import subprocess
@@ -65,9 +64,7 @@ def painting(width: int, height: int, sky: tuple[str, str], fmt: str = "PNG") ->
     p.setBrush(QColor(255, 244, 200, 90))
     x = width * 0.3
     p.drawPolygon(
-        QPolygonF(
-            [QPointF(x, height * 0.24), QPointF(0, height * 0.1), QPointF(0, height * 0.36)]
-        )
+        QPolygonF([QPointF(x, height * 0.24), QPointF(0, height * 0.1), QPointF(0, height * 0.36)])
     )
     p.setBrush(QColor("#f2f2ee"))
     p.drawPolygon(
