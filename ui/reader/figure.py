@@ -66,15 +66,15 @@ def stored_image(name: str | None, image_file: ImageFile | None) -> QImage | Non
         _decoded.move_to_end(name)
         return _decoded[name]
     path = image_file(name)
-    image: QImage | None = None
-    if path is not None and path.is_file():
-        QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-        reader = QImageReader(str(path))
-        reader.setDecideFormatFromContent(True)
-        reader.setAutoTransform(True)
-        decoded = reader.read()
-        image = None if decoded.isNull() else decoded
-    _decoded[name] = image
+    if path is None or not path.is_file():
+        return None  # not kept (a file gone missing may come back with a restore)
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    reader = QImageReader(str(path))
+    reader.setDecideFormatFromContent(True)
+    reader.setAutoTransform(True)
+    decoded = reader.read()
+    image = None if decoded.isNull() else decoded
+    _decoded[name] = image  # a picture that cannot be decoded is not tried again
     while len(_decoded) > CACHE_IMAGES:
         _decoded.popitem(last=False)
     return image
