@@ -31,10 +31,10 @@ from index.model import Article
 # Pages kept as HTML by an archive, an export or a single-file page are read by the
 # HTML importer: they are as new as it is, and read again with it (index/store/reread.py).
 HTML_PAGE_FORMATS = ("warc", "wallabag", "omnivore", "mhtml", "singlefile")
-PARSER_VERSIONS = {"markdown": 2, "html": 2, "text": 2}
+# 3 (Markdown and pages): the images an article carries are kept (issue 12); read again, a
+# SingleFile page gains its data: images, a clipping or saved page the files still beside it.
+PARSER_VERSIONS = {"markdown": 3, "html": 3, "text": 2}
 PARSER_VERSIONS.update(dict.fromkeys(HTML_PAGE_FORMATS, PARSER_VERSIONS["html"]))
-# 3: the images a clipping, a saved page or a SingleFile page carries are kept (issue 12).
-PARSER_VERSIONS.update(markdown=3, html=3, singlefile=3)
 
 # Articles are rarely over 1 MB; 20 MB keeps one import's memory bounded (the
 # original, the blocks and the reading text are all held while it is stored).
