@@ -185,3 +185,40 @@ def _links_dialog():
         if isinstance(widget, UnsavedLinksDialog) and widget.isVisible():
             return widget
     return None
+
+
+def test_hostile_images_render_as_placeholders_without_reading_or_connecting(
+    open_window, tmp_path, qtbot, no_network, monkeypatch
+):
+    folder = tmp_path / "hostile"
+    (folder / "assets").mkdir(parents=True)
+    (folder / "assets" / "bomb.png").write_bytes(pictures.bomb_png())
+    (folder / "assets" / "cut.jpg").write_bytes(pictures.truncated_jpeg())
+    (folder / "assets" / "evil.svg").write_bytes(pictures.SCRIPTED_SVG)
+    (folder / "hostile.md").write_text(
+        "# A hostile clipping\n\nOnly these words should be kept from this clipping.\n\n"
+        "![bomb](assets/bomb.png)\n\n![cut](assets/cut.jpg)\n\n![svg](assets/evil.svg)\n\n"
+        "![web](http://tracker.invalid/pixel.png)\n",
+        encoding="utf-8",
+    )
+    (folder / "page.html").write_text(
+        files.article_html(
+            "A hostile page", files.ORCHARD, images=["file:///etc/passwd", "/etc/passwd"]
+        ),
+        encoding="utf-8",
+    )
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    try:
+        report = lib.import_paths([folder])
+        assert report.imported == 2
+        window = open_window(lib)
+        asked = []
+        monkeypatch.setattr(window.reader, "loadResource", lambda *args: asked.append(args))
+        for article_id in report.article_ids:
+            window.open_article(article_id)
+            window.reader.grab()  # drawn
+            images = _figure_images(window.reader)
+            assert images and all(image.width() > image.height() for _, image in images)
+        assert asked == []  # Qt was never asked to load anything
+    finally:
+        lib.close()
