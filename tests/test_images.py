@@ -63,6 +63,30 @@ def test_a_clippings_image_is_kept_in_the_library_and_show_json_names_it(
     assert shown["caption"] == [{"text": "The ledger at the first week of March."}]
 
 
+def test_an_obsidian_embed_is_a_figure_drawn_from_the_attachments_folder(
+    library, tmp_path, no_network
+):
+    folder = tmp_path / "vault"
+    (folder / "attachments").mkdir(parents=True)
+    picture = pictures.png(32, 20, (200, 120, 40))
+    (folder / "attachments" / "quay at dawn.png").write_bytes(picture)
+    note = (
+        "# The Quay\n\nThe boats left the quay before the light came up over the hill.\n\n"
+        "![[quay at dawn.png|400]]\nThe quay at dawn.\n\n"
+        "Inline mentions like ![[quay at dawn.png]] in a sentence stay words.\n\n"
+        "```\n![[not an embed.png]]\n```\n"
+    )
+    (folder / "quay.md").write_text(note, encoding="utf-8")
+    report = library.import_paths([folder / "quay.md"])
+    assert report.imported == 1 and report.warnings == []
+    [figure] = _figures(library, report.article_ids[0])
+    assert figure.src == "quay at dawn.png" and figure.alt == ""  # "400" is a width
+    assert figure.text.endswith("\nThe quay at dawn.")  # the picture, then its caption
+    assert _stored(library, figure.image) == picture
+    text = library.get_article(report.article_ids[0]).reading_text
+    assert "![[not an embed.png]]" in text and "stay words" in text
+
+
 def test_a_singlefile_pages_data_uri_image_is_kept(library, tmp_path, no_network):
     page = files.write_singlefile(tmp_path / "orchard.html")
     report = library.import_paths([page])

@@ -52,6 +52,11 @@ _NOT_TEXT = re.compile(
 )
 _TASK = re.compile(r"^\[([ xX])\]\s+")
 _ALIGN = re.compile(r"text-align:\s*(left|center|right)")
+# Obsidian's embed of an attachment, `![[harbour.png]]` or `![[harbour.png|the quay]]`
+# (a number after the bar is a width, not words); only image files become figures.
+_WIKI_EMBED = re.compile(
+    r"!\[\[([^\]|#]+\.(?:png|jpe?g|gif|webp|bmp|svg))(?:\|([^\]]*))?\]\]", re.IGNORECASE
+)
 BACK_MARK = "↩"
 
 
@@ -299,10 +304,17 @@ def _figure(children: list[Token]) -> Block | None:
     items = [c for c in children if not (c.type == "text" and not c.content.strip())]
     if items and items[0].type == "link_open" and len(items) >= 3 and items[2].type == "link_close":
         items = [items[1], *items[3:]]
-    if not items or items[0].type != "image":
+    if not items:
         return None
     rest = items[1:]
     if rest and rest[0].type not in ("softbreak", "hardbreak"):
+        return None
+    if items[0].type == "text" and (embed := _WIKI_EMBED.fullmatch(items[0].content.strip())):
+        alias = (embed.group(2) or "").strip()
+        alt = "" if re.fullmatch(r"\d+(?:x\d+)?", alias) else alias
+        caption, _ = _spans(rest[1:]) if rest else ([], [])
+        return Block("figure", caption, src=embed.group(1).strip(), alt=alt)
+    if items[0].type != "image":
         return None
     image = items[0]
     caption, _ = _spans(rest[1:]) if rest else ([], [])
@@ -384,6 +396,7 @@ def _fallback_title(blocks: list[Block], source_path: str) -> str:
 
 def _check_nothing_dropped(source: str, article: Article) -> None:
     """markdown-it drops content nested past its limit silently: compare word counts."""
+    source = _WIKI_EMBED.sub(" ", source)
     source_words = len(_WORD.findall(_LINK_TARGET.sub("]", _NOT_TEXT.sub(" ", source))))
     kept = len(_WORD.findall(article.reading_text)) + len(_WORD.findall(article.title))
     kept += sum(len(_WORD.findall(b.alt)) for b in article.blocks if b.kind == "figure")
