@@ -245,6 +245,29 @@ def test_a_link_already_read_into_the_library_is_not_listed_again(library, tmp_p
     assert report.links == 0 and report.items[0]["status"] == "duplicate"
 
 
+def test_one_page_saved_by_two_tools_is_known_by_its_address_however_written(library, tmp_path):
+    clip = tmp_path / "keeper.md"
+    clip.write_text(OBSIDIAN, encoding="utf-8")  # source: https://coast.example/lighthouse
+    library.import_paths([clip])
+    csv = tmp_path / "pocket.csv"
+    csv.write_text(
+        "title,url,time_added,tags,status\n"
+        "K,http://www.coast.example/lighthouse/?utm_source=feed&utm_medium=rss#top,"
+        "1700000000,,unread\n"
+    )
+    report = library.import_paths([csv])
+    assert report.links == 0 and report.items[0]["status"] == "duplicate"
+    other = tmp_path / "other.md"
+    other.write_text(
+        "---\nsource: https://coast.example/lighthouse?fbclid=abc\n---\n\n"
+        "# Another copy\n\nThe keeper climbed the iron stairs each night, another tool said.\n",
+        encoding="utf-8",
+    )
+    again = library.import_paths([other])
+    assert again.imported == 1
+    assert "has the same address (saved twice?)" in again.items[0]["reason"]
+
+
 def test_a_zip_that_is_no_export_is_refused_with_a_reason(library, tmp_path):
     path = tmp_path / "photos.zip"
     with zipfile.ZipFile(path, "w") as archive:

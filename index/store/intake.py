@@ -23,6 +23,7 @@ from typing import Any
 
 from index.importers import display_path, walk
 from index.importers import pool as workers
+from index.importers.addresses import address_key
 from index.importers.detect import sniff
 from index.importers.items import Item, SavedLink
 from index.importers.sources import stream_source
@@ -78,6 +79,24 @@ class _Writer:
         self.attach = attach
         self.pending: list[_Entry] = []
         self.last_flush = time.monotonic()
+        self._addresses: dict[str, int] | None = None
+
+    def same_address(self, conn: sqlite3.Connection, url: str | None) -> int | None:
+        """Another article at this address, as two tools would write it differently
+        (`http://www.x.org/a/?utm_source=feed` is `https://x.org/a`): a page saved twice."""
+        key = address_key(url or "")
+        if not key:
+            return None
+        if self._addresses is None:  # read once per import, then kept up to date
+            rows = conn.execute("SELECT id, url FROM articles WHERE url IS NOT NULL ORDER BY id")
+            self._addresses = {}
+            for row in rows:
+                self._addresses.setdefault(address_key(row["url"]), row["id"])
+        return self._addresses.get(key)
+
+    def _remember_address(self, url: str | None, article_id: int) -> None:
+        if self._addresses is not None and (key := address_key(url or "")):
+            self._addresses.setdefault(key, article_id)
 
     def add(self, entry: _Entry) -> None:
         self.pending.append(entry)
@@ -171,8 +190,9 @@ class _Writer:
                 if entry.in_archive:
                     self.note(entry.source_file, entry.label, "near-duplicate", reason)
                 return
-            same_address = _same_address(conn, article.url)
+            same_address = self.same_address(conn, article.url)
             article_id = insert_article(conn, entry.source, article, entry.source_file)
+            self._remember_address(article.url, article_id)
             report.imported += 1
             status = "imported"
             if same_address is not None:
@@ -197,12 +217,10 @@ class _Writer:
     def _write_link(self, conn: sqlite3.Connection, entry: _Entry) -> None:
         link = entry.link
         assert link is not None
-        known = conn.execute(
-            "SELECT id FROM articles WHERE url = ? LIMIT 1", (link.url,)
-        ).fetchone()
-        if known:
-            reason = f"a link without its text; the library has it as article {known['id']}"
-            self.note(entry.source_file, entry.label, "duplicate", reason, known["id"])
+        known = self.same_address(conn, link.url)
+        if known is not None:
+            reason = f"a link without its text; the library has it as article {known}"
+            self.note(entry.source_file, entry.label, "duplicate", reason, known)
             self.report.duplicates += 1
             return
         conn.execute(
@@ -225,14 +243,6 @@ class _Writer:
         self.note(
             entry.source_file, entry.label, "link", "saved without its text: listed, not fetched"
         )
-
-
-def _same_address(conn: sqlite3.Connection, url: str | None) -> int | None:
-    """Another article with this address (a page saved twice, by two tools)."""
-    if not url:
-        return None
-    row = conn.execute("SELECT id FROM articles WHERE url = ? LIMIT 1", (url,)).fetchone()
-    return row["id"] if row else None
 
 
 def import_paths(
