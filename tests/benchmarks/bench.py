@@ -135,7 +135,7 @@ def machine() -> str:
     return f"{model}, {os.cpu_count()} cores, {memory:.0f} GB, Python {platform.python_version()}"
 
 
-def run(scale: int, work: Path) -> dict:
+def run(scale: int, work: Path, plain: bool = True) -> dict:
     results: dict = {"scale": scale, "machine": machine(), "date": time.strftime("%Y-%m-%d")}
     stories = corpus.read_stories(BBC)
     files = work / "corpus"
@@ -150,9 +150,10 @@ def run(scale: int, work: Path) -> dict:
     step("building the FTS5 reference")
     fts = Fts5()
     _, results["fts5_build_s"] = fts.build(paths)
-    step("building the plain whoosh reference")
-    _, results["plain_whoosh_s"] = plain_whoosh(paths, work / "plain-whoosh")
-    shutil.rmtree(work / "plain-whoosh", ignore_errors=True)
+    if plain:
+        step("building the plain whoosh reference")
+        _, results["plain_whoosh_s"] = plain_whoosh(paths, work / "plain-whoosh")
+        shutil.rmtree(work / "plain-whoosh", ignore_errors=True)
 
     step(f"adding {PASSAGES} passages")
     rng = random.Random(corpus.SEED)
@@ -190,18 +191,25 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=int(os.environ.get("SCALE") or 20))
     parser.add_argument("--out", default=str(ROOT / "bench-results.json"))
     parser.add_argument("--keep", help="build in this folder and leave it (default: a temp one)")
+    parser.add_argument(
+        "--plain-whoosh",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="build the plain whoosh reference (auto: below ×80, where it alone takes 20 min)",
+    )
     args = parser.parse_args()
     if not BBC.is_dir():
         print(f"bench: the BBC corpus is not at {BBC}", file=sys.stderr)
         return 2
+    plain = args.plain_whoosh == "yes" or (args.plain_whoosh == "auto" and args.scale < 80)
     if args.keep:
         work = Path(args.keep)
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        results = run(args.scale, work)
+        results = run(args.scale, work, plain)
     else:
         with tempfile.TemporaryDirectory(prefix="gloss-bench-") as scratch:
-            results = run(args.scale, Path(scratch))
+            results = run(args.scale, Path(scratch), plain)
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     from tests.benchmarks.bench_table import table
 
