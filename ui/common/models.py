@@ -47,11 +47,23 @@ class ArticleTableModel(QAbstractTableModel):
 
     COLUMNS = ("Title", "Author", "Date", "✎")
     TITLE, AUTHOR, DATE, HIGHLIGHTS = range(4)
+    _ASKED = frozenset(
+        {
+            SORT_ROLE,
+            ID_ROLE,
+            FILTER_ROLE,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+        }
+    )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Any] = []
         self._row_of: dict[int, int] = {}
+        # Each painted row's four texts, made once: a repaint asks for every role of every
+        # visible cell, and dates are formatted in Python.
+        self._shown: dict[int, tuple[str, str, str, str]] = {}
 
     def set_articles(self, summaries: list[Any]) -> None:
         """Replace every row (a sidebar view or tag was chosen, or the library changed)."""
@@ -59,8 +71,22 @@ class ArticleTableModel(QAbstractTableModel):
         try:
             self._rows = list(summaries)
             self._row_of = {s.id: n for n, s in enumerate(self._rows)}
+            self._shown = {}
         finally:
             self.endResetModel()
+
+    def _texts(self, row: int) -> tuple[str, str, str, str]:
+        shown = self._shown.get(row)
+        if shown is None:
+            item = self._rows[row]
+            shown = (
+                one_line(item.title or "Untitled", 300),
+                one_line(item.author or "", 80),
+                short_date(item.date),
+                str(item.highlights) if item.highlights else "",
+            )
+            self._shown[row] = shown
+        return shown
 
     def set_highlights(self, article_id: int, count: int) -> None:
         """Update one article's passage count in place (after a highlight or a delete)."""
@@ -68,6 +94,7 @@ class ArticleTableModel(QAbstractTableModel):
         if row < 0:
             return
         self._rows[row] = dataclasses.replace(self._rows[row], highlights=count)
+        self._shown.pop(row, None)
         index = self.index(row, self.HIGHLIGHTS)
         self.dataChanged.emit(index, index)
 
@@ -87,16 +114,12 @@ class ArticleTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        item = self._rows[index.row()]
-        column = index.column()
+        row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == self.TITLE:
-                return one_line(item.title or "Untitled", 300)
-            if column == self.AUTHOR:
-                return one_line(item.author or "", 80)
-            if column == self.DATE:
-                return short_date(item.date)
-            return str(item.highlights) if item.highlights else ""
+            return self._texts(row)[column]
+        if role not in self._ASKED:
+            return None
+        item = self._rows[row]
         if role == SORT_ROLE:
             if column == self.TITLE:
                 return (item.title or "").casefold()

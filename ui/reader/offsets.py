@@ -25,6 +25,12 @@ from PySide6.QtGui import QTextBlock, QTextDocument, QTextFormat, QTextTable
 FRAME_START = "\ufdd0"
 FRAME_END = "\ufdd1"
 _FRAME_MARKS = re.compile("[\ufdd0\ufdd1]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each
+
+
+def _astral(text: str) -> list[int]:
+    """The offsets of the characters outside the Basic Multilingual Plane."""
+    return [match.start() for match in _ASTRAL.finditer(text)]
 
 
 class OffsetMap:
@@ -36,7 +42,7 @@ class OffsetMap:
     """
 
     def __init__(self, text: str, dropped: list[tuple[int, int]] | None = None) -> None:
-        self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._astral = _astral(text)
         self._anchors = [anchor for anchor, _ in dropped or ()]
         self.length = len(text)
         lows = [self.to_qt(cp) + 1 for cp in self._astral]  # each low surrogate's position
@@ -63,7 +69,7 @@ def read_document(doc: QTextDocument) -> tuple[str, OffsetMap]:
         text = raw.replace("\u2029", "\n")
         return text, OffsetMap(text)
     columns = _cell_columns(doc)
-    astral = [i for i, ch in enumerate(raw) if ord(ch) > 0xFFFF]
+    astral = _astral(raw)
     pieces: list[str] = []
     length = 0  # code points written so far
     dropped: list[tuple[int, int]] = []

@@ -141,7 +141,7 @@ class ReaderView(QTextBrowser):
         self.article = article
         self.article_tags = []
         self.text = article.reading_text if article is not None else ""
-        self.offsets = OffsetMap(self.text)
+        self.offsets = OffsetMap("" if article is not None else self.text)  # _rebuild maps it
         self.places = footnote_places(article.blocks) if article is not None else {}
         self.annotations = {}
         self.active_id = None
@@ -214,20 +214,23 @@ class ReaderView(QTextBrowser):
             self._figures = None
             doc.setDefaultFont(typo.body_font())
         self.header.setVisible(self.article is not None)
-        self.setDocument(doc)  # deletes the previous document: this widget was its parent
         if self.article is not None:
             # Tables and code frames give Qt positions that stand for no character.
             self.offsets = read_document(doc)[1]
         notes = [at for href, at in self.places.items() if href.startswith("#fn:")]
         self._notes_at = self.offsets.to_qt(min(notes)) if notes else -1
-        self._layout_column()
+        # The column's margins go on the document before the view lays it out: set after,
+        # they made Qt lay out the whole article a second time.
+        self._layout_column(doc)
+        self.setDocument(doc)  # deletes the previous document: this widget was its parent
         self._paint_marks()
 
     # --- the column -------------------------------------------------------------
 
-    def _layout_column(self) -> None:
-        """Hold lines near MEASURE_CHARS characters by side margins; place the header."""
-        doc = self.document()
+    def _layout_column(self, doc: QTextDocument | None = None) -> None:
+        """Hold lines near MEASURE_CHARS characters by side margins (of `doc`, by default the
+        one shown); place the header."""
+        doc = doc if doc is not None else self.document()
         width = self.viewport().width()
         measure = self.typography().measure_px()
         side = max(MIN_SIDE_MARGIN, (width - measure) / 2)

@@ -8,6 +8,7 @@ document, so the document's text stays exactly the article's reading text.
 from __future__ import annotations
 
 import datetime
+import functools
 from pathlib import PurePath
 from typing import Any
 
@@ -20,8 +21,12 @@ from ui.reader.document import SERIF_FAMILIES, paragraph_direction
 from ui.window.themes import Theme
 
 
+@functools.lru_cache(maxsize=4096)
 def format_date(iso: str | None) -> str:
-    """An ISO date as '13 January 2023' (or the text as given when it is not ISO)."""
+    """An ISO date as '13 January 2023' (or the text as given when it is not ISO).
+
+    Kept for the dates seen last: the article list formats the dates of every row it paints.
+    """
     if not iso:
         return ""
     try:

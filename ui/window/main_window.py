@@ -62,6 +62,7 @@ LIST, RESULTS, BROWSER = range(3)
 
 
 LIST_LATER_FROM = 5_000  # articles
+REMEMBER_AFTER_MS = 2_000  # the open article is remembered this long after the last open
 
 
 def safe_title(text: str) -> str:
@@ -112,6 +113,12 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.state_timer.setInterval(1000)
         self.state_timer.timeout.connect(self.update_status)
         self.state_timer.start()
+        # Remembering the open article writes the settings file (and syncs it to disk) on
+        # this thread: done once the reader stops moving between articles, not per article.
+        self.remember_timer = QTimer(self)
+        self.remember_timer.setSingleShot(True)
+        self.remember_timer.setInterval(REMEMBER_AFTER_MS)
+        self.remember_timer.timeout.connect(self.remember_open_article)
         self.restore_state()
         self.notices = LibraryNotices(self)  # its badges go first among the permanent widgets
         self.undo_offer = UndoOffer(self.statusBar(), self.controller.undo_stack)
@@ -380,7 +387,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             )
         self.setWindowTitle(f"{safe_title(article.title or 'Untitled')} — Gloss")
         self.article_list.select(article_id)
-        self.settings.set_for_library(keys.OPEN_ARTICLE, article_id)
+        self.remember_timer.start()  # the open article, written once browsing pauses
         if self.find_bar.isVisible():
             self.find_bar.refresh()
         self.search_marks.article_opened(reveal=not passage_id and not offset)
@@ -390,6 +397,11 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
             self.reader.scroll_to_offset(offset)
         self.update_actions()
         return True
+
+    @Slot()
+    def remember_open_article(self) -> None:
+        if self.article is not None:
+            self.settings.set_for_library(keys.OPEN_ARTICLE, self.article.id)
 
     def _open_article_id(self) -> int | None:
         return self.article.id if self.article is not None else None
@@ -510,6 +522,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.save_state()
         self.controller.undo_stack.blockSignals(True)
         self.state_timer.stop()
+        self.remember_timer.stop()
         self.search.timer.stop()
         self.library.forget_index_listener(self.index_watch.notify)
         self.watching.stop()
