@@ -5,42 +5,92 @@ packages (store, importers, passages, search, exchange, safety); the names below
 are its errors and the plain data it hands out.
 """
 
-from index.changes import Changes
-from index.exchange.annotation_import import (
-    AnnotationImportReport,
-    PlacedAnnotation,
-    UnplacedAnnotation,
-)
-from index.library import (
-    PALETTE,
-    Annotation,
-    AnnotationError,
-    ArticleSummary,
-    ImportReport,
-    Library,
-    NoLibrary,
-    SearchResult,
-    StoredArticle,
-    StoreError,
-    default_library_path,
-)
-from index.model import (
-    OBJECT_CHAR,
-    Article,
-    Block,
-    Span,
-    TableCell,
-    TableRow,
-    footnote_places,
-)
-from index.passages.anchoring import select_occurrence
-from index.passages.annotations import NotFound
-from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
-from index.safety.lock import set_program_label
-from index.search.engine import QueryError
-from index.watching.folders import WatchError
-from index.watching.watcher import FolderWatcher
-from index.wording import count_of
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.changes import Changes
+    from index.exchange.annotation_import import (
+        AnnotationImportReport,
+        PlacedAnnotation,
+        UnplacedAnnotation,
+    )
+    from index.library import (
+        PALETTE,
+        Annotation,
+        AnnotationError,
+        ArticleSummary,
+        ImportReport,
+        Library,
+        NoLibrary,
+        SearchResult,
+        StoredArticle,
+        StoreError,
+        default_library_path,
+    )
+    from index.model import (
+        OBJECT_CHAR,
+        Article,
+        Block,
+        Span,
+        TableCell,
+        TableRow,
+        footnote_places,
+    )
+    from index.passages.anchoring import select_occurrence
+    from index.passages.annotations import NotFound
+    from index.passages.legend import DEFAULT_NAMES, MAX_NAME_LENGTH
+    from index.safety.lock import set_program_label
+    from index.search.engine import QueryError
+    from index.watching.folders import WatchError
+    from index.watching.watcher import FolderWatcher
+    from index.wording import count_of
+
+# Each name is imported from its module when first asked for (PEP 562): the window's
+# start then loads only what it uses, not the exchange formats and the folder watcher.
+_WHERE = {
+    "Annotation": "index.library",
+    "AnnotationError": "index.library",
+    "AnnotationImportReport": "index.exchange.annotation_import",
+    "Article": "index.model",
+    "ArticleSummary": "index.library",
+    "Block": "index.model",
+    "Changes": "index.changes",
+    "DEFAULT_NAMES": "index.passages.legend",
+    "FolderWatcher": "index.watching.watcher",
+    "ImportReport": "index.library",
+    "Library": "index.library",
+    "MAX_NAME_LENGTH": "index.passages.legend",
+    "NoLibrary": "index.library",
+    "NotFound": "index.passages.annotations",
+    "OBJECT_CHAR": "index.model",
+    "PALETTE": "index.library",
+    "PlacedAnnotation": "index.exchange.annotation_import",
+    "QueryError": "index.search.engine",
+    "SearchResult": "index.library",
+    "Span": "index.model",
+    "StoreError": "index.library",
+    "StoredArticle": "index.library",
+    "TableCell": "index.model",
+    "TableRow": "index.model",
+    "UnplacedAnnotation": "index.exchange.annotation_import",
+    "WatchError": "index.watching.folders",
+    "count_of": "index.wording",
+    "default_library_path": "index.library",
+    "footnote_places": "index.model",
+    "select_occurrence": "index.passages.anchoring",
+    "set_program_label": "index.safety.lock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'index' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_NAMES",

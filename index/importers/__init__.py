@@ -17,12 +17,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.importers import detect, frontmatter, singlefile
+from index.importers import detect
 from index.importers.blocks import nfc
 from index.importers.decode import NotText, decode_bytes
-from index.importers.markdown import import_markdown
-from index.importers.plaintext import import_plaintext
 from index.model import Article
+
+# The format modules are imported where a file needs them (as html already was): opening a
+# library, and the window's start, then load no Markdown or YAML parser.
 
 # The version of each format's importer. Raise one when the blocks it makes change: the
 # library then reads again, from the stored original, every article an older one made
@@ -140,6 +141,10 @@ def parser_version(source_format: str) -> int:
 def parse_again(text: str, source_format: str, source_path: str = "") -> Article:
     """An article read again from its stored original (decoded text) by the importer of
     its format; ImportProblem with a one-line reason when it cannot be."""
+    from index.importers import frontmatter
+    from index.importers.markdown import import_markdown
+    from index.importers.plaintext import import_plaintext
+
     try:
         if source_format == "html" or source_format in HTML_PAGE_FORMATS:
             from index.importers.html import import_html
@@ -163,6 +168,10 @@ def too_large(size: int, limit: int) -> str:
 
 
 def _parse(text: str, source_path: str, suffix: str) -> Article:
+    from index.importers import frontmatter, singlefile
+    from index.importers.markdown import import_markdown
+    from index.importers.plaintext import import_plaintext
+
     head = text.lstrip("\ufeff \t\r\n")[:4096]
     if detect.kind_of(head.encode("utf-8", "replace")) == "mhtml":
         from index.importers.mhtml import import_mhtml
