@@ -1,0 +1,95 @@
+"""What opening an article and changing a passage count make the window do: only the rows
+and files that changed are touched (the speed itself is measured by `make bench`)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from index.store.articles import ArticleSummary
+from ui.common.models import ArticleTableModel
+from ui.window.article_list import MONTHS, ArticleList
+from ui.window.main_window import MainWindow
+from ui.window.settings import OPEN_ARTICLE, Settings
+
+ROWS = 3000
+
+
+class CountingModel(ArticleTableModel):
+    """The article list's model, noting which rows the view asked about."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.asked: set[int] = set()
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        self.asked.add(index.row())
+        return super().data(index, role)
+
+
+def _summaries(count: int) -> list[ArticleSummary]:
+    return [
+        ArticleSummary(
+            n, f"Harbour ledger, week {n}", "Ines Castro", "2024-09-28", "/x", 400, 0, None
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_new_passage_count_repaints_its_row_not_the_whole_list(qtbot):
+    view = ArticleList()
+    qtbot.addWidget(view)
+    model = CountingModel(view)
+    view.model = model
+    view.proxy.setSourceModel(model)
+    view.resize(420, 600)
+    view.show()
+    view.set_articles("All articles", _summaries(ROWS))
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    model.asked.clear()
+    model.set_highlights(ROWS // 2, 4)
+    QApplication.processEvents()
+    # Measuring the date and count columns to their contents asked ~1,000 rows each time.
+    visible = view.table.viewport().height() // view.table.verticalHeader().defaultSectionSize()
+    assert len(model.asked) <= visible + 2
+    source = model.index(model.row_of(ROWS // 2), ArticleTableModel.HIGHLIGHTS)
+    assert view.proxy.mapFromSource(source).data() == "4"
+
+
+def test_the_date_column_holds_the_longest_date_whole(qtbot):
+    view = ArticleList()
+    qtbot.addWidget(view)
+    view.resize(520, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    metrics = view.table.fontMetrics()
+    widest = max(metrics.horizontalAdvance(f"28 {month} 2026") for month in MONTHS)
+    assert view.table.columnWidth(ArticleTableModel.DATE) > widest
+    assert view.table.columnWidth(ArticleTableModel.HIGHLIGHTS) > metrics.horizontalAdvance("999")
+
+
+def test_browsing_writes_the_remembered_article_once_it_pauses(qtbot, library, tmp_path):
+    store = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings = Settings(store, str(library.path))
+    window = MainWindow(library, settings)
+    qtbot.addWidget(window)
+    window.show()
+    ids = [summary.id for summary in library.list_articles()]
+    assert len(ids) >= 2
+    written = []
+    store_value = store.setValue
+
+    def noted(key, value):
+        if key.endswith(OPEN_ARTICLE.key):
+            written.append(value)
+        store_value(key, value)
+
+    store.setValue = noted
+    for article_id in ids * 3:
+        assert window.open_article(article_id)
+    assert written == []  # nothing written per article while moving through them
+    qtbot.waitUntil(lambda: written == [ids[-1]], timeout=5000)
+    window.open_article(ids[0])
+    window.close()
+    assert settings.get_for_library(OPEN_ARTICLE) == ids[0]  # and at close, at once
