@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from index.store.articles import ArticleSummary
+from index import ArticleSummary
 from ui.common.models import ArticleTableModel
 from ui.window.article_list import MONTHS, ArticleList
 from ui.window.main_window import MainWindow
