@@ -52,6 +52,7 @@ from ui.window.themes import HIGHLIGHT_COLORS, LIGHT, Theme
 
 BAR = 5
 PAD = 8
+SIZES_KEPT = 5_000  # passage row sizes remembered (see PassageDelegate)
 
 
 def swatch_icon(color: QColor, underline: bool = False, size: int = 16) -> QIcon:
@@ -80,6 +81,9 @@ class PassageDelegate(QStyledItemDelegate):
         self.names: dict[str, str] = {}  # the colour legend: a name under each passage
         self._viewport = view.viewport()
         self._viewport.installEventFilter(self)
+        # Each passage row's size, by what it shows and the width: a new highlight reloads
+        # the panel, and only its own row needs its lines measured again.
+        self._sizes: dict[tuple, QSize] = {}
 
     def eventFilter(self, watched: Any, event: QEvent) -> bool:
         """Rows wrap to the view's width: lay them out again when it changes."""
@@ -126,8 +130,22 @@ class PassageDelegate(QStyledItemDelegate):
             hint = super().sizeHint(option, index)
             return QSize(hint.width(), hint.height() + PAD)
         width = self._text_width(index)
+        ann = index.data(ITEM_ROLE)
+        key = None
+        if ann is not None:  # everything the row's wrapped lines depend on
+            name = self.names.get(ann.color, "")
+            key = (ann.id, ann.exact, ann.note, tuple(ann.tags), ann.orphaned, name, width)
+            key += (option.font.key(),)
+            known = self._sizes.get(key)
+            if known is not None:
+                return known
         heights = self._heights(self._lines(index, option.font), width)
-        return QSize(width + BAR + 3 * PAD, sum(heights) + 2 * (len(heights) - 1) + 2 * PAD)
+        size = QSize(width + BAR + 3 * PAD, sum(heights) + 2 * (len(heights) - 1) + 2 * PAD)
+        if key is not None:
+            if len(self._sizes) > SIZES_KEPT:
+                self._sizes.clear()
+            self._sizes[key] = size
+        return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         if index.data(COLOR_ROLE) is None:  # a group heading in the passages browser
