@@ -31,7 +31,10 @@ from index.store.database import Store, StoreError
 from index.wording import count_of
 
 BATCH = 500  # outbox rows read and applied at a time
-BULK_AT = 2_000  # a backlog this long (an import) is written by long-lived writers
+# A backlog this long (an import) is built by worker processes (with none, by long-lived
+# writers): indexed in this process it held the GIL from the window's thread, and a
+# highlight made during a 2,000-file import waited behind it.
+BULK_AT = 500
 FIRST_COMMIT_S = 3.0  # without workers: the first commit of a backlog; then twice as long
 MAX_COMMIT_S = 60.0
 FIRST_SEGMENT_DOCS = 1_000  # with workers: documents per segment in the first round...
