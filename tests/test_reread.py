@@ -63,9 +63,11 @@ def _made_before(folder: Path, *, unreadable: str | None = None) -> dict[str, in
     finally:
         library.close()
     conn = sqlite3.connect(folder / "library.sqlite3")
-    # A library made before `parser`: that step and the later ones (moving in, issue 16) undone.
+    # A library made before `parser`: that step and the later ones (moving in, issue 16; the
+    # index of stale articles) undone.
     parser_step = next(n for n, step in enumerate(MIGRATIONS) if "ADD COLUMN parser" in step)
     conn.execute("DROP INDEX articles_source_file")
+    conn.execute("DROP INDEX articles_parser")
     for column in ("parser", "saved_at", "source_file", "source_missing"):
         conn.execute(f"ALTER TABLE articles DROP COLUMN {column}")
     conn.execute("DROP TABLE unsaved_links")

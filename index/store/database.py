@@ -186,6 +186,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX article_images_image ON article_images(image);
     """,
+    # Every start asks which articles an older importer made (store/reread.py): answered
+    # from this index instead of every article's row, where `parser` comes after the texts
+    # (0.28 s of a 44,500-article library's start).
+    """
+    CREATE INDEX IF NOT EXISTS articles_parser ON articles(source_format, parser);
+    """,
 ]
 
 
