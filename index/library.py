@@ -142,15 +142,23 @@ class Library(PassageMethods, ExchangeMethods):
                 raise StoreError(message) from None
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
-        opening = recovery.prepare(folder, read_only=read_only, writer_wait=writer_wait)
+        early = _EarlyIndex(folder / INDEX_FOLDER)  # opened while the database is checked
+        try:
+            opening = recovery.prepare(
+                folder, read_only=read_only, writer_wait=writer_wait, meanwhile=early.open
+            )
+        except BaseException:
+            early.close()
+            raise
         store: Store | None = None
         try:
             store = Store(folder, read_only=opening.read_only)
             if opening.read_only and opening.notices:
                 store.read_only_reason = opening.notices[-1]
             index_notices: list[str] = []
-            index = _open_index(folder, store, progress, index_notices)
+            index = _open_index(folder, store, progress, index_notices, early)
         except BaseException:
+            early.close()
             if store is not None:
                 with contextlib.suppress(Exception):
                     store.close()
@@ -586,16 +594,60 @@ class Library(PassageMethods, ExchangeMethods):
 REBUILT_NOTICE = "The search index was rebuilt from the library"
 
 
+class _EarlyIndex:
+    """The search index opened beside the database check (recovery.prepare's `meanwhile`):
+    its reading is Python, the check is SQLite's C code, so on two cores they overlap. What
+    the opening raised is kept for _open_index, which decides as it would have."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self.opened = False
+        self.fresh = False
+        self.index: SearchIndex | None = None
+        self.error: BaseException | None = None
+
+    def open(self) -> None:
+        self.fresh = not self.index_dir.is_dir() or not any(self.index_dir.iterdir())
+        self.opened = True
+        try:
+            self.index = SearchIndex.open(self.index_dir)
+        except Exception as error:  # judged by _open_index, on the opening thread
+            self.error = error
+
+    def take(self) -> SearchIndex:
+        """The index opened early, or what opening it raised, raised again."""
+        if self.error is not None:
+            raise self.error
+        assert self.index is not None
+        index, self.index = self.index, None
+        return index
+
+    def close(self) -> None:
+        """An index opened early and not taken (the opening failed after it)."""
+        if self.index is not None:
+            with contextlib.suppress(Exception):
+                self.index.close()
+            self.index = None
+
+
 def _open_index(
-    folder: Path, store: Store, progress: Progress | None, notices: list[str]
+    folder: Path,
+    store: Store,
+    progress: Progress | None,
+    notices: list[str],
+    early: _EarlyIndex | None = None,
 ) -> SearchIndex:
-    """Open the index; on any failure, rebuild it from the store with progress (and a
-    sentence in `notices` for the reader)."""
+    """Open the index (or take the one opened `early`); on any failure, rebuild it from the
+    store with progress (and a sentence in `notices` for the reader)."""
     index_dir = folder / INDEX_FOLDER
-    fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
+    opened_early = early is not None and early.opened
+    if early is not None and opened_early:
+        fresh = early.fresh
+    else:
+        fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
     why = "it could not be read"
     try:
-        index = SearchIndex.open(index_dir)
+        index = early.take() if early is not None and opened_early else SearchIndex.open(index_dir)
     except WhooshUnsupported:
         raise  # a whoosh we cannot read: rebuilding would fail the same way
     except IndexOutdated:

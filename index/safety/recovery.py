@@ -25,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,8 +51,19 @@ class Opening:
     lost: str = ""  # what the damaged database held, when it could still be counted
 
 
-def prepare(folder: Path, *, read_only: bool, writer_wait: float) -> Opening:
-    """Lock, probe and (if needed) repair the database before it is opened."""
+def prepare(
+    folder: Path,
+    *,
+    read_only: bool,
+    writer_wait: float,
+    meanwhile: Callable[[], None] | None = None,
+) -> Opening:
+    """Lock, probe and (if needed) repair the database before it is opened.
+
+    `meanwhile()` runs on this thread while the database is checked on another (the check
+    is SQLite's own C code, which lets Python run beside it), once the lock is held; it
+    must not touch the database. The Library opens its search index there.
+    """
     opening = Opening(read_only=read_only)
     if read_only:
         return opening
@@ -77,11 +90,34 @@ def prepare(folder: Path, *, read_only: bool, writer_wait: float) -> Opening:
         return opening
     opening.lock = lock
     try:
-        _check_database(folder, opening)
+        _check_beside(folder, opening, meanwhile)
     except BaseException:
         lock.release()
         raise
     return opening
+
+
+def _check_beside(folder: Path, opening: Opening, meanwhile: Callable[[], None] | None) -> None:
+    """_check_database, with `meanwhile()` run on this thread at the same time."""
+    if meanwhile is None:
+        _check_database(folder, opening)
+        return
+    failed: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            _check_database(folder, opening)
+        except BaseException as error:  # raised again on the opening thread
+            failed.append(error)
+
+    checker = threading.Thread(target=check, name="gloss-database-check")
+    checker.start()
+    try:
+        meanwhile()
+    finally:
+        checker.join()
+    if failed:
+        raise failed[0]
 
 
 def probe(db: Path, *, full: bool) -> str | None:
