@@ -201,12 +201,20 @@ class LibraryMachine(RuleBasedStateMachine):
         assert new_text.endswith(old_text)
         shift = len(new_text) - len(old_text)
         self.texts[article_id] = new_text
-        for state in self.model.values():
+        placed = {a.id: a.start for a in self.library.annotations(article_id=article_id)}
+        for passage, state in self.model.items():
             if state["article_id"] != article_id:
                 continue
-            start = state["start"]
-            if new_text[start : start + len(state["exact"])] != state["exact"]:
-                state["start"] += shift  # else it still matches where it was: it stays
+            start, moved = state["start"], state["start"] + shift
+            if new_text[start : start + len(state["exact"])] == state["exact"]:
+                # The new paragraph begins with the passage's words, in a context one
+                # character apart from its own: staying and following are both right, and
+                # either is accepted; anywhere else is not.
+                state["start"] = (
+                    placed.get(passage) if placed.get(passage) in (start, moved) else moved
+                )
+            else:
+                state["start"] = moved
 
     @rule()
     def reindex(self):
