@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 from whoosh import index, writing
 from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
@@ -43,22 +44,17 @@ from index.search import whoosh_wall as wall
 from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
 from index.search.bm25f import Weighting
+from index.search.codec import CorruptPostings
 from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
+from index.search.grouping import facet_counts, group_hits, rank_groups, tag_passages
+from index.search.postings import PostingCache
 from index.search.query import (
     QueryError,
     expand_query,
     parse_query,
     suggest_query,
 )
-from index.search.scorer import (
-    Scorer,
-    SearchTimeout,
-    facet_counts,
-    group_hits,
-    posting_blocks,
-    rank_groups,
-    tag_passages,
-)
+from index.search.scorer import Scorer, SearchTimeout
 from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
 
 __all__ = [
@@ -77,7 +73,8 @@ __all__ = [
 # whoosh pickles the schema into the index's table of contents, naming each field's class
 # where it was defined (index.search.fields.SpelledText since gloss2; gloss1 indexes named
 # the modules of the flat layout and are rebuilt, as damaged ones are).
-INDEX_NAME = "gloss3"  # bump the digit when the schema changes: old indexes then read as damaged
+# gloss4: postings in Gloss's own format (codec.py); gloss3 indexes are rebuilt at open.
+INDEX_NAME = "gloss4"  # bump the digit when the schema changes: old indexes then read as damaged
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
 REBUILD_LIMIT_MB = 256
@@ -211,6 +208,7 @@ class _MappedFile(BufferFile):
 
     def __init__(self, mapped: mmap.mmap, name: str) -> None:
         self._buf = mapped
+        self.mapped = mapped  # codec.gather_places reads positions from it in place
         self._name = name
         self.file = mapped  # an mmap reads, seeks and tells like a file
         self.onclose = None
@@ -250,6 +248,7 @@ class SearchIndex:
         self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
         self._tables: dict[str, Table] = {}
         self._field_lengths: dict[tuple[str, str], list[float]] = {}
+        self.posting_cache = PostingCache()
         self._weighting = Weighting()
         self._closed = False
 
@@ -402,6 +401,7 @@ class SearchIndex:
                 del self._tables[segid]
             for key in [k for k in self._field_lengths if k[0] not in live]:
                 del self._field_lengths[key]
+        self.posting_cache.keep_only(live)
         self._local.table = (searcher, table)
         return table
 
@@ -439,6 +439,18 @@ class SearchIndex:
                     self._field_lengths[key] = lengths
             mine[fieldname] = lengths
         return lengths
+
+    def length_array(self, leaf, fieldname: str) -> np.ndarray:
+        """`lengths` as a NumPy array (kept on the segment reader), for the scorer."""
+        mine = leaf.__dict__.setdefault("_gloss_length_arrays", {})
+        lengths = mine.get(fieldname)
+        if lengths is None:
+            lengths = mine[fieldname] = np.asarray(self.lengths(leaf, fieldname), np.float64)
+        return lengths
+
+    def postings(self, leaf, fieldname: str, text: str):
+        """A term's decoded postings in one segment (postings.PostingCache), or None."""
+        return self.posting_cache.postings(leaf, fieldname, text)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -796,8 +808,7 @@ def _decoded_lengths(column, count: int) -> list[float]:
 
 
 def _all_ids(matcher):
-    for ids, _, _ in posting_blocks(matcher):
-        yield from ids
+    return matcher.all_ids()
 
 
 class _DamageGuard:
@@ -818,6 +829,8 @@ class _DamageGuard:
             return None
         if isinstance(exc, (QueryError, ReaderClosed, index.LockError)):
             return None
+        if isinstance(exc, CorruptPostings):
+            raise IndexDamaged(f"the search index cannot be read: {exc}") from exc
         while tb.tb_next is not None:
             tb = tb.tb_next
         if _WHOOSH_DIR not in tb.tb_frame.f_code.co_filename:
