@@ -11,7 +11,7 @@ decoded through whoosh's matcher into the same arrays, so the scorer has one pat
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -26,12 +26,13 @@ class PostingCache:
     """Decoded postings by (segment id, field, term), least recently used dropped first.
 
     Shared by the threads searching one index; `decodes` counts the terms decoded (read
-    from the files) rather than found here.
+    from the files) rather than found here, `decoded` how often each (field, term) was.
     """
 
     def __init__(self, limit_bytes: int = CACHE_LIMIT_BYTES) -> None:
         self.limit_bytes = limit_bytes
         self.decodes = 0
+        self.decoded: Counter[tuple[str, str]] = Counter()
         self._items: OrderedDict[tuple, TermPostings | None] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -47,6 +48,7 @@ class PostingCache:
         size = 64 if found is None else found.nbytes
         with self._lock:
             self.decodes += 1
+            self.decoded[fieldname, text] += 1
             if key not in self._items:
                 self._items[key] = found
                 self._bytes += size
