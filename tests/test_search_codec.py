@@ -263,3 +263,35 @@ def test_the_cache_is_bounded_by_bytes_and_drops_merged_segments(both):
     assert cache.decodes == 7
     cache.keep_only(["another-segment"])
     assert len(cache) == 0
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_grouping_on_arrays_equals_grouping_on_dicts(both, sort):
+    """matches.py (what search runs) against grouping.py's dict versions: the same groups,
+    rank, listed passages and facets for every bench query, with a hidden article."""
+    from index.search import grouping
+    from index.search.matches import Matches, drop_hidden
+
+    new, _, _, queries = both
+    s = new._searcher()
+    table = new._table(s)
+    hidden = frozenset({1, 2, 3})
+    for text in _chosen(queries):
+        parsed = parse_query(text).query
+        if parsed is None:
+            continue
+        q, _, _ = expand_query(parsed, s.reader())
+        scorer = Scorer(new, s)
+        ids, scores = scorer.run_arrays(q)
+        matches = Matches(*drop_hidden(ids, scores, table, hidden), table)
+        matches.add_tagged(s, scorer, q)
+        chosen = matches.rank(20, sort)
+        old_scores = dict(zip(ids.tolist(), scores.tolist(), strict=True))
+        grouping.leave_out(old_scores, table, hidden)
+        groups, best = grouping.group_hits(old_scores, table)
+        grouping.tag_passages(s, scorer, q, table, groups, old_scores)
+        assert len(matches) == len(groups), text
+        old_chosen = grouping.rank_groups(groups, best, table, 20, sort)
+        assert [int(matches.arts[g]) for g in chosen] == old_chosen, text
+        assert [matches.docs(g) for g in chosen] == [groups[a] for a in old_chosen], text
+        assert matches.facets() == grouping.facet_counts(groups, table), text

@@ -46,7 +46,7 @@ from index.search.analysis import tokens as analysis_tokens
 from index.search.bm25f import Weighting
 from index.search.codec import CorruptPostings
 from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
-from index.search.grouping import facet_counts, group_hits, rank_groups, tag_passages
+from index.search.matches import Columns, Matches, drop_hidden
 from index.search.postings import PostingCache
 from index.search.query import (
     QueryError,
@@ -126,6 +126,7 @@ class Table:
 
     __slots__ = (
         "_articles",
+        "_columns",
         "_notes",
         "articles",
         "authors",
@@ -146,6 +147,13 @@ class Table:
         self.authors: list[str | None] = []
         self.tags: list[tuple[str, ...]] = []
         self.colors: list[str | None] = []  # a passage's colour; None for an article
+        self._columns: Columns | None = None
+
+    def columns(self) -> Columns:
+        """The table as NumPy code arrays (matches.py), made on first use."""
+        if self._columns is None:
+            self._columns = Columns(self)
+        return self._columns
 
     @classmethod
     def read(cls, reader) -> Table:
@@ -648,26 +656,26 @@ class SearchIndex:
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
             scorer = Scorer(self, s, start + deadline_s)
-            scores = scorer.run(q)
-            leave_out(scores, table, hidden)
-            groups, best = group_hits(scores, table)
-            tag_passages(s, scorer, q, table, groups, scores)
-            chosen = rank_groups(groups, best, table, max(0, limit), sort)
+            ids, scores = drop_hidden(*scorer.run_arrays(q), table, hidden)
+            matches = Matches(ids, scores, table)
+            matches.add_tagged(s, scorer, q)
+            chosen = matches.rank(max(0, limit), sort)
             parts = []
-            for art in chosen:
-                docs = groups[art]
+            for g in chosen:
+                docs = matches.docs(g)
                 article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
+                art = int(matches.arts[g])
                 parts.append((art, article_doc, [d for d in docs if d != article_doc]))
             spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
-            hits = build_hits(s, parts, scores, terms, spans, text_for)
+            hits = build_hits(s, parts, matches.scores_of(chosen), terms, spans, text_for)
             suggestion = None
-            if len(groups) < SUGGEST_BELOW:
+            if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found
                 unknown = _hidden_terms(s, table, hidden, text_for)
-                suggestion = self._suggestion(parsed, s, table, len(groups), hidden, unknown)
-            facets = facet_counts(groups, table)
+                suggestion = self._suggestion(parsed, s, table, len(matches), hidden, unknown)
+            facets = matches.facets()
         took = (time.perf_counter() - start) * 1000
         message = "; ".join(notes) if notes else None
-        return SearchResult(query, len(groups), took, suggestion, hits, facets, terms, message)
+        return SearchResult(query, len(matches), took, suggestion, hits, facets, terms, message)
 
     def articles_with_words(self, text: str, limit: int) -> list[int] | None:
         """Ids of the articles whose text holds every word of `text` (as the index analyses
@@ -720,8 +728,8 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, _, _ = expand_query(parsed.query, s.reader())
-            groups, _ = group_hits(Scorer(self, s).run(q), table)
-            return self._suggestion(parsed, s, table, len(groups))
+            found = Matches(*Scorer(self, s).run_arrays(q), table)
+            return self._suggestion(parsed, s, table, len(found))
 
     def _suggestion(
         self,
@@ -742,18 +750,8 @@ class SearchIndex:
         if better.query is None:
             return None
         q, _, _ = expand_query(better.query, s.reader())
-        scores = Scorer(self, s).run(q)
-        leave_out(scores, table, hidden)
-        groups, _ = group_hits(scores, table)
-        return corrected if len(groups) > found else None
-
-
-def leave_out(scores: dict[int, float], table: Table, hidden: frozenset[int]) -> None:
-    """Drop the documents of the `hidden` articles (theirs and their passages') from `scores`."""
-    for article_id in hidden:
-        own = table.article_doc(article_id)
-        for docnum in (*([] if own is None else [own]), *table.note_docs(article_id)):
-            scores.pop(docnum, None)
+        better_found = Matches(*drop_hidden(*Scorer(self, s).run_arrays(q), table, hidden), table)
+        return corrected if len(better_found) > found else None
 
 
 def _hidden_terms(

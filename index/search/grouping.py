@@ -1,7 +1,9 @@
 """Shaping a search's scores: groups by article, their rank, facets, tagged passages.
 
 The scores come from scorer.py (docnum → score over every match); grouping, ranking
-and counting facets over every match keep the total and the facets exact.
+and counting facets over every match keep the total and the facets exact. These are the
+dict versions: search runs matches.py's array versions (the tests hold the two equal),
+and ranks by date through `rank_groups` here.
 """
 
 from __future__ import annotations
@@ -56,6 +58,14 @@ def _tag_leaves(q, positive: bool) -> list:
         return [leaf for sub in q.subqueries for leaf in _tag_leaves(sub, positive)]
     fieldname = q.field() if hasattr(q, "field") else getattr(q, "fieldname", None)
     return [q] if positive and fieldname == "tag" else []
+
+
+def leave_out(scores: dict[int, float], table: Table, hidden: frozenset[int]) -> None:
+    """Drop the documents of the `hidden` articles (theirs and their passages') from `scores`."""
+    for article_id in hidden:
+        own = table.article_doc(article_id)
+        for docnum in (*([] if own is None else [own]), *table.note_docs(article_id)):
+            scores.pop(docnum, None)
 
 
 def group_hits(scores: dict[int, float], table: Table) -> tuple[dict, dict]:
