@@ -31,7 +31,7 @@ def tag_passages(s: Searcher, scorer: Scorer, q, table: Table, groups, scores) -
     those passages go into the article's group, though they do not say
     "Juliaca" themselves.
     """
-    leaves = _tag_leaves(q, True)
+    leaves = tag_leaves(q, True)
     if not leaves:
         return
     tagged: set[int] = set()
@@ -50,12 +50,12 @@ def tag_passages(s: Searcher, scorer: Scorer, q, table: Table, groups, scores) -
                 docs.append(note)
 
 
-def _tag_leaves(q, positive: bool) -> list:
+def tag_leaves(q, positive: bool) -> list:
     """The `tag:` leaves of `q` that must match (not those under NOT)."""
     if isinstance(q, wq.AndNot):
-        return _tag_leaves(q.a, positive) + _tag_leaves(q.b, not positive)
+        return tag_leaves(q.a, positive) + tag_leaves(q.b, not positive)
     if isinstance(q, (wq.And, wq.Or)):
-        return [leaf for sub in q.subqueries for leaf in _tag_leaves(sub, positive)]
+        return [leaf for sub in q.subqueries for leaf in tag_leaves(sub, positive)]
     fieldname = q.field() if hasattr(q, "field") else getattr(q, "fieldname", None)
     return [q] if positive and fieldname == "tag" else []
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from whoosh.searching import Searcher
 
-from index.search.grouping import FACET_LIMIT, _tag_leaves, rank_groups
+from index.search.grouping import FACET_LIMIT, rank_groups, tag_leaves
 
 if TYPE_CHECKING:
     from index.search.engine import Table
@@ -110,7 +110,7 @@ class Matches:
 
     def add_tagged(self, s: Searcher, scorer: Scorer, q) -> None:
         """List the passages whose tags made their article match (grouping.tag_passages)."""
-        leaves = _tag_leaves(q, True)
+        leaves = tag_leaves(q, True)
         if not leaves:
             return
         tagged: set[int] = set()
