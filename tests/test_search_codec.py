@@ -295,3 +295,30 @@ def test_grouping_on_arrays_equals_grouping_on_dicts(both, sort):
         assert [int(matches.arts[g]) for g in chosen] == old_chosen, text
         assert [matches.docs(g) for g in chosen] == [groups[a] for a in old_chosen], text
         assert matches.facets() == grouping.facet_counts(groups, table), text
+
+
+def test_did_you_mean_is_never_worked_out_for_a_query_with_enough_hits(tmp_path):
+    """The spelling check reads each segment's word list (rapidfuzz over thousands of
+    words): a query that found enough articles never gets that far; one that found
+    too few does, and is offered the correction."""
+    from index.search import query as query_module
+
+    docs, texts, _, _ = _corpus()
+    ix = SearchIndex.open(tmp_path / "search-index")
+    ix.rebuild([d for d in docs if d["kind"] == "article"][:200])
+    try:
+        segments = {
+            leaf.segment().segment_id() for leaf, _ in ix._searcher().reader().leaf_readers()
+        }
+
+        def word_lists_read() -> bool:
+            return any(key[0] in segments for key in query_module._VOCABULARIES)
+
+        found = ix.search("government", text_for=texts.__getitem__)
+        assert found.total >= 3 and found.suggestion is None
+        assert not word_lists_read()
+        missed = ix.search("govenrment", text_for=texts.__getitem__)
+        assert missed.total == 0 and missed.suggestion == "government"
+        assert word_lists_read()
+    finally:
+        ix.close()
