@@ -95,7 +95,7 @@ def both(tmp_path_factory):
 
 def _old_codec_index(folder, docs: list[dict], name: str) -> SearchIndex:
     """An index as Gloss wrote it before gloss4: whoosh's codec and pickled positions."""
-    storage = search_engine._Storage(str(folder))
+    storage = search_engine.MappedStorage(str(folder))
     ix = storage.create_index(schema(flat=False), name)
     writer = SpellingWriter(ix, limitmb=128, compound=False, codec=W3Codec())
     for doc in docs:

@@ -124,6 +124,10 @@ class FlatPostingsWriter(W3PostingsWriter):
     arrays instead of being pickled, and the term is written at its end in one piece.
     """
 
+    _maxweight: float  # the buffered block's statistics (W3PostingsWriter._new_block)
+    _minlength: int | None
+    _maxlength: int
+
     def __init__(self, postfile) -> None:
         super().__init__(postfile, BLOCK, byteids=False, compression=0, inlinelimit=1)
 
@@ -236,7 +240,7 @@ def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np
     total = int(counts.sum())
     base = postings.start + postings.values_at
     first, last = int(starts[0]), int(stops[-1])
-    mapped = getattr(dbfile, "mapped", None)  # engine._MappedFile: read in place, no copy
+    mapped = getattr(dbfile, "mapped", None)  # segments.MappedFile: read in place, no copy
     if postings.memory is not None:
         ints = postings.memory[first:last]
     elif mapped is not None:
@@ -269,15 +273,15 @@ class FlatMatcher(ListMatcher):
         return read_postings(self.dbfile, self.offset)
 
     @functools.cached_property
-    def _ids(self) -> list[int]:  # type: ignore[override]
+    def _ids(self) -> list[int]:
         return self.postings.ids.tolist()
 
     @functools.cached_property
-    def _weights(self) -> list[float]:  # type: ignore[override]
+    def _weights(self) -> list[float]:
         return self.postings.weights.tolist()
 
     @functools.cached_property
-    def _values(self) -> list[bytes]:  # type: ignore[override]
+    def _values(self) -> list[bytes]:
         postings = self.postings
         ends = [0, *postings.ends.tolist()]
         base = postings.start + postings.values_at

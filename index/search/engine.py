@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import mmap
 import os
 import pickle
 import shutil
@@ -30,13 +29,10 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index, writing
-from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile, StructFile
-from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
-from whoosh.util.numeric import byte_to_length
 
 from index.search import marks
 from index.search import merge as search_merge
@@ -45,8 +41,9 @@ from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
 from index.search.bm25f import Weighting
 from index.search.codec import CorruptPostings
-from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
-from index.search.matches import Columns, Matches, drop_hidden
+from index.search.errors import IndexBusy, IndexDamaged, IndexOutdated
+from index.search.fields import SCHEMA, SpellingWriter, document_fields, merge_tiers
+from index.search.matches import Matches, drop_hidden
 from index.search.postings import PostingCache
 from index.search.query import (
     QueryError,
@@ -55,7 +52,9 @@ from index.search.query import (
     suggest_query,
 )
 from index.search.scorer import Scorer, SearchTimeout
+from index.search.segments import MappedStorage, decoded_lengths, fresh_reader
 from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
+from index.search.table import Table
 
 __all__ = [
     "AnnotationHit",
@@ -85,18 +84,6 @@ SEARCH_DEADLINE_S = 3.0  # a search still scoring after this long is stopped wit
 SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext", "quote", "note")
 
 
-class IndexDamaged(Exception):
-    """The index cannot be opened or read: rebuild it from SQLite."""
-
-
-class IndexOutdated(IndexDamaged):
-    """The folder holds an index of an older format (schema): rebuild it from SQLite."""
-
-
-class IndexBusy(Exception):
-    """Another process held the index's write lock for longer than LOCK_TIMEOUT."""
-
-
 # Errors that mean the files on disk are not what whoosh wrote.
 _DAMAGE = (
     OSError,
@@ -114,133 +101,6 @@ _DAMAGE = (
     TypeError,
     AttributeError,
 )
-
-
-class Table:
-    """Per-document facet values (id, article, date, author, tags) by docnum.
-
-    Read once per segment from the packed `facets` column and cached by segment
-    id (a segment's documents never change; deletions only hide them), so a
-    search counts facets over every match with list lookups, not stored fields.
-    """
-
-    __slots__ = (
-        "_articles",
-        "_columns",
-        "_notes",
-        "articles",
-        "authors",
-        "colors",
-        "dates",
-        "ids",
-        "tags",
-        "years",
-    )
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.articles: list[int] = []
-        self.dates: list[str | None] = []
-        self.years: list[str | None] = []
-        self._notes: dict[int, list[int]] | None = None
-        self._articles: dict[int, int] | None = None
-        self.authors: list[str | None] = []
-        self.tags: list[tuple[str, ...]] = []
-        self.colors: list[str | None] = []  # a passage's colour; None for an article
-        self._columns: Columns | None = None
-
-    def columns(self) -> Columns:
-        """The table as NumPy code arrays (matches.py), made on first use."""
-        if self._columns is None:
-            self._columns = Columns(self)
-        return self._columns
-
-    @classmethod
-    def read(cls, reader) -> Table:
-        table = cls()
-        try:
-            for raw in reader.column_reader("facets"):
-                doc_id, article, date, author, tags, color = raw.decode("utf-8").split(SEP)
-                table.ids.append(doc_id)
-                table.articles.append(int(article))
-                table.dates.append(date or None)
-                table.years.append(date[:4] or None)
-                table.authors.append(author or None)
-                table.tags.append(tuple(tags.split(TAGSEP)) if tags else ())
-                table.colors.append(color or None)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
-        return table
-
-    def note_docs(self, article_id: int) -> list[int]:
-        """Docnums of an article's annotations (deleted ones included)."""
-        if self._notes is None:
-            self._index_kinds()
-        assert self._notes is not None
-        return self._notes.get(article_id, [])
-
-    def article_doc(self, article_id: int) -> int | None:
-        """The docnum of an article's own document, if indexed."""
-        if self._articles is None:
-            self._index_kinds()
-        assert self._articles is not None
-        return self._articles.get(article_id)
-
-    def _index_kinds(self) -> None:
-        notes: dict[int, list[int]] = {}
-        articles: dict[int, int] = {}
-        for d, (doc_id, art) in enumerate(zip(self.ids, self.articles, strict=True)):
-            if doc_id.startswith("n:"):
-                notes.setdefault(art, []).append(d)
-            else:
-                articles[art] = d
-        self._notes, self._articles = notes, articles
-
-    def extend(self, other: Table) -> None:
-        self.ids += other.ids
-        self.articles += other.articles
-        self.dates += other.dates
-        self.years += other.years
-        self.authors += other.authors
-        self.tags += other.tags
-        self.colors += other.colors
-
-
-class _MappedFile(BufferFile):
-    """A whoosh file read straight from a memory map.
-
-    whoosh's own mmap path (compound segments) wraps each part in BytesIO,
-    which copies it: every searcher, in every thread, then held a private
-    copy of the whole postings file, and opening one took ~70 ms per 100 MB.
-    """
-
-    def __init__(self, mapped: mmap.mmap, name: str) -> None:
-        self._buf = mapped
-        self.mapped = mapped  # codec.gather_places reads positions from it in place
-        self._name = name
-        self.file = mapped  # an mmap reads, seeks and tells like a file
-        self.onclose = None
-        self.is_real = False
-        self.is_closed = False
-
-    def subset(self, position, length, name=None):
-        return StructFile(SubFile(self.file, position, length), name=name or self._name)
-
-
-class _Storage(FileStorage):
-    """FileStorage that maps segment files instead of reading or copying them."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path, supports_mmap=False)
-
-    def open_file(self, name, **kwargs):
-        if name.endswith(".toc") or kwargs:
-            return super().open_file(name, **kwargs)
-        with open(self._fpath(name), "rb") as f:
-            if os.fstat(f.fileno()).st_size == 0:
-                return super().open_file(name)
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return _MappedFile(mapped, name)
 
 
 class SearchIndex:
@@ -291,7 +151,7 @@ class SearchIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if recreate:
             _wipe(folder)
-        storage = _Storage(str(folder))
+        storage = MappedStorage(str(folder))
         if storage.index_exists(INDEX_NAME):
             if (folder / REBUILD_MARKER).exists():
                 raise IndexDamaged(f"{folder}: the index was left empty or half rebuilt")
@@ -359,7 +219,7 @@ class SearchIndex:
         old = s.reader() if s is not None else None
         for _ in range(OPEN_RETRIES):
             try:
-                reader = _fresh_reader(self._ix, old, self._warm)
+                reader = fresh_reader(self._ix, old, self._warm)
                 break
             except FileNotFoundError:
                 # a commit removed the generation we were opening: read the new one
@@ -442,7 +302,7 @@ class SearchIndex:
                 if column is None:
                     lengths = [1.0] * leaf.doc_count_all()
                 else:
-                    lengths = _decoded_lengths(column, leaf.doc_count_all())
+                    lengths = decoded_lengths(column, leaf.doc_count_all())
                 with self._lock:
                     self._field_lengths[key] = lengths
             mine[fieldname] = lengths
@@ -792,19 +652,6 @@ def build_segment(folder: str, docs: list[dict]):
         writer.spelled_done()
 
 
-_LENGTH_OF_BYTE = [1.0] + [byte_to_length(b) for b in range(1, 256)]
-
-
-def _decoded_lengths(column, count: int) -> list[float]:
-    """A segment's length column as floats: one read of its bytes when it is whoosh's
-    one-byte numeric column (every document's length, as the codec writes it), else
-    through the reader one document at a time (about 30 times slower)."""
-    raw = wall.column_bytes(column)
-    if raw is None:
-        return [_LENGTH_OF_BYTE[b] for b in column]
-    return [_LENGTH_OF_BYTE[b] for b in raw] + [1.0] * (count - len(raw))
-
-
 def _all_ids(matcher):
     return matcher.all_ids()
 
@@ -837,57 +684,6 @@ class _DamageGuard:
 
 
 _WHOOSH_DIR = os.sep + "whoosh" + os.sep
-
-
-def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
-    """A reader on the latest generation, reusing `old`'s unchanged segment readers.
-
-    whoosh's own refresh() reuses a segment reader whenever the segment id
-    matches, but a segment that had documents deleted keeps its id: the reused
-    reader would still show the deleted documents. Here a reader is reused only
-    when its segment's deletions are the same. `warm(leaf)` opens, at once,
-    the files whoosh would otherwise open on first use, when a later commit
-    may already have deleted them. On failure every reader involved is closed.
-    """
-    toc = wall.read_toc(ix)
-    reusable = {}
-    if old is not None:
-        reusable = {
-            leaf.segment().segment_id(): leaf
-            for leaf, _ in old.leaf_readers()
-            if leaf.segment() is not None
-        }
-    readers = []
-    try:
-        for segment in toc.segments:
-            leaf = reusable.pop(segment.segment_id(), None)
-            if leaf is not None and _same_deletions(leaf.segment(), segment):
-                wall.set_generation(leaf, toc.generation)
-                readers.append(leaf)
-                continue
-            if leaf is not None:
-                reusable[segment.segment_id()] = leaf
-            leaf = SegmentReader(ix.storage, wall.index_schema(ix), segment, toc.generation)
-            readers.append(leaf)
-            warm(leaf)
-    except BaseException:
-        for leaf in readers:
-            leaf.close()
-        raise
-    finally:
-        for leaf in reusable.values():
-            leaf.close()
-    if not readers:
-        return EmptyReader(wall.index_schema(ix))
-    if len(readers) == 1:
-        return readers[0]
-    return MultiReader(readers, generation=toc.generation)
-
-
-def _same_deletions(a, b) -> bool:
-    if a.deleted_count() != b.deleted_count():
-        return False
-    return a.deleted_count() == 0 or set(a.deleted_docs()) == set(b.deleted_docs())
 
 
 def _ours(name: str) -> bool:

@@ -17,8 +17,8 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 if TYPE_CHECKING:
-    from index.search.engine import Table
     from index.search.scorer import Scorer
+    from index.search.table import Table
 
 FACET_LIMIT = 100
 

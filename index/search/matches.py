@@ -17,8 +17,8 @@ from whoosh.searching import Searcher
 from index.search.grouping import FACET_LIMIT, rank_groups, tag_leaves
 
 if TYPE_CHECKING:
-    from index.search.engine import Table
     from index.search.scorer import Scorer
+    from index.search.table import Table
 
 
 class Columns:

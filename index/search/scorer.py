@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh import query as wq
@@ -51,7 +51,7 @@ class Scorer:
         weighting = searcher.weighting
         self.B, self.K1 = weighting.B, weighting.K1
         self.offset = 0
-        self.leaves: list[tuple[int, object]] = []  # (offset, leaf reader)
+        self.leaves: list[tuple[int, Any]] = []  # (offset, leaf reader)
         self.scored: dict[tuple, Hits] = {}
         self.results: dict[tuple[int, int], Hits] = {}  # (offset, id(leaf query)) -> hits
         self.read: dict[tuple, TermPostings | None] = {}  # (offset, field, text)
@@ -132,11 +132,11 @@ class Scorer:
         if isinstance(q, wq.MultiTerm) and q.field() in leaf.schema:
             return self.multiterm(leaf, q)
         matcher = q.matcher(sub, self.searcher.context())
-        out: dict[int, float] = {}
+        scores: dict[int, float] = {}
         while matcher.is_active():
-            out[matcher.id()] = matcher.score()
+            scores[matcher.id()] = matcher.score()
             matcher.next()
-        return _from_dict(out)
+        return _from_dict(scores)
 
     def estimate(self, q, leaf) -> float:
         """About how many documents of `leaf` `q` matches, from term statistics alone."""
@@ -204,8 +204,11 @@ class Scorer:
         if key in self.scored:
             return self.scored[key]
         self._check_deadline()
-        read = [(t, self.postings(leaf, t.fieldname, t.text)) for t in terms]
-        read = [(t, p) for t, p in read if p is not None and len(p)]
+        read: list[tuple[Any, TermPostings]] = []
+        for t in terms:
+            found = self.postings(leaf, t.fieldname, t.text)
+            if found is not None and len(found):
+                read.append((t, found))
         out = no_hits()
         if read:
             idf = self.idfs.get(word)
