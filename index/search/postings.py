@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 from whoosh.matching.wrappers import WrappingMatcher
 
+from index.search import whoosh_wall as wall
 from index.search.codec import FlatMatcher, TermPostings, gather_places
 
 CACHE_LIMIT_BYTES = 32 * 2**20  # decoded postings kept between searches (all segments)
@@ -93,27 +94,27 @@ def _decode(leaf, fieldname: str, text: str) -> TermPostings | None:
 
 
 def _from_whoosh(matcher, fmt) -> TermPostings:
-    """Postings of whoosh's own format, one posting at a time, into the same arrays."""
+    """Postings of whoosh's own format (a block at a time) into the same arrays."""
     stride = 3 if fmt.supports("characters") else 1 if fmt.supports("positions") else 0
     ids: list[int] = []
     weights: list[float] = []
     flat: list[int] = []
     ends: list[int] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        if stride == 3:
-            for place in fmt.decode_characters(matcher.value()):
-                flat.extend(place)
-        elif stride == 1:
-            flat.extend(fmt.decode_positions(matcher.value()))
-        ends.append(4 * len(flat))
-        matcher.next()
+    for block_ids, block_weights, values in _whoosh_blocks(matcher, stride > 0):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        for value in values if stride else ():
+            if stride == 3:
+                for place in fmt.decode_characters(value):
+                    flat.extend(place)
+            else:
+                flat.extend(fmt.decode_positions(value))
+            ends.append(4 * len(flat))
     id_array = np.array(ids, dtype=np.int64)
     postings = TermPostings(
         id_array,
         np.array(weights, dtype=np.float64),
-        np.array(ends, dtype=np.int64),
+        np.array(ends if stride else [0] * len(ids), dtype=np.int64),
         stride,
         id_array[-1:],
         0,
@@ -121,3 +122,21 @@ def _from_whoosh(matcher, fmt) -> TermPostings:
     )
     postings.memory = np.array(flat, dtype=np.int32)
     return postings
+
+
+def _whoosh_blocks(matcher, values: bool):
+    """(ids, weights, values or None) of whoosh's postings, a block at a time when they
+    are in whoosh's block format (W3LeafMatcher), else one posting at a time."""
+    if wall.has_blocks(matcher):
+        while matcher.is_active():
+            yield wall.read_block(matcher, values)
+            wall.next_block(matcher)
+        return
+    ids, weights, vals = [], [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            vals.append(matcher.value())
+        matcher.next()
+    yield ids, weights, vals if values else None
