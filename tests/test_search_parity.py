@@ -1,7 +1,7 @@
-"""Our block scorer against whoosh's own searcher (its matchers, with our weighting and
+"""Our array scorer against whoosh's own searcher (its matchers, with our weighting and
 the BM25F `Fields` node of bm25f.py), and the whoosh wall.
 
-Gloss scores queries over whole posting blocks (index/search/scorer.py) instead
+Gloss scores queries over whole posting lists as arrays (index/search/scorer.py) instead
 of through whoosh's matchers, for speed; it must give the same answers. On an
 index of several segments with deleted documents, every query class (terms,
 AND, OR, NOT, phrases, prefixes, fields) must match the same documents with the
@@ -29,6 +29,8 @@ QUERIES = [
     "shares -profits",
     '"interest rates"',
     '"chief executive"',
+    '"rates rise"~4',  # a phrase with slop: each word within four of the one before
+    '"oil price" OR "gas price"',
     "econom*",
     "title:profits",
     "title:bank OR body:inflation",

@@ -1,6 +1,7 @@
 """Every private name of whoosh that Gloss relies on, and nowhere else.
 
-Gloss reads whoosh's posting blocks, length columns and tables of contents
+Gloss writes postings in its own format through a subclass of whoosh's postings writer
+(codec.py), and reads whoosh's older posting blocks, length columns and tables of contents
 directly, for speed (see scorer.py and engine.py). Those are whoosh's
 internals, not its API: a whoosh release may rename any of them. So they are
 reached only through the functions below, and `check()` verifies, before an
