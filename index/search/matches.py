@@ -60,11 +60,17 @@ class Matches:
         self.table = table
         self.columns = table.columns()
         arts = self.columns.articles[ids]
-        order = np.argsort(arts, kind="stable")
-        self.doc_ids = ids[order]
-        self.doc_scores = scores[order]
-        arts = arts[order]
-        self.arts, self.starts, self.counts = np.unique(arts, return_index=True, return_counts=True)
+        if len(arts) > 1 and not (arts[1:] >= arts[:-1]).all():
+            order = np.argsort(arts, kind="stable")
+            ids, scores, arts = ids[order], scores[order], arts[order]
+        self.doc_ids = ids
+        self.doc_scores = scores
+        # the groups: runs of one article in the sorted articles
+        self.starts = np.flatnonzero(np.concatenate([[True], arts[1:] != arts[:-1]]))
+        if not len(arts):
+            self.starts = np.zeros(0, np.int64)
+        self.arts = arts[self.starts]
+        self.counts = np.diff(self.starts, append=len(arts))
         self.best = np.maximum.reduceat(self.doc_scores, self.starts) if len(ids) else np.zeros(0)
         self.first = self.doc_ids[self.starts]  # each group's lowest docnum
         self.extra: dict[int, list[int]] = {}  # group -> passages listed for their tags
