@@ -134,3 +134,23 @@ def test_a_missing_whoosh_internal_is_one_line_and_touches_nothing(tmp_path, mon
     assert snapshot() == before
     with Library.open(folder, create_welcome=False) as library:  # and it opens once fixed
         assert library.search("estuary").total == 1
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_groups_and_facets_on_arrays_equal_the_dict_versions_across_segments(segmented, text):
+    """matches.py joins each segment's facet columns; the answer is the same as counting
+    over the whole table with dicts (grouping.py)."""
+    from index.search import grouping
+    from index.search.matches import Matches
+
+    s = segmented._searcher()
+    table = segmented._table(s)
+    q, _, _ = expand_query(parse_query(text).query, s.reader())
+    ids, scores = Scorer(segmented, s).run_arrays(q)
+    matches = Matches(ids, scores, table)
+    groups, best = grouping.group_hits(dict(zip(ids.tolist(), scores.tolist(), strict=True)), table)
+    assert len(table.parts) >= 2
+    assert len(matches) == len(groups)
+    assert matches.facets() == grouping.facet_counts(groups, table)
+    chosen = [int(matches.arts[g]) for g in matches.rank(10, "relevance")]
+    assert chosen == grouping.rank_groups(groups, best, table, 10, "relevance")

@@ -263,7 +263,9 @@ class SearchIndex:
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
                 live.add(leaf.segment().segment_id())
-                table.extend(self._segment_table(leaf))
+                part = self._segment_table(leaf)
+                table.extend(part)
+                table.parts.append(part)
         with self._lock:
             for segid in [k for k in self._tables if k not in live]:
                 del self._tables[segid]

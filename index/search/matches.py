@@ -40,6 +40,34 @@ class Columns:
         self.tag_ends = np.asarray(ends, dtype=np.int64)
         self.tag_names = list(names)
 
+    @classmethod
+    def join(cls, parts: list[Columns]) -> Columns:
+        """The columns of tables one after another (segments), their codes made common."""
+        if len(parts) == 1:
+            return parts[0]
+        self = cls.__new__(cls)
+        self.articles = np.concatenate([p.articles for p in parts])
+        self.is_article = np.concatenate([p.is_article for p in parts])
+        self.authors, self.author_names = _join_codes([(p.authors, p.author_names) for p in parts])
+        self.years, self.year_names = _join_codes([(p.years, p.year_names) for p in parts])
+        self.colors, self.color_names = _join_codes([(p.colors, p.color_names) for p in parts])
+        self.tag_codes, self.tag_names = _join_codes([(p.tag_codes, p.tag_names) for p in parts])
+        ends, base = [np.zeros(1, np.int64)], 0
+        for p in parts:
+            ends.append(p.tag_ends[1:] + base)
+            base += int(p.tag_ends[-1])
+        self.tag_ends = np.concatenate(ends)
+        return self
+
+
+def _join_codes(parts: list[tuple[np.ndarray, list]]) -> tuple[np.ndarray, list]:
+    names: dict = {}
+    joined = []
+    for codes, own in parts:
+        common = np.array([names.setdefault(n, len(names)) for n in own] + [-1], dtype=np.int64)
+        joined.append(common[codes])  # -1 (None) indexes the last: stays -1
+    return np.concatenate(joined) if joined else np.zeros(0, np.int64), list(names)
+
 
 def _codes(values: list) -> tuple[np.ndarray, list]:
     """Each value's code (-1 for None) and the values by code."""

@@ -24,6 +24,7 @@ class Table:
         "colors",
         "dates",
         "ids",
+        "parts",
         "tags",
         "years",
     )
@@ -39,11 +40,15 @@ class Table:
         self.tags: list[tuple[str, ...]] = []
         self.colors: list[str | None] = []  # a passage's colour; None for an article
         self._columns: Columns | None = None
+        self.parts: list[Table] = []  # the segments' tables this one joins (each keeps its columns)
 
     def columns(self) -> Columns:
         """The table as NumPy code arrays (matches.py), made on first use."""
         if self._columns is None:
-            self._columns = Columns(self)
+            if self.parts:  # a segment's columns are made once; a new commit joins them
+                self._columns = Columns.join([part.columns() for part in self.parts])
+            else:
+                self._columns = Columns(self)
         return self._columns
 
     @classmethod
