@@ -74,7 +74,11 @@ def places(leaf, fieldname: str, text: str, postings: TermPostings, rows):
     """(row of each place, places as an (n, stride) int array) of the postings at `rows`."""
     if postings.memory is not None:
         return gather_places(None, postings, rows)
-    return gather_places(_matcher(leaf, fieldname, text).dbfile, postings, rows)
+    # every term of a segment is in the same postings file: found once per segment reader
+    postfile = leaf.__dict__.get("_gloss_postfile")
+    if postfile is None:
+        postfile = leaf._gloss_postfile = _matcher(leaf, fieldname, text).dbfile
+    return gather_places(postfile, postings, rows)
 
 
 def _matcher(leaf, fieldname: str, text: str):

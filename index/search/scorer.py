@@ -140,10 +140,10 @@ class Scorer:
 
     def estimate(self, q, leaf) -> float:
         """About how many documents of `leaf` `q` matches, from term statistics alone."""
-        if isinstance(q, wq.Term):
+        if isinstance(q, wq.Term):  # the postings are read anyway: their length, cached
             if q.fieldname not in leaf.schema:
                 return 0.0
-            return float(leaf.doc_frequency(q.fieldname, q.text))
+            return float(len(self.postings(leaf, q.fieldname, q.text) or ()))
         if isinstance(q, wq.Or):
             if len(q.subqueries) > 8:  # an expanded wildcard: not worth counting
                 return math.inf
@@ -153,7 +153,9 @@ class Scorer:
         if isinstance(q, wq.Phrase):
             if q.fieldname not in leaf.schema:
                 return 0.0
-            return float(min((leaf.doc_frequency(q.fieldname, w) for w in q.words), default=0))
+            return float(
+                min((len(self.postings(leaf, q.fieldname, w) or ()) for w in q.words), default=0)
+            )
         if isinstance(q, wq.AndNot):
             return self.estimate(q.a, leaf)
         return math.inf
@@ -266,7 +268,7 @@ class Scorer:
         first); then each word's (document, position) keys are read for those documents
         only, and each start is carried to the nearest next word's key within `slop`.
         """
-        order = sorted(q.words, key=lambda w: leaf.doc_frequency(q.fieldname, w))
+        order = sorted(q.words, key=lambda w: len(self.postings(leaf, q.fieldname, w) or ()))
         found: dict[str, Hits] = {}
         candidates = None
         for word in order:
