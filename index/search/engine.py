@@ -532,7 +532,13 @@ class SearchIndex:
             hits = build_hits(s, parts, matches.scores_of(chosen), terms, spans, text_for)
             suggestion = None
             if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found
-                unknown = _hidden_terms(s, table, hidden, text_for)
+                # the hidden articles' words: analysed once per searcher (their text is
+                # indexed, so it cannot change without a commit, which makes a new searcher)
+                known = getattr(self._local, "hidden_terms", None)
+                if known is None or known[0] is not s or known[1] != hidden:
+                    known = (s, hidden, _hidden_terms(s, table, hidden, text_for))
+                    self._local.hidden_terms = known
+                unknown = known[2]
                 suggestion = self._suggestion(parsed, s, table, len(matches), hidden, unknown)
             facets = matches.facets()
         took = (time.perf_counter() - start) * 1000
