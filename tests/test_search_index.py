@@ -755,6 +755,8 @@ def test_field_lengths_read_in_one_go_equal_whooshs_own(bbc_index):
     are the values whoosh's reader gives one document at a time."""
     from whoosh.util.numeric import byte_to_length
 
+    from index.search.segments import decoded_lengths
+
     s = bbc_index._searcher()
     checked = 0
     for leaf, _ in s.reader().leaf_readers():
@@ -763,7 +765,7 @@ def test_field_lengths_read_in_one_go_equal_whooshs_own(bbc_index):
             if column is None:
                 continue
             slow = [byte_to_length(b) if b else 1.0 for b in column]
-            fast = search_module._decoded_lengths(column, leaf.doc_count_all())
+            fast = decoded_lengths(column, leaf.doc_count_all())
             assert fast == slow and len(fast) == leaf.doc_count_all()
             checked += 1
     assert checked >= 2

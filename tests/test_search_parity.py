@@ -1,7 +1,7 @@
-"""Our block scorer against whoosh's own searcher (its matchers, with our weighting and
+"""Our array scorer against whoosh's own searcher (its matchers, with our weighting and
 the BM25F `Fields` node of bm25f.py), and the whoosh wall.
 
-Gloss scores queries over whole posting blocks (index/search/scorer.py) instead
+Gloss scores queries over whole posting lists as arrays (index/search/scorer.py) instead
 of through whoosh's matchers, for speed; it must give the same answers. On an
 index of several segments with deleted documents, every query class (terms,
 AND, OR, NOT, phrases, prefixes, fields) must match the same documents with the
@@ -29,6 +29,8 @@ QUERIES = [
     "shares -profits",
     '"interest rates"',
     '"chief executive"',
+    '"rates rise"~4',  # a phrase with slop: each word within four of the one before
+    '"oil price" OR "gas price"',
     "econom*",
     "title:profits",
     "title:bank OR body:inflation",
@@ -132,3 +134,23 @@ def test_a_missing_whoosh_internal_is_one_line_and_touches_nothing(tmp_path, mon
     assert snapshot() == before
     with Library.open(folder, create_welcome=False) as library:  # and it opens once fixed
         assert library.search("estuary").total == 1
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_groups_and_facets_on_arrays_equal_the_dict_versions_across_segments(segmented, text):
+    """matches.py joins each segment's facet columns; the answer is the same as counting
+    over the whole table with dicts (grouping.py)."""
+    from index.search import grouping
+    from index.search.matches import Matches
+
+    s = segmented._searcher()
+    table = segmented._table(s)
+    q, _, _ = expand_query(parse_query(text).query, s.reader())
+    ids, scores = Scorer(segmented, s).run_arrays(q)
+    matches = Matches(ids, scores, table)
+    groups, best = grouping.group_hits(dict(zip(ids.tolist(), scores.tolist(), strict=True)), table)
+    assert len(table.parts) >= 2
+    assert len(matches) == len(groups)
+    assert matches.facets() == grouping.facet_counts(groups, table)
+    chosen = [int(matches.arts[g]) for g in matches.rank(10, "relevance")]
+    assert chosen == grouping.rank_groups(groups, best, table, 10, "relevance")

@@ -10,8 +10,8 @@ Taylor ("Simple BM25 extension to multiple weighted fields", CIKM 2004) give the
 used here: normalise each field's frequency by that field's length, weight it by the
 field's boost, add the fields up, and only then saturate, with one idf for the word.
 
-`Fields` is that query node. Our block scorer (scorer.py) evaluates it on whole posting
-blocks; `Fields.matcher` gives whoosh's own searcher the same scores (the parity test
+`Fields` is that query node. Our scorer (scorer.py) evaluates it on whole posting
+lists as arrays; `Fields.matcher` gives whoosh's own searcher the same scores (the parity test
 holds the two equal), so explain and anything else that runs whoosh's matchers agree.
 """
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import mmap
 import os
 import pickle
 import shutil
@@ -28,14 +27,12 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 from whoosh import index, writing
-from whoosh.filedb.compound import SubFile
 from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile, StructFile
-from whoosh.reading import EmptyReader, MultiReader, ReaderClosed, SegmentReader
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
-from whoosh.util.numeric import byte_to_length
 
 from index.search import marks
 from index.search import merge as search_merge
@@ -43,23 +40,21 @@ from index.search import whoosh_wall as wall
 from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
 from index.search.bm25f import Weighting
-from index.search.fields import SCHEMA, SEP, TAGSEP, SpellingWriter, document_fields, merge_tiers
+from index.search.codec import CorruptPostings
+from index.search.errors import IndexBusy, IndexDamaged, IndexOutdated
+from index.search.fields import SCHEMA, SpellingWriter, document_fields, merge_tiers
+from index.search.matches import Matches, drop_hidden
+from index.search.postings import PostingCache
 from index.search.query import (
     QueryError,
     expand_query,
     parse_query,
     suggest_query,
 )
-from index.search.scorer import (
-    Scorer,
-    SearchTimeout,
-    facet_counts,
-    group_hits,
-    posting_blocks,
-    rank_groups,
-    tag_passages,
-)
+from index.search.scorer import Scorer, SearchTimeout
+from index.search.segments import MappedStorage, decoded_lengths, fresh_reader
 from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
+from index.search.table import Table
 
 __all__ = [
     "AnnotationHit",
@@ -77,7 +72,8 @@ __all__ = [
 # whoosh pickles the schema into the index's table of contents, naming each field's class
 # where it was defined (index.search.fields.SpelledText since gloss2; gloss1 indexes named
 # the modules of the flat layout and are rebuilt, as damaged ones are).
-INDEX_NAME = "gloss3"  # bump the digit when the schema changes: old indexes then read as damaged
+# gloss4: postings in Gloss's own format (codec.py); gloss3 indexes are rebuilt at open.
+INDEX_NAME = "gloss4"  # bump the digit when the schema changes: old indexes then read as damaged
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
 REBUILD_LIMIT_MB = 256
@@ -86,18 +82,6 @@ BATCH_LIMIT_MB = 128  # an import's writer: postings held in memory before a sor
 SORTS = ("relevance", "newest", "oldest")
 SEARCH_DEADLINE_S = 3.0  # a search still scoring after this long is stopped with a message
 SCORED_FIELDS = ("title", "author", "ctx_title", "ctx_author", "body", "tagtext", "quote", "note")
-
-
-class IndexDamaged(Exception):
-    """The index cannot be opened or read: rebuild it from SQLite."""
-
-
-class IndexOutdated(IndexDamaged):
-    """The folder holds an index of an older format (schema): rebuild it from SQLite."""
-
-
-class IndexBusy(Exception):
-    """Another process held the index's write lock for longer than LOCK_TIMEOUT."""
 
 
 # Errors that mean the files on disk are not what whoosh wrote.
@@ -119,124 +103,6 @@ _DAMAGE = (
 )
 
 
-class Table:
-    """Per-document facet values (id, article, date, author, tags) by docnum.
-
-    Read once per segment from the packed `facets` column and cached by segment
-    id (a segment's documents never change; deletions only hide them), so a
-    search counts facets over every match with list lookups, not stored fields.
-    """
-
-    __slots__ = (
-        "_articles",
-        "_notes",
-        "articles",
-        "authors",
-        "colors",
-        "dates",
-        "ids",
-        "tags",
-        "years",
-    )
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.articles: list[int] = []
-        self.dates: list[str | None] = []
-        self.years: list[str | None] = []
-        self._notes: dict[int, list[int]] | None = None
-        self._articles: dict[int, int] | None = None
-        self.authors: list[str | None] = []
-        self.tags: list[tuple[str, ...]] = []
-        self.colors: list[str | None] = []  # a passage's colour; None for an article
-
-    @classmethod
-    def read(cls, reader) -> Table:
-        table = cls()
-        try:
-            for raw in reader.column_reader("facets"):
-                doc_id, article, date, author, tags, color = raw.decode("utf-8").split(SEP)
-                table.ids.append(doc_id)
-                table.articles.append(int(article))
-                table.dates.append(date or None)
-                table.years.append(date[:4] or None)
-                table.authors.append(author or None)
-                table.tags.append(tuple(tags.split(TAGSEP)) if tags else ())
-                table.colors.append(color or None)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise IndexDamaged(f"unreadable facet column: {exc!r}") from exc
-        return table
-
-    def note_docs(self, article_id: int) -> list[int]:
-        """Docnums of an article's annotations (deleted ones included)."""
-        if self._notes is None:
-            self._index_kinds()
-        assert self._notes is not None
-        return self._notes.get(article_id, [])
-
-    def article_doc(self, article_id: int) -> int | None:
-        """The docnum of an article's own document, if indexed."""
-        if self._articles is None:
-            self._index_kinds()
-        assert self._articles is not None
-        return self._articles.get(article_id)
-
-    def _index_kinds(self) -> None:
-        notes: dict[int, list[int]] = {}
-        articles: dict[int, int] = {}
-        for d, (doc_id, art) in enumerate(zip(self.ids, self.articles, strict=True)):
-            if doc_id.startswith("n:"):
-                notes.setdefault(art, []).append(d)
-            else:
-                articles[art] = d
-        self._notes, self._articles = notes, articles
-
-    def extend(self, other: Table) -> None:
-        self.ids += other.ids
-        self.articles += other.articles
-        self.dates += other.dates
-        self.years += other.years
-        self.authors += other.authors
-        self.tags += other.tags
-        self.colors += other.colors
-
-
-class _MappedFile(BufferFile):
-    """A whoosh file read straight from a memory map.
-
-    whoosh's own mmap path (compound segments) wraps each part in BytesIO,
-    which copies it: every searcher, in every thread, then held a private
-    copy of the whole postings file, and opening one took ~70 ms per 100 MB.
-    """
-
-    def __init__(self, mapped: mmap.mmap, name: str) -> None:
-        self._buf = mapped
-        self._name = name
-        self.file = mapped  # an mmap reads, seeks and tells like a file
-        self.onclose = None
-        self.is_real = False
-        self.is_closed = False
-
-    def subset(self, position, length, name=None):
-        return StructFile(SubFile(self.file, position, length), name=name or self._name)
-
-
-class _Storage(FileStorage):
-    """FileStorage that maps segment files instead of reading or copying them."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path, supports_mmap=False)
-
-    def open_file(self, name, **kwargs):
-        if name.endswith(".toc") or kwargs:
-            return super().open_file(name, **kwargs)
-        with open(self._fpath(name), "rb") as f:
-            if os.fstat(f.fileno()).st_size == 0:
-                return super().open_file(name)
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return _MappedFile(mapped, name)
-
-
 class SearchIndex:
     """The whoosh index in one folder; see the module docstring for threads."""
 
@@ -250,6 +116,7 @@ class SearchIndex:
         self._searchers: weakref.WeakSet[Searcher] = weakref.WeakSet()
         self._tables: dict[str, Table] = {}
         self._field_lengths: dict[tuple[str, str], list[float]] = {}
+        self.posting_cache = PostingCache()
         self._weighting = Weighting()
         self._closed = False
 
@@ -284,7 +151,7 @@ class SearchIndex:
         folder.mkdir(parents=True, exist_ok=True)
         if recreate:
             _wipe(folder)
-        storage = _Storage(str(folder))
+        storage = MappedStorage(str(folder))
         if storage.index_exists(INDEX_NAME):
             if (folder / REBUILD_MARKER).exists():
                 raise IndexDamaged(f"{folder}: the index was left empty or half rebuilt")
@@ -352,7 +219,7 @@ class SearchIndex:
         old = s.reader() if s is not None else None
         for _ in range(OPEN_RETRIES):
             try:
-                reader = _fresh_reader(self._ix, old, self._warm)
+                reader = fresh_reader(self._ix, old, self._warm)
                 break
             except FileNotFoundError:
                 # a commit removed the generation we were opening: read the new one
@@ -396,12 +263,15 @@ class SearchIndex:
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
                 live.add(leaf.segment().segment_id())
-                table.extend(self._segment_table(leaf))
+                part = self._segment_table(leaf)
+                table.extend(part)
+                table.parts.append(part)
         with self._lock:
             for segid in [k for k in self._tables if k not in live]:
                 del self._tables[segid]
             for key in [k for k in self._field_lengths if k[0] not in live]:
                 del self._field_lengths[key]
+        self.posting_cache.keep_only(live)
         self._local.table = (searcher, table)
         return table
 
@@ -434,11 +304,23 @@ class SearchIndex:
                 if column is None:
                     lengths = [1.0] * leaf.doc_count_all()
                 else:
-                    lengths = _decoded_lengths(column, leaf.doc_count_all())
+                    lengths = decoded_lengths(column, leaf.doc_count_all())
                 with self._lock:
                     self._field_lengths[key] = lengths
             mine[fieldname] = lengths
         return lengths
+
+    def length_array(self, leaf, fieldname: str) -> np.ndarray:
+        """`lengths` as a NumPy array (kept on the segment reader), for the scorer."""
+        mine = leaf.__dict__.setdefault("_gloss_length_arrays", {})
+        lengths = mine.get(fieldname)
+        if lengths is None:
+            lengths = mine[fieldname] = np.asarray(self.lengths(leaf, fieldname), np.float64)
+        return lengths
+
+    def postings(self, leaf, fieldname: str, text: str):
+        """A term's decoded postings in one segment (postings.PostingCache), or None."""
+        return self.posting_cache.postings(leaf, fieldname, text)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -636,26 +518,32 @@ class SearchIndex:
             table = self._table(s)
             q, terms, notes = expand_query(parsed.query, s.reader())
             scorer = Scorer(self, s, start + deadline_s)
-            scores = scorer.run(q)
-            leave_out(scores, table, hidden)
-            groups, best = group_hits(scores, table)
-            tag_passages(s, scorer, q, table, groups, scores)
-            chosen = rank_groups(groups, best, table, max(0, limit), sort)
+            ids, scores = drop_hidden(*scorer.run_arrays(q), table, hidden)
+            matches = Matches(ids, scores, table)
+            matches.add_tagged(s, scorer, q)
+            chosen = matches.rank(max(0, limit), sort)
             parts = []
-            for art in chosen:
-                docs = groups[art]
+            for g in chosen:
+                docs = matches.docs(g)
                 article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
+                art = int(matches.arts[g])
                 parts.append((art, article_doc, [d for d in docs if d != article_doc]))
             spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
-            hits = build_hits(s, parts, scores, terms, spans, text_for)
+            hits = build_hits(s, parts, matches.scores_of(chosen), terms, spans, text_for)
             suggestion = None
-            if len(groups) < SUGGEST_BELOW:
-                unknown = _hidden_terms(s, table, hidden, text_for)
-                suggestion = self._suggestion(parsed, s, table, len(groups), hidden, unknown)
-            facets = facet_counts(groups, table)
+            if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found
+                # the hidden articles' words: analysed once per searcher (their text is
+                # indexed, so it cannot change without a commit, which makes a new searcher)
+                known = getattr(self._local, "hidden_terms", None)
+                if known is None or known[0] is not s or known[1] != hidden:
+                    known = (s, hidden, _hidden_terms(s, table, hidden, text_for))
+                    self._local.hidden_terms = known
+                unknown = known[2]
+                suggestion = self._suggestion(parsed, s, table, len(matches), hidden, unknown)
+            facets = matches.facets()
         took = (time.perf_counter() - start) * 1000
         message = "; ".join(notes) if notes else None
-        return SearchResult(query, len(groups), took, suggestion, hits, facets, terms, message)
+        return SearchResult(query, len(matches), took, suggestion, hits, facets, terms, message)
 
     def articles_with_words(self, text: str, limit: int) -> list[int] | None:
         """Ids of the articles whose text holds every word of `text` (as the index analyses
@@ -708,8 +596,8 @@ class SearchIndex:
             s = self._searcher()
             table = self._table(s)
             q, _, _ = expand_query(parsed.query, s.reader())
-            groups, _ = group_hits(Scorer(self, s).run(q), table)
-            return self._suggestion(parsed, s, table, len(groups))
+            found = Matches(*Scorer(self, s).run_arrays(q), table)
+            return self._suggestion(parsed, s, table, len(found))
 
     def _suggestion(
         self,
@@ -730,18 +618,8 @@ class SearchIndex:
         if better.query is None:
             return None
         q, _, _ = expand_query(better.query, s.reader())
-        scores = Scorer(self, s).run(q)
-        leave_out(scores, table, hidden)
-        groups, _ = group_hits(scores, table)
-        return corrected if len(groups) > found else None
-
-
-def leave_out(scores: dict[int, float], table: Table, hidden: frozenset[int]) -> None:
-    """Drop the documents of the `hidden` articles (theirs and their passages') from `scores`."""
-    for article_id in hidden:
-        own = table.article_doc(article_id)
-        for docnum in (*([] if own is None else [own]), *table.note_docs(article_id)):
-            scores.pop(docnum, None)
+        better_found = Matches(*drop_hidden(*Scorer(self, s).run_arrays(q), table, hidden), table)
+        return corrected if len(better_found) > found else None
 
 
 def _hidden_terms(
@@ -782,22 +660,8 @@ def build_segment(folder: str, docs: list[dict]):
         writer.spelled_done()
 
 
-_LENGTH_OF_BYTE = [1.0] + [byte_to_length(b) for b in range(1, 256)]
-
-
-def _decoded_lengths(column, count: int) -> list[float]:
-    """A segment's length column as floats: one read of its bytes when it is whoosh's
-    one-byte numeric column (every document's length, as the codec writes it), else
-    through the reader one document at a time (about 30 times slower)."""
-    raw = wall.column_bytes(column)
-    if raw is None:
-        return [_LENGTH_OF_BYTE[b] for b in column]
-    return [_LENGTH_OF_BYTE[b] for b in raw] + [1.0] * (count - len(raw))
-
-
 def _all_ids(matcher):
-    for ids, _, _ in posting_blocks(matcher):
-        yield from ids
+    return matcher.all_ids()
 
 
 class _DamageGuard:
@@ -818,6 +682,8 @@ class _DamageGuard:
             return None
         if isinstance(exc, (QueryError, ReaderClosed, index.LockError)):
             return None
+        if isinstance(exc, CorruptPostings):
+            raise IndexDamaged(f"the search index cannot be read: {exc}") from exc
         while tb.tb_next is not None:
             tb = tb.tb_next
         if _WHOOSH_DIR not in tb.tb_frame.f_code.co_filename:
@@ -826,57 +692,6 @@ class _DamageGuard:
 
 
 _WHOOSH_DIR = os.sep + "whoosh" + os.sep
-
-
-def _fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
-    """A reader on the latest generation, reusing `old`'s unchanged segment readers.
-
-    whoosh's own refresh() reuses a segment reader whenever the segment id
-    matches, but a segment that had documents deleted keeps its id: the reused
-    reader would still show the deleted documents. Here a reader is reused only
-    when its segment's deletions are the same. `warm(leaf)` opens, at once,
-    the files whoosh would otherwise open on first use, when a later commit
-    may already have deleted them. On failure every reader involved is closed.
-    """
-    toc = wall.read_toc(ix)
-    reusable = {}
-    if old is not None:
-        reusable = {
-            leaf.segment().segment_id(): leaf
-            for leaf, _ in old.leaf_readers()
-            if leaf.segment() is not None
-        }
-    readers = []
-    try:
-        for segment in toc.segments:
-            leaf = reusable.pop(segment.segment_id(), None)
-            if leaf is not None and _same_deletions(leaf.segment(), segment):
-                wall.set_generation(leaf, toc.generation)
-                readers.append(leaf)
-                continue
-            if leaf is not None:
-                reusable[segment.segment_id()] = leaf
-            leaf = SegmentReader(ix.storage, wall.index_schema(ix), segment, toc.generation)
-            readers.append(leaf)
-            warm(leaf)
-    except BaseException:
-        for leaf in readers:
-            leaf.close()
-        raise
-    finally:
-        for leaf in reusable.values():
-            leaf.close()
-    if not readers:
-        return EmptyReader(wall.index_schema(ix))
-    if len(readers) == 1:
-        return readers[0]
-    return MultiReader(readers, generation=toc.generation)
-
-
-def _same_deletions(a, b) -> bool:
-    if a.deleted_count() != b.deleted_count():
-        return False
-    return a.deleted_count() == 0 or set(a.deleted_docs()) == set(b.deleted_docs())
 
 
 def _ours(name: str) -> bool:

@@ -20,6 +20,7 @@ from whoosh.util.numeric import byte_to_length
 from index.search import whoosh_wall as wall
 from index.search.analysis import NAME_ANALYZER, STEM_ANALYZER
 from index.search.analysis import postings as analysed_postings
+from index.search.codec import FlatCharacters, FlatPositions, GlossCodec
 from index.search.query import normalize_tag
 
 SEP, TAGSEP = "\x1f", "\x1e"
@@ -68,16 +69,18 @@ class SpelledText(fields.TEXT):
         return iter(sorted(fresh))
 
 
-def schema() -> fields.Schema:
+def schema(flat: bool = True) -> fields.Schema:
     """Indexed fields, plus one stored dict per document (`doc`) holding what a hit shows.
 
     An annotation carries its article's title and author for display and for
     `title:` / `author:` filters, indexed as ctx_title / ctx_author so that a
     plain word matching an article's title does not drag in every passage of it.
     Its quote and note also go into `body`, so plain words search four fields.
+    Places (positions, characters) are encoded as codec.py's flat int32 arrays;
+    `flat=False` gives whoosh's pickled lists, as indexes before gloss4 held them.
     """
     stem, name = STEM_ANALYZER, NAME_ANALYZER
-    return fields.Schema(
+    made = fields.Schema(
         id=fields.ID(),
         doc=fields.STORED(),
         flags=fields.KEYWORD(),
@@ -94,6 +97,14 @@ def schema() -> fields.Schema:
         color=fields.ID(),
         facets=fields.COLUMN(VarBytesColumn()),
     )
+    if flat:
+        for _, field in made.items():
+            fmt = field.format
+            if type(fmt) is formats.Characters:
+                field.format = FlatCharacters(field_boost=fmt.field_boost)
+            elif type(fmt) is formats.Positions:
+                field.format = FlatPositions(field_boost=fmt.field_boost)
+    return made
 
 
 SCHEMA = schema()
@@ -170,6 +181,7 @@ class SpellingWriter(writing.SegmentWriter):
     """
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("codec", GlossCodec())  # postings as flat arrays (codec.py)
         super().__init__(*args, **kwargs)
         _spelled.seen = set()
 

@@ -1,6 +1,7 @@
 """Every private name of whoosh that Gloss relies on, and nowhere else.
 
-Gloss reads whoosh's posting blocks, length columns and tables of contents
+Gloss writes postings in its own format through a subclass of whoosh's postings writer
+(codec.py), and reads whoosh's older posting blocks, length columns and tables of contents
 directly, for speed (see scorer.py and engine.py). Those are whoosh's
 internals, not its API: a whoosh release may rename any of them. So they are
 reached only through the functions below, and `check()` verifies, before an
@@ -107,13 +108,8 @@ def term_texts(q: Any, leaf: Any) -> Iterator[bytes]:
 
 
 def has_blocks(matcher: Any) -> bool:
-    """True for a matcher over whoosh's block postings (W3LeafMatcher)."""
+    """True for a matcher over whoosh's block postings (W3LeafMatcher: indexes before gloss4)."""
     return hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")
-
-
-def block_last_id(matcher: Any) -> int:
-    """The last document number of the matcher's current block (from its header)."""
-    return matcher._maxid
 
 
 def read_block(matcher: Any, values: bool) -> tuple[Any, Any, Any]:
@@ -174,7 +170,7 @@ def _missing() -> list[str]:
         if hasattr(leaf, "_perdoc"):
             checks.append(("PerDocReader._cached_reader", hasattr(leaf._perdoc, "_cached_reader")))
         matcher = leaf.postings("body", b"wall")
-        for name in ("_read_ids", "_read_weights", "_read_values", "_next_block", "_maxid"):
+        for name in ("_read_ids", "_read_weights", "_read_values", "_next_block"):
             checks.append((f"W3LeafMatcher.{name}", hasattr(matcher, name)))
         if has_blocks(matcher):
             for name in ("_ids", "_weights", "_values"):
@@ -183,4 +179,27 @@ def _missing() -> list[str]:
         column = length_column(leaf, "body") if hasattr(leaf, "_perdoc") else None
         for name in ("_dbfile", "_basepos", "_count", "_typecode"):
             checks.append((f"column.{name}", column is not None and hasattr(column, name)))
+    checks.append(("W3PostingsWriter (Gloss's codec writes through it)", _flat_codec_works()))
     return [name for name, ok in checks if not ok]
+
+
+def _flat_codec_works() -> bool:
+    """Gloss's codec (codec.py) subclasses whoosh's postings writer and keeps its block
+    statistics (`_ids`, `_weights`, `_maxweight`, `_minlength`, `_maxlength`,
+    `_new_block`, `_terminfo`, `_startoffset`): one document written and read back."""
+    from index.search.codec import FlatCharacters, FlatMatcher, GlossCodec
+
+    schema = fields.Schema(body=fields.TEXT(phrase=True))
+    schema["body"].format = FlatCharacters()
+    ix = RamStorage().create_index(schema)
+    try:
+        with ix.writer(codec=GlossCodec()) as writer:
+            writer.add_document(body="wall check wall")
+        with ix.searcher() as searcher:
+            matcher = searcher.reader().postings("body", b"wall")
+            if not isinstance(matcher, FlatMatcher):
+                return False
+            postings = matcher.postings
+            return postings.ids.tolist() == [0] and matcher.value_as("positions") == [0, 2]
+    except (AttributeError, TypeError, ValueError, AssertionError):
+        return False

@@ -1,0 +1,315 @@
+"""Gloss's posting format: a term's postings as flat arrays of fixed-width integers.
+
+whoosh's own format (codec/whoosh3.py) writes each block of 128 postings as a pickled,
+zlib-compressed tuple of delta-coded ids, and each document's positions as a pickled list:
+reading a term means `pickle.loads` and `zlib.decompress` per block, a Python generator
+to undo the deltas, and one more `pickle.loads` per document for its positions. Here a
+term's postings are written once, in one run of the postings file:
+
+    header    magic "GLP1", postings n, blocks b, stride (ints per place: 0, 1 or 3)
+    blocks    b × (last id u32), b × (max weight f32), b × (min length u8), b × (max length u8)
+    ids       n × u32         document numbers, ascending
+    weights   n × f32         frequencies times the field's boost
+    ends      n × u32         where each document's value ends in `values` (bytes)
+    values    the documents' values one after another: for the fields that keep positions
+              (FlatPositions, FlatCharacters) their places as native int32 (pos, or
+              pos, start char, end char), without whoosh's count; other formats' bytes as is
+
+so a reader takes ids and weights with `numpy.frombuffer` (one copy each, no Python loop),
+and a phrase gathers the positions of just the documents it needs from the mapped file.
+The block headers (one per BLOCK postings) keep what whoosh's blocks offered for skipping.
+
+`GlossCodec` writes and reads it. whoosh stores the codec with each segment, so its
+own matchers (`FlatMatcher`, a ListMatcher) keep working on these segments: explain, the
+parity test's searcher and segment merges read them through whoosh's API.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import struct
+from array import array
+from typing import Any
+
+import numpy as np
+from whoosh import formats
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.matching import ListMatcher
+from whoosh.system import pack_uint
+from whoosh.util.numeric import length_to_byte
+
+MAGIC = b"GLP1"
+BLOCK = 1024  # postings per block header
+_HEAD = struct.Struct("<4sIIB3x")  # magic, postings, blocks, stride
+_COUNT = 4  # whoosh's value starts with the number of places (pack_uint)
+_INT32 = np.dtype("=i4")  # the values' ints, as array("i") writes them
+
+
+class FlatPositions(formats.Positions):
+    """whoosh's Positions with the places as an int32 array instead of a pickled list."""
+
+    stride = 1
+
+    def encode(self, poslist):
+        return pack_uint(len(poslist)) + array("i", poslist).tobytes()
+
+    def decode_positions(self, valuestring):
+        places = array("i")
+        places.frombytes(valuestring[_COUNT:])
+        return places.tolist()
+
+
+class FlatCharacters(formats.Characters):
+    """whoosh's Characters (position, start and end character per place) as int32 triples."""
+
+    stride = 3
+
+    def encode(self, poslist):
+        flat = array("i", itertools.chain.from_iterable(poslist))
+        return pack_uint(len(poslist)) + flat.tobytes()
+
+    def decode_characters(self, valuestring):
+        places = array("i")
+        places.frombytes(valuestring[_COUNT:])
+        return list(zip(places[0::3], places[1::3], places[2::3], strict=True))
+
+    def decode_positions(self, valuestring):
+        places = array("i")
+        places.frombytes(valuestring[_COUNT:])
+        return places[0::3].tolist()
+
+
+class TermPostings:
+    """One term's postings in one segment, decoded: ids (int64), weights (float64), and
+    where each document's places end (`ends`, in ints); the places stay in the file."""
+
+    __slots__ = (
+        "ends",
+        "ids",
+        "lasts",
+        "memory",
+        "nbytes",
+        "start",
+        "stride",
+        "values_at",
+        "weights",
+    )
+
+    def __init__(self, ids, weights, ends, stride: int, lasts, start: int, values_at: int):
+        self.ids = ids
+        self.weights = weights
+        self.ends = ends
+        self.stride = stride
+        self.lasts = lasts  # each block's last id (for skipping; see `blocks_of`)
+        self.start = start  # the term's offset in the postings file
+        self.values_at = values_at  # where its values begin, from `start`
+        self.memory: np.ndarray | None = None  # the places, when not read from a file
+        self.nbytes = ids.nbytes + weights.nbytes + (0 if ends is None else ends.nbytes) + 64
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def blocks_of(self, docs) -> np.ndarray:
+        """The blocks (by number) that may hold any of the sorted `docs`: what a reader
+        that decoded block by block would read."""
+        return np.unique(np.searchsorted(self.lasts, docs))
+
+
+class FlatPostingsWriter(W3PostingsWriter):
+    """Writes a term's postings in Gloss's format (see the module docstring).
+
+    whoosh's writer buffers a block's ids, weights and statistics and keeps the term's
+    statistics (W3TermInfo.add_block); here each full block is appended to the term's
+    arrays instead of being pickled, and the term is written at its end in one piece.
+    """
+
+    _maxweight: float  # the buffered block's statistics (W3PostingsWriter._new_block)
+    _minlength: int | None
+    _maxlength: int
+
+    def __init__(self, postfile) -> None:
+        super().__init__(postfile, BLOCK, byteids=False, compression=0, inlinelimit=1)
+
+    def start_postings(self, format_, terminfo) -> None:
+        super().start_postings(format_, terminfo)
+        self._stride = getattr(format_, "stride", 0)
+        self._all_ids = array("I")
+        self._all_weights = array("f")
+        self._ends = array("I")
+        self._blob = bytearray()
+        self._lasts = array("I")
+        self._maxweights = array("f")
+        self._minlengths = bytearray()
+        self._maxlengths = bytearray()
+
+    def add_posting(self, id_, weight, vbytes, length=None) -> None:
+        if len(self._ids) >= BLOCK:
+            self._write_block()
+        self._ids.append(id_)
+        self._weights.append(weight)
+        if weight > self._maxweight:
+            self._maxweight = weight
+        if self._stride:
+            self._blob += memoryview(vbytes)[_COUNT:]
+        else:
+            self._blob += vbytes
+        self._ends.append(len(self._blob))
+        if length:
+            if self._minlength is None or length < self._minlength:
+                self._minlength = length
+            if length > self._maxlength:
+                self._maxlength = length
+
+    def _write_block(self, last: bool = False) -> None:
+        """Close the buffered block: into the term's arrays, its header kept."""
+        self._terminfo.add_block(self)
+        self._all_ids.extend(self._ids)
+        self._all_weights.extend(self._weights)
+        self._lasts.append(self._ids[-1])
+        self._maxweights.append(self._maxweight)
+        self._minlengths.append(length_to_byte(self._minlength))
+        self._maxlengths.append(length_to_byte(self._maxlength))
+        self._blockcount += 1
+        self._new_block()
+
+    def finish_postings(self):
+        terminfo = self._terminfo
+        if self._ids:
+            self._write_block(last=True)
+        count, blocks = len(self._all_ids), len(self._lasts)
+        out = self._postfile
+        out.write(_HEAD.pack(MAGIC, count, blocks, self._stride))
+        lengths = bytes(self._minlengths) + bytes(self._maxlengths)
+        out.write(self._lasts.tobytes() + self._maxweights.tobytes() + lengths)
+        out.write(b"\0" * (-len(lengths) % 4))
+        out.write(self._all_ids.tobytes())
+        out.write(self._all_weights.tobytes())
+        out.write(self._ends.tobytes())
+        out.write(bytes(self._blob))
+        terminfo.set_extent(self._startoffset, out.tell() - self._startoffset)
+        self._terminfo = None
+        return terminfo
+
+
+class CorruptPostings(Exception):
+    """The postings file does not hold what this codec wrote (the index is damaged)."""
+
+
+def read_postings(dbfile, offset: int) -> TermPostings:
+    """A term's arrays from the postings file (ids, weights, ends: one copy each)."""
+    try:
+        return _read_postings(dbfile, offset)
+    except (ValueError, struct.error, TypeError) as exc:
+        raise CorruptPostings(f"unreadable postings at {offset}: {exc}") from exc
+
+
+def _read_postings(dbfile, offset: int) -> TermPostings:
+    magic, count, blocks, stride = _HEAD.unpack(dbfile.get(offset, _HEAD.size))
+    if magic != MAGIC or stride not in (0, 1, 3):
+        raise ValueError(f"not a Gloss posting list: {magic!r}")
+    at = offset + _HEAD.size
+    table = dbfile.get(at, blocks * 10 + (-(blocks * 2) % 4))
+    lasts = np.frombuffer(table, "=u4", blocks).astype(np.int64)
+    at += len(table)
+    body = dbfile.get(at, count * 12)
+    ids = np.frombuffer(body, "=u4", count).astype(np.int64)
+    weights = np.frombuffer(body, "=f4", count, count * 4).astype(np.float64)
+    ends = np.frombuffer(body, "=u4", count, count * 8).astype(np.int64)
+    return TermPostings(ids, weights, ends, stride, lasts, offset, at + count * 12 - offset)
+
+
+def gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.ndarray]:
+    """The places of the postings at `rows` (indexes into postings.ids, ascending): their
+    row for each place, and the places as an (n, stride) int32 array, read from the file."""
+    try:
+        return _gather_places(dbfile, postings, rows)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise CorruptPostings(f"unreadable places at {postings.start}: {exc}") from exc
+
+
+def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.ndarray]:
+    stride = postings.stride
+    rows = np.asarray(rows, dtype=np.int64)
+    if not stride or not len(rows):
+        return np.zeros(0, np.int64), np.zeros((0, max(stride, 1)), np.int32)
+    ends = postings.ends
+    stops = ends[rows] // 4
+    starts = np.where(rows > 0, ends[rows - 1], 0) // 4
+    counts = stops - starts
+    total = int(counts.sum())
+    base = postings.start + postings.values_at
+    first, last = int(starts[0]), int(stops[-1])
+    mapped = getattr(dbfile, "mapped", None)  # segments.MappedFile: read in place, no copy
+    if postings.memory is not None:
+        ints = postings.memory[first:last]
+    elif mapped is not None:
+        ints = np.frombuffer(mapped, _INT32, last - first, base + first * 4)
+    else:
+        ints = np.frombuffer(dbfile.get(base + first * 4, (last - first) * 4), _INT32)
+    offsets = np.repeat(starts - first - np.cumsum(counts) + counts, counts)
+    flat = ints[offsets + np.arange(total)]  # a copy: the view of the map is let go here
+    del ints
+    owner = np.repeat(rows, counts // stride)
+    return owner, flat.reshape(-1, stride)
+
+
+class FlatMatcher(ListMatcher):
+    """whoosh's ListMatcher over a term in Gloss's format, its lists made on first use
+    (whoosh's searcher, explain and merges read postings through it)."""
+
+    def __init__(self, dbfile, offset: int, format_, scorer=None, term=None, terminfo=None):
+        self.dbfile = dbfile
+        self.offset = offset
+        self._i = 0
+        self._format = format_
+        self._scorer = scorer
+        self._term = term
+        self._terminfo = terminfo
+        self._all_weights = None
+
+    @functools.cached_property
+    def postings(self) -> TermPostings:
+        return read_postings(self.dbfile, self.offset)
+
+    @functools.cached_property
+    def _ids(self) -> list[int]:
+        return self.postings.ids.tolist()
+
+    @functools.cached_property
+    def _weights(self) -> list[float]:
+        return self.postings.weights.tolist()
+
+    @functools.cached_property
+    def _values(self) -> list[bytes]:
+        postings = self.postings
+        ends = [0, *postings.ends.tolist()]
+        base = postings.start + postings.values_at
+        blob = self.dbfile.get(base, ends[-1])
+        if not postings.stride:
+            return [blob[a:b] for a, b in itertools.pairwise(ends)]
+        per = 4 * postings.stride
+        return [pack_uint((b - a) // per) + blob[a:b] for a, b in itertools.pairwise(ends)]
+
+    def copy(self) -> FlatMatcher:
+        other = FlatMatcher(
+            self.dbfile, self.offset, self._format, self._scorer, self._term, self._terminfo
+        )
+        other._i = self._i
+        return other
+
+
+class GlossCodec(W3Codec):
+    """whoosh's codec with Gloss's posting format (terms, columns and stored fields as
+    whoosh writes them)."""
+
+    def postings_writer(self, dbfile, byteids: bool = False):
+        if byteids:  # term vectors (Gloss keeps none): whoosh's format
+            return super().postings_writer(dbfile, byteids)
+        return FlatPostingsWriter(dbfile)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, _ = terminfo.extent()
+        return FlatMatcher(dbfile, offset, format_, scorer, term, terminfo)
