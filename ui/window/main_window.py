@@ -29,8 +29,6 @@ from index import Changes, Library, count_of
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
-from ui.dialogs.annotations_import import AnnotationImportActions
-from ui.dialogs.backup_dialog import BackupActions
 from ui.passages.anchoring_dialog import AnchoringActions
 from ui.passages.annotate import PassageController
 from ui.passages.browser import PassagesBrowser
@@ -41,7 +39,6 @@ from ui.passages.trash_view import TrashActions
 from ui.reader.document import DEFAULT_POINT_SIZE
 from ui.reader.find_bar import FindBar
 from ui.reader.reader import ReaderView
-from ui.search.digest_view import DigestActions
 from ui.search.explain_dialog import ExplainActions
 from ui.search.search_box import SearchBox
 from ui.search.search_panel import IndexWatch, SearchController, SearchPanel
@@ -51,6 +48,7 @@ from ui.window.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegis
 from ui.window.article_list import ArticleList
 from ui.window.importing import TaskRunner
 from ui.window.notices import LibraryNotices
+from ui.window.on_demand import OnDemand, first_use
 from ui.window.settings import Settings
 from ui.window.sidebar import VIEWS, Sidebar
 from ui.window.undo_offer import UndoOffer
@@ -72,6 +70,11 @@ def safe_title(text: str) -> str:
 
 class MainWindow(QMainWindow, WindowActions, WindowState):
     """The Gloss window on one open Library."""
+
+    # dialogs made when first opened: their modules load then, not before the first paint
+    backups = OnDemand("ui.dialogs.backup_dialog", "BackupActions")
+    annotation_import = OnDemand("ui.dialogs.annotations_import", "AnnotationImportActions")
+    digests = OnDemand("ui.search.digest_view", "DigestActions")
 
     def __init__(self, library: Library, settings: Settings, icon: QIcon | None = None) -> None:
         super().__init__()
@@ -103,7 +106,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
         self.history = HistoryActions(self)
         self.trash = TrashActions(self)
-        self.digests = DigestActions(self)
+        first_use(self, "digests", [("digest", "open_dialog")])
         self.anchoring = AnchoringActions(self)
         self.explainer = ExplainActions(self)
         self.watching = FolderWatching(self)  # issue 16: folders that import themselves
@@ -122,8 +125,13 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.restore_state()
         self.notices = LibraryNotices(self)  # its badges go first among the permanent widgets
         self.undo_offer = UndoOffer(self.statusBar(), self.controller.undo_stack)
-        self.backups = BackupActions(self)
-        self.annotation_import = AnnotationImportActions(self)
+        backup_triggers = [
+            ("backup_now", "back_up_now"),
+            ("restore_backup", "ask_restore"),
+            ("restore_annotations", "ask_restore_annotations"),
+        ]
+        first_use(self, "backups", backup_triggers)
+        first_use(self, "annotation_import", [("import_annotations", "ask")])
 
     # --- building ---------------------------------------------------------------------
 

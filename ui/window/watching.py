@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import FolderWatcher, WatchError
 from ui.common.plain import one_line, plain_label
 
 
@@ -45,20 +44,32 @@ class FolderWatching(QObject):
         super().__init__(window)
         self.window = window
         self.library = window.library
-        self.watcher = FolderWatcher(
-            self.library, on_report=self._reported, on_missing=self._missing
-        )
+        self._watcher: Any = None
+        self._making = threading.Lock()
+
+    @property
+    def watcher(self) -> Any:
+        """The engine's FolderWatcher, made on first use (any thread): watchdog and its
+        observer load only for a library that watches a folder, not before the first paint."""
+        with self._making:
+            if self._watcher is None:
+                from index import FolderWatcher
+
+                self._watcher = FolderWatcher(
+                    self.library, on_report=self._reported, on_missing=self._missing
+                )
+            return self._watcher
 
     def start(self) -> None:
         """Start watching the listed folders, on a thread of its own (it reads the library;
         the work pool stays free for what the user asks)."""
         if self.library.read_only:
             return
-        library, watcher = self.library, self.watcher
+        library = self.library
 
         def begin() -> None:
             if library.watched_folders():
-                watcher.start()
+                self.watcher.start()
 
         self._starting = threading.Thread(target=begin, name="gloss-watch-start", daemon=True)
         self._starting.start()
@@ -68,7 +79,8 @@ class FolderWatching(QObject):
         starting = getattr(self, "_starting", None)
         if starting is not None:
             starting.join(timeout=10)
-        self.watcher.stop()
+        if self._watcher is not None:
+            self._watcher.stop()
 
     # called on the watcher's settling thread: signals cross to the GUI thread
     def _reported(self, report: Any, _paths: list[str]) -> None:
@@ -88,9 +100,12 @@ class FolderWatching(QObject):
 
     def add(self, folder: str) -> None:
         """Watch a folder: listed in the library, watched now, its files imported."""
-        library, watcher = self.library, self.watcher
+        from index import WatchError
+
+        library = self.library
 
         def work(_progress, _cancel):
+            watcher = self.watcher
             try:
                 path = library.watch_folder(folder)
             except WatchError as error:
@@ -101,11 +116,12 @@ class FolderWatching(QObject):
         self.window.runner.start("watch-add", work, on_finished=self._changed)
 
     def remove(self, folder: str) -> None:
-        library, watcher = self.library, self.watcher
+        library = self.library
 
         def work(_progress, _cancel):
             library.unwatch_folder(folder)
-            watcher.unwatch(folder)
+            if self._watcher is not None:
+                self._watcher.unwatch(folder)
             return ("removed", folder)
 
         self.window.runner.start("watch-remove", work, on_finished=self._changed)

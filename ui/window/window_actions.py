@@ -3,7 +3,7 @@ layout (ui/main_window.py) so each file stays readable. A mixin of MainWindow.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from index import count_of
 from ui.common.plain import one_line
-from ui.dialogs.export_dialog import ExportDialog
 from ui.passages.passage_dialogs import TagsDialog
 from ui.passages.passages import swatch_icon
 from ui.reader.document import is_openable
@@ -19,9 +18,12 @@ from ui.reader.find_bar import match_count
 from ui.window import file_dialogs
 from ui.window import settings as keys
 from ui.window.actions import COLOR_ACTIONS
-from ui.window.dialogs import ImportReportDialog, ShortcutsDialog, confirm_link, show_about
 from ui.window.notices import read_only_reason, sentence
 from ui.window.themes import theme_named
+
+if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
+    from ui.dialogs.export_dialog import ExportDialog
+    from ui.window.dialogs import ShortcutsDialog
 
 WRITE_ACTIONS = (
     "import_files",
@@ -89,7 +91,7 @@ class WindowActions:
         r["focus_list"].triggered.connect(self.focus_list)
         r["focus_reader"].triggered.connect(lambda: self.reader.setFocus())
         r["shortcuts"].triggered.connect(self.show_shortcuts)
-        r["about"].triggered.connect(lambda: show_about(self))
+        r["about"].triggered.connect(self.show_about)
 
     def update_actions(self) -> None:
         """Enable what applies now: selection-based commands, undo/redo, passage commands."""
@@ -176,7 +178,14 @@ class WindowActions:
     def focus_list(self) -> None:
         self.middle.currentWidget().setFocus()
 
+    def show_about(self) -> QMessageBox:
+        from ui.window.dialogs import show_about
+
+        return show_about(self)
+
     def show_shortcuts(self) -> ShortcutsDialog:
+        from ui.window.dialogs import ShortcutsDialog
+
         dialog = ShortcutsDialog(self)
         dialog.open()
         return dialog
@@ -187,6 +196,8 @@ class WindowActions:
         if not is_openable(href):
             self.show_message("Gloss opens only http, https and mailto links.")
             return
+        from ui.window.dialogs import confirm_link
+
         confirm_link(self, href)
 
     def on_link_hovered(self, href: str) -> None:
@@ -288,6 +299,8 @@ class WindowActions:
             elif self.article is not None and self.article.id in result.article_ids:
                 # The open article was updated from its file: show the new text.
                 self.open_article(self.article.id, offset=self.reader.first_visible_offset())
+            from ui.window.dialogs import ImportReportDialog
+
             ImportReportDialog(self, result).open()
         elif name == "reindex":
             self.show_message(f"Search index rebuilt: {count_of(result, 'document')}.")
@@ -313,12 +326,16 @@ class WindowActions:
         return box
 
     def ask_export(self) -> ExportDialog:
+        from ui.dialogs.export_dialog import ExportDialog
+
         dialog = ExportDialog(self, self.library, self.article)
         dialog.exported.connect(self.on_exported)
         dialog.open()
         return dialog
 
     def export_passages(self, ids: list[str]) -> ExportDialog:
+        from ui.dialogs.export_dialog import ExportDialog
+
         dialog = ExportDialog(self, self.library, None, ids=list(ids))
         dialog.exported.connect(self.on_exported)
         dialog.open()
