@@ -48,9 +48,11 @@ if TYPE_CHECKING:
 
 # Each name is imported from its module when first asked for (PEP 562): the window's
 # start then loads only what it uses, not the exchange formats and the folder watcher.
+# Names are taken from where they are defined, not from index.library, which loads the
+# search engine (whoosh): the window's code imports without it, the library opening loads it.
 _WHERE = {
-    "Annotation": "index.library",
-    "AnnotationError": "index.library",
+    "Annotation": "index.passages.annotations",
+    "AnnotationError": "index.passages.annotations",
     "AnnotationImportReport": "index.exchange.annotation_import",
     "Article": "index.model",
     "ArticleSummary": "index.library",
@@ -64,12 +66,12 @@ _WHERE = {
     "NoLibrary": "index.library",
     "NotFound": "index.passages.annotations",
     "OBJECT_CHAR": "index.model",
-    "PALETTE": "index.library",
+    "PALETTE": "index.passages.annotations",
     "PlacedAnnotation": "index.exchange.annotation_import",
     "QueryError": "index.search.engine",
     "SearchResult": "index.library",
     "Span": "index.model",
-    "StoreError": "index.library",
+    "StoreError": "index.store.database",
     "StoredArticle": "index.library",
     "TableCell": "index.model",
     "TableRow": "index.model",

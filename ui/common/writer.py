@@ -20,11 +20,14 @@ import itertools
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from index import AnnotationError, Changes, Library, StoreError
+from index import AnnotationError, Changes, StoreError
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 # What the Library raises for a change it refuses: told to the user, never a crash.
 REFUSALS = (StoreError, AnnotationError, KeyError)

@@ -16,13 +16,12 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import QWidget
 
-from index import Library
 from ui.common.writer import Writer
 from ui.passages.passage_dialogs import NoteDialog, TagsDialog
 from ui.passages.undo import (
@@ -35,6 +34,9 @@ from ui.passages.undo import (
 )
 from ui.reader.reader import ReaderView
 from ui.reader.reader_parts import format_date
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 
 def citation(title: str, author: str | None, date: str | None) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import (
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Annotation, Library
+from index import Annotation
 from ui.common.models import color_label
 from ui.common.plain import one_line, plain_label
 from ui.common.writer import Writer
@@ -43,6 +43,9 @@ from ui.passages.passages import swatch_icon
 from ui.passages.undo import REFUSALS, Notify, PassageCommand
 from ui.window.notices import read_only_reason, sentence
 from ui.window.themes import LIGHT, Theme
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 SEQ_ROLE = Qt.ItemDataRole.UserRole + 40
 ACTIONS = {

@@ -16,7 +16,7 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import DEFAULT_NAMES, MAX_NAME_LENGTH, Library
+from index import DEFAULT_NAMES, MAX_NAME_LENGTH
 from ui.common.models import color_label
 from ui.common.plain import plain_label
 from ui.passages.passages import swatch_icon
@@ -38,6 +38,9 @@ from ui.passages.undo import REFUSALS
 from ui.window.actions import COLOR_ACTIONS
 from ui.window.notices import read_only_reason, sentence
 from ui.window.themes import HIGHLIGHT_COLORS, LIGHT, Theme
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 # apply(changes, saved, refused): write the names, then call one of the two (GUI thread).
 Apply = Callable[[dict[str, str], Callable[[], None], Callable[[str], None]], None]

@@ -15,7 +15,7 @@ Signals:
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Library, count_of
+from index import count_of
 from ui.common.models import COLOR_ROLE, ID_ROLE, ITEM_ROLE
 from ui.common.plain import one_line, plain_label, plain_tooltip
 from ui.common.writer import Writer
@@ -39,6 +39,9 @@ from ui.passages.passages import PassageDelegate
 from ui.passages.undo import REFUSALS, Notify, PassageCommand, all_or_nothing
 from ui.window.notices import read_only_reason, sentence
 from ui.window.themes import LIGHT, Theme
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 TRASHED_ROLE = Qt.ItemDataRole.UserRole + 41
 

@@ -25,12 +25,15 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from index import Annotation, Library
+from index import Annotation
 from ui.common.writer import REFUSALS, Writer
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 Notify = Callable[[int, str], None]
 Outcome = tuple[int, str]

@@ -20,7 +20,7 @@ Signals:
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -35,13 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Library
 from ui.common.flow import FlowLayout
 from ui.common.models import ID_ROLE
 from ui.common.plain import one_line, plain_label
 from ui.common.workers import JobRunner, one_line_error
 from ui.search.results import ARTICLE_ROLE, ResultDelegate, ResultsModel
 from ui.search.search_box import slow_wildcard
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 DEBOUNCE_MS = 150
 REFRESH_MS = 1000  # an answer that was behind is asked again at most this often

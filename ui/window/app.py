@@ -12,9 +12,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index import Library
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
+
 
 SCREENSHOT_SIZE = (1280, 800)
 WAIT_MS = 15000

@@ -9,7 +9,7 @@ imports, reindexing and searches run on workers (ui/workers.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from index import Changes, Library, count_of
+from index import Changes, count_of
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
@@ -55,6 +55,9 @@ from ui.window.undo_offer import UndoOffer
 from ui.window.watching import FolderWatching
 from ui.window.window_actions import WindowActions
 from ui.window.window_state import WindowState
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 LIST, RESULTS, BROWSER = range(3)
 

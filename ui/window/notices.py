@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
-from index import Library
 from ui.common.plain import one_line, plain_label, plain_tooltip
 from ui.passages.undo import REFUSALS
+
+if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
+    from index import Library
 
 # Sentences that mean the library was repaired: the reader must see them, once, in a box.
 SERIOUS = re.compile(r"damaged|restored|no usable backup|starts empty", re.IGNORECASE)

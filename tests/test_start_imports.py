@@ -1,0 +1,84 @@
+"""What loads before the window's first paint (issue 15, item 5).
+
+The window's code imports without the search engine (whoosh, the analyzers, the index
+modules: they load with the library, on the opening worker), and a shown window on a
+library that watches no folder has not loaded the folder watcher (watchdog) nor the
+dialogs it opens only on demand. Each check runs in a fresh interpreter, so what other
+tests imported does not count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+ENGINE_PARTS = ("whoosh", "index.search", "index.library", "watchdog")
+ON_DEMAND = (
+    "watchdog",
+    "index.watching.watcher",
+    "ui.dialogs.backup_dialog",
+    "ui.dialogs.annotations_import",
+    "ui.dialogs.annotations_report",
+    "ui.dialogs.export_dialog",
+    "ui.search.digest_view",
+    "ui.window.dialogs",
+)
+
+
+def _loaded(script: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules under `prefixes` that `script` left loaded, in a fresh interpreter."""
+    program = (
+        "import json, sys\n"
+        + script
+        + f"\nprint(json.dumps(sorted(m for m in sys.modules if m.startswith({prefixes!r}))))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _names(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Each prefix both as the module and as a package: `whoosh` and `whoosh.…`."""
+    return tuple(p for prefix in prefixes for p in (prefix, prefix + "."))
+
+
+def test_the_window_code_imports_without_the_search_engine_or_the_watcher() -> None:
+    script = "import ui.window.app, ui.window.main_window, ui.window.settings"
+    assert _loaded(script, _names(ENGINE_PARTS)) == []
+
+
+def test_a_shown_window_has_not_loaded_the_watcher_nor_the_dialogs(tmp_path: Path) -> None:
+    script = f"""
+from PySide6.QtCore import QSettings
+from index import Library
+from ui.window.app import make_app
+from ui.window.main_window import MainWindow
+from ui.window.settings import Settings
+app = make_app()
+library = Library.open({str(tmp_path / "lib")!r}, background=True)
+store = QSettings({str(tmp_path / "s.ini")!r}, QSettings.Format.IniFormat)
+window = MainWindow(library, Settings(store, str(library.path)))
+window.show()
+app.processEvents()
+window.watching.start()
+window.watching.stop()  # waits for the start: it found no watched folder
+assert "whoosh" in sys.modules  # the library did open its search index
+window.close()
+app.processEvents()
+library.close()
+"""
+    assert _loaded(script, _names(ON_DEMAND)) == []
