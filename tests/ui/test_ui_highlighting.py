@@ -351,3 +351,29 @@ def test_keyboard_only_selection_and_highlight(qtbot, window, library):
     written(qtbot, window)
     [passage] = library.annotations(article_id=window.article.id)
     assert (passage.exact, passage.color) == ("Tidal mills", "green")
+
+
+def test_a_new_highlight_builds_only_its_own_selection(qtbot, window, library, monkeypatch):
+    """Each highlight repaints at once, beside an import too: the passages already shown keep
+    their selections; only the new one is built (and the one that stops being the chosen
+    passage: it is drawn lighter now); a theme change rebuilds all of them."""
+    reader = window.reader
+    reader.setFocus()
+    shown = []
+    for words in ("The sluice gate", "let out through a wheel"):
+        shown.append(_select_words(window, words))
+        qtbot.keyClick(reader, Qt.Key.Key_H)
+        written(qtbot, window)
+    built: list[tuple[int, int]] = []
+    make_cursor = reader._cursor
+    monkeypatch.setattr(reader, "_cursor", lambda s, e: built.append((s, e)) or make_cursor(s, e))
+    start, end = _select_words(window, "wheel")
+    qtbot.keyClick(reader, Qt.Key.Key_2)
+    written(qtbot, window)
+    assert set(built) == {(start, end), shown[1]}  # shown[0] kept as it was
+    assert len(_painted(reader, start, end)) == 1
+    assert len(reader.extraSelections()) == 3
+    built.clear()
+    window.apply_theme("dark")
+    assert len(built) == 3
+    assert len(reader.extraSelections()) == 3

@@ -53,7 +53,7 @@ from ui.reader.document import (
 )
 from ui.reader.figure import ImageFile, figure_under
 from ui.reader.image_viewer import ImageViewer
-from ui.reader.marks import build_selections
+from ui.reader.marks import SelectionCache, build_selections
 from ui.reader.reader_parts import (
     ArticleHeader,
     SelectionPopup,
@@ -109,6 +109,7 @@ class ReaderView(QTextBrowser):
         self.active_id: str | None = None
         self.marks: list[tuple[int, int]] = []
         self.mark_index = -1
+        self._selections = SelectionCache()  # what is painted, so a change builds only itself
         self.context_actions: list[QAction | None] = []
         self.read_only = False  # a read-only library: no selection popup, no edge dragging
         self.article_tags: list[str] = []
@@ -222,6 +223,7 @@ class ReaderView(QTextBrowser):
         # The column's margins go on the document before the view lays it out: set after,
         # they made Qt lay out the whole article a second time.
         self._layout_column(doc)
+        self._selections.reset()  # their cursors are in the document being replaced
         self.setDocument(doc)  # deletes the previous document: this widget was its parent
         self._paint_marks()
 
@@ -448,6 +450,7 @@ class ReaderView(QTextBrowser):
             mark_index=self.mark_index,
             to_cursor=self._cursor,
             moved=moved,
+            cache=self._selections,
         )
         self.setExtraSelections(selections)
 
