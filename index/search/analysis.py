@@ -99,15 +99,21 @@ _SEA = _ranges(
 )
 _PICTOGRAPHS = _ranges((0x2300, 0x23FF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x1F000, 0x1FAFF))
 _EMOJI_TAIL = _ranges((0xFE0E, 0xFE0F), (0x1F3FB, 0x1F3FF)) + "\u20e3"
-_WORD_CHARS = rf"[\w{_marks()}]"
 
-# A token: an emoji (flag pair, or pictograph with modifiers and ZWJ partners), else a
-# run of word characters and marks (dots inside join U.S.A and 3.5, as before).
-TOKEN_PATTERN = re.compile(
-    rf"(?P<emoji>[\U0001F1E6-\U0001F1FF]{{2}}"
-    rf"|[{_PICTOGRAPHS}](?:[{_EMOJI_TAIL}]|\u200d[{_PICTOGRAPHS}])*)"
-    rf"|{_WORD_CHARS}+(?:\.{_WORD_CHARS}+)*"
-)
+
+@lru_cache(maxsize=1)
+def token_pattern() -> re.Pattern[str]:
+    """A token: an emoji (flag pair, or pictograph with modifiers and ZWJ partners), else a
+    run of word characters and marks (dots inside join U.S.A and 3.5, as before). Built on
+    first use: the scan for marks costs ~30 ms, not wanted before the window's first paint."""
+    word_chars = rf"[\w{_marks()}]"
+    return re.compile(
+        rf"(?P<emoji>[\U0001F1E6-\U0001F1FF]{{2}}"
+        rf"|[{_PICTOGRAPHS}](?:[{_EMOJI_TAIL}]|\u200d[{_PICTOGRAPHS}])*)"
+        rf"|{word_chars}+(?:\.{word_chars}+)*"
+    )
+
+
 # A non-ASCII word split into runs: CJK, South-East Asian, everything else.
 _RUNS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<sea>[{_SEA}]+)|[^{_CJK}{_SEA}]+")
 _EMOJI_DROP = dict.fromkeys([0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)])
@@ -163,7 +169,7 @@ def tokens(text: str, *, stem: bool = True, query: bool = False) -> Iterator[tup
     terms a query looks for; the index also gets each character (see `_cjk`).
     """
     pos = 0
-    for match in TOKEN_PATTERN.finditer(text):
+    for match in token_pattern().finditer(text):
         raw = match.group()
         if raw.isascii():
             word = raw.lower()
@@ -317,7 +323,7 @@ def postings(text: str, chars: bool) -> tuple[dict[str, list], list[str]]:
     words: dict[str, None] = {}
     pos = 0
     stops = STOP_WORDS
-    for match in TOKEN_PATTERN.finditer(text):
+    for match in token_pattern().finditer(text):
         raw = match.group()
         if raw.isascii():
             word = raw.lower()
