@@ -12,6 +12,7 @@ table (each figure beside the reference and the ratio) and writes the JSON.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -162,7 +163,8 @@ def run(scale: int, work: Path, plain: bool = True) -> dict:
     note_words = rng.sample(note_words, min(200, len(note_words)))
     lib = Library.open(library, background=True, create_welcome=False)
     try:
-        fts.add_passages(add_passages(lib, rng, note_words))
+        passages = add_passages(lib, rng, note_words)
+        fts.add_passages(passages)
         lib.wait_indexed(timeout=600)
         while not lib.indexer.settled():  # a tidy the passages started: measure after it
             time.sleep(0.1)
@@ -174,6 +176,19 @@ def run(scale: int, work: Path, plain: bool = True) -> dict:
         results["search"] = search_classes(lib, fts, queries)
     finally:
         lib.close()
+    step("the same searches in a fresh process (child process)")
+    plan = work / "search-plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "corpus": str(files),
+                "passages": passages,
+                "queries": [dataclasses.asdict(q) for q in queries],
+            }
+        ),
+        encoding="utf-8",
+    )
+    results["search_fresh"] = child("search", library, str(plan))
     step("cold open and first query (child process)")
     results["open"] = child("open", library, "government spending")
     step("the window offscreen (child process)")

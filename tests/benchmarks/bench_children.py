@@ -223,6 +223,32 @@ def measure_highlight(library: str, folder: str, times: int = 100) -> dict:
     }
 
 
+def measure_search(library: str, plan_file: str) -> dict:
+    """The bench's search classes again in a fresh process, as a window that has just opened
+    the library would run them, beside an FTS5 built here of the same files and passages
+    (the plan: corpus files, passages, queries, written by bench.py)."""
+
+    from index.library import Library
+    from tests.benchmarks.bench import search_classes
+    from tests.benchmarks.bench_corpus import Query
+    from tests.benchmarks.bench_reference import Fts5
+
+    plan = json.loads(Path(plan_file).read_text(encoding="utf-8"))
+    fts = Fts5()
+    fts.build(sorted(Path(plan["corpus"]).rglob("*.txt")))
+    fts.add_passages([tuple(p) for p in plan["passages"]])
+    queries = [
+        Query(**{**q, "date_range": tuple(q["date_range"]) if q["date_range"] else None})
+        for q in plan["queries"]
+    ]
+    lib = Library.open(library, background=True, create_welcome=False)
+    try:
+        lib.wait_indexed(timeout=600)
+        return search_classes(lib, fts, queries)
+    finally:
+        lib.close()
+
+
 def main(argv: list[str]) -> int:
     mode, library, arg = argv[1], argv[2], argv[3]
     measures = {
@@ -230,6 +256,7 @@ def main(argv: list[str]) -> int:
         "open": measure_open,
         "window": measure_window,
         "highlight": measure_highlight,
+        "search": measure_search,
     }
     print(json.dumps(measures[mode](library, arg)), flush=True)
     return 0
