@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 FACET_LIMIT = 100
 
 
+def tagged_documents(scorer: Scorer, q) -> set[int]:
+    """The documents (index-wide numbers) the query's `tag:` words matched; empty for none."""
+    tagged: set[int] = set()
+    leaves = tag_leaves(q, True)
+    for offset, _ in scorer.leaves if leaves else ():
+        for leaf_query in leaves:
+            hits = scorer.results.get((offset, id(leaf_query)))
+            if hits is not None:
+                tagged.update((hits[0] + offset).tolist())
+    return tagged
+
+
 def tag_passages(s: Searcher, scorer: Scorer, q, table: Table, groups, scores) -> None:
     """List the passages whose tags made their article match.
 
@@ -31,15 +43,9 @@ def tag_passages(s: Searcher, scorer: Scorer, q, table: Table, groups, scores) -
     those passages go into the article's group, though they do not say
     "Juliaca" themselves.
     """
-    leaves = tag_leaves(q, True)
-    if not leaves:
+    tagged = tagged_documents(scorer, q)
+    if not tagged:
         return
-    tagged: set[int] = set()
-    for offset, _ in scorer.leaves:
-        for leaf_query in leaves:
-            hits = scorer.results.get((offset, id(leaf_query)))
-            if hits is not None:
-                tagged.update((hits[0] + offset).tolist())
     reader = s.reader()
     for art, docs in groups.items():
         if table.article_doc(art) not in scores:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from whoosh.searching import Searcher
 
-from index.search.grouping import FACET_LIMIT, rank_groups, tag_leaves
+from index.search.grouping import FACET_LIMIT, rank_groups, tagged_documents
 
 if TYPE_CHECKING:
     from index.search.scorer import Scorer
@@ -144,15 +144,7 @@ class Matches:
 
     def add_tagged(self, s: Searcher, scorer: Scorer, q) -> None:
         """List the passages whose tags made their article match (grouping.tag_passages)."""
-        leaves = tag_leaves(q, True)
-        if not leaves:
-            return
-        tagged: set[int] = set()
-        for offset, _ in scorer.leaves:
-            for leaf_query in leaves:
-                hits = scorer.results.get((offset, id(leaf_query)))
-                if hits is not None:
-                    tagged.update((hits[0] + offset).tolist())
+        tagged = tagged_documents(scorer, q)
         notes = sorted(d for d in tagged if not self.columns.is_article[d])
         if not notes:
             return
