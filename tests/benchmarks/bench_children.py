@@ -229,7 +229,7 @@ def measure_search(library: str, plan_file: str) -> dict:
     (the plan: corpus files, passages, queries, written by bench.py)."""
 
     from index.library import Library
-    from tests.benchmarks.bench import search_classes
+    from tests.benchmarks.bench import search_classes, start_backup_done
     from tests.benchmarks.bench_corpus import Query
     from tests.benchmarks.bench_reference import Fts5
 
@@ -243,6 +243,7 @@ def measure_search(library: str, plan_file: str) -> dict:
     ]
     lib = Library.open(library, background=True, create_welcome=False)
     try:
+        start_backup_done(lib)
         lib.wait_indexed(timeout=600)
         return search_classes(lib, fts, queries)
     finally:
