@@ -94,6 +94,8 @@ class Library(PassageMethods, ExchangeMethods):
         self._start_backup: threading.Thread | None = None  # the start backup, in background
         self._listeners: list[Callable[[Changes], None]] = []
         self._collecting = threading.local()
+        self._imports = 0  # imports made through this Library (the welcome lookup's key)
+        self._welcome_lookup: dict[str, Any] = {}
         if background:
             self.indexer.start()
             self.indexer.notify()
@@ -346,6 +348,7 @@ class Library(PassageMethods, ExchangeMethods):
                 attach=carried.attach,
             )
         finally:
+            self._imports += 1
             self._changed()
 
     def reread_articles(
@@ -489,16 +492,27 @@ class Library(PassageMethods, ExchangeMethods):
         """The welcome article, once the library holds any other: left out of search
         results, facets and suggestions (it stays in the list, readable and deletable)."""
         row = self.store.one("SELECT value FROM meta WHERE key = 'welcome_article'")
-        if row is None:  # a library from before the key: the article imported from assets
-            row = self.store.one(
-                "SELECT id AS value FROM articles WHERE source_path LIKE ? ORDER BY id LIMIT 1",
-                (f"%{os.sep}assets{os.sep}welcome.md",),
-            )
-        if row is None:
+        if row is not None:
+            welcome: int | None = int(row["value"])
+        else:
+            welcome = self._welcome_by_path()
+        if welcome is None:
             return frozenset()
-        welcome = int(row["value"])
         other = self.store.one("SELECT 1 AS known FROM articles WHERE id != ? LIMIT 1", (welcome,))
         return frozenset({welcome}) if other else frozenset()
+
+    def _welcome_by_path(self) -> int | None:
+        """A library from before the key (or made without the welcome): the article imported
+        from assets/welcome.md, if any. The lookup reads every article's row (~40 ms at
+        44,500 articles, on every search), so its answer is kept until the next import."""
+        marks = self._welcome_lookup
+        if marks.get("imports") != self._imports:
+            row = self.store.one(
+                "SELECT id FROM articles WHERE source_path LIKE ? ORDER BY id LIMIT 1",
+                (f"%{os.sep}assets{os.sep}welcome.md",),
+            )
+            marks.update(imports=self._imports, id=row["id"] if row else None)
+        return marks["id"]
 
     def articles_with_words(self, text: str, limit: int = 50) -> list[int] | None:
         """Articles holding every word of `text`, found through the search index (None

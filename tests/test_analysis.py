@@ -284,6 +284,20 @@ def test_the_welcome_article_is_searchable_while_alone_and_stops_a_suggestion_af
         assert result.suggestion == "juliaca"
 
 
+def test_an_older_librarys_welcome_article_is_found_by_its_file_after_any_import(tmp_path):
+    # a library from before the welcome's key: the article imported from assets/welcome.md
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        peru = tmp_path / "peru.txt"
+        peru.write_text("Juliaca protests\n\nThe protests in Juliaca went on.", encoding="utf-8")
+        lib.import_paths([peru])
+        assert found(lib, "protests")  # the lookup's answer (no welcome) is kept from here
+        (tmp_path / "assets").mkdir()
+        welcome = tmp_path / "assets" / "welcome.md"
+        welcome.write_text("# Welcome\n\nThe protests guide for new readers.\n", encoding="utf-8")
+        [welcome_id] = lib.import_paths([welcome]).article_ids
+        assert welcome_id not in found(lib, "protests")  # the next import asks again
+
+
 # -- colour facets -------------------------------------------------------------------------
 
 
