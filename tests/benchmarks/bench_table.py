@@ -208,14 +208,14 @@ def growth(runs: list[dict]) -> str:
     )
     line("import: peak RSS", [f"{run['import']['peak_rss_mb']:,.0f} MB" for run in runs])
     for kind in CLASSES:
-        if not all(kind in run["search"] for run in runs):
+        if not all(kind in run.get("search_fresh", run["search"]) for run in runs):
             continue
         line(
             f"search p50 / p95: {LABELS[kind]}",
             [
-                f"{run['search'][kind]['gloss_p50_ms']:.1f} / "
-                f"{run['search'][kind]['gloss_p95_ms']:.1f} ms "
-                f"({run['search'][kind]['median_hits']:,.0f} hits)"
+                f"{run.get('search_fresh', run['search'])[kind]['gloss_p50_ms']:.1f} / "
+                f"{run.get('search_fresh', run['search'])[kind]['gloss_p95_ms']:.1f} ms "
+                f"({run.get('search_fresh', run['search'])[kind]['median_hits']:,.0f} hits)"
                 for run in runs
             ],
         )
