@@ -68,7 +68,7 @@ def article_html(
     )
 
 
-def _response(
+def write_response(
     writer: WARCWriter,
     url: str,
     body: bytes,
@@ -105,7 +105,7 @@ def write_warc(path: Path, *, gzip: bool = True) -> Path:
             published="2021-03-04T08:00:00Z",
             images=["/img/lamp.png"],
         ).encode()
-        first = _response(
+        first = write_response(
             writer,
             "https://coast.example/lighthouse",
             lighthouse,
@@ -123,17 +123,17 @@ def write_warc(path: Path, *, gzip: bool = True) -> Path:
             warc_headers_dict={"WARC-Date": "2023-05-01T10:00:00Z"},
         )
         writer.write_record(request)
-        _response(
+        write_response(
             writer, "https://coast.example/img/lamp.png", PNG, "image/png", "2023-05-01T10:00:01Z"
         )
-        _response(
+        write_response(
             writer,
             "https://coast.example/style.css",
             b"body{margin:0}",
             "text/css",
             "2023-05-01T10:00:01Z",
         )
-        _response(
+        write_response(
             writer,
             "https://coast.example/old-orchard",
             b"",
@@ -145,7 +145,7 @@ def write_warc(path: Path, *, gzip: bool = True) -> Path:
         orchard = article_html(
             "Saving the Hill Orchard", ORCHARD, author="Ivo Brand", published="2022-09-10"
         ).encode()
-        _response(
+        write_response(
             writer, "https://coast.example/orchard", orchard, "text/html", "2023-05-01T10:00:03Z"
         )
         revisit = writer.create_revisit_record(

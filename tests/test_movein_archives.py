@@ -183,7 +183,7 @@ def test_archived_pages_read_as_nfc_like_every_file(library, tmp_path):
     ).encode()
     path = tmp_path / "nfd.warc.gz"
     with open(path, "wb") as out:
-        files._response(
+        files.write_response(
             WARCWriter(out, gzip=True),
             "https://coast.example/cafe",
             page,

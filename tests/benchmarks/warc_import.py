@@ -12,7 +12,6 @@ printed as JSON.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import sys
@@ -23,8 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from movein_files import PNG, article_html
-from warcio.statusandheaders import StatusAndHeaders
+from movein_files import PNG, article_html, write_response
 from warcio.warcwriter import WARCWriter
 
 WORDS = (
@@ -69,20 +67,6 @@ WORDS = (
 )
 
 
-def _record(writer: WARCWriter, url: str, body: bytes, mime: str, date: str) -> None:
-    headers = StatusAndHeaders("200 OK", [("Content-Type", mime)], protocol="HTTP/1.1")
-    writer.write_record(
-        writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=headers,
-            warc_headers_dict={"WARC-Date": date},
-        )
-    )
-
-
 def write_big_warc(path: Path, pages: int, seed: int = 16) -> Path:
     """`pages` distinct article pages (about 6 KB each), images and repeat captures."""
     rng = random.Random(seed)
@@ -102,9 +86,9 @@ def write_big_warc(path: Path, pages: int, seed: int = 16) -> Path:
                 published="2022-01-01",
                 images=images,
             ).encode()
-            _record(writer, url, html, "text/html; charset=utf-8", "2023-01-01T00:00:00Z")
+            write_response(writer, url, html, "text/html; charset=utf-8", "2023-01-01T00:00:00Z")
             if images:
-                _record(
+                write_response(
                     writer,
                     f"https://archive.example/img/{n}.png",
                     PNG,
@@ -112,7 +96,9 @@ def write_big_warc(path: Path, pages: int, seed: int = 16) -> Path:
                     "2023-01-01T00:00:01Z",
                 )
             if n % 5 == 0:  # captured again later: the newest wins
-                _record(writer, url, html, "text/html; charset=utf-8", "2024-01-01T00:00:00Z")
+                write_response(
+                    writer, url, html, "text/html; charset=utf-8", "2024-01-01T00:00:00Z"
+                )
     return path
 
 

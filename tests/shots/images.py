@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from movein_files import LIGHTHOUSE, _response, article_html  # noqa: E402
+from movein_files import LIGHTHOUSE, article_html, write_response  # noqa: E402
 from PySide6.QtCore import QBuffer, QPointF, QRectF, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPolygonF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -98,14 +98,14 @@ def write_warc(path: Path, picture: bytes) -> None:
     ).replace('alt="a picture"', 'alt="The northern light from the headland"')
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=True)
-        _response(
+        write_response(
             writer,
             "https://coast.example/lighthouse",
             page.encode(),
             "text/html; charset=utf-8",
             "2024-02-02T09:30:00Z",
         )
-        _response(
+        write_response(
             writer,
             "https://coast.example/img/northern-light.jpg",
             picture,
