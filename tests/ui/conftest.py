@@ -57,6 +57,19 @@ rain filled the ditches fastest.
 
 
 @pytest.fixture
+def reader(qtbot):
+    """A reader view on its own, shown at a fixed size."""
+    from ui.reader.reader import ReaderView
+
+    view = ReaderView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+@pytest.fixture
 def sample_folder(tmp_path: Path) -> Path:
     """A folder of two small Markdown articles written for these tests."""
     folder = tmp_path / "articles"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtGui import QTextDocument
@@ -17,16 +16,6 @@ from ui.reader.document import OffsetMap, Typography, build_document, is_openabl
 from ui.reader.reader import ReaderView
 from ui.reader.textfind import TextFinder
 from ui.window.themes import DARK, LIGHT
-
-
-@pytest.fixture
-def reader(qtbot):
-    view = ReaderView()
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
 
 
 def _doc_for(blocks) -> QTextDocument:

@@ -21,22 +21,11 @@ from conftest import click_at, drag_select
 from index.importers import read_article
 from index.model import OBJECT_CHAR, Block, Span, TableCell, TableRow
 from ui.reader.document import Typography, build_document, raw_text, read_document
-from ui.reader.reader import ReaderView
 from ui.window.themes import LIGHT
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "structure"
 CLIPPING = FIXTURES / "ledgers-clipping.md"
 SAVED_PAGE = FIXTURES / "ledgers-saved-page.html"
-
-
-@pytest.fixture
-def reader(qtbot):
-    view = ReaderView()
-    qtbot.addWidget(view)
-    view.resize(900, 700)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
 
 
 @pytest.fixture
