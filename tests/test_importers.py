@@ -185,3 +185,33 @@ def test_control_characters_and_qt_separators_never_reach_the_text(tmp_path):
     path.write_text("Title\n\nOne\u2029two\u2028three\x0bfour\x00five\ufffcsix\n", encoding="utf-8")
     article = read_article(path)
     assert article.reading_text == "One two three fourfivesix"
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Ines Marlowe · 11 April 2024",
+        "11 April 2024 | Ines Marlowe",
+        "By Ines Marlowe — April 11, 2024",
+    ],
+)
+def test_a_name_and_a_date_on_one_line_under_the_title_are_the_byline(tmp_path, byline):
+    clipping = tmp_path / "harbour.md"
+    clipping.write_text(
+        f"# The harbour wall\n\n{byline}\n\nThe wall was finished before the winter storms.\n",
+        encoding="utf-8",
+    )
+    article = read_article(str(clipping))
+    assert article.author == "Ines Marlowe"
+    assert article.date == "2024-04-11"
+    assert article.reading_text == "The wall was finished before the winter storms."
+
+
+def test_a_sentence_with_a_dash_and_a_date_stays_text(tmp_path):
+    clipping = tmp_path / "note.md"
+    clipping.write_text(
+        "# Notes\n\nThe tide rose fast — 11 April 2024\n\nMore text follows.\n", encoding="utf-8"
+    )
+    article = read_article(str(clipping))
+    assert article.author is None
+    assert article.reading_text.startswith("The tide rose fast")

@@ -372,6 +372,10 @@ def _take_byline(blocks: list[Block], lines_of: list[list[str]]) -> tuple[str | 
     while blocks and blocks[0].kind == "paragraph" and len(lines_of[0]) <= 3:
         found_author, found_date = author, date
         for line in lines_of[0]:
+            pair = _name_and_date(line.strip())
+            if pair and not found_author and not found_date:
+                found_author, found_date = pair
+                continue
             line = line.strip()
             iso = parse_date(line)
             if iso and not found_date:
@@ -384,6 +388,21 @@ def _take_byline(blocks: list[Block], lines_of: list[list[str]]) -> tuple[str | 
         blocks.pop(0)
         lines_of.pop(0)
     return author, date
+
+
+_BYLINE_SEPARATOR = re.compile(r"\s+[·|•—–-]\s+")
+
+
+def _name_and_date(line: str) -> tuple[str, str] | None:
+    """`Ines Marlowe · 11 April 2024` (or with |, •, a dash): a name and a date on one line."""
+    parts = _BYLINE_SEPARATOR.split(line)
+    if len(parts) != 2:
+        return None
+    for name, when in (parts, parts[::-1]):
+        iso = parse_date(when.strip())
+        if iso and looks_like_author(name):
+            return name.strip().removeprefix("By ").removeprefix("by ").strip(), iso
+    return None
 
 
 def _fallback_title(blocks: list[Block], source_path: str) -> str:
