@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import STOP_WORDS
 from whoosh.analysis import Token as AnalysisToken
 from whoosh.analysis.acore import Composable
@@ -345,6 +346,99 @@ def postings(text: str, chars: bool) -> tuple[dict[str, list], list[str]]:
             last = p
         pos += last + 1
     return found, list(words)
+
+
+# The token pattern restricted to ASCII: on a text whose other characters are all "inert"
+# (neither word characters, marks nor emoji: quotes, dashes, currency signs…) it finds
+# exactly the tokens token_pattern() finds, at the same places (see `token_table`).
+_ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
+_WORD_BYTE = np.zeros(256, np.bool_)
+for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_":
+    _WORD_BYTE[_c] = True
+_FLAGS = range(0x1F1E6, 0x1F200)  # regional indicators: a pair of them is a flag token
+_TERM_CACHE_MAX = 400_000
+_term_of: dict[str, str] = {}  # lower-case ASCII word → its term (stop words stay as they are)
+
+
+@lru_cache(maxsize=8192)
+def _inert(char: str) -> bool:
+    """True for a non-ASCII character that neither starts nor continues a token."""
+    return token_pattern().match(char) is None and ord(char) not in _FLAGS
+
+
+def _plain_term(word: str) -> str:
+    term = word if word in STOP_WORDS or len(word) == 1 else stem_word(word)
+    if len(_term_of) >= _TERM_CACHE_MAX:
+        _term_of.clear()
+    _term_of[word] = term
+    return term
+
+
+def token_table(text: str) -> tuple[list[str], np.ndarray, list[str]]:
+    """STEM_ANALYZER's tokens of `text` as a table: each token's term, an (n, 3) int32 array
+    of (position, start char, end char), and the unstemmed words (not stop words) in order
+    of first use: what `postings` gives, token by token (a test holds them equal).
+
+    Most texts are ASCII words among ASCII or inert characters: their tokens come from
+    one regex pass over the lower-cased text, their spans from a NumPy pass over the code
+    points and their terms from a cache, with no Python work per token beyond a lookup.
+    Other texts take `postings`' road.
+    """
+    lower = text.lower()
+    plain = len(lower) == len(text) and (
+        text.isascii() or all(c.isascii() or _inert(c) for c in set(text))
+    )
+    if plain:
+        found = _ASCII_TOKEN.findall(lower)
+        codes = np.frombuffer(lower.encode("utf-32-le"), np.uint32)
+        inside = _WORD_BYTE[np.minimum(codes, 255)] & (codes < 128)
+        if len(codes) > 2:  # a dot between two word characters joins them (U.S.A, 3.5)
+            dots = codes[1:-1] == 46
+            inside[1:-1] |= dots & inside[:-2] & inside[2:]
+        edges = np.diff(inside.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        if len(starts) == len(found):
+            cache = _term_of
+            terms = [cache.get(w) or _plain_term(w) for w in found]
+            table = np.empty((len(found), 3), np.int32)
+            table[:, 0] = np.arange(len(found))
+            table[:, 1] = starts
+            table[:, 2] = ends
+            words = [w for w in dict.fromkeys(found) if not (w in STOP_WORDS or len(w) == 1)]
+            return terms, table, words
+    return _token_table_slow(text)
+
+
+def _token_table_slow(text: str) -> tuple[list[str], np.ndarray, list[str]]:
+    """`token_table` for any text, token by token (the steps of `postings`)."""
+    terms: list[str] = []
+    flat: list[int] = []
+    words: dict[str, None] = {}
+    pos = 0
+    for match in token_pattern().finditer(text):
+        raw = match.group()
+        if raw.isascii():
+            word = raw.lower()
+            if word in STOP_WORDS or len(word) == 1:
+                term = word
+            else:
+                words[word] = None
+                term = stem_word(word)
+            terms.append(term)
+            flat += (pos, match.start(), match.end())
+            pos += 1
+            continue
+        last = -1
+        for term, word, p, start, end, stopped, _kind in tokens(raw):
+            terms.append(term)
+            flat += (pos + p, match.start() + start, match.start() + end)
+            if word is not None and not stopped:
+                words[word] = None
+            last = p
+        pos += last + 1
+    table = np.array(flat, np.int32).reshape(-1, 3)
+    return terms, table, list(words)
 
 
 def check_breaker() -> str:

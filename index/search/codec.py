@@ -30,13 +30,14 @@ import functools
 import itertools
 import struct
 from array import array
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.matching import ListMatcher
-from whoosh.system import pack_uint
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 MAGIC = b"GLP1"
@@ -192,6 +193,104 @@ class FlatPostingsWriter(W3PostingsWriter):
         return terminfo
 
 
+# whoosh's W3TermInfo as bytes: flags (1 = inlined), total weight, documents, min and max
+# length (as bytes), max weight, first and last id; then the extent (offset, length).
+_TERMINFO = struct.Struct("!BfIBBfII")
+
+
+@dataclass(slots=True)
+class FieldPostings:
+    """One field's postings for a whole new segment as arrays (bulk.py builds them): the
+    terms in byte order, and their postings one after another, by document."""
+
+    terms: list[bytes]
+    term_starts: np.ndarray  # len(terms) + 1 offsets into the postings
+    ids: np.ndarray  # document numbers
+    weights: np.ndarray  # float32
+    length_bytes: np.ndarray  # uint8: each posting's document's field length byte, 0 = none
+    ends: np.ndarray  # where each posting's value ends, in bytes from its term's first value
+    values: bytes  # the values in this format's bytes (places without whoosh's count)
+    value_starts: np.ndarray  # len(terms) + 1 offsets into `values`
+
+
+class FlatFieldWriter(W3FieldWriter):
+    """whoosh's field writer with one more way in: a whole field's terms at once."""
+
+    def add_field_postings(self, fieldname: str, fieldobj, field: FieldPostings) -> None:
+        """Write every term of `field` as FlatPostingsWriter writes it when given its
+        postings one by one (the same bytes, the same term infos), with the block
+        statistics worked out on arrays and one write per term."""
+        self.start_field(fieldname, fieldobj)
+        stride = getattr(fieldobj.format, "stride", 0)
+        starts = field.term_starts.astype(np.int64)
+        counts = np.diff(starts)
+        nblocks = (counts + BLOCK - 1) // BLOCK
+        block_at = np.concatenate(([0], np.cumsum(nblocks)))
+        owner = np.repeat(np.arange(len(counts)), nblocks)
+        first = starts[:-1][owner] + (np.arange(int(block_at[-1])) - block_at[:-1][owner]) * BLOCK
+        last = np.minimum(first + BLOCK, starts[1:][owner]) - 1
+        ids = field.ids.astype("=u4")
+        weights = field.weights.astype("=f4")
+        lengths = field.length_bytes.astype(np.int16)
+        lasts = ids[last]
+        max_weights = np.maximum(np.maximum.reduceat(weights, first), 0).astype("=f4")
+        max_lengths = np.maximum.reduceat(lengths, first)
+        min_lengths = np.minimum.reduceat(np.where(lengths == 0, 256, lengths), first)
+        min_lengths = np.where(min_lengths == 256, 0, min_lengths)
+        term_weight = np.add.reduceat(weights.astype(np.float64), starts[:-1]).tolist()
+        term_max_weight = np.maximum.reduceat(max_weights, block_at[:-1]).tolist()
+        term_max_length = np.maximum.reduceat(max_lengths, block_at[:-1]).tolist()
+        term_min_length = np.minimum.reduceat(
+            np.where(min_lengths == 0, 256, min_lengths), block_at[:-1]
+        )
+        term_min_length = np.where(term_min_length == 256, 0, term_min_length).tolist()
+        first_id, last_id = ids[starts[:-1]].tolist(), ids[starts[1:] - 1].tolist()
+        ids_b, weights_b, ends_b = (
+            ids.tobytes(),
+            weights.tobytes(),
+            field.ends.astype("=u4").tobytes(),
+        )
+        lasts_b, max_weights_b = lasts.tobytes(), max_weights.tobytes()
+        min_b, max_b = (
+            min_lengths.astype(np.uint8).tobytes(),
+            max_lengths.astype(np.uint8).tobytes(),
+        )
+        values, value_at = field.values, field.value_starts.tolist()
+        at, block_at, starts = self._postfile.tell(), block_at.tolist(), starts.tolist()
+        write, add, head, info = self._postfile.write, self._tindex.add, _HEAD.pack, _TERMINFO.pack
+        prefix = pack_ushort(self._fieldid)
+        for k, term in enumerate(field.terms):
+            a, b, ba, bb = starts[k], starts[k + 1], block_at[k], block_at[k + 1]
+            chunk = b"".join(
+                (
+                    head(MAGIC, b - a, bb - ba, stride),
+                    lasts_b[4 * ba : 4 * bb],
+                    max_weights_b[4 * ba : 4 * bb],
+                    min_b[ba:bb],
+                    max_b[ba:bb],
+                    b"\0" * (-2 * (bb - ba) % 4),
+                    ids_b[4 * a : 4 * b],
+                    weights_b[4 * a : 4 * b],
+                    ends_b[4 * a : 4 * b],
+                    values[value_at[k] : value_at[k + 1]],
+                )
+            )
+            write(chunk)
+            stats = info(
+                0,
+                term_weight[k],
+                b - a,
+                term_min_length[k],
+                term_max_length[k],
+                term_max_weight[k],
+                first_id[k],
+                last_id[k],
+            )
+            add(prefix + term, stats + pack_long(at) + pack_int(len(chunk)))
+            at += len(chunk)
+        self.finish_field()
+
+
 class CorruptPostings(Exception):
     """The postings file does not hold what this codec wrote (the index is damaged)."""
 
@@ -302,6 +401,9 @@ class FlatMatcher(ListMatcher):
 class GlossCodec(W3Codec):
     """whoosh's codec with Gloss's posting format (terms, columns and stored fields as
     whoosh writes them)."""
+
+    def field_writer(self, storage, segment):
+        return FlatFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids: bool = False):
         if byteids:  # term vectors (Gloss keeps none): whoosh's format

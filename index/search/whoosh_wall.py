@@ -99,6 +99,14 @@ def finalize_segment(writer: SegmentWriter) -> Any:
     return writer._finalize_segment()
 
 
+def close_built_segment(writer: SegmentWriter) -> Any:
+    """Close a segment whose postings were written without the writer's pool (bulk.py)
+    and return it, uncommitted."""
+    writer._close_segment()
+    writer._assemble_segment()
+    return writer.get_segment()
+
+
 # --- queries and postings ------------------------------------------------------------------
 
 

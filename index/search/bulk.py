@@ -1,0 +1,237 @@
+"""An import's segments written in one pass: documents analysed into arrays, terms sorted
+with NumPy, each term written at once in Gloss's codec (the worker processes' writer).
+
+whoosh's writer (`SegmentWriter.add_document`) turns every posting into a tuple, puts it
+in a sorting pool, sorts the pool, then hands the postings back to the codec one call
+each, and the codec gathers them again into a term's arrays. At 44,500 articles that
+was most of what making an import searchable cost. Here a text field's tokens become,
+per document, an array of term numbers and an array of places (`analysis.token_table`);
+at the end one stable sort by term gives every term's postings side by side, their
+frequencies, value ends and block statistics come from array operations, and the codec
+writes a term with one call (`codec.FlatFieldWriter.add_field_postings`).
+
+The segment is the one whoosh's writer makes of the same documents: the same terms,
+weights, places, field lengths, stored fields, columns and spelling words, byte for byte
+in the postings (tests/test_search_bulk.py holds it so). The per-document side (stored
+fields, lengths, columns) goes through whoosh's own per-document writer, as before.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+from whoosh.system import pack_uint
+from whoosh.util.numeric import length_to_byte
+
+from index.search import whoosh_wall as wall
+from index.search.analysis import STEM_ANALYZER, token_table
+from index.search.codec import FieldPostings
+from index.search.fields import SCHEMA, SpelledText, SpellingWriter, document_fields
+
+_COUNT = 4  # whoosh's encoded places start with their count (pack_uint)
+
+
+class _Numbering(dict):
+    """Term → its number in the segment, numbered in order of first use."""
+
+    def __missing__(self, term: str) -> int:
+        number = self[term] = len(self)
+        return number
+
+
+class _Analysed:
+    """A SpelledText field's tokens over the segment's documents, as arrays."""
+
+    __slots__ = ("codes", "docs", "numbers", "places", "stride")
+
+    def __init__(self, stride: int) -> None:
+        self.stride = stride
+        self.numbers = _Numbering()
+        self.codes: list[np.ndarray] = []
+        self.docs: list[np.ndarray] = []
+        self.places: list[np.ndarray] = []
+
+    def add(self, docnum: int, terms: list[str], table: np.ndarray) -> np.ndarray:
+        """Take one document's tokens; returns their term numbers."""
+        codes = np.fromiter(map(self.numbers.__getitem__, terms), np.int64, len(terms))
+        self.codes.append(codes)
+        self.docs.append(np.full(len(terms), docnum, np.int64))
+        self.places.append(table if self.stride == 3 else table[:, :1])
+        return codes
+
+    def postings(self, length_bytes: np.ndarray) -> FieldPostings:
+        """Every term's postings, terms in byte order, documents ascending."""
+        names = [term.encode("utf-8") for term in self.numbers]
+        by_bytes = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), np.int64)
+        rank[by_bytes] = np.arange(len(names))
+        codes = rank[np.concatenate(self.codes)]
+        order = np.argsort(codes, kind="stable")  # documents and positions stay in order
+        codes, docs = codes[order], np.concatenate(self.docs)[order]
+        places = np.ascontiguousarray(np.concatenate(self.places)[order], np.int32)
+        n = len(codes)
+        fresh = np.ones(n, np.bool_)
+        fresh[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
+        first = np.flatnonzero(fresh)  # each posting's first token
+        posting_code, posting_doc = codes[first], docs[first]
+        stops = np.append(first[1:], n)
+        new_term = np.ones(len(first), np.bool_)
+        new_term[1:] = posting_code[1:] != posting_code[:-1]
+        term_first = np.flatnonzero(new_term)  # each term's first posting
+        term_token = first[term_first]  # each term's first token
+        owner = np.cumsum(new_term) - 1
+        size = 4 * self.stride
+        return FieldPostings(
+            terms=[names[i] for i in by_bytes],
+            term_starts=np.append(term_first, len(first)),
+            ids=posting_doc,
+            weights=(stops - first).astype(np.float32),
+            length_bytes=length_bytes[posting_doc],
+            ends=(stops - term_token[owner]) * size,
+            values=places.tobytes(),
+            value_starts=np.append(term_token, n) * size,
+        )
+
+
+def _listed_postings(items: list[tuple], length_bytes: np.ndarray | None) -> FieldPostings:
+    """FieldPostings of (term bytes, doc, weight, value bytes) tuples given in doc order."""
+    items.sort(key=itemgetter(0))  # stable: documents stay ascending within a term
+    terms = [t for t, *_ in items]
+    starts = [i for i in range(len(terms)) if i == 0 or terms[i] != terms[i - 1]]
+    ids = np.fromiter(map(itemgetter(1), items), np.int64, len(items))
+    values = [v for *_, v in items]
+    sizes = np.fromiter(map(len, values), np.int64, len(values))
+    ends_all = np.cumsum(sizes)
+    starts_a = np.array(starts, np.int64)
+    value_starts = np.append(
+        ends_all[starts_a] - sizes[starts_a], ends_all[-1] if len(ends_all) else 0
+    )
+    owner = np.repeat(np.arange(len(starts)), np.diff(np.append(starts_a, len(items))))
+    lengths = np.zeros(len(items), np.uint8) if length_bytes is None else length_bytes[ids]
+    return FieldPostings(
+        terms=[terms[i] for i in starts],
+        term_starts=np.append(starts_a, len(items)),
+        ids=ids,
+        weights=np.fromiter(map(itemgetter(2), items), np.float32, len(items)),
+        length_bytes=lengths,
+        ends=ends_all - value_starts[:-1][owner],
+        values=b"".join(values),
+        value_starts=value_starts,
+    )
+
+
+class SegmentBuilder:
+    """Documents added to a new segment of `writer`'s index, written by `finish()`.
+
+    `writer` (a SpellingWriter) provides the segment, its codec and per-document writer;
+    its own posting pool stays empty.
+    """
+
+    def __init__(self, writer: SpellingWriter) -> None:
+        self._writer = writer
+        self._schema = writer.schema
+        self._perdoc = writer.perdocwriter
+        self._analysed: dict[str, _Analysed] = {}
+        self._listed: dict[str, list[tuple]] = {}
+        self._lengths: dict[str, list[int]] = {}  # field → each document's length byte
+        self._spelled: set[str] = set()  # spelling words listed (one set for all fields)
+
+    def add(self, fields: dict[str, Any]) -> None:
+        """One document's fields (as document_fields gives them), as add_document takes them."""
+        writer, perdoc, schema = self._writer, self._perdoc, self._schema
+        docnum = writer.docnum
+        perdoc.start_doc(docnum)
+        vbytes = b""  # whoosh's spelling postings carry the field's last posting's value
+        for name in sorted(n for n in fields if not n.startswith("_")):
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            fresh: list[str] | None = None
+            if field.indexed and isinstance(field, SpelledText):
+                if not isinstance(value, str) or field.analyzer is not STEM_ANALYZER:
+                    raise ValueError(f"field {name!r} needs text for the stemming analyzer")
+                length, last, fresh = self._analyse(name, field, value, docnum)
+                vbytes = last if last is not None else vbytes
+            elif field.indexed:
+                stride = getattr(field.format, "stride", 0)
+                listed = self._listed.setdefault(name, [])
+                for tbytes, freq, weight, vbytes in field.index(value):
+                    if field.scorable:
+                        length += freq
+                    listed.append((tbytes, docnum, weight, vbytes[_COUNT:] if stride else vbytes))
+            if field.separate_spelling():
+                words = sorted(fresh) if fresh is not None else field.spellable_words(value)
+                spell = self._listed.setdefault(field.spelling_fieldname(name), [])
+                spell += [(w.encode("utf-8"), 0, 1.0, vbytes) for w in words]
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if length:
+                lengths = self._lengths.setdefault(name, [])
+                lengths += [0] * (docnum - len(lengths))
+                lengths.append(length_to_byte(length))
+            column = field.column_type
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
+        perdoc.finish_doc()
+        writer.docnum += 1
+
+    def _analyse(self, name: str, field, value: str, docnum: int):
+        """(length, value of the last new term, fresh spelling words) of a SpelledText."""
+        terms, table, words = token_table(value)
+        if not terms:
+            return 0, None, []
+        stride = getattr(field.format, "stride", 0)
+        analysed = self._analysed.get(name)
+        if analysed is None:
+            analysed = self._analysed[name] = _Analysed(stride)
+        codes = analysed.add(docnum, terms, table)
+        fresh = [w for w in words if w not in self._spelled]
+        self._spelled.update(fresh)
+        last = None
+        if fresh:
+            last_term = next(reversed(dict.fromkeys(terms)))
+            mine = table[codes == analysed.numbers[last_term]]
+            places = mine if stride == 3 else mine[:, :1]
+            last = pack_uint(len(places)) + np.ascontiguousarray(places, np.int32).tobytes()
+        return len(terms), last, fresh
+
+    def finish(self):
+        """Write the postings and close the segment; returns whoosh's Segment (uncommitted)."""
+        writer = self._writer
+        count = writer.docnum
+        self._perdoc.close()
+        lengths = {}
+        for name, values in self._lengths.items():
+            lengths[name] = np.zeros(max(count, 1), np.uint8)
+            lengths[name][: len(values)] = values
+        fieldwriter = writer.fieldwriter
+        for name in sorted({*self._analysed, *self._listed}):
+            field = self._schema[name]
+            if name in self._analysed:
+                empty = np.zeros(max(count, 1), np.uint8)
+                postings = self._analysed[name].postings(lengths.get(name, empty))
+            elif self._listed[name]:
+                postings = _listed_postings(self._listed[name], lengths.get(name))
+            else:
+                continue
+            fieldwriter.add_field_postings(name, field, postings)
+        fieldwriter.close()
+        return wall.close_built_segment(writer)
+
+
+def build_segment(folder: str, indexname: str, docs: list[dict]):
+    """In a worker process: write `docs` as a new segment of the index in `folder` and
+    return it (whoosh's Segment) for the parent to commit; no lock is taken here."""
+    ix = FileStorage(folder).open_index(indexname, schema=SCHEMA)
+    writer = SpellingWriter(ix, _lk=False, limitmb=8, compound=False)
+    try:
+        builder = SegmentBuilder(writer)
+        for doc in docs:
+            builder.add(document_fields(doc))
+        return builder.finish()
+    finally:
+        writer.spelled_done()
