@@ -34,7 +34,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
-from index.search import marks
+from index.search import bulk, marks
 from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
 from index.search.analysis import postings as analysed_postings
@@ -649,15 +649,9 @@ OPEN_RETRIES = 20
 def build_segment(folder: str, docs: list[dict]):
     """In a worker process: write `docs` as a new segment of the index in `folder` and
     return it (whoosh's Segment) for the parent to commit; no lock is taken here, the
-    parent holds it (see SearchIndex.add_segments)."""
-    ix = FileStorage(folder).open_index(INDEX_NAME, schema=SCHEMA)
-    writer = SpellingWriter(ix, _lk=False, limitmb=BUILD_LIMIT_MB, compound=False)
-    try:
-        for doc in docs:
-            writer.add_document(**document_fields(doc))
-        return wall.finalize_segment(writer)
-    finally:
-        writer.spelled_done()
+    parent holds it (see SearchIndex.add_segments). Written in one pass by bulk.py: the
+    segment whoosh's writer makes of the same documents, several times faster."""
+    return bulk.build_segment(folder, INDEX_NAME, docs)
 
 
 def _all_ids(matcher):
