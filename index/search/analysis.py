@@ -356,8 +356,6 @@ _WORD_BYTE = np.zeros(256, np.bool_)
 for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_":
     _WORD_BYTE[_c] = True
 _FLAGS = range(0x1F1E6, 0x1F200)  # regional indicators: a pair of them is a flag token
-_TERM_CACHE_MAX = 400_000
-_term_of: dict[str, str] = {}  # lower-case ASCII word → its term (stop words stay as they are)
 
 
 @lru_cache(maxsize=8192)
@@ -366,51 +364,74 @@ def _inert(char: str) -> bool:
     return token_pattern().match(char) is None and ord(char) not in _FLAGS
 
 
-def _plain_term(word: str) -> str:
-    term = word if word in STOP_WORDS or len(word) == 1 else stem_word(word)
+def plain_term(word: str) -> str:
+    """The term of a lower-case ASCII word as `postings` makes it (stop words unstemmed)."""
+    return word if word in STOP_WORDS or len(word) == 1 else stem_word(word)
+
+
+def spelling_words(words) -> set[str]:
+    """Of lower-case words, those the spelling lists keep (not stop words or single letters)."""
+    return {w for w in words if len(w) > 1} - STOP_WORDS
+
+
+def plain_tokens(text: str) -> tuple[list[str], np.ndarray] | None:
+    """A plain text's tokens, lower-cased, and their (n, 3) int32 places (position, start
+    char, end char); None for a text that is not plain.
+
+    A plain text has only ASCII words among ASCII or inert characters (quotes, dashes,
+    currency signs…): for it the ASCII token pattern finds exactly the tokens of
+    token_pattern(), and every token is one position. The tokens come from one regex
+    pass over the lower-cased text and their spans from a NumPy pass over the code
+    points, with no Python work per token.
+    """
+    lower = text.lower()
+    if len(lower) != len(text):
+        return None
+    if not text.isascii() and not all(c.isascii() or _inert(c) for c in set(text)):
+        return None
+    found = _ASCII_TOKEN.findall(lower)
+    codes = np.frombuffer(lower.encode("utf-32-le"), np.uint32)
+    inside = _WORD_BYTE[np.minimum(codes, 255)] & (codes < 128)
+    if len(codes) > 2:  # a dot between two word characters joins them (U.S.A, 3.5)
+        dots = codes[1:-1] == 46
+        inside[1:-1] |= dots & inside[:-2] & inside[2:]
+    edges = np.diff(inside.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    if len(starts) != len(found):
+        return None
+    table = np.empty((len(found), 3), np.int32)
+    table[:, 0] = np.arange(len(found))
+    table[:, 1] = starts
+    table[:, 2] = np.flatnonzero(edges == -1)
+    return found, table
+
+
+def token_table(text: str) -> tuple[list[str], np.ndarray, set[str]]:
+    """STEM_ANALYZER's tokens of `text` as a table: each token's term, an (n, 3) int32 array
+    of (position, start char, end char), and the set of its spelling words: what
+    `postings` gives, token by token (a test holds them equal). Plain texts (most) take
+    `plain_tokens`' road, the others `postings`' steps."""
+    plain = plain_tokens(text)
+    if plain is None:
+        return _token_table_slow(text)
+    found, table = plain
+    cache = _term_of
+    terms = [cache.get(w) or _cache_term(w) for w in found]
+    return terms, table, spelling_words(set(found))
+
+
+_TERM_CACHE_MAX = 400_000
+_term_of: dict[str, str] = {}  # lower-case ASCII word → its term
+
+
+def _cache_term(word: str) -> str:
     if len(_term_of) >= _TERM_CACHE_MAX:
         _term_of.clear()
-    _term_of[word] = term
+    term = _term_of[word] = plain_term(word)
     return term
 
 
-def token_table(text: str) -> tuple[list[str], np.ndarray, list[str]]:
-    """STEM_ANALYZER's tokens of `text` as a table: each token's term, an (n, 3) int32 array
-    of (position, start char, end char), and the unstemmed words (not stop words) in order
-    of first use: what `postings` gives, token by token (a test holds them equal).
-
-    Most texts are ASCII words among ASCII or inert characters: their tokens come from
-    one regex pass over the lower-cased text, their spans from a NumPy pass over the code
-    points and their terms from a cache, with no Python work per token beyond a lookup.
-    Other texts take `postings`' road.
-    """
-    lower = text.lower()
-    plain = len(lower) == len(text) and (
-        text.isascii() or all(c.isascii() or _inert(c) for c in set(text))
-    )
-    if plain:
-        found = _ASCII_TOKEN.findall(lower)
-        codes = np.frombuffer(lower.encode("utf-32-le"), np.uint32)
-        inside = _WORD_BYTE[np.minimum(codes, 255)] & (codes < 128)
-        if len(codes) > 2:  # a dot between two word characters joins them (U.S.A, 3.5)
-            dots = codes[1:-1] == 46
-            inside[1:-1] |= dots & inside[:-2] & inside[2:]
-        edges = np.diff(inside.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-        starts = np.flatnonzero(edges == 1)
-        ends = np.flatnonzero(edges == -1)
-        if len(starts) == len(found):
-            cache = _term_of
-            terms = [cache.get(w) or _plain_term(w) for w in found]
-            table = np.empty((len(found), 3), np.int32)
-            table[:, 0] = np.arange(len(found))
-            table[:, 1] = starts
-            table[:, 2] = ends
-            words = [w for w in dict.fromkeys(found) if not (w in STOP_WORDS or len(w) == 1)]
-            return terms, table, words
-    return _token_table_slow(text)
-
-
-def _token_table_slow(text: str) -> tuple[list[str], np.ndarray, list[str]]:
+def _token_table_slow(text: str) -> tuple[list[str], np.ndarray, set[str]]:
     """`token_table` for any text, token by token (the steps of `postings`)."""
     terms: list[str] = []
     flat: list[int] = []
@@ -438,7 +459,7 @@ def _token_table_slow(text: str) -> tuple[list[str], np.ndarray, list[str]]:
             last = p
         pos += last + 1
     table = np.array(flat, np.int32).reshape(-1, 3)
-    return terms, table, list(words)
+    return terms, table, set(words)
 
 
 def check_breaker() -> str:

@@ -27,7 +27,13 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from index.search import whoosh_wall as wall
-from index.search.analysis import STEM_ANALYZER, token_table
+from index.search.analysis import (
+    STEM_ANALYZER,
+    plain_term,
+    plain_tokens,
+    spelling_words,
+    token_table,
+)
 from index.search.codec import FieldPostings
 from index.search.fields import SCHEMA, SpelledText, SpellingWriter, document_fields
 
@@ -42,25 +48,48 @@ class _Numbering(dict):
         return number
 
 
+class _WordNumbers(dict):
+    """Lower-case plain word → its term's number (each new word's term worked out once)."""
+
+    def __init__(self, numbers: _Numbering) -> None:
+        super().__init__()
+        self.numbers = numbers
+
+    def __missing__(self, word: str) -> int:
+        number = self[word] = self.numbers[plain_term(word)]
+        return number
+
+
 class _Analysed:
     """A SpelledText field's tokens over the segment's documents, as arrays."""
 
-    __slots__ = ("codes", "docs", "numbers", "places", "stride")
+    __slots__ = ("codes", "docs", "numbers", "places", "stride", "words")
 
     def __init__(self, stride: int) -> None:
         self.stride = stride
         self.numbers = _Numbering()
+        self.words = _WordNumbers(self.numbers)
         self.codes: list[np.ndarray] = []
         self.docs: list[np.ndarray] = []
         self.places: list[np.ndarray] = []
 
-    def add(self, docnum: int, terms: list[str], table: np.ndarray) -> np.ndarray:
-        """Take one document's tokens; returns their term numbers."""
-        codes = np.fromiter(map(self.numbers.__getitem__, terms), np.int64, len(terms))
-        self.codes.append(codes)
-        self.docs.append(np.full(len(terms), docnum, np.int64))
-        self.places.append(table if self.stride == 3 else table[:, :1])
-        return codes
+    def add(self, docnum: int, text: str) -> tuple[np.ndarray, np.ndarray, set[str]]:
+        """Take one document's text: its tokens' term numbers and places, and its
+        spelling words."""
+        plain = plain_tokens(text)
+        if plain is None:
+            terms, table, words = token_table(text)
+            lookup = self.numbers.__getitem__
+        else:
+            terms, table = plain
+            words = spelling_words(set(terms))
+            lookup = self.words.__getitem__
+        codes = np.fromiter(map(lookup, terms), np.int64, len(terms))
+        if len(codes):
+            self.codes.append(codes)
+            self.docs.append(np.full(len(codes), docnum, np.int64))
+            self.places.append(table if self.stride == 3 else table[:, :1])
+        return codes, table, words
 
     def postings(self, length_bytes: np.ndarray) -> FieldPostings:
         """Every term's postings, terms in byte order, documents ascending."""
@@ -151,7 +180,7 @@ class SegmentBuilder:
                 continue
             field = schema[name]
             length = 0
-            fresh: list[str] | None = None
+            fresh: set[str] | None = None
             if field.indexed and isinstance(field, SpelledText):
                 if not isinstance(value, str) or field.analyzer is not STEM_ANALYZER:
                     raise ValueError(f"field {name!r} needs text for the stemming analyzer")
@@ -181,23 +210,22 @@ class SegmentBuilder:
 
     def _analyse(self, name: str, field, value: str, docnum: int):
         """(length, value of the last new term, fresh spelling words) of a SpelledText."""
-        terms, table, words = token_table(value)
-        if not terms:
-            return 0, None, []
-        stride = getattr(field.format, "stride", 0)
         analysed = self._analysed.get(name)
         if analysed is None:
+            stride = getattr(field.format, "stride", 0)
             analysed = self._analysed[name] = _Analysed(stride)
-        codes = analysed.add(docnum, terms, table)
-        fresh = [w for w in words if w not in self._spelled]
-        self._spelled.update(fresh)
-        last = None
-        if fresh:
-            last_term = next(reversed(dict.fromkeys(terms)))
-            mine = table[codes == analysed.numbers[last_term]]
-            places = mine if stride == 3 else mine[:, :1]
-            last = pack_uint(len(places)) + np.ascontiguousarray(places, np.int32).tobytes()
-        return len(terms), last, fresh
+        codes, table, words = analysed.add(docnum, value)
+        fresh = words - self._spelled
+        if not fresh:
+            return len(codes), None, fresh
+        self._spelled |= fresh
+        # whoosh's spelling postings carry the value of the field's last posting: the
+        # places of the term used last for the first time
+        numbers, first = np.unique(codes, return_index=True)
+        mine = table[codes == numbers[first.argmax()]]
+        places = mine if analysed.stride == 3 else mine[:, :1]
+        last = pack_uint(len(places)) + np.ascontiguousarray(places, np.int32).tobytes()
+        return len(codes), last, fresh
 
     def finish(self):
         """Write the postings and close the segment; returns whoosh's Segment (uncommitted)."""
