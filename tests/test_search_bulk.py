@@ -124,7 +124,11 @@ def test_every_bench_query_answers_the_same_from_either_writer(written):
         assert [h.snippet for h in a.hits] == [h.snippet for h in b.hits], text
 
 
-@pytest.mark.parametrize("text", [*ODD_TEXTS, "Plain ASCII words, U.S. and 3.5 and e.g. this."])
+PLAIN = "Plain ASCII words, U.S. and 3.5 and e.g. this; “quoted” — £5 a..b x.y. _u_ 42"
+LONG_PLAIN = " ".join([PLAIN] * 5)  # past analysis._SHORT: the NumPy road
+
+
+@pytest.mark.parametrize("text", [*ODD_TEXTS, PLAIN, LONG_PLAIN, LONG_PLAIN + " café"])
 def test_the_token_table_gives_the_analyzers_postings(text):
     for chars in (True, False):
         expected, words = analysis.postings(text, chars)

@@ -355,6 +355,7 @@ _ASCII_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
 _WORD_BYTE = np.zeros(256, np.bool_)
 for _c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_":
     _WORD_BYTE[_c] = True
+_SHORT = 160  # characters: shorter plain texts are split by a plain loop
 _FLAGS = range(0x1F1E6, 0x1F200)  # regional indicators: a pair of them is a flag token
 
 
@@ -389,6 +390,10 @@ def plain_tokens(text: str) -> tuple[list[str], np.ndarray] | None:
         return None
     if not text.isascii() and not all(c.isascii() or _inert(c) for c in set(text)):
         return None
+    if len(text) < _SHORT:  # a title: NumPy's fixed cost is more than the loop's
+        spans = [(m.group(), m.start(), m.end()) for m in _ASCII_TOKEN.finditer(lower)]
+        table = np.array([(i, a, b) for i, (_, a, b) in enumerate(spans)], np.int32)
+        return [w for w, _, _ in spans], table.reshape(-1, 3)
     found = _ASCII_TOKEN.findall(lower)
     codes = np.frombuffer(lower.encode("utf-32-le"), np.uint32)
     inside = _WORD_BYTE[np.minimum(codes, 255)] & (codes < 128)

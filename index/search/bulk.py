@@ -70,7 +70,7 @@ class _Analysed:
         self.numbers = _Numbering()
         self.words = _WordNumbers(self.numbers)
         self.codes: list[np.ndarray] = []
-        self.docs: list[np.ndarray] = []
+        self.docs: list[tuple[int, int]] = []  # (document, tokens) in order
         self.places: list[np.ndarray] = []
 
     def add(self, docnum: int, text: str) -> tuple[np.ndarray, np.ndarray, set[str]]:
@@ -84,23 +84,31 @@ class _Analysed:
             terms, table = plain
             words = spelling_words(set(terms))
             lookup = self.words.__getitem__
-        codes = np.fromiter(map(lookup, terms), np.int64, len(terms))
+        codes = np.fromiter(map(lookup, terms), np.int32, len(terms))
         if len(codes):
             self.codes.append(codes)
-            self.docs.append(np.full(len(codes), docnum, np.int64))
+            self.docs.append((docnum, len(codes)))
             self.places.append(table if self.stride == 3 else table[:, :1])
         return codes, table, words
 
-    def postings(self, length_bytes: np.ndarray) -> FieldPostings:
-        """Every term's postings, terms in byte order, documents ascending."""
+    def postings(self, length_bytes: np.ndarray) -> FieldPostings | None:
+        """Every term's postings, terms in byte order, documents ascending (None when
+        no document had a token in this field)."""
+        if not self.codes:
+            return None
         names = [term.encode("utf-8") for term in self.numbers]
         by_bytes = sorted(range(len(names)), key=names.__getitem__)
-        rank = np.empty(len(names), np.int64)
-        rank[by_bytes] = np.arange(len(names))
+        rank = np.empty(len(names), np.int32)
+        rank[by_bytes] = np.arange(len(names), dtype=np.int32)
         codes = rank[np.concatenate(self.codes)]
+        docnums, counts = zip(*self.docs, strict=True)
+        docs = np.repeat(np.array(docnums, np.int32), counts)
+        places = np.concatenate(self.places)
+        self.codes, self.docs, self.places = [], [], []  # (their memory, before the copies)
         order = np.argsort(codes, kind="stable")  # documents and positions stay in order
-        codes, docs = codes[order], np.concatenate(self.docs)[order]
-        places = np.ascontiguousarray(np.concatenate(self.places)[order], np.int32)
+        codes, docs = codes[order], docs[order]
+        places = np.ascontiguousarray(places[order], np.int32)
+        del order
         n = len(codes)
         fresh = np.ones(n, np.bool_)
         fresh[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
@@ -242,6 +250,8 @@ class SegmentBuilder:
             if name in self._analysed:
                 empty = np.zeros(max(count, 1), np.uint8)
                 postings = self._analysed[name].postings(lengths.get(name, empty))
+                if postings is None:
+                    continue
             elif self._listed[name]:
                 postings = _listed_postings(self._listed[name], lengths.get(name))
             else:
