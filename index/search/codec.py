@@ -31,11 +31,13 @@ import itertools
 import struct
 from array import array
 from dataclasses import dataclass
+from hashlib import md5
 from typing import Any
 
 import numpy as np
 from whoosh import formats
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
@@ -216,6 +218,10 @@ class FieldPostings:
 class FlatFieldWriter(W3FieldWriter):
     """whoosh's field writer with one more way in: a whole field's terms at once."""
 
+    def __init__(self, codec, storage, segment) -> None:
+        super().__init__(codec, storage, segment)
+        self._tindex = _TermTable.taking_over(self._tindex)
+
     def add_field_postings(self, fieldname: str, fieldobj, field: FieldPostings) -> None:
         """Write every term of `field` as FlatPostingsWriter writes it when given its
         postings one by one (the same bytes, the same term infos), with the block
@@ -257,8 +263,9 @@ class FlatFieldWriter(W3FieldWriter):
         )
         values, value_at = field.values, field.value_starts.tolist()
         at, block_at, starts = self._postfile.tell(), block_at.tolist(), starts.tolist()
-        write, add, head, info = self._postfile.write, self._tindex.add, _HEAD.pack, _TERMINFO.pack
+        head, info = _HEAD.pack, _TERMINFO.pack
         prefix = pack_ushort(self._fieldid)
+        chunks, keys, infos = [], [], []
         for k, term in enumerate(field.terms):
             a, b, ba, bb = starts[k], starts[k + 1], block_at[k], block_at[k + 1]
             chunk = b"".join(
@@ -275,7 +282,7 @@ class FlatFieldWriter(W3FieldWriter):
                     values[value_at[k] : value_at[k + 1]],
                 )
             )
-            write(chunk)
+            chunks.append(chunk)
             stats = info(
                 0,
                 term_weight[k],
@@ -286,9 +293,50 @@ class FlatFieldWriter(W3FieldWriter):
                 first_id[k],
                 last_id[k],
             )
-            add(prefix + term, stats + pack_long(at) + pack_int(len(chunk)))
+            keys.append(prefix + term)
+            infos.append(stats + pack_long(at) + pack_int(len(chunk)))
             at += len(chunk)
+        self._postfile.write(b"".join(chunks))
+        self._tindex.add_run(keys, infos)
         self.finish_field()
+
+
+_KEY_VALUE = struct.Struct("!ii")  # the term table's lengths before each key and value
+
+
+class _TermTable(OrderedHashWriter):
+    """whoosh's ordered hash file of terms, taking a run of sorted keys in one write.
+
+    The same bytes as `add` for each key: lengths, key and value at each position, the
+    key's position in the index array, its MD5-based hash in the buckets (the low 32
+    bits of the digest: what whoosh's md5_hash takes from the hex digest).
+    """
+
+    @classmethod
+    def taking_over(cls, table: OrderedHashWriter) -> _TermTable:
+        """This class for `table` (made by W3FieldWriter, its header already written)."""
+        if table.hashtype != 0 or len(table.index) or table.lastkey:
+            raise ValueError("the term table is not new or not MD5-hashed")
+        table.__class__ = cls
+        return table  # type: ignore[return-value]
+
+    def add_run(self, keys: list[bytes], values: list[bytes]) -> None:
+        if not keys:
+            return
+        if keys[0] <= self.lastkey:
+            raise ValueError(f"keys must increase: {self.lastkey!r}..{keys[0]!r}")
+        at = self.dbfile.tell()
+        pieces: list[bytes] = []
+        buckets, append, pack = self.buckets, self.index.append, _KEY_VALUE.pack
+        for key, value in zip(keys, values, strict=True):
+            append(at)
+            lengths = pack(len(key), len(value))
+            pieces += (lengths, key, value)
+            h = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+            buckets[h & 255].append((h, at))
+            at += 8 + len(key) + len(value)
+        self.dbfile.write(b"".join(pieces))
+        self.lastkey = keys[-1]
 
 
 class CorruptPostings(Exception):
