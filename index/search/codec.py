@@ -211,7 +211,7 @@ class FieldPostings:
     weights: np.ndarray  # float32
     length_bytes: np.ndarray  # uint8: each posting's document's field length byte, 0 = none
     ends: np.ndarray  # where each posting's value ends, in bytes from its term's first value
-    values: bytes  # the values in this format's bytes (places without whoosh's count)
+    values: bytes | memoryview  # the values in this format's bytes (places without the count)
     value_starts: np.ndarray  # len(terms) + 1 offsets into `values`
 
 
@@ -265,7 +265,10 @@ class FlatFieldWriter(W3FieldWriter):
         at, block_at, starts = self._postfile.tell(), block_at.tolist(), starts.tolist()
         head, info = _HEAD.pack, _TERMINFO.pack
         prefix = pack_ushort(self._fieldid)
-        chunks, keys, infos = [], [], []
+        chunks: list[bytes] = []
+        keys: list[bytes] = []
+        infos: list[bytes] = []
+        held = 0  # bytes in `chunks`: written out every few megabytes
         for k, term in enumerate(field.terms):
             a, b, ba, bb = starts[k], starts[k + 1], block_at[k], block_at[k + 1]
             chunk = b"".join(
@@ -283,6 +286,10 @@ class FlatFieldWriter(W3FieldWriter):
                 )
             )
             chunks.append(chunk)
+            held += len(chunk)
+            if held > _WRITE_AT:
+                self._postfile.write(b"".join(chunks))
+                chunks, held = [], 0
             stats = info(
                 0,
                 term_weight[k],
@@ -301,6 +308,7 @@ class FlatFieldWriter(W3FieldWriter):
         self.finish_field()
 
 
+_WRITE_AT = 4 << 20  # bytes of postings gathered before a write
 _KEY_VALUE = struct.Struct("!ii")  # the term table's lengths before each key and value
 
 
