@@ -128,7 +128,7 @@ class _Analysed:
             weights=(stops - first).astype(np.float32),
             length_bytes=length_bytes[posting_doc],
             ends=(stops - term_token[owner]) * size,
-            values=memoryview(places).cast("B"),  # slices of it are views, not copies
+            values=places.data.cast("B"),  # slices of it are views, not copies
             value_starts=np.append(term_token, n) * size,
         )
 

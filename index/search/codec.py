@@ -220,7 +220,7 @@ class FlatFieldWriter(W3FieldWriter):
 
     def __init__(self, codec, storage, segment) -> None:
         super().__init__(codec, storage, segment)
-        self._tindex = _TermTable.taking_over(self._tindex)
+        self._tindex: _TermTable = _TermTable.taking_over(self._tindex)
 
     def add_field_postings(self, fieldname: str, fieldobj, field: FieldPostings) -> None:
         """Write every term of `field` as FlatPostingsWriter writes it when given its
@@ -320,13 +320,16 @@ class _TermTable(OrderedHashWriter):
     bits of the digest: what whoosh's md5_hash takes from the hex digest).
     """
 
+    lastkey: bytes  # whoosh's attributes, typed for the checker
+    index: list[int]
+
     @classmethod
     def taking_over(cls, table: OrderedHashWriter) -> _TermTable:
         """This class for `table` (made by W3FieldWriter, its header already written)."""
         if table.hashtype != 0 or len(table.index) or table.lastkey:
             raise ValueError("the term table is not new or not MD5-hashed")
         table.__class__ = cls
-        return table  # type: ignore[return-value]
+        return table
 
     def add_run(self, keys: list[bytes], values: list[bytes]) -> None:
         if not keys:
