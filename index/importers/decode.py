@@ -186,11 +186,14 @@ def _sniff_utf16(data: bytes) -> str | None:
     return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
+
+
 def _reject_binary(data: bytes) -> None:
     sample = data[:8192]
     if not sample:
         return
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # in C, not per byte
     if controls > 0.05 * len(sample):
         raise NotText("not a text file (binary content)")
 
