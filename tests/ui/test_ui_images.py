@@ -222,3 +222,50 @@ def test_hostile_images_render_as_placeholders_without_reading_or_connecting(
         assert asked == []  # Qt was never asked to load anything
     finally:
         lib.close()
+
+
+BIG_CLIPPING = """# The Survey Sheet
+
+The surveyor's sheet of the whole estuary was photographed at full size.
+
+![The survey sheet](assets/survey.png)
+
+The sheet is kept flat in a drawer of the map room.
+"""
+
+
+def test_a_big_image_is_decoded_off_the_gui_thread_behind_a_frame_of_its_size(
+    open_window, tmp_path, no_network, qtbot
+):
+    from ui.reader.figure import decoder
+
+    folder = tmp_path / "big"
+    (folder / "assets").mkdir(parents=True)
+    colour = (30, 140, 90)  # this test's own colour: no other test's picture is in the cache
+    (folder / "assets" / "survey.png").write_bytes(pictures.png(3000, 2000, colour))
+    (folder / "survey.md").write_text(BIG_CLIPPING, encoding="utf-8")
+    lib = Library.open(tmp_path / "lib", create_welcome=False)
+    try:
+        lib.import_paths([folder])
+        window = open_window(lib)
+        [summary] = lib.list_articles()
+        with qtbot.waitSignal(decoder().ready, timeout=10_000) as arrived:
+            assert window.open_article(summary.id)
+            # the article is shown at once; the picture is still on its way: a frame as
+            # large as the picture will be drawn (3:2, at the column's width)
+            [(_, frame)] = _figure_images(window.reader)
+            column = window.reader.document().textWidth()
+            assert 300 < _logical_width(frame) <= column
+            assert abs(frame.width() / frame.height() - 1.5) < 0.02
+            middle = frame.pixelColor(frame.width() // 2, frame.height() * 3 // 4)
+            assert middle != QColor(*colour)
+            height = window.reader.document().size().height()
+        assert arrived.args == [lib.get_article(summary.id).blocks[1].image]
+        [(_, picture)] = _figure_images(window.reader)
+        assert picture.pixelColor(picture.width() // 2, picture.height() * 3 // 4) == QColor(
+            *colour
+        )
+        assert (picture.width(), picture.height()) == (frame.width(), frame.height())
+        assert window.reader.document().size().height() == height  # the text did not move
+    finally:
+        lib.close()
