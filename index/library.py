@@ -92,6 +92,7 @@ class Library(PassageMethods, ExchangeMethods):
         self._writer_lock: Any = None
         self._background = background
         self._start_backup: threading.Thread | None = None  # the start backup, in background
+        self._start_pace: Any = None  # its Pace (index.safety.backup), hurried at close
         self._listeners: list[Callable[[Changes], None]] = []
         self._collecting = threading.local()
         self._imports = 0  # imports made through this Library (the welcome lookup's key)
@@ -193,6 +194,8 @@ class Library(PassageMethods, ExchangeMethods):
         The thread that opened the library, once no worker uses it any more.
         """
         if self._start_backup is not None:
+            if self._start_pace is not None:
+                self._start_pace.hurry()
             self._start_backup.join()
         self.indexer.stop()
         if not self.read_only:
@@ -253,18 +256,29 @@ class Library(PassageMethods, ExchangeMethods):
             except StoreError as error:
                 self.notices.append(f"The annotations folder could not be written: {error}.")
         if self._background:
+            # Beside the window: at the lowest priority, paced, from one snapshot (a big
+            # library's copy and check take minutes of the machine otherwise shared with
+            # the reader's first searches). close() lifts the pace and waits for it.
+            from index.safety.backup import Pace
+
+            self._start_pace = Pace()
             self._start_backup = threading.Thread(
-                target=self._backup_at_start, name="gloss-start-backup", daemon=True
+                target=self._backup_at_start,
+                args=(self._start_pace,),
+                name="gloss-start-backup",
+                daemon=True,
             )
             self._start_backup.start()
         else:
             self._backup_at_start()
 
-    def _backup_at_start(self) -> None:
+    def _backup_at_start(self, pace: Any = None) -> None:
         from index.safety import backup
 
+        if pace is not None:
+            backup.lower_thread_priority()  # this thread is the backup's own
         try:
-            backup.backup_if_changed(self.store, self.path, reason="start")
+            backup.backup_if_changed(self.store, self.path, reason="start", pace=pace)
         except StoreError as error:
             self.notices.append(f"No backup was made at start: {error}.")
 

@@ -216,3 +216,48 @@ def test_quit_and_restart_without_a_change_makes_one_backup_not_three(tmp_path):
         made = lib.backups()
         assert [b.reason for b in made] == ["start", "start"]
         assert made[0].annotations == 1
+
+
+def test_a_paced_backup_copies_one_snapshot_while_the_reader_writes(library):
+    """The start backup beside the window: in steps with rests, from one read snapshot. A
+    passage saved between its steps neither restarts nor tears it (it lands in the next)."""
+    import threading
+
+    wrote: list[str] = []
+
+    def write_meanwhile() -> None:
+        if not wrote:  # another thread, as the window's writer: its own connection
+            worker = threading.Thread(
+                target=lambda: wrote.append(
+                    _passage(library, "Notes on tide mills", "sluice gate").id
+                )
+            )
+            worker.start()
+            worker.join()
+
+    pace = backup.Pace(step_pages=2, rest=0.0, between_steps=write_meanwhile)
+    made = backup.make_backup(library.store.connection(), library.path, reason="start", pace=pace)
+    assert pace.steps > 3  # copied in steps, not at once
+    assert wrote and len(library.annotations()) == 1  # the write went through meanwhile
+    assert backup.check_library_file(made.path) is None  # complete and verified
+    assert made.articles == 3 and made.annotations == 0  # the snapshot from its first step
+    conn = sqlite3.connect(made.path)
+    assert conn.execute("SELECT count(*) FROM annotations").fetchone()[0] == 0
+    conn.close()
+    assert backup.backup_if_changed(library.store, library.path).annotations == 1
+
+
+def test_a_paced_backup_hurries_when_the_library_closes(library):
+    import threading
+
+    pace = backup.Pace(step_pages=2, rest=10_000.0)  # a rest that would never end
+    made = []
+    worker = threading.Thread(
+        target=lambda: made.append(
+            backup.make_backup(library.store.connection(), library.path, pace=pace)
+        )
+    )
+    worker.start()
+    pace.hurry()
+    worker.join(timeout=60)
+    assert not worker.is_alive() and backup.check_library_file(made[0].path) is None
