@@ -21,11 +21,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.changes import EVERYTHING, Changes
+from index.late_index import LateIndex
 from index.library_exchange import ExchangeMethods
 from index.library_passages import PassageMethods
 from index.passages import annotations as notes
 from index.passages.annotations import PALETTE, Annotation, AnnotationError, NotFound
-from index.search.engine import IndexDamaged, IndexOutdated, SearchIndex, SearchResult
+from index.search.engine import (
+    INDEX_NAME,
+    REBUILD_MARKER,
+    IndexDamaged,
+    IndexOutdated,
+    SearchIndex,
+    SearchResult,
+)
 from index.search.indexer import Indexer, all_documents
 from index.search.whoosh_wall import WhooshUnsupported
 from index.store import articles
@@ -80,10 +88,12 @@ class Library(PassageMethods, ExchangeMethods):
 
     PALETTE = PALETTE
 
-    def __init__(self, path: Path, store: Store, index: SearchIndex, *, background: bool) -> None:
+    def __init__(
+        self, path: Path, store: Store, index: SearchIndex | LateIndex, *, background: bool
+    ) -> None:
         self.path = path
         self.store = store
-        self.index = index
+        self.index: SearchIndex = index  # type: ignore[assignment]  # a LateIndex stands in
         self.read_only = store.read_only
         self.notices: list[str] = []
         self.indexer = Indexer(store, index)
@@ -97,7 +107,7 @@ class Library(PassageMethods, ExchangeMethods):
         self._collecting = threading.local()
         self._imports = 0  # imports made through this Library (the welcome lookup's key)
         self._welcome_lookup: dict[str, Any] = {}
-        if background:
+        if background and not isinstance(index, LateIndex):
             self.indexer.start()
             self.indexer.notify()
 
@@ -114,6 +124,7 @@ class Library(PassageMethods, ExchangeMethods):
         progress: Progress | None = None,
         writer_wait: float = WRITER_WAIT,
         create: bool = True,
+        defer_index: bool = False,
     ) -> Library:
         """Open (creating when new) the library folder. Any thread; once per process.
 
@@ -131,6 +142,10 @@ class Library(PassageMethods, ExchangeMethods):
         it for longer than `writer_wait` seconds this one opens read-only. A
         damaged database is kept aside and the newest verified backup restored.
         Whatever happened on the way is a sentence in `notices`, for the reader.
+
+        With `defer_index` (the window, with `background`), an index that looks whole is
+        not opened here but on first use or `open_index_later()` (index/late_index.py):
+        opening it reads every segment's tables, a cost that grows with the library.
         """
         from index.safety import recovery
 
@@ -145,10 +160,15 @@ class Library(PassageMethods, ExchangeMethods):
                 raise StoreError(message) from None
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
+        late = defer_index and background and _looks_whole(folder / INDEX_FOLDER)
         early = _EarlyIndex(folder / INDEX_FOLDER)  # opened while the database is checked
         try:
             opening = recovery.prepare(
-                folder, read_only=read_only, writer_wait=writer_wait, meanwhile=early.open
+                folder,
+                read_only=read_only,
+                writer_wait=writer_wait,
+                meanwhile=None if late else early.open,
+                check_later=late,
             )
         except BaseException:
             early.close()
@@ -159,7 +179,10 @@ class Library(PassageMethods, ExchangeMethods):
             if opening.read_only and opening.notices:
                 store.read_only_reason = opening.notices[-1]
             index_notices: list[str] = []
-            index = _open_index(folder, store, progress, index_notices, early)
+            if late:
+                index = _late_index(folder, store)
+            else:
+                index = _open_index(folder, store, progress, index_notices, early)
         except BaseException:
             early.close()
             if store is not None:
@@ -168,6 +191,8 @@ class Library(PassageMethods, ExchangeMethods):
             recovery.release(opening.lock)
             raise
         library = cls(folder, store, index, background=background)
+        if isinstance(index, LateIndex):  # what its opening says comes after the window shows
+            index.when_open(library._index_opened, library.notices)
         library._writer_lock = opening.lock
         library._finish_opening(opening)
         library.notices.extend(index_notices)
@@ -197,12 +222,15 @@ class Library(PassageMethods, ExchangeMethods):
             if self._start_pace is not None:
                 self._start_pace.hurry()
             self._start_backup.join()
+        # A late index never opened stays closed (its outbox rows wait for the next start).
+        opened = not isinstance(self.index, LateIndex) or self.index.shut()
         self.indexer.stop()
-        if not self.read_only:
+        if not self.read_only and opened:
             # On failure the outbox keeps the rows and the next start replays them.
             with contextlib.suppress(Exception):
                 self.indexer.drain()
-        self.index.close()
+        if opened:
+            self.index.close()
         self.store.close()
         from index.safety import recovery
 
@@ -264,7 +292,7 @@ class Library(PassageMethods, ExchangeMethods):
             self._start_pace = Pace()
             self._start_backup = threading.Thread(
                 target=self._backup_at_start,
-                args=(self._start_pace,),
+                args=(self._start_pace, opening.check_later),
                 name="gloss-start-backup",
                 daemon=True,
             )
@@ -272,11 +300,20 @@ class Library(PassageMethods, ExchangeMethods):
         else:
             self._backup_at_start()
 
-    def _backup_at_start(self, pace: Any = None) -> None:
-        from index.safety import backup
+    def _backup_at_start(self, pace: Any = None, check: bool = False) -> None:
+        from index.safety import backup, recovery
 
         if pace is not None:
             backup.lower_thread_priority()  # this thread is the backup's own
+        if check:  # the quick check the opening left for after the window shows
+            try:
+                damage = recovery.check_after_start(self.path)
+            except StoreError as error:
+                damage = None
+                self.notices.append(f"The library's database could not be checked: {error}.")
+            if damage:
+                self.notices.append(damage)
+                return  # no backup of a damaged database: the kept ones stay as they are
         try:
             backup.backup_if_changed(self.store, self.path, reason="start", pace=pace)
         except StoreError as error:
@@ -587,8 +624,27 @@ class Library(PassageMethods, ExchangeMethods):
         """Block until every queued change is searchable; True when it is. Not the GUI thread."""
         return self.indexer.wait_idle(timeout)
 
+    def _index_opened(self) -> None:
+        """A late index is open (on the thread that opened it): the indexer may run."""
+        if self._background:
+            self.indexer.start()
+            self.indexer.notify()
+
+    def open_index_later(self) -> None:
+        """Open the search index now on a thread of its own, when the library was opened
+        with `defer_index` (the window calls it after its first paint). Any thread."""
+        if isinstance(self.index, LateIndex):
+            self.index.open_in_background()
+
+    def index_ready(self) -> bool:
+        """Whether the search index is open (a search now does not wait for it). Any thread."""
+        return not isinstance(self.index, LateIndex) or self.index.opened()
+
     def index_state(self) -> str:
         """A short phrase for the status bar. Any thread."""
+        if isinstance(self.index, LateIndex) and not self.index.opened():
+            failed = self.index.failed()
+            return f"the search index cannot be opened: {failed}" if failed else "opening index…"
         if self.indexer.error:
             return self.indexer.error
         pending = self.indexer.pending()
@@ -620,6 +676,24 @@ class Library(PassageMethods, ExchangeMethods):
 
 
 REBUILT_NOTICE = "The search index was rebuilt from the library"
+
+
+def _looks_whole(index_dir: Path) -> bool:
+    """Whether the index folder holds our index's table of contents and no mark of an
+    unfinished rebuild (cheap: names only). Anything else is opened, or rebuilt with
+    progress, before the window shows, as always."""
+    try:
+        names = [p.name for p in index_dir.iterdir()]
+    except OSError:
+        return False
+    toc = any(name.startswith(f"_{INDEX_NAME}_") and name.endswith(".toc") for name in names)
+    return toc and REBUILD_MARKER not in names
+
+
+def _late_index(folder: Path, store: Store) -> LateIndex:
+    """The index opened on first use (or when the window asks) as _open_index opens it (a
+    damaged one rebuilt), what happened told in the notices the LateIndex is given."""
+    return LateIndex(lambda notices: _open_index(folder, store, None, notices, None))
 
 
 class _EarlyIndex:

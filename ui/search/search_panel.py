@@ -72,6 +72,7 @@ class SearchController(QObject):
     results_ready = Signal(object)
     failed = Signal(str)
     cleared = Signal()
+    waiting = Signal(str)  # a search waits for the search index to open
 
     def __init__(self, library: Library, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +120,8 @@ class SearchController(QObject):
             self.cleared.emit()
             return
         library = self.library
+        if not library.index_ready():
+            self.waiting.emit("Opening index…")  # the search's worker waits, not the window
 
         def work(_progress, _cancel) -> tuple[int, Any, str]:
             try:
@@ -317,6 +320,10 @@ class SearchPanel(QWidget):
                     found = index
             self.view.setCurrentIndex(found)
             return
+
+    def show_waiting(self, text: str) -> None:
+        """A search is on its way but waits (for the search index to open)."""
+        self.summary.setText(text)
 
     def show_error(self, message: str) -> None:
         self.show_result(None)

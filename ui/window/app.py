@@ -57,7 +57,9 @@ def open_library(library_path: str | None) -> Any:
     outcome: dict[str, Any] = {}
 
     def work(progress, _cancel):
-        return Library.open(library_path, background=True, progress=progress)
+        # The search index opens after the window's first paint (MainWindow asks for it):
+        # its cost grows with the library, the window's does not.
+        return Library.open(library_path, background=True, progress=progress, defer_index=True)
 
     def finished(_name: str, library: Library) -> None:
         outcome["library"] = library

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.settings = settings
         self.article: Any = None
         self.current_view = ("view", "all")
+        self._index_asked = False  # the search index is opened after the first paint
         if icon is not None:
             self.setWindowIcon(icon)
         self.runner = JobRunner(self)
@@ -135,6 +136,13 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         ]
         first_use(self, "backups", backup_triggers)
         first_use(self, "annotation_import", [("import_annotations", "ask")])
+
+    def paintEvent(self, event: Any) -> None:
+        """After the first paint the search index opens (on a thread of its own)."""
+        super().paintEvent(event)
+        if not self._index_asked:
+            self._index_asked = True
+            QTimer.singleShot(0, self.library.open_index_later)
 
     # --- building ---------------------------------------------------------------------
 
@@ -251,6 +259,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search.results_ready.connect(self.on_results)
         self.index_watch.changed.connect(self.search.on_index_changed)
         self.search.failed.connect(self.on_search_failed)
+        self.search.waiting.connect(self.search_panel.show_waiting)
         self.search.cleared.connect(self.on_search_cleared)
         self.search_panel.open_requested.connect(self.open_result)
         self.search_panel.refine_requested.connect(self.search_box.set_text)

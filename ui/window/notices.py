@@ -5,6 +5,8 @@ from a backup, a leftover journal set aside, no backup made, opened read-only
 because another process writes). Once the window is on screen they are shown:
 a repair (a restored backup, or a library that starts empty) in a message box,
 anything milder as a status-bar message. Nothing here blocks the first paint.
+Sentences added later (the database check and the search index's opening run after
+the window shows) are told the same way within a second.
 
 Two indications stay in the status bar for as long as they hold: a read-only
 library (with the reason) and a JSON mirror of the annotations that could not
@@ -69,6 +71,7 @@ class LibraryNotices(QObject):
         self.window = window
         self.box: QMessageBox | None = None
         self.shown = False
+        self.told = 0  # how many of the library's notices were told
         self.read_only_label = _badge("readOnlyLabel", window)
         self.mirror_label = _badge("mirrorLabel", window)
         status = window.statusBar()
@@ -91,17 +94,21 @@ class LibraryNotices(QObject):
         if self.shown:
             return
         self.shown = True
-        library = self.window.library
-        serious, mild = sort_notices(list(getattr(library, "notices", [])), self.reason())
+        self._tell_new("Gloss repaired the library while opening it.")
+        self.refresh()
+
+    def _tell_new(self, headline: str) -> None:
+        """The notices not told yet: serious ones in a box under `headline`, the rest in
+        the status bar."""
+        notices = list(getattr(self.window.library, "notices", []))
+        new, self.told = notices[self.told :], len(notices)
+        serious, mild = sort_notices(new, self.reason())
         if mild:
             self.window.statusBar().showMessage(one_line("  ·  ".join(mild), 300), MILD_MESSAGE_MS)
         if serious:
             self.box = self.tell(
-                "Gloss repaired the library while opening it.",
-                "\n\n".join(sentence(n) for n in serious),
-                icon=QMessageBox.Icon.Warning,
+                headline, "\n\n".join(sentence(n) for n in serious), icon=QMessageBox.Icon.Warning
             )
-        self.refresh()
 
     def tell(self, headline: str, body: str = "", *, icon: Any = None) -> QMessageBox:
         """A window-modal message box (plain text) that does not block the caller."""
@@ -134,7 +141,10 @@ class LibraryNotices(QObject):
         window.update_actions()
 
     def refresh(self) -> None:
-        """Follow `Library.mirror_error`: shown while set, gone once a write succeeds."""
+        """Follow `Library.mirror_error`: shown while set, gone once a write succeeds; tell
+        notices that came after the opening ones."""
+        if self.shown and len(getattr(self.window.library, "notices", [])) > self.told:
+            self._tell_new("Gloss found a problem with the library.")
         error = getattr(self.window.library, "mirror_error", None)
         if error:
             text = "Annotation files not saved: " + str(error)
