@@ -26,16 +26,6 @@ from index.library_exchange import ExchangeMethods
 from index.library_passages import PassageMethods
 from index.passages import annotations as notes
 from index.passages.annotations import PALETTE, Annotation, AnnotationError, NotFound
-from index.search.engine import (
-    INDEX_NAME,
-    REBUILD_MARKER,
-    IndexDamaged,
-    IndexOutdated,
-    SearchIndex,
-    SearchResult,
-)
-from index.search.indexer import Indexer, all_documents
-from index.search.whoosh_wall import WhooshUnsupported
 from index.store import articles
 from index.store.articles import ArticleSummary, ImportReport, StoredArticle
 from index.store.database import DB_NAME, Store, StoreError, now_iso
@@ -44,7 +34,26 @@ from index.wording import count_of
 if TYPE_CHECKING:
     from index.exchange.digest import Digest
     from index.safety.recovery import Opening
+    from index.search.engine import SearchIndex, SearchResult
+    from index.search.indexer import Indexer
     from index.store.reread import RereadReport
+
+# The search engine (whoosh, NumPy: ~0.3 s to import) is imported where it is used, not
+# here: a window opens the library before its first paint and the index after it
+# (index/late_index.py). `SearchResult` is still a name of this module (PEP 562).
+# The index's name and rebuild mark as index/search/engine.py spells them (a test holds
+# them equal), so that the opening can tell a whole index without importing the engine.
+INDEX_NAME = "gloss4"
+REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SearchResult":
+        from index.search.engine import SearchResult
+
+        return SearchResult
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 APP_NAME = "Gloss"
 WRITER_WAIT = 3.0  # seconds to wait for another process writing to the library
@@ -96,8 +105,8 @@ class Library(PassageMethods, ExchangeMethods):
         self.index: SearchIndex = index  # type: ignore[assignment]  # a LateIndex stands in
         self.read_only = store.read_only
         self.notices: list[str] = []
-        self.indexer = Indexer(store, index)
-        self.indexer.after_drain = self._sync_mirror
+        self._indexer: Indexer | None = None  # made on first use (it loads the engine)
+        self._index_listeners: list[Callable[[], None]] = []  # the indexer's, kept here
         self.mirror_error: str | None = None
         self._writer_lock: Any = None
         self._background = background
@@ -110,6 +119,22 @@ class Library(PassageMethods, ExchangeMethods):
         if background and not isinstance(index, LateIndex):
             self.indexer.start()
             self.indexer.notify()
+
+    @property
+    def indexer(self) -> Indexer:
+        """The outbox → index pump (made on first use: its module loads the engine)."""
+        if self._indexer is None:
+            from index.search.indexer import Indexer
+
+            indexer = Indexer(self.store, self.index)
+            indexer.after_drain = self._sync_mirror
+            indexer.listeners = self._index_listeners
+            self._indexer = indexer
+        return self._indexer
+
+    def _index_late(self) -> bool:
+        """Whether the search index is a LateIndex not open yet (nothing may wait on it)."""
+        return isinstance(self.index, LateIndex) and not self.index.opened()
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -224,7 +249,8 @@ class Library(PassageMethods, ExchangeMethods):
             self._start_backup.join()
         # A late index never opened stays closed (its outbox rows wait for the next start).
         opened = not isinstance(self.index, LateIndex) or self.index.shut()
-        self.indexer.stop()
+        if self._indexer is not None:
+            self._indexer.stop()
         if not self.read_only and opened:
             # On failure the outbox keeps the rows and the next start replays them.
             with contextlib.suppress(Exception):
@@ -333,7 +359,7 @@ class Library(PassageMethods, ExchangeMethods):
 
     def _changed(self, changes: Changes = EVERYTHING) -> None:
         """Called after every write: wake the background indexer, tell who listens."""
-        if self._background:
+        if self._background and not self._index_late():  # a late index drains when open
             self.indexer.notify()
         bucket = getattr(self._collecting, "bucket", None)
         if bucket is not None:
@@ -613,12 +639,12 @@ class Library(PassageMethods, ExchangeMethods):
         before may have changed (`SearchResult.pending` says whether it was behind). It is
         called on the indexing thread: keep it short (the window posts a Qt signal). Any
         thread."""
-        self.indexer.listeners.append(listener)
+        self._index_listeners.append(listener)
 
     def forget_index_listener(self, listener: Callable[[], None]) -> None:
         """Stop calling a listener given to on_index_changed. Any thread."""
         with contextlib.suppress(ValueError):
-            self.indexer.listeners.remove(listener)
+            self._index_listeners.remove(listener)
 
     def wait_indexed(self, timeout: float = 5.0) -> bool:
         """Block until every queued change is searchable; True when it is. Not the GUI thread."""
@@ -709,6 +735,8 @@ class _EarlyIndex:
         self.error: BaseException | None = None
 
     def open(self) -> None:
+        from index.search.engine import SearchIndex
+
         self.fresh = not self.index_dir.is_dir() or not any(self.index_dir.iterdir())
         self.opened = True
         try:
@@ -741,6 +769,9 @@ def _open_index(
 ) -> SearchIndex:
     """Open the index (or take the one opened `early`); on any failure, rebuild it from the
     store with progress (and a sentence in `notices` for the reader)."""
+    from index.search.engine import IndexDamaged, IndexOutdated, SearchIndex
+    from index.search.whoosh_wall import WhooshUnsupported
+
     index_dir = folder / INDEX_FOLDER
     opened_early = early is not None and early.opened
     if early is not None and opened_early:
@@ -795,6 +826,8 @@ def _rebuild(
     cancel: Cancel | None,
 ) -> int:
     """Index every document of the store afresh and clear the outbox it covers."""
+    from index.search.indexer import all_documents
+
     total = _count_documents(store)
     row = store.one("SELECT max(seq) AS seq FROM outbox")
     covered = row["seq"] if row and row["seq"] is not None else 0
