@@ -27,7 +27,7 @@ from index.library_passages import PassageMethods
 from index.passages import annotations as notes
 from index.passages.annotations import PALETTE, Annotation, AnnotationError, NotFound
 from index.store import articles
-from index.store.articles import ArticleSummary, ImportReport, StoredArticle
+from index.store.articles import ArticleColumns, ArticleSummary, ImportReport, StoredArticle
 from index.store.database import DB_NAME, Store, StoreError, now_iso
 from index.wording import count_of
 
@@ -450,6 +450,11 @@ class Library(PassageMethods, ExchangeMethods):
     def list_articles(self, *, view: str = "all", tag: str | None = None) -> list[ArticleSummary]:
         """Articles of a view ("all", "recent", "highlighted", "orphaned") or a tag. Any thread."""
         return articles.list_articles(self.store, view=view, tag=tag)
+
+    def article_columns(self, *, view: str = "all", tag: str | None = None) -> ArticleColumns:
+        """list_articles as columns (id, title, author, date, passage count), for the window's
+        list: a fraction of the memory of as many ArticleSummary rows. Any thread."""
+        return articles.list_columns(self.store, view=view, tag=tag)
 
     def welcome_article_id(self) -> int | None:
         """The welcome article's id, else the newest article's, else None (nothing yet)."""

@@ -247,3 +247,42 @@ def test_an_unclean_shutdown_gets_the_full_integrity_check(folder, tmp_path):
         notes = [a.note for a in lib.annotations()]
         assert "written just before the kill" in notes
         assert lib.check() == []
+
+
+def _damage_a_table(db: Path, table: str = "articles") -> None:
+    """Garbage over the first page of `table` (the schema on page 1 stays readable)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(db, "r+b") as handle:
+        handle.seek((root[0] - 1) * size)
+        handle.write(b"\xa5\x5a" * (size // 2))
+
+
+def test_a_window_start_checks_the_database_after_opening_and_restores_at_the_next(folder):
+    """The window opens a cleanly closed library without reading every page (the quick
+    check grows with the library): the check runs beside it, tells the damage at once,
+    backs nothing up over the good backups, and the next start restores the newest."""
+    _damage_a_table(folder / DB_NAME)
+    kept = [b.path for b in backup.list_backups(folder)]
+    lib = Library.open(folder, create_welcome=False, background=True, defer_index=True)
+    assert not (folder / DAMAGED_FOLDER).exists()  # not checked before opening: no repair
+    lib.close()  # waits for the check beside it
+    told = " ".join(lib.notices)
+    assert "database is damaged" in told and "next start" in told
+    assert [b.path for b in backup.list_backups(folder)] == kept  # no backup of the damage
+    lib, _ = _open_with_progress(folder)
+    try:
+        notice = " ".join(lib.notices)
+        assert "was damaged" in notice and "Restored the backup of" in notice
+        assert len(list((folder / DAMAGED_FOLDER).glob(f"*/{DB_NAME}"))) == 1
+        assert len(lib.annotations()) == 2
+        _healthy(lib)
+    finally:
+        lib.close()
+    with Library.open(folder, create_welcome=False, background=True, defer_index=True) as lib:
+        pass
+    assert not any("damaged" in n for n in lib.notices)  # the mark went with the repair

@@ -121,3 +121,35 @@ def test_check_finds_an_index_out_of_step(library, seed_path):
     library.search("peru")  # drains the outbox
     library.index.apply([], [f"a:{article_id}"])
     assert library.check() == ["1 document missing from the search index"]
+
+
+def test_the_librarys_copy_of_the_index_names_matches_the_engine():
+    """index/library.py tells a whole index without importing the engine: by its names."""
+    from index import library
+    from index.search import engine
+
+    assert (library.INDEX_NAME, library.REBUILD_MARKER) == (
+        engine.INDEX_NAME,
+        engine.REBUILD_MARKER,
+    )
+
+
+def test_the_article_columns_hold_what_the_list_shows_in_its_order(tmp_path):
+    """The window's list (Library.article_columns) is list_articles as columns, for every
+    view and a tag: the same articles, titles, authors, dates and passage counts."""
+    from crash_child import write_samples
+
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        lib.import_paths(write_samples(tmp_path / "articles"))
+        first = lib.list_articles()[0]
+        words = lib.get_article(first.id).reading_text.split()[1]
+        lib.annotate_quote(first.id, words, tags=["kept"])
+        for kind in ({"view": "all"}, {"view": "highlighted"}, {"view": "recent"}, {"tag": "kept"}):
+            rows = lib.list_articles(**kind)
+            columns = lib.article_columns(**kind)
+            assert list(columns.ids) == [r.id for r in rows]
+            assert columns.titles == [r.title for r in rows]
+            assert columns.authors == [r.author for r in rows]
+            assert columns.dates == [r.date for r in rows]
+            assert list(columns.highlights) == [r.highlights for r in rows]
+        assert list(lib.article_columns(view="highlighted").highlights) == [1]

@@ -82,3 +82,50 @@ app.processEvents()
 library.close()
 """
     assert _loaded(script, _names(ON_DEMAND)) == []
+
+
+def test_the_window_paints_before_the_search_engine_loads_then_opens_the_index(
+    tmp_path: Path,
+) -> None:
+    """As `python main.py` starts: the library opened by ui.window.app.open_library, the
+    window shown; at its first paint neither whoosh nor the index is loaded (their cost
+    grows with the library); right after, the index opens by itself."""
+    from index import Library
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "mills.md").write_text("# Tide mills\n\nThe sluice gate closed.\n")
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        lib.import_paths([articles])
+    script = f"""
+import time
+from PySide6.QtCore import QEvent, QObject, QSettings
+from ui.window.app import close_library, make_app, open_library
+from ui.window.main_window import MainWindow
+from ui.window.settings import Settings
+app = make_app()
+library = open_library({str(tmp_path / "lib")!r})
+store = QSettings({str(tmp_path / "s.ini")!r}, QSettings.Format.IniFormat)
+window = MainWindow(library, Settings(store, str(library.path)))
+at_paint = {{}}
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not at_paint:
+            at_paint["engine"] = sorted(m for m in sys.modules if m.startswith("whoosh"))
+            at_paint["ready"] = library.index_ready()
+        return False
+
+spy = FirstPaint()
+window.installEventFilter(spy)
+window.show()
+deadline = time.monotonic() + 60
+while not (at_paint and library.index_ready()) and time.monotonic() < deadline:
+    app.processEvents()
+    time.sleep(0.01)
+assert at_paint["engine"] == [] and at_paint["ready"] is False, at_paint
+assert library.index_ready() and library.search("sluice").total == 1
+window.close()
+close_library(library)
+"""
+    assert _loaded(script, _names(("whoosh",))) != []  # loaded after the paint

@@ -121,7 +121,7 @@ def measure_window(library: str, queries_file: str) -> dict:
     first_paint = painted["at"] - STARTED
     app.processEvents()
 
-    every = [summary.id for summary in library.list_articles()]
+    every = list(library.article_columns().ids)  # the ids only: the harness's own memory
     ids = every[:: max(1, len(every) // 50)][:50]
     opens = []
     for article_id in ids:

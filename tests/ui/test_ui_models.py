@@ -71,3 +71,25 @@ def test_sidebar_model(qtmodeltester):
     index = model.index_of("tag:<b>x</b>")
     assert index.isValid() and index.data() == "<b>x</b>"
     assert model.index_of("search:mills").isValid()
+
+
+def test_a_filter_is_decided_again_for_new_rows_of_the_same_count(qtmodeltester, library):
+    """The filter's verdicts are made for all rows at once: new rows (another view, as
+    many as before) are filtered afresh, not by the old verdicts."""
+    from index import ArticleSummary
+
+    model = ArticleTableModel()
+    proxy = ArticleFilterProxy()
+    proxy.setSourceModel(model)
+    model.set_articles(library.article_columns())
+    proxy.set_filter_text("tidal")
+    assert proxy.rowCount() == 1
+    others = [
+        ArticleSummary(n, title, None, None, "/x", 10, 0, None)
+        for n, title in ((90, "Tidal races"), (91, "Tidal bores"))
+    ]
+    model.set_articles(others)
+    qtmodeltester.check(proxy)
+    assert proxy.rowCount() == 2
+    model.set_highlights(91, 3)
+    assert model.index(model.row_of(91), ArticleTableModel.HIGHLIGHTS).data() == "3"

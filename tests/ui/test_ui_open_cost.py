@@ -93,3 +93,31 @@ def test_browsing_writes_the_remembered_article_once_it_pauses(qtbot, library, t
     window.open_article(ids[0])
     window.close()
     assert settings.get_for_library(OPEN_ARTICLE) == ids[0]  # and at close, at once
+
+
+def test_a_search_typed_before_the_search_index_opens_waits_off_the_window(
+    qtbot, tmp_path, sample_folder
+):
+    """The window's library opens its search index after the first paint (its cost grows
+    with the library); a search typed before then says so and answers once it is open."""
+    from index import Library
+    from ui.window.app import close_library
+
+    path = tmp_path / "lib"
+    with Library.open(path, create_welcome=False) as lib:
+        lib.import_paths([sample_folder])
+    lib = Library.open(path, create_welcome=False, background=True, defer_index=True)
+    try:
+        assert not lib.index_ready() and lib.index_state() == "opening index…"
+        store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(lib, Settings(store, str(lib.path)))  # not shown: nothing asked
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.search.results_ready, timeout=30_000) as answer:
+            window.search_box.set_text("sluice")
+            window.search.run_now()
+            assert window.search_panel.summary.text() == "Opening index…"
+        assert answer.args[0].total == 1 and lib.index_ready()
+        assert lib.index_state() == "index up to date"
+        window.close()
+    finally:
+        close_library(lib)
