@@ -457,7 +457,14 @@ class Library(PassageMethods, ExchangeMethods):
         return articles.list_columns(self.store, view=view, tag=tag)
 
     def welcome_article_id(self) -> int | None:
-        """The welcome article's id, else the newest article's, else None (nothing yet)."""
+        """The welcome article's id, else the newest article's, else None (nothing yet).
+        Its key first: looking by file name reads every article's path (22 ms at 178,000)."""
+        row = self.store.one(
+            "SELECT a.id FROM meta m JOIN articles a ON a.id = CAST(m.value AS INTEGER)"
+            " WHERE m.key = 'welcome_article'"
+        )
+        if row is not None:
+            return row["id"]
         row = self.store.one(
             "SELECT id FROM articles ORDER BY source_path LIKE '%welcome.md' DESC, id LIMIT 1"
         )
