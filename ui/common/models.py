@@ -84,6 +84,7 @@ class ArticleTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: Any = _Columns()
+        self._count = 0
         self._row_of: dict[int, int] | None = None  # made when first asked
         self._folded: list[str] | None = None  # FILTER_ROLE of every row, at the first filter
         self.generation = 0  # counts set_articles: a filter's verdicts are for one set of rows
@@ -97,6 +98,7 @@ class ArticleTableModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             self._rows = rows if hasattr(rows, "ids") else _Columns(rows)
+            self._count = len(self._rows)
             self._row_of = None
             self._folded = None
             self._shown = {}
@@ -145,16 +147,19 @@ class ArticleTableModel(QAbstractTableModel):
             self._row_of = {article_id: n for n, article_id in enumerate(self._rows.ids)}
         return self._row_of.get(article_id, -1)
 
+    # Qt asks for the counts and data in loops (~800 counts and ~600 data a repaint of the
+    # list): kept to the fewest Python steps.
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else 4
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = index.row()
+        if not 0 <= row < self._count or not index.isValid():
             return None
-        row, column = index.row(), index.column()
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._texts(row)[column]
         if role not in self._ASKED:
