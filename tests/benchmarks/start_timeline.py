@@ -1,0 +1,85 @@
+"""Where the window's start goes, phase by phase, from process start to the first paint.
+
+Usage: python tests/benchmarks/start_timeline.py LIBRARY [SORT]
+  LIBRARY  any library (a scratch settings file is used: the welcome article opens)
+  SORT     also profile the GUI thread's part (cProfile order: tottime or cumulative)
+
+Prints the milliseconds at which the Qt core loaded, the window's code loaded, the library
+opened (ui.window.app.open_library, on its worker), MainWindow was made and first painted:
+as bench_children.py's `window` counts the first paint.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    marks: list[tuple[str, float]] = []
+
+    def mark(name: str) -> None:
+        marks.append((name, time.perf_counter() - STARTED))
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+
+    mark("Qt core")
+    from ui.window.app import close_library, make_app, open_library
+    from ui.window.main_window import MainWindow
+    from ui.window.settings import Settings
+
+    mark("window code")
+    app = make_app()
+    profile = None
+    if len(argv) > 2:
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
+    library = open_library(argv[1])
+    mark("library opened")
+    scratch = Path(library.path) / ".timeline-settings.ini"
+    settings = Settings(QSettings(str(scratch), QSettings.Format.IniFormat), str(library.path))
+    window = MainWindow(library, settings, app.windowIcon())
+    mark("MainWindow made")
+    loop = QEventLoop()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and loop.isRunning():
+                QTimer.singleShot(0, loop.quit)
+            return False
+
+    spy = FirstPaint()
+    window.installEventFilter(spy)
+    window.resize(1280, 800)
+    window.show()
+    loop.exec()
+    mark("first paint")
+    if profile is not None:
+        import pstats
+
+        profile.disable()
+        pstats.Stats(profile).sort_stats(argv[2]).print_stats(30)
+    for name, at in marks:
+        print(f"{at * 1000:8.0f} ms  {name}")
+    window.close()
+    close_library(library)
+    scratch.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
