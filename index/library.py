@@ -247,8 +247,12 @@ class Library(PassageMethods, ExchangeMethods):
             if self._start_pace is not None:
                 self._start_pace.hurry()
             self._start_backup.join()
-        # A late index never opened stays closed (its outbox rows wait for the next start).
-        opened = not isinstance(self.index, LateIndex) or self.index.shut()
+        late = isinstance(self.index, LateIndex)
+        if late and not self.index_ready() and not self.read_only and self.indexer.pending():
+            # changes made before a late index opened: indexed now, as any close does
+            with contextlib.suppress(Exception):
+                self.index.get()
+        opened = not late or self.index.shut()  # a late index never opened stays closed
         if self._indexer is not None:
             self._indexer.stop()
         if not self.read_only and opened:

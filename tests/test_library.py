@@ -153,3 +153,29 @@ def test_the_article_columns_hold_what_the_list_shows_in_its_order(tmp_path):
             assert columns.dates == [r.date for r in rows]
             assert list(columns.highlights) == [r.highlights for r in rows]
         assert list(lib.article_columns(view="highlighted").highlights) == [1]
+
+
+def test_a_late_search_index_takes_the_writes_made_before_it_opened(tmp_path):
+    """A window's library opens its search index after the first paint: a passage saved
+    before that is searchable once it opens; a library closed before the index ever opened
+    indexes such a change as it closes, as any close does."""
+    from crash_child import write_samples
+
+    path = tmp_path / "lib"
+    with Library.open(path, create_welcome=False) as lib:
+        lib.import_paths(write_samples(tmp_path / "articles"))
+        mills = next(a.id for a in lib.list_articles() if a.title == "Notes on tide mills")
+    lib = Library.open(path, create_welcome=False, background=True, defer_index=True)
+    try:
+        assert not lib.index_ready()
+        lib.annotate_quote(mills, "sluice gate", note="before the index opened")
+        lib.open_index_later()
+        assert lib.wait_indexed(timeout=60)
+        assert lib.index_ready() and lib.search('note:"before the index"').total == 1
+    finally:
+        lib.close()
+    lib = Library.open(path, create_welcome=False, background=True, defer_index=True)
+    lib.annotate_quote(mills, "Most tide mills", note="closed before it opened")
+    lib.close()
+    with Library.open(path, create_welcome=False) as lib:
+        assert lib.search('note:"closed before"').total == 1
