@@ -15,7 +15,26 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+# The index's name and its mark of an unfinished rebuild, as index/search/engine.py spells
+# them (a test holds them equal): the opening tells a whole index without importing the
+# engine (whoosh, NumPy), which is what the window's start must not wait for.
+INDEX_NAME = "gloss4"
+REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
+
+
+def looks_whole(index_dir: Path) -> bool:
+    """Whether the index folder holds our index's table of contents and no mark of an
+    unfinished rebuild (cheap: names only). Anything else is opened, or rebuilt with
+    progress, before the window shows, as always."""
+    try:
+        names = [p.name for p in index_dir.iterdir()]
+    except OSError:
+        return False
+    toc = any(name.startswith(f"_{INDEX_NAME}_") and name.endswith(".toc") for name in names)
+    return toc and REBUILD_MARKER not in names
 
 
 class LateIndex:

@@ -17,11 +17,12 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.changes import EVERYTHING, Changes
-from index.late_index import LateIndex
+from index.late_index import LateIndex, looks_whole
 from index.library_exchange import ExchangeMethods
 from index.library_passages import PassageMethods
 from index.passages import annotations as notes
@@ -41,10 +42,6 @@ if TYPE_CHECKING:
 # The search engine (whoosh, NumPy: ~0.3 s to import) is imported where it is used, not
 # here: a window opens the library before its first paint and the index after it
 # (index/late_index.py). `SearchResult` is still a name of this module (PEP 562).
-# The index's name and rebuild mark as index/search/engine.py spells them (a test holds
-# them equal), so that the opening can tell a whole index without importing the engine.
-INDEX_NAME = "gloss4"
-REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 
 
 def __getattr__(name: str) -> Any:
@@ -185,7 +182,7 @@ class Library(PassageMethods, ExchangeMethods):
                 raise StoreError(message) from None
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
-        late = defer_index and background and _looks_whole(folder / INDEX_FOLDER)
+        late = defer_index and background and looks_whole(folder / INDEX_FOLDER)
         early = _EarlyIndex(folder / INDEX_FOLDER)  # opened while the database is checked
         try:
             opening = recovery.prepare(
@@ -204,8 +201,8 @@ class Library(PassageMethods, ExchangeMethods):
             if opening.read_only and opening.notices:
                 store.read_only_reason = opening.notices[-1]
             index_notices: list[str] = []
-            if late:
-                index = _late_index(folder, store)
+            if late:  # opened as _open_index opens it, when first used
+                index = LateIndex(partial(_open_index, folder, store, None))
             else:
                 index = _open_index(folder, store, progress, index_notices, early)
         except BaseException:
@@ -718,24 +715,6 @@ class Library(PassageMethods, ExchangeMethods):
 
 
 REBUILT_NOTICE = "The search index was rebuilt from the library"
-
-
-def _looks_whole(index_dir: Path) -> bool:
-    """Whether the index folder holds our index's table of contents and no mark of an
-    unfinished rebuild (cheap: names only). Anything else is opened, or rebuilt with
-    progress, before the window shows, as always."""
-    try:
-        names = [p.name for p in index_dir.iterdir()]
-    except OSError:
-        return False
-    toc = any(name.startswith(f"_{INDEX_NAME}_") and name.endswith(".toc") for name in names)
-    return toc and REBUILD_MARKER not in names
-
-
-def _late_index(folder: Path, store: Store) -> LateIndex:
-    """The index opened on first use (or when the window asks) as _open_index opens it (a
-    damaged one rebuilt), what happened told in the notices the LateIndex is given."""
-    return LateIndex(lambda notices: _open_index(folder, store, None, notices, None))
 
 
 class _EarlyIndex:

@@ -124,8 +124,8 @@ def test_check_finds_an_index_out_of_step(library, seed_path):
 
 
 def test_the_librarys_copy_of_the_index_names_matches_the_engine():
-    """index/library.py tells a whole index without importing the engine: by its names."""
-    from index import library
+    """The opening tells a whole index without importing the engine: by its names."""
+    from index import late_index as library
     from index.search import engine
 
     assert (library.INDEX_NAME, library.REBUILD_MARKER) == (
