@@ -179,3 +179,27 @@ def test_a_late_search_index_takes_the_writes_made_before_it_opened(tmp_path):
     lib.close()
     with Library.open(path, create_welcome=False) as lib:
         assert lib.search('note:"closed before"').total == 1
+
+
+def test_counts_follow_every_commit_whichever_thread_made_it(tmp_path):
+    """The window asks for the counts every second on its thread; they are counted again
+    only after a commit, by another thread (the window's writer) or by this one."""
+    import threading
+
+    from crash_child import write_samples
+
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        lib.import_paths(write_samples(tmp_path / "articles"))
+        mills = next(a.id for a in lib.list_articles() if a.title == "Notes on tide mills")
+        assert lib.counts()["annotations"] == 0
+        statements: list[str] = []
+        lib.store.connection().set_trace_callback(statements.append)
+        assert lib.counts()["annotations"] == 0
+        assert not [s for s in statements if "count(" in s]  # nothing changed: not counted
+        lib.store.connection().set_trace_callback(None)
+        writer = threading.Thread(target=lambda: lib.annotate_quote(mills, "sluice gate"))
+        writer.start()
+        writer.join()
+        assert lib.counts()["annotations"] == 1 and lib.counts()["highlighted"] == 1
+        lib.annotate_quote(mills, "Most tide mills")  # this thread's own commit
+        assert lib.counts()["annotations"] == 2
