@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -22,6 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.changes import EVERYTHING, Changes
+from index.index_opening import (
+    INDEX_FOLDER,
+    Cancel,
+    EarlyIndex,
+    Progress,
+    open_index,
+    rebuild,
+)
 from index.late_index import LateIndex, looks_whole
 from index.library_exchange import ExchangeMethods
 from index.library_passages import PassageMethods
@@ -54,11 +61,8 @@ def __getattr__(name: str) -> Any:
 
 APP_NAME = "Gloss"
 WRITER_WAIT = 3.0  # seconds to wait for another process writing to the library
-INDEX_FOLDER = "search-index"
 WELCOME = Path(__file__).resolve().parent.parent / "assets" / "welcome.md"
 
-Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 __all__ = [
     "PALETTE",
@@ -100,6 +104,7 @@ class Library(PassageMethods, ExchangeMethods):
         self.path = path
         self.store = store
         self.index: SearchIndex = index  # type: ignore[assignment]  # a LateIndex stands in
+        self._late: LateIndex | None = index if isinstance(index, LateIndex) else None
         self.read_only = store.read_only
         self.notices: list[str] = []
         self._indexer: Indexer | None = None  # made on first use (it loads the engine)
@@ -132,7 +137,7 @@ class Library(PassageMethods, ExchangeMethods):
 
     def _index_late(self) -> bool:
         """Whether the search index is a LateIndex not open yet (nothing may wait on it)."""
-        return isinstance(self.index, LateIndex) and not self.index.opened()
+        return self._late is not None and not self._late.opened()
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -184,7 +189,7 @@ class Library(PassageMethods, ExchangeMethods):
         elif not folder.is_dir():
             raise StoreError(f"there is no library at {folder}")
         late = defer_index and background and looks_whole(folder / INDEX_FOLDER)
-        early = _EarlyIndex(folder / INDEX_FOLDER)  # opened while the database is checked
+        early = EarlyIndex(folder / INDEX_FOLDER)  # opened while the database is checked
         try:
             opening = recovery.prepare(
                 folder,
@@ -202,10 +207,11 @@ class Library(PassageMethods, ExchangeMethods):
             if opening.read_only and opening.notices:
                 store.read_only_reason = opening.notices[-1]
             index_notices: list[str] = []
-            if late:  # opened as _open_index opens it, when first used
-                index = LateIndex(partial(_open_index, folder, store, None))
+            index: SearchIndex | LateIndex
+            if late:  # opened as open_index opens it, when first used
+                index = LateIndex(partial(open_index, folder, store, None))
             else:
-                index = _open_index(folder, store, progress, index_notices, early)
+                index = open_index(folder, store, progress, index_notices, early)
         except BaseException:
             early.close()
             if store is not None:
@@ -245,12 +251,12 @@ class Library(PassageMethods, ExchangeMethods):
             if self._start_pace is not None:
                 self._start_pace.hurry()
             self._start_backup.join()
-        late = isinstance(self.index, LateIndex)
+        late = self._late
         if late and not self.index_ready() and not self.read_only and self.indexer.pending():
             # changes made before a late index opened: indexed now, as any close does
             with contextlib.suppress(Exception):
-                self.index.get()
-        opened = not late or self.index.shut()  # a late index never opened stays closed
+                late.get()
+        opened = late is None or late.shut()  # a late index never opened stays closed
         if self._indexer is not None:
             self._indexer.stop()
         if not self.read_only and opened:
@@ -686,17 +692,17 @@ class Library(PassageMethods, ExchangeMethods):
     def open_index_later(self) -> None:
         """Open the search index now on a thread of its own, when the library was opened
         with `defer_index` (the window calls it after its first paint). Any thread."""
-        if isinstance(self.index, LateIndex):
-            self.index.open_in_background()
+        if self._late is not None:
+            self._late.open_in_background()
 
     def index_ready(self) -> bool:
         """Whether the search index is open (a search now does not wait for it). Any thread."""
-        return not isinstance(self.index, LateIndex) or self.index.opened()
+        return self._late is None or self._late.opened()
 
     def index_state(self) -> str:
         """A short phrase for the status bar. Any thread."""
-        if isinstance(self.index, LateIndex) and not self.index.opened():
-            failed = self.index.failed()
+        if self._late is not None and not self._late.opened():
+            failed = self._late.failed()
             return f"the search index cannot be opened: {failed}" if failed else "opening index…"
         if self.indexer.error:
             return self.indexer.error
@@ -705,7 +711,7 @@ class Library(PassageMethods, ExchangeMethods):
 
     def reindex(self, *, progress: Progress | None = None, cancel: Cancel | None = None) -> int:
         """Rebuild the search index from SQLite. A worker thread; returns documents indexed."""
-        count = _rebuild(self.store, self.index, self.indexer, progress, cancel)
+        count = rebuild(self.store, self.index, self.indexer, progress, cancel)
         self.indexer.committed()
         return count
 
@@ -726,140 +732,3 @@ class Library(PassageMethods, ExchangeMethods):
         if actual - expected:
             problems.append(f"{len(actual - expected)} stale documents in the search index")
         return problems
-
-
-REBUILT_NOTICE = "The search index was rebuilt from the library"
-
-
-class _EarlyIndex:
-    """The search index opened beside the database check (recovery.prepare's `meanwhile`):
-    its reading is Python, the check is SQLite's C code, so on two cores they overlap. What
-    the opening raised is kept for _open_index, which decides as it would have."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = index_dir
-        self.opened = False
-        self.fresh = False
-        self.index: SearchIndex | None = None
-        self.error: BaseException | None = None
-
-    def open(self) -> None:
-        from index.search.engine import SearchIndex
-
-        self.fresh = not self.index_dir.is_dir() or not any(self.index_dir.iterdir())
-        self.opened = True
-        try:
-            self.index = SearchIndex.open(self.index_dir)
-        except Exception as error:  # judged by _open_index, on the opening thread
-            self.error = error
-
-    def take(self) -> SearchIndex:
-        """The index opened early, or what opening it raised, raised again."""
-        if self.error is not None:
-            raise self.error
-        assert self.index is not None
-        index, self.index = self.index, None
-        return index
-
-    def close(self) -> None:
-        """An index opened early and not taken (the opening failed after it)."""
-        if self.index is not None:
-            with contextlib.suppress(Exception):
-                self.index.close()
-            self.index = None
-
-
-def _open_index(
-    folder: Path,
-    store: Store,
-    progress: Progress | None,
-    notices: list[str],
-    early: _EarlyIndex | None = None,
-) -> SearchIndex:
-    """Open the index (or take the one opened `early`); on any failure, rebuild it from the
-    store with progress (and a sentence in `notices` for the reader)."""
-    from index.search.engine import IndexDamaged, IndexOutdated, SearchIndex
-    from index.search.whoosh_wall import WhooshUnsupported
-
-    index_dir = folder / INDEX_FOLDER
-    opened_early = early is not None and early.opened
-    if early is not None and opened_early:
-        fresh = early.fresh
-    else:
-        fresh = not index_dir.is_dir() or not any(index_dir.iterdir())
-    why = "it could not be read"
-    try:
-        index = early.take() if early is not None and opened_early else SearchIndex.open(index_dir)
-    except WhooshUnsupported:
-        raise  # a whoosh we cannot read: rebuilding would fail the same way
-    except IndexOutdated:
-        why = "this version of Gloss indexes text differently"
-    except Exception:  # any other failure to open means: rebuild from SQLite (issue 6)
-        pass
-    else:
-        # A new or recreated index stays marked until one rebuild finishes (even an empty one).
-        if (fresh or index.needs_rebuild) and not store.read_only:
-            if not fresh:
-                notices.append(REBUILT_NOTICE + " (an earlier rebuild had not finished).")
-            elif store.one("SELECT 1 AS known FROM articles LIMIT 1"):
-                notices.append(REBUILT_NOTICE + " (it was missing).")
-            _rebuild(store, index, None, progress, None)
-        return index
-    if store.read_only:
-        # Nothing may be written beside a read-only library: search from a private copy.
-        import atexit
-        import tempfile
-
-        index_dir = Path(tempfile.mkdtemp(prefix="gloss-read-only-index-"))
-        atexit.register(shutil.rmtree, index_dir, ignore_errors=True)
-    else:
-        shutil.rmtree(index_dir, ignore_errors=True)
-    try:
-        index = SearchIndex.open(index_dir)
-        _rebuild(store, index, None, progress, None)
-        notices.append(REBUILT_NOTICE + f" ({why}).")
-    except (OSError, IndexDamaged) as error:
-        from index.store.database import describe_os_error
-
-        cause = error if isinstance(error, OSError) else error.__cause__
-        why = describe_os_error(cause) if isinstance(cause, OSError) else str(error)
-        raise StoreError(f"the search index cannot be rebuilt: {why}") from error
-    return index
-
-
-def _rebuild(
-    store: Store,
-    index: SearchIndex,
-    indexer: Indexer | None,
-    progress: Progress | None,
-    cancel: Cancel | None,
-) -> int:
-    """Index every document of the store afresh and clear the outbox it covers."""
-    from index.search.indexer import all_documents
-
-    total = _count_documents(store)
-    row = store.one("SELECT max(seq) AS seq FROM outbox")
-    covered = row["seq"] if row and row["seq"] is not None else 0
-
-    def report(done: int) -> None:
-        if progress:
-            progress(done, total, "indexing")
-
-    def run() -> int:
-        count = index.rebuild(all_documents(store), progress=report, cancel=cancel)
-        if not store.read_only and not (cancel and cancel()):
-            with store.write() as conn:
-                conn.execute("DELETE FROM outbox WHERE seq <= ?", (covered,))
-        return count
-
-    if indexer is None:
-        return run()
-    with indexer.drain_lock:
-        return run()
-
-
-def _count_documents(store: Store) -> int:
-    row = store.one(
-        "SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM annotations) AS n"
-    )
-    return int(row["n"]) if row else 0

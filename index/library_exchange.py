@@ -32,9 +32,11 @@ class ExchangeMethods:
 
     path: Path
     store: Store
-    indexer: Indexer
 
     if TYPE_CHECKING:
+
+        @property
+        def indexer(self) -> Indexer: ...
 
         def _changed(self, changes: Changes = EVERYTHING) -> None: ...
 
