@@ -20,9 +20,10 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from index.search import engine as search_engine
 from index.search.engine import INDEX_NAME, SearchIndex
+from index.search.expansion import expand_query
 from index.search.fields import SpellingWriter, document_fields, schema
 from index.search.postings import places
-from index.search.query import expand_query, parse_query
+from index.search.query import parse_query
 from index.search.scorer import Scorer
 from tests.benchmarks import bench_corpus as corpus
 from tests.benchmarks.bench import TAGS
@@ -301,7 +302,7 @@ def test_did_you_mean_is_never_worked_out_for_a_query_with_enough_hits(tmp_path)
     """The spelling check reads each segment's word list (rapidfuzz over thousands of
     words): a query that found enough articles never gets that far; one that found
     too few does, and is offered the correction."""
-    from index.search import query as query_module
+    from index.search import expansion
 
     docs, texts, _, _ = _corpus()
     ix = SearchIndex.open(tmp_path / "search-index")
@@ -312,7 +313,7 @@ def test_did_you_mean_is_never_worked_out_for_a_query_with_enough_hits(tmp_path)
         }
 
         def word_lists_read() -> bool:
-            return any(key[0] in segments for key in query_module._VOCABULARIES)
+            return any(key[0] in segments for key in expansion._VOCABULARIES)
 
         found = ix.search("government", text_for=texts.__getitem__)
         assert found.total >= 3 and found.suggestion is None

@@ -785,7 +785,8 @@ def test_a_search_past_its_deadline_stops_with_one_line(bbc_index, texts):
 def test_and_and_phrases_read_in_part_match_what_whooshs_matchers_match(bbc_index):
     """An AND reads its later words only where its first found documents: the documents
     it matches are exactly those whoosh's own matchers find for the same query."""
-    from index.search.query import expand_query, parse_query
+    from index.search.expansion import expand_query
+    from index.search.query import parse_query
     from index.search.scorer import Scorer
 
     s = bbc_index._searcher()

@@ -18,7 +18,8 @@ import pytest
 
 from index.search import whoosh_wall
 from index.search.engine import SearchIndex
-from index.search.query import expand_query, parse_query
+from index.search.expansion import expand_query
+from index.search.query import parse_query
 from index.search.scorer import Scorer
 from tests.conftest import BBC, need
 

@@ -41,16 +41,12 @@ from index.search.analysis import postings as analysed_postings
 from index.search.analysis import tokens as analysis_tokens
 from index.search.bm25f import Weighting
 from index.search.codec import CorruptPostings
-from index.search.errors import IndexBusy, IndexDamaged, IndexOutdated
+from index.search.errors import IndexBusy, IndexDamaged, IndexOutdated, QueryError
+from index.search.expansion import expand_query, suggest_query
 from index.search.fields import SCHEMA, SpellingWriter, document_fields, merge_tiers
 from index.search.matches import Matches, drop_hidden
 from index.search.postings import PostingCache
-from index.search.query import (
-    QueryError,
-    expand_query,
-    parse_query,
-    suggest_query,
-)
+from index.search.query import parse_query
 from index.search.scorer import Scorer, SearchTimeout
 from index.search.segments import MappedStorage, decoded_lengths, fresh_reader
 from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits

@@ -13,3 +13,7 @@ class IndexOutdated(IndexDamaged):
 
 class IndexBusy(Exception):
     """Another process held the index's write lock for longer than LOCK_TIMEOUT."""
+
+
+class QueryError(ValueError):
+    """A query that cannot run; str(error) is a one-line message for the user."""

@@ -21,13 +21,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query.compound import BinaryQuery, CompoundQuery
 
 from index.search.analysis import STEM_ANALYZER
-from index.search.query import (
-    SPELL_FIELDS,
-    VocabularyPattern,
-    analyze,
-    expand_query,
-    parse_query,
-)
+from index.search.expansion import SPELL_FIELDS, expand_query
+from index.search.query import VocabularyPattern, analyze, parse_query
 
 MAX_WORDS = 60  # words shown for one wildcard or fuzzy term
 

@@ -15,34 +15,46 @@ uses, so the query and the index always agree on what a term is.
 
 from __future__ import annotations
 
-import math
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh import query as wq
 from whoosh.matching import AndNotMatcher
 
 from index.model import PALETTE
-from index.search.analysis import fold, is_stopped, stem_word
+from index.search.analysis import fold
 from index.search.analysis import tokens as text_tokens
 from index.search.bm25f import Fields
+from index.search.errors import QueryError
+from index.search.query_syntax import (
+    MAX_PASTE_CHARS,
+    MAX_PASTE_WORDS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_DEPTH,
+    MAX_QUERY_TERMS,
+    Leaf,
+    Node,
+    Parser,
+    Token,
+    check_limits,
+    is_pasted,
+    is_sentence,
+    tokenize,
+)
 
-MAX_QUERY_CHARS = 1000  # a query written by hand...
-MAX_QUERY_TERMS = 64
-MAX_QUERY_DEPTH = 16
-MAX_PASTE_CHARS = 10_000  # ...and a pasted paragraph, searched as a bag of words
-MAX_PASTE_WORDS = 1_000
+__all__ = [
+    "MAX_PASTE_CHARS",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_TERMS",
+    "ParsedQuery",
+    "QueryError",
+    "parse_query",
+]
+
 NOTHING_TO_SEARCH = "The query found nothing to search for"
-
-
-class QueryError(ValueError):
-    """A query that cannot run; str(error) is a one-line message for the user."""
 
 
 STEMMED_FIELDS = ("title", "ctx_title", "body", "tagtext", "quote", "note")
@@ -58,24 +70,6 @@ FIELD_TARGETS = {
     "body": {"body": 1.0},
     "quote": {"quote": 1.0},
     "note": {"note": 1.0},
-}
-# What the user may type before a colon, and the field (or special) it means.
-FIELD_NAMES = {
-    "title": "title",
-    "author": "author",
-    "by": "author",
-    "body": "body",
-    "text": "body",
-    "tag": "tag",
-    "tags": "tag",
-    "note": "note",
-    "notes": "note",
-    "quote": "quote",
-    "color": "color",
-    "colour": "color",
-    "date": "date",
-    "is": "is",
-    "has": "has",
 }
 FLAG_WORDS = {
     ("is", "orphaned"): "orphaned",
@@ -116,33 +110,6 @@ def _word_terms(text: str, fieldname: str) -> list[str]:
     return [term for term, _ in found[kept[0] : kept[-1] + 1]]
 
 
-@dataclass(slots=True)
-class Token:
-    kind: str  # WORD PHRASE RANGE FIELD ( ) AND OR NOT - +
-    text: str
-    start: int
-    end: int
-    slop: int = 1
-
-
-@dataclass(slots=True)
-class Leaf:
-    """One searchable piece: a word, phrase or range, maybe bound to a field."""
-
-    kind: str  # "word" | "phrase" | "range"
-    text: str
-    field: str | None
-    start: int
-    end: int
-    slop: int = 1
-
-
-@dataclass(slots=True)
-class Node:
-    op: str  # "and" | "or" | "not"
-    items: list
-
-
 @dataclass
 class ParsedQuery:
     """What the parser made of a query string."""
@@ -177,219 +144,6 @@ class AndNot(wq.AndNot):
         return _AndNotMatcher(positive, negative)
 
 
-_OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "&&": "AND", "||": "OR"}
-_FIELD_PREFIX = re.compile(r"([A-Za-z]+):")
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split query text into tokens; never fails (an open quote runs to the end)."""
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c in "()":
-            tokens.append(Token(c, c, i, i + 1))
-            i += 1
-        elif c == '"':
-            close = text.find('"', i + 1)
-            end = n if close < 0 else close
-            tok = Token("PHRASE", text[i + 1 : end], i + 1, end)
-            i = end + 1
-            slop = re.match(r"~(\d{1,2})", text[i:])
-            if slop:
-                tok.slop = max(1, int(slop.group(1)))
-                i += slop.end()
-            tokens.append(tok)
-        elif c in "-+" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "-+)":
-            tokens.append(Token(c, c, i, i + 1))
-            i += 1
-        elif c in "[{" and tokens and tokens[-1].kind == "FIELD" and tokens[-1].end == i:
-            closing = re.compile(r"[\]}]").search(text, i + 1)
-            end = n if closing is None else closing.start()
-            tokens.append(Token("RANGE", text[i + 1 : end], i + 1, end))
-            i = end + 1
-        else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in '()"':
-                j += 1
-            word = text[i:j]
-            prefix = _FIELD_PREFIX.match(word)
-            if prefix and prefix.group(1).lower() in FIELD_NAMES:
-                name = FIELD_NAMES[prefix.group(1).lower()]
-                tokens.append(Token("FIELD", name, i, i + prefix.end()))
-                i += prefix.end()
-                continue
-            if word in _OPERATORS:
-                tokens.append(Token(_OPERATORS[word], word, i, j))
-            else:
-                tokens.append(Token("WORD", word, i, j))
-            i = j
-    return tokens
-
-
-def check_limits(text: str, tokens: list[Token] | None = None) -> list[Token]:
-    """Raise QueryError for a query too long, too wide or too deep to run; return its tokens."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"The query is too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})"
-        )
-    if tokens is None:
-        tokens = tokenize(text)
-    terms, deepest = _measure(tokens)
-    if terms > MAX_QUERY_TERMS:
-        raise QueryError(f"The query has too many terms ({terms}; the limit is {MAX_QUERY_TERMS})")
-    if deepest > MAX_QUERY_DEPTH:
-        raise QueryError(
-            f"The query nests parentheses too deeply ({deepest}; the limit is {MAX_QUERY_DEPTH})"
-        )
-    return tokens
-
-
-def _measure(tokens: list[Token]) -> tuple[int, int]:
-    """A token list's number of terms and deepest nesting of parentheses."""
-    terms = depth = deepest = 0
-    for tok in tokens:
-        if tok.kind == "WORD":
-            terms += 1
-        elif tok.kind == "PHRASE":
-            terms += max(1, len(tok.text.split()))
-        elif tok.kind == "RANGE":
-            terms += 1
-        elif tok.kind == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif tok.kind == ")":
-            depth = max(0, depth - 1)
-    return terms, deepest
-
-
-PASTE_MAX_DEPTH = 3  # parentheses a pasted paragraph may nest; deeper is written by hand
-
-
-def is_pasted(text: str, tokens: list[Token]) -> bool:
-    """True for text past the limits of a hand-written query that uses no operator:
-    no AND / OR / NOT, no field:, parentheses at most PASTE_MAX_DEPTH deep. Such text
-    (a pasted paragraph) is searched as a ranked bag of its words. So is a long list of
-    words joined by OR and nothing else: OR-ing words is what a bag of words does."""
-    if len(text) <= MAX_QUERY_CHARS:
-        terms, deepest = _measure(tokens)
-        if terms <= MAX_QUERY_TERMS and deepest <= MAX_QUERY_DEPTH:
-            return False
-    kinds = {tok.kind for tok in tokens}
-    if kinds <= {"WORD", "OR"}:
-        return True
-    if kinds & {"AND", "OR", "NOT", "FIELD", "RANGE"}:
-        return False
-    return _measure(tokens)[1] <= PASTE_MAX_DEPTH
-
-
-SENTENCE_WORDS = 5  # bare words that make a query without operators a sentence
-
-
-def is_sentence(tokens: list[Token]) -> bool:
-    """True for a question or a list of words typed as such: five bare words or more and
-    nothing but words, "phrases" and parentheses; no field, operator, `-`, wildcard or
-    fuzzy mark (a closing question mark is punctuation). "What articles deal with time
-    sharing systems?" is not ten conditions that must all hold: like a pasted paragraph
-    it is searched as a ranked bag of its words, any of which may match, the articles
-    holding more of them, and the rarer ones, first. Shorter queries keep their AND."""
-    if any(tok.kind not in ("WORD", "PHRASE", "(", ")", "+") for tok in tokens):
-        return False
-    words = [
-        tok.text for tok in tokens if tok.kind == "WORD" and any(c.isalnum() for c in tok.text)
-    ]
-    return len(words) >= SENTENCE_WORDS and not any(_PATTERN_MARK.search(w) for w in words)
-
-
-# a wildcard or fuzzy mark in a word (protest*, pr?test, juliaka~2); "what?" or "cases?--"
-# is punctuation
-_PATTERN_MARK = re.compile(r"\w[*?]\w|\w\*(?!\w)|(?<!\w)\*\w|\w~\d?(?!\w)")
-
-
-class _Parser:
-    """Recursive descent over the token list: OR < AND (implicit) < NOT/- < atom."""
-
-    def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.pos = 0
-
-    def peek(self) -> str | None:
-        return self.tokens[self.pos].kind if self.pos < len(self.tokens) else None
-
-    def next(self) -> Token:
-        tok = self.tokens[self.pos]
-        self.pos += 1
-        return tok
-
-    def parse(self) -> Node | Leaf | None:
-        items = []
-        while self.peek() is not None:
-            if self.peek() == ")":  # a stray closing parenthesis: ignore it
-                self.next()
-                continue
-            node = self.or_expr(None)
-            if node is not None:
-                items.append(node)
-        return _join("and", items)
-
-    def or_expr(self, fieldname: str | None) -> Node | Leaf | None:
-        items = [self.and_expr(fieldname)]
-        while self.peek() == "OR":
-            self.next()
-            items.append(self.and_expr(fieldname))
-        return _join("or", [i for i in items if i is not None])
-
-    def and_expr(self, fieldname: str | None) -> Node | Leaf | None:
-        items = []
-        while self.peek() not in (None, ")", "OR"):
-            if self.peek() == "AND":
-                self.next()
-                continue
-            node = self.unary(fieldname)
-            if node is not None:
-                items.append(node)
-        return _join("and", items)
-
-    def unary(self, fieldname: str | None) -> Node | Leaf | None:
-        negate = False
-        while self.peek() in ("NOT", "-", "+"):
-            if self.next().kind != "+":
-                negate = not negate
-        if self.peek() in (None, ")", "OR", "AND"):
-            return None
-        node = self.atom(fieldname)
-        if node is None or not negate:
-            return node
-        return Node("not", [node])
-
-    def atom(self, fieldname: str | None) -> Node | Leaf | None:
-        tok = self.next()
-        if tok.kind == "(":
-            node = self.or_expr(fieldname)
-            if self.peek() == ")":
-                self.next()
-            return node
-        if tok.kind == "FIELD":
-            if self.peek() not in ("WORD", "PHRASE", "RANGE", "("):
-                raise QueryError(f'{tok.text}: needs a word or a "phrase" after the colon')
-            return self.atom(tok.text)
-        if tok.kind == "RANGE":
-            return Leaf("range", tok.text, fieldname, tok.start, tok.end)
-        if tok.kind == "PHRASE":
-            return Leaf("phrase", tok.text, fieldname, tok.start, tok.end, tok.slop)
-        return Leaf("word", tok.text, fieldname, tok.start, tok.end)
-
-
-def _join(op: str, items: list) -> Node | Leaf | None:
-    if not items:
-        return None
-    if len(items) == 1:
-        return items[0]
-    return Node(op, items)
-
-
 def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> ParsedQuery:
     """Turn the search box's text into a whoosh query, or explain why it cannot be one.
 
@@ -407,7 +161,7 @@ def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> Parse
     if is_pasted(text, tokens) or is_sentence(tokens):
         return _bag_of_words(text, tokens)
     check_limits(text, tokens)
-    tree = _Parser(tokens).parse()
+    tree = Parser(tokens).parse()
     compiler = _Compiler(color_aliases or {})
     q = compiler.compile(tree, negated=False) if tree is not None else None
     if q is None:
@@ -462,24 +216,7 @@ class BagOfWords(wq.Query):
         raise RuntimeError("expand_query() must replace BagOfWords before searching")
 
 
-BAG_TERMS = 120  # words of a pasted paragraph that are searched
-BAG_FIELDS = {f: b for f, b in DEFAULT_FIELDS.items() if f in STEMMED_FIELDS}
-
-
-def _bag_query(node: BagOfWords, reader) -> tuple[wq.Query, list[str]]:
-    """The OR query a BagOfWords stands for in `reader`, and its terms."""
-    total = max(1, reader.doc_count())
-    weights = {}
-    for term, count in node.counts.items():
-        df = sum(reader.doc_frequency(f, term) for f in BAG_FIELDS)
-        if df:
-            weights[term] = count * math.log(1 + total / df)
-    chosen = sorted(sorted(weights), key=weights.__getitem__, reverse=True)[:BAG_TERMS]
-    parts = [_fields(term, BAG_FIELDS, node.counts[term]) for term in sorted(chosen)]
-    return _combine(wq.Or, parts) or wq.NullQuery, sorted(chosen)
-
-
-def _fields(term: str, fields: dict[str, float], boost: float = 1.0) -> wq.Query:
+def fields_query(term: str, fields: dict[str, float], boost: float = 1.0) -> wq.Query:
     """One indexed term looked for in `fields` (name → weight), ranked as one BM25F term."""
     parts = [wq.Term(f, term, boost=b) for f, b in fields.items()]
     return Fields(parts, boost=boost) if len(parts) > 1 else parts[0]
@@ -504,7 +241,7 @@ class _Compiler:
         if node.op == "or":
             parts = [self.compile(item, negated) for item in node.items]
             parts = [p for p in parts if p is not None]
-            return _combine(wq.Or, parts)
+            return combine(wq.Or, parts)
         positives, negatives = [], []
         for item in node.items:
             if isinstance(item, Node) and item.op == "not":
@@ -517,9 +254,9 @@ class _Compiler:
                     positives.append(q)
         if not positives and not negatives:
             return None
-        base = _combine(wq.And, positives) if positives else wq.Every()
+        base = combine(wq.And, positives) if positives else wq.Every()
         if negatives:
-            return AndNot(base, _combine(wq.Or, negatives))
+            return AndNot(base, combine(wq.Or, negatives))
         return base
 
     def leaf(self, leaf: Leaf, negated: bool) -> wq.Query | None:
@@ -546,7 +283,7 @@ class _Compiler:
             self.words.append(leaf)
         if name is None and len(parts) > 1 and all(isinstance(p, wq.Term) for p in parts):
             return Fields(parts)  # one word in every field: one BM25F term (bm25f.py)
-        return _combine(wq.Or, parts)
+        return combine(wq.Or, parts)
 
     def word(self, leaf: Leaf, fields: dict[str, float]) -> list[wq.Query | None]:
         text = leaf.text
@@ -598,7 +335,7 @@ class _Compiler:
         return wq.Term("color", color)
 
 
-def _combine(cls: type, parts: list[wq.Query]) -> wq.Query | None:
+def combine(cls: type, parts: list[wq.Query]) -> wq.Query | None:
     if not parts:
         return None
     if len(parts) == 1:
@@ -718,180 +455,3 @@ def date_query(text: str, is_range: bool) -> wq.Query:
     if len(value) == 10:
         return wq.Term("date", value)
     return wq.Prefix("date", value)
-
-
-# -- against an index: pattern expansion and spelling --------------------------------
-
-SPELL_FIELDS = ("title", "body", "tagtext")  # the fields that keep unstemmed words
-MAX_EXPANSIONS = 200  # words one wildcard or fuzzy term may stand for
-_MAX_SCAN = 20_000  # words looked at before a pattern gives up scanning
-
-
-def expand_query(q: wq.Query, reader) -> tuple[wq.Query, list[str], list[str]]:
-    """Replace VocabularyPatterns with the stems they match in `reader`.
-
-    Returns the runnable query, the sorted indexed terms of the stemmed fields
-    that the query looks for (not those under NOT: they are for highlighting),
-    and notes for the user (a pattern that matched too many words).
-    """
-    terms: set[str] = set()
-    notes: list[str] = []
-
-    def walk(node: wq.Query, positive: bool) -> wq.Query:
-        if isinstance(node, BagOfWords):
-            bag, chosen = _bag_query(node, reader)
-            terms.update(chosen)
-            return bag
-        if isinstance(node, VocabularyPattern):
-            stems, capped = _pattern_stems(node, reader)
-            if capped:
-                notes.append(
-                    f"{node.text}{'~' if node.kind == 'fuzzy' else ''} matches many words: "
-                    f"searched the {MAX_EXPANSIONS} most common"
-                )
-            if positive:
-                terms.update(stems)
-            parts = [_fields(s, node.fields) for s in sorted(stems)]
-            return _combine(wq.Or, parts) or wq.NullQuery
-        if isinstance(node, wq.AndNot):
-            return AndNot(walk(node.a, positive), walk(node.b, not positive))
-        if isinstance(node, (wq.And, wq.Or)):
-            return type(node)([walk(sub, positive) for sub in node.subqueries], boost=node.boost)
-        if positive and getattr(node, "fieldname", None) in STEMMED_FIELDS:
-            if isinstance(node, wq.Term):
-                terms.add(node.text)
-            elif isinstance(node, wq.Phrase):  # its stop words are marked only when alone
-                content = [w for w in node.words if not is_stopped(w)]
-                terms.update(content or node.words)
-        return node
-
-    return walk(q, True), sorted(terms), notes
-
-
-def _pattern_stems(node: VocabularyPattern, reader) -> tuple[set[str], bool]:
-    """Stems of the index's words (in any field) that the pattern matches.
-
-    Also says whether there were more than MAX_EXPANSIONS (the most frequent are kept).
-    """
-    words: set[str] = set()
-    for leaf, _ in reader.leaf_readers():
-        for fieldname in SPELL_FIELDS:
-            if len(words) <= _MAX_SCAN:
-                words.update(_leaf_words(leaf, fieldname, node))
-    stems = {stem_word(w) for w in words}
-    if len(stems) <= MAX_EXPANSIONS:
-        return stems, False
-    freq = {s: sum(reader.doc_frequency(f, s) for f in node.fields) for s in stems}
-    return set(sorted(stems, key=lambda s: (-freq[s], s))[:MAX_EXPANSIONS]), True
-
-
-def _leaf_words(leaf, fieldname: str, node: VocabularyPattern):
-    spellfield = "spell_" + fieldname
-    if node.kind == "fuzzy":
-        yield from leaf.terms_within(fieldname, node.text, node.maxdist, prefix=1)
-        return
-    literal = re.sub(r"[*?].*", "", node.text, flags=re.S)
-    regex = None
-    if node.kind == "wildcard":
-        regex = re.compile(
-            "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in node.text)
-            + r"\Z"
-        )
-    for n, btext in enumerate(leaf.expand_prefix(spellfield, literal)):
-        if n > _MAX_SCAN:
-            break
-        word = btext.decode("utf-8")
-        if regex is None or regex.match(word):
-            yield word
-
-
-def suggest_query(parsed: ParsedQuery, reader, hidden: frozenset[str] = frozenset()) -> str | None:
-    """The query text with unknown or rare words replaced by close, common ones.
-
-    A word is replaced when the index does not know it in any form, or knows
-    it ten times less often than a word one edit away (two for long words).
-    Returns None when nothing changed; the caller checks that the new query
-    actually finds more. `hidden` holds the terms of documents left out of results
-    (the welcome article): a word only they know counts for nothing.
-    """
-    text = parsed.text
-    changed = False
-    for leaf in sorted(parsed.words, key=lambda w: w.start, reverse=True):
-        core = re.fullmatch(r"\W*(\w+)\W*", leaf.text)
-        if not core or len(core.group(1)) < 3:
-            continue
-        word = fold(core.group(1))
-        names = leaf.field == "author"
-        must_beat = 10 * _weight(reader, word, names, hidden)
-        better = _correction(reader, word, names, must_beat, hidden)
-        if better is None:
-            continue
-        start = leaf.start + core.start(1)
-        text = text[:start] + better + text[start + len(core.group(1)) :]
-        changed = True
-    return text if changed else None
-
-
-def _weight(reader, word: str, names: bool, hidden: frozenset[str] = frozenset()) -> int:
-    """How many documents know `word`: as a name, or (stemmed) in the text fields (a
-    hidden document that knows it counts once less, in each field)."""
-    weight = reader.doc_frequency("author", word) - (word in hidden)
-    if not names:
-        stem = stem_word(word)
-        weight += sum(reader.doc_frequency(f, stem) for f in ("title", "body", "tagtext"))
-        weight -= 2 * (stem in hidden)  # its title and body
-    return max(0, weight)
-
-
-def _correction(
-    reader, word: str, names: bool, must_beat: int, hidden: frozenset[str] = frozenset()
-) -> str | None:
-    fields = ("author",) if names else ("author", *SPELL_FIELDS)
-    for dist in (1, 2):
-        if dist == 2 and len(word) < 5:
-            break
-        found: set[str] = set()
-        for leaf, _ in reader.leaf_readers():
-            if leaf.doc_count_all():
-                for f in fields:
-                    candidates = _segment_words(leaf, f).get(word[0], ())
-                    matches = process.extract(
-                        word, candidates, scorer=Levenshtein.distance, score_cutoff=dist, limit=None
-                    )
-                    found.update(m[0] for m in matches)
-        found.discard(word)
-        if found:
-            weights = {w: _weight(reader, w, names, hidden) for w in sorted(found)}
-            best = max(weights, key=weights.__getitem__)
-            return best if weights[best] > must_beat else None
-    return None
-
-
-_VOCABULARIES: OrderedDict[tuple[str, str], dict[str, list[str]]] = OrderedDict()
-_VOCABULARIES_KEPT = 256  # (segment, field) word lists; segments merged away fall out
-_VOCABULARIES_LOCK = threading.Lock()
-
-
-def _segment_words(leaf, fieldname: str) -> dict[str, list[str]]:
-    """A segment's unstemmed words of a field, by first letter, for "Did you mean".
-
-    Read once per segment (segments never change) so that a correction is one
-    rapidfuzz pass over the words sharing its first letter, rather than whoosh's
-    Levenshtein automaton walked in Python for every field of every segment.
-    """
-    key = (leaf.segment().segment_id(), fieldname)
-    with _VOCABULARIES_LOCK:
-        known = _VOCABULARIES.get(key)
-        if known is not None:
-            _VOCABULARIES.move_to_end(key)
-            return known
-    spellfield = leaf.schema[fieldname].spelling_fieldname(fieldname)
-    by_first: dict[str, list[str]] = {}
-    for btext in leaf.lexicon(spellfield):
-        word = btext.decode("utf-8")
-        by_first.setdefault(word[:1], []).append(word)
-    with _VOCABULARIES_LOCK:
-        _VOCABULARIES[key] = by_first
-        while len(_VOCABULARIES) > _VOCABULARIES_KEPT:
-            _VOCABULARIES.popitem(last=False)
-    return by_first

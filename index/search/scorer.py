@@ -24,8 +24,8 @@ from whoosh.searching import Searcher
 from index.search import whoosh_wall as wall
 from index.search.bm25f import Fields, field_norm, fields_idf
 from index.search.codec import TermPostings
+from index.search.errors import QueryError
 from index.search.postings import places
-from index.search.query import QueryError
 
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
