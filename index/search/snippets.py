@@ -1,22 +1,21 @@
 """Search results as data: hits, and snippets as plain-text pieces with match flags.
 
-The window escapes and styles what it shows, so nothing here is HTML. Fragment
-choice is whoosh's (`PinpointFragmenter`, `BasicFragmentScorer`); only the
-formatter is ours, and it returns `Fragment` pieces instead of a marked-up
-string. Character offsets come from the index's postings when it stored them
-(article bodies), or from running the same analyzer over the text (short
-annotation quotes and notes, or a body whose text changed since indexing).
+The window escapes and styles what it shows, so nothing here is HTML. Fragments are
+chosen as whoosh's highlighter chooses them (`PinpointFragmenter` with autotrim,
+`BasicFragmentScorer`, the best two in text order), computed here on (start, end, term)
+tuples rather than on whoosh's Token and Fragment objects, and returned as `Fragment`
+pieces instead of a marked-up string. Character offsets come from the index's postings
+when it stored them (article bodies), or from running the same analysis over the text
+(short annotation quotes and notes, or a body whose text changed since indexing).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import heapq
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from whoosh import highlight
-from whoosh.analysis import Token
-
-from index.search.analysis import STEM_ANALYZER
+from index.search.analysis import tokens
 
 SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first and last match
 SURROUND = 60  # context kept either side of the matches
@@ -36,34 +35,20 @@ class Fragment:
         return {"text": self.text, "match": self.match}
 
 
-class _PiecesFormatter(highlight.Formatter):
-    """A whoosh formatter whose output is a list of Fragment pieces."""
+class _Piece:
+    """A fragment being chosen: its span of the text and the matches inside it. Ordered by
+    where it starts, as whoosh's highlight.Fragment is (ties in `top_fragments` fall to
+    the same side as they did with whoosh's objects)."""
 
-    def format_fragment(self, fragment, replace=False) -> list[Fragment]:
-        text = fragment.text
-        pieces: list[Fragment] = []
-        index = fragment.startchar
-        for tok in sorted(fragment.matches, key=lambda t: (t.startchar, t.startchar - t.endchar)):
-            if tok.endchar <= index:
-                continue
-            start = max(tok.startchar, index)  # overlapping matches (CJK bigrams) join up
-            if start > index:
-                pieces.append(Fragment(_flat(text[index:start]), False))
-            pieces.append(Fragment(_flat(text[start : tok.endchar]), True))
-            index = tok.endchar
-        if index < fragment.endchar:
-            pieces.append(Fragment(_flat(text[index : fragment.endchar]), False))
-        return pieces
+    __slots__ = ("end", "matches", "start")
 
-    def format(self, fragments, replace=False) -> list[Fragment]:
-        out: list[Fragment] = []
-        for frag in fragments:
-            if frag.startchar > 0 or out:
-                out.append(Fragment(ELLIPSIS, False))
-            out.extend(self.format_fragment(frag))
-        if fragments and fragments[-1].endchar < len(fragments[-1].text):
-            out.append(Fragment(ELLIPSIS, False))
-        return _merge(out)
+    def __init__(self, start: int, end: int, matches: list[tuple[int, int, str]]) -> None:
+        self.start = start
+        self.end = end
+        self.matches = matches
+
+    def __lt__(self, other: _Piece) -> bool:
+        return self.start < other.start
 
 
 def _flat(text: str) -> str:
@@ -85,39 +70,90 @@ def _merge(pieces: list[Fragment]) -> list[Fragment]:
     return out
 
 
-_FORMATTER = _PiecesFormatter()
-_SCORER = highlight.BasicFragmentScorer()
+def _fragments(text: str, marks: list[tuple[int, int, str]], maxchars: int) -> Iterator[_Piece]:
+    """Runs of matches no wider than `maxchars`, each widened by SURROUND either side and
+    trimmed to whole words (whoosh's PinpointFragmenter with autotrim, on tuples)."""
+    size = len(text)
+    last = len(marks) - 1
+    j = -1
+    for i, (left, right, _) in enumerate(marks):
+        if j >= i:
+            continue
+        j = i
+        width = right - left
+        while j < last and width < maxchars:
+            next_start, next_end, _ = marks[j + 1]
+            if next_end - right <= SURROUND and next_end - left <= maxchars:
+                j += 1
+                right = next_end
+                width += next_end - next_start
+            else:
+                break
+        start, end = max(0, left - SURROUND), min(size, right + SURROUND)
+        space = text.find(" ", start, end)
+        if space > 0:
+            start = space + 1
+        space = text.rfind(" ", start, end)
+        if space > 0:
+            end = space
+        inside = marks[i : j + 1]
+        yield _Piece(min(start, inside[0][0]), max(end, inside[-1][1]), inside)
 
 
-def _fragmenter(maxchars: int) -> highlight.PinpointFragmenter:
-    # charlimit=0: look at the whole text (whoosh stops at 32 KB by default)
-    return highlight.PinpointFragmenter(
-        maxchars=maxchars, surround=SURROUND, autotrim=True, charlimit=0
-    )
+def _score(piece: _Piece) -> int:
+    """More matches and more different words score higher (whoosh's BasicFragmentScorer)."""
+    return len(piece.matches) * ((len({term for _, _, term in piece.matches}) * 100) or 1)
+
+
+def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
+    """The chosen fragments as plain pieces with match flags, an ellipsis where text is
+    left out (overlapping matches, the bigrams of a CJK word, join up)."""
+    out: list[Fragment] = []
+    for frag in chosen:
+        if frag.start > 0 or out:
+            out.append(Fragment(ELLIPSIS, False))
+        index = frag.start
+        for start, end, _ in sorted(frag.matches, key=lambda m: (m[0], m[0] - m[1])):
+            if end <= index:
+                continue
+            start = max(start, index)
+            if start > index:
+                out.append(Fragment(_flat(text[index:start]), False))
+            out.append(Fragment(_flat(text[start:end]), True))
+            index = end
+        if index < frag.end:
+            out.append(Fragment(_flat(text[index : frag.end]), False))
+    if chosen and chosen[-1].end < len(text):
+        out.append(Fragment(ELLIPSIS, False))
+    return _merge(out)
 
 
 def snippet_from_spans(
     text: str, spans: Iterable[tuple[int, int, str]], *, maxchars: int = SNIPPET_CHARS
 ) -> list[Fragment]:
-    """The best fragments of `text` around the matched (start, end, term) spans."""
-    tokens = []
+    """The best fragments of `text` around the matched (start, end, term) spans.
+
+    The fragments and their choice are whoosh's (PinpointFragmenter with autotrim,
+    BasicFragmentScorer, the TOP_FRAGMENTS best in text order), computed on tuples.
+    """
+    marks = []
     last_start = -1
     # the first matches are plenty to choose a fragment from (a long article can hold hundreds)
-    for start, end, term in sorted(spans)[:MAX_SPANS]:
-        if start == last_start:
+    for mark in sorted(spans)[:MAX_SPANS]:
+        if mark[0] == last_start:
             continue
-        last_start = start
-        tok = Token(text=term, startchar=start, endchar=end, chars=True)
-        tok.matched = True
-        tokens.append(tok)
-    if not tokens:
+        last_start = mark[0]
+        marks.append(mark)
+    if not marks:
         return opening(text, maxchars + 2 * SURROUND)
     if len(text) <= maxchars + 2 * SURROUND:
-        best = [highlight.Fragment(text, tokens, 0, len(text))]  # short: show all of it
-    else:
-        fragments = _fragmenter(maxchars).fragment_matches(text, tokens)
-        best = highlight.top_fragments(fragments, TOP_FRAGMENTS, _SCORER, highlight.FIRST)
-    return _FORMATTER.format(best)
+        return _pieces(text, [_Piece(0, len(text), marks)])  # short: show all of it
+    scored = heapq.nlargest(
+        TOP_FRAGMENTS, ((_score(f), f) for f in _fragments(text, marks, maxchars))
+    )
+    best = [f for score, f in scored if score >= 1]
+    best.sort(key=lambda f: f.start)
+    return _pieces(text, best)
 
 
 def analyzed_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
@@ -125,11 +161,7 @@ def analyzed_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]
     termset = frozenset(terms)
     if not termset or not text:
         return []
-    return [
-        (t.startchar, t.endchar, t.text)
-        for t in STEM_ANALYZER(text, chars=True, mode="index")
-        if t.text in termset
-    ]
+    return [(t[3], t[4], t[0]) for t in tokens(text) if t[0] in termset]
 
 
 def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
@@ -142,7 +174,7 @@ def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     for start, end, term in spans[::step]:
         if end > len(text):
             return False
-        found = [t.text for t in STEM_ANALYZER(text[start:end], mode="index")]
+        found = [t[0] for t in tokens(text[start:end])]
         if found != [term]:
             return False
     return True
