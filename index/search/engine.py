@@ -50,6 +50,7 @@ from index.search.query import parse_query
 from index.search.scorer import Scorer, SearchTimeout
 from index.search.segments import MappedStorage, decoded_lengths, fresh_reader
 from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
+from index.search.stats import Statistics
 from index.search.table import Table
 
 __all__ = [
@@ -270,6 +271,17 @@ class SearchIndex:
         self.posting_cache.keep_only(live)
         self._local.table = (searcher, table)
         return table
+
+    def statistics(self, searcher: Searcher) -> Statistics:
+        """Index-wide ranking statistics for `searcher` (stats.py), kept while it is this
+        thread's searcher."""
+        cached = getattr(self._local, "stats", None)
+        if cached is not None and cached.searcher is searcher:
+            return cached
+        stats = Statistics(self, searcher)
+        if getattr(self._local, "searcher", None) is searcher:
+            self._local.stats = stats
+        return stats
 
     def _segment_table(self, leaf) -> Table:
         """One segment's facet table: kept on its reader, shared between threads by id."""

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.reading import TermNotFound
 
 from index.search import whoosh_wall as wall
 from index.search.codec import FlatMatcher, TermPostings, gather_places
@@ -89,9 +90,10 @@ def _matcher(leaf, fieldname: str, text: str):
 
 
 def _decode(leaf, fieldname: str, text: str) -> TermPostings | None:
-    if fieldname not in leaf.schema or (fieldname, text) not in leaf:
+    try:  # one lookup in the segment's terms (not a test, then a second to read them)
+        matcher = _matcher(leaf, fieldname, text)
+    except TermNotFound:
         return None
-    matcher = _matcher(leaf, fieldname, text)
     if isinstance(matcher, FlatMatcher):
         return matcher.postings
     return _from_whoosh(matcher, leaf.schema[fieldname].format)

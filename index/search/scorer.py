@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from index.search import whoosh_wall as wall
-from index.search.bm25f import Fields, field_norm, fields_idf
+from index.search.bm25f import Fields
 from index.search.codec import TermPostings
 from index.search.errors import QueryError
 from index.search.postings import places
@@ -56,7 +56,7 @@ class Scorer:
         self.results: dict[tuple[int, int], Hits] = {}  # (offset, id(leaf query)) -> hits
         self.read: dict[tuple, TermPostings | None] = {}  # (offset, field, text)
         self.idfs: dict[tuple, float] = {}  # a Fields word's idf (index-wide)
-        self.norms: dict[str, tuple[float, float]] = {}  # a field's length normalisation
+        self.stats = index.statistics(searcher)  # index-wide, kept for the searcher
 
     def run(self, q) -> dict[int, float]:
         """Every matching live document's score, by docnum."""
@@ -75,8 +75,7 @@ class Scorer:
             self.leaves.append((offset, leaf))
             ids, scores = self.node(q, sub, leaf)
             if leaf.has_deletions() and len(ids):
-                dead = np.fromiter(leaf.deleted_docs_set, np.int64)
-                keep = ~np.isin(ids, dead)
+                keep = _alive(leaf)[ids]
                 ids, scores = ids[keep], scores[keep]
             found.append((ids + offset if offset else ids, scores))
         if not found:
@@ -179,10 +178,9 @@ class Scorer:
         elif not self.searcher.schema[fieldname].scorable:
             out = p.ids, np.full(len(p), float(boost))
         else:
-            s = self.searcher
             lengths = self.index.length_array(leaf, fieldname)
-            avg = s.avg_field_length(fieldname) or 1.0
-            top = s.idf(fieldname, text) * boost * (self.K1 + 1)
+            avg = self.stats.avg_length(fieldname)
+            top = self.stats.idf(fieldname, text) * boost * (self.K1 + 1)
             base = self.K1 * (1 - self.B)
             slope = self.K1 * self.B / avg
             w = p.weights
@@ -215,7 +213,7 @@ class Scorer:
         if read:
             idf = self.idfs.get(word)
             if idf is None:  # a statistic of the whole index: the same in every segment
-                idf = self.idfs[word] = fields_idf(self.searcher, terms)
+                idf = self.idfs[word] = self.stats.fields_idf(terms)
             top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
             # the longest postings (the text's, usually) last: the shorter fields' (title,
             # tags) frequencies are added to them, in the order whoosh's scorer adds them
@@ -239,14 +237,8 @@ class Scorer:
     def _frequencies(self, leaf, t, p: TermPostings) -> np.ndarray:
         """A field's normalised, weighted frequencies of a word: boost · w / (base + slope · l)."""
         lengths = self.index.length_array(leaf, t.fieldname)
-        base, slope = self._norm(t.fieldname)
+        base, slope = self.stats.norm(t.fieldname)
         return t.boost * p.weights / (base + slope * lengths[p.ids])
-
-    def _norm(self, fieldname: str) -> tuple[float, float]:
-        norm = self.norms.get(fieldname)
-        if norm is None:
-            norm = self.norms[fieldname] = field_norm(self.searcher, fieldname)
-        return norm
 
     def multiterm(self, leaf, q) -> Hits:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
@@ -330,6 +322,17 @@ class Scorer:
                 ):
                     out[d].append((start, end, term))
         return out
+
+
+def _alive(leaf) -> np.ndarray:
+    """A segment's live documents as a mask by docnum, made once per segment reader (a
+    reader's deletions never change: a commit that deletes makes a new reader)."""
+    mask = leaf.__dict__.get("_gloss_alive")
+    if mask is None:
+        mask = np.ones(leaf.doc_count_all(), dtype=bool)
+        mask[np.fromiter(leaf.deleted_docs_set, np.int64)] = False
+        leaf._gloss_alive = mask
+    return mask
 
 
 def _has_positions(leaf, fieldname: str) -> bool:

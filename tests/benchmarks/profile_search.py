@@ -1,9 +1,11 @@
 """Where a search class's time goes: cProfile over its 100 benchmark queries.
 
-Usage: python tests/benchmarks/profile_search.py LIBRARY CLASS [SORT] [ROWS]
+Usage: python tests/benchmarks/profile_search.py LIBRARY CLASS [SORT] [ROWS] [PLAN]
   LIBRARY  a library made by `make bench` (bench.py --keep DIR leaves DIR/library)
   CLASS    one of common, rare, terms, phrase, prefix, field, annotation
   SORT     cProfile order: tottime (default) or cumulative
+  PLAN     the bench's DIR/search-plan.json: its very queries (else they are made again
+           from the BBC corpus, with stand-in words for the note: queries)
 
 Each query runs once unprofiled first (so that caches are warm as in the benchmark's
 later queries), then all of them under the profiler.
@@ -12,6 +14,7 @@ later queries), then all of them under the profiler.
 from __future__ import annotations
 
 import cProfile
+import json
 import pstats
 import sys
 import time
@@ -34,10 +37,14 @@ def main(argv: list[str]) -> int:
     rows = int(argv[4]) if len(argv) > 4 else 30
     lib = Library.open(library, background=True, create_welcome=False)
     try:
-        stories = corpus.read_stories(BBC)
-        note_words = ["economy", "market", "government"] * 50  # note: queries, as words
-        made = corpus.make_queries(stories, TAGS, note_words)
-        queries = [q for q in made if q.kind == kind]
+        if len(argv) > 5:
+            plan = json.loads(Path(argv[5]).read_text(encoding="utf-8"))
+            queries = [corpus.Query(**{**q, "date_range": None}) for q in plan["queries"]]
+        else:
+            stories = corpus.read_stories(BBC)
+            note_words = ["economy", "market", "government"] * 50  # note: queries, as words
+            queries = corpus.make_queries(stories, TAGS, note_words)
+        queries = [q for q in queries if q.kind == kind]
         for query in queries:
             lib.search(query.gloss)
         profile = cProfile.Profile()
