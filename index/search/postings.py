@@ -15,7 +15,6 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
-from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 
 from index.search import whoosh_wall as wall
@@ -46,6 +45,8 @@ class PostingCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
+        if not may_hold(leaf, fieldname, text):
+            return None
         found = _decode(leaf, fieldname, text)
         size = 64 if found is None else found.nbytes
         with self._lock:
@@ -71,6 +72,40 @@ class PostingCache:
         return len(self._items)
 
 
+SMALL_FIELD_TOKENS = 16_384  # a field this short in a segment has its words listed once
+SMALL_VOCABULARY = 8_192  # ...unless they are more than this (then terms are looked up)
+
+
+def may_hold(leaf, fieldname: str, text: str) -> bool:
+    """False when the segment surely lacks the term: its field's words are few (an author
+    field, tags, a small segment's text) and listed once per segment reader, so that the
+    many lookups of words absent from a field or a segment cost a set test each. True
+    when the term is there, or when the field's words are too many to list."""
+    words = _vocabulary(leaf, fieldname)
+    if words is None:
+        return fieldname in leaf.schema
+    return leaf.schema[fieldname].to_bytes(text) in words
+
+
+def _vocabulary(leaf, fieldname: str) -> frozenset[bytes] | None:
+    known = leaf.__dict__.setdefault("_gloss_vocabularies", {})
+    if fieldname in known:
+        return known[fieldname]
+    words: set[bytes] | None = None
+    if fieldname in leaf.schema:
+        field = leaf.schema[fieldname]
+        scored = field.scorable
+        if not scored or leaf.field_length(fieldname) <= SMALL_FIELD_TOKENS:
+            words = set()
+            for btext in leaf.lexicon(fieldname):
+                words.add(btext)
+                if len(words) > SMALL_VOCABULARY:
+                    words = None
+                    break
+    known[fieldname] = found = None if words is None else frozenset(words)
+    return found
+
+
 def places(leaf, fieldname: str, text: str, postings: TermPostings, rows):
     """(row of each place, places as an (n, stride) int array) of the postings at `rows`."""
     if postings.memory is not None:
@@ -78,20 +113,13 @@ def places(leaf, fieldname: str, text: str, postings: TermPostings, rows):
     # every term of a segment is in the same postings file: found once per segment reader
     postfile = leaf.__dict__.get("_gloss_postfile")
     if postfile is None:
-        postfile = leaf._gloss_postfile = _matcher(leaf, fieldname, text).dbfile
+        postfile = leaf._gloss_postfile = wall.term_matcher(leaf, fieldname, text).dbfile
     return gather_places(postfile, postings, rows)
-
-
-def _matcher(leaf, fieldname: str, text: str):
-    matcher = leaf.postings(fieldname, text)
-    while isinstance(matcher, WrappingMatcher):  # deletions: applied once, after scoring
-        matcher = matcher.child
-    return matcher
 
 
 def _decode(leaf, fieldname: str, text: str) -> TermPostings | None:
     try:  # one lookup in the segment's terms (not a test, then a second to read them)
-        matcher = _matcher(leaf, fieldname, text)
+        matcher = wall.term_matcher(leaf, fieldname, text)
     except TermNotFound:
         return None
     if isinstance(matcher, FlatMatcher):

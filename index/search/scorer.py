@@ -260,6 +260,9 @@ class Scorer:
         first); then each word's (document, position) keys are read for those documents
         only, and each start is carried to the nearest next word's key within `slop`.
         """
+        for word in q.words:  # a word missing here: no need to read the others
+            if not len(self.postings(leaf, q.fieldname, word) or ()):
+                return no_hits()
         order = sorted(q.words, key=lambda w: len(self.postings(leaf, q.fieldname, w) or ()))
         found: dict[str, Hits] = {}
         candidates = None

@@ -21,6 +21,8 @@ from whoosh import fields, query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import FileIndex
+from whoosh.matching.wrappers import WrappingMatcher
+from whoosh.reading import TermNotFound
 from whoosh.writing import SegmentWriter
 
 from index.store.database import StoreError
@@ -115,6 +117,23 @@ def term_texts(q: Any, leaf: Any) -> Iterator[bytes]:
     return q._btexts(leaf)
 
 
+def term_matcher(leaf: Any, fieldname: str, text: str | bytes) -> Any:
+    """A term's postings in one segment as its codec reads them, deletions not filtered
+    (the scorer drops deleted documents once, after scoring). whoosh's own
+    `SegmentReader.postings` wraps them in a filter that lists every posting in Python
+    when the segment has deletions. Raises TermNotFound for a term (or field) not there."""
+    if not hasattr(leaf, "_terms"):  # not a segment's reader: whoosh's way, filter taken off
+        matcher = leaf.postings(fieldname, text)
+        while isinstance(matcher, WrappingMatcher):
+            matcher = matcher.child
+        return matcher
+    if fieldname not in leaf.schema:
+        raise TermNotFound(f"no field {fieldname!r}")
+    field = leaf.schema[fieldname]
+    btext = text if isinstance(text, bytes) else field.to_bytes(text)
+    return leaf._terms.matcher(fieldname, btext, field.format)
+
+
 def has_blocks(matcher: Any) -> bool:
     """True for a matcher over whoosh's block postings (W3LeafMatcher: indexes before gloss4)."""
     return hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")
@@ -175,6 +194,7 @@ def _missing() -> list[str]:
         checks.append(("SegmentReader._perdoc", hasattr(leaf, "_perdoc")))
         checks.append(("FileIndex._schema", hasattr(ix, "_schema")))
         checks.append(("SegmentReader._gen", hasattr(leaf, "_gen")))
+        checks.append(("SegmentReader._terms", hasattr(leaf, "_terms")))
         if hasattr(leaf, "_perdoc"):
             checks.append(("PerDocReader._cached_reader", hasattr(leaf._perdoc, "_cached_reader")))
         matcher = leaf.postings("body", b"wall")
