@@ -39,6 +39,14 @@ QUERIES = [
     '"the bank"',
     "compan* -title:firm",
     "which firms reported profits and growth of their shares in europe?",  # a sentence: a bag
+    # dates: read from the facet table's dates (scorer.dates), not a term per day
+    "date:[2005-02 to 2005-03]",
+    "market date:2005-02",
+    "date:>2005-03-15",
+    "date:<=2005-01-20 OR date:>=2010-07",
+    "growth date:[2007 to *]",
+    "date:2005-01-10",
+    "date:<2005-01-21",  # the end itself left out
 ]
 
 

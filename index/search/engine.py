@@ -240,7 +240,7 @@ class SearchIndex:
             if not wall.has_stored_column(leaf) or not leaf.has_column("facets"):
                 raise FileNotFoundError(f"segment {leaf.segment().segment_id()} lost its files")
             leaf.stored_fields(0)
-            self._segment_table(leaf)
+            self.segment_table(leaf)
             for fieldname in SCORED_FIELDS:
                 self.lengths(leaf, fieldname)
         except Exception:
@@ -260,7 +260,7 @@ class SearchIndex:
         for leaf, _ in searcher.reader().leaf_readers():
             if leaf.doc_count_all():
                 live.add(leaf.segment().segment_id())
-                part = self._segment_table(leaf)
+                part = self.segment_table(leaf)
                 table.extend(part)
                 table.parts.append(part)
         with self._lock:
@@ -283,7 +283,7 @@ class SearchIndex:
             self._local.stats = stats
         return stats
 
-    def _segment_table(self, leaf) -> Table:
+    def segment_table(self, leaf) -> Table:
         """One segment's facet table: kept on its reader, shared between threads by id."""
         part = leaf.__dict__.get("_gloss_table")
         if part is None:

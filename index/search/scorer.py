@@ -13,6 +13,7 @@ parity tests hold the scores equal to 1e-9 or closer).
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from typing import TYPE_CHECKING, Any
@@ -128,6 +129,8 @@ class Scorer:
             return no_hits()
         if isinstance(q, wq.Phrase) and _has_positions(leaf, q.fieldname):
             return self.phrase(leaf, q)
+        if isinstance(q, (wq.TermRange, wq.Prefix)) and q.fieldname == "date":
+            return self.dates(leaf, q)
         if isinstance(q, wq.MultiTerm) and q.field() in leaf.schema:
             return self.multiterm(leaf, q)
         matcher = q.matcher(sub, self.searcher.context())
@@ -252,6 +255,27 @@ class Scorer:
             return ids, np.full(len(ids), float(q.boost))
         return ids, scores
 
+    def dates(self, leaf, q) -> Hits:
+        """A date range or prefix (`date:2023`, `date:[2023-01 to 2023-03]`) from the
+        segment's dates in its facet table: one comparison per distinct date, not the
+        postings of every day in the range. Dates are ISO strings, compared as whoosh
+        compares the terms of a TermRange (each end included unless excluded)."""
+        if not q.constantscore:  # never made so by the query language: whoosh's own way
+            return self.multiterm(leaf, q)
+        names, codes = _segment_dates(self.index, leaf)
+        if isinstance(q, wq.Prefix):
+            lo = bisect.bisect_left(names, q.text)
+            hi = bisect.bisect_left(names, q.text + "\U0010ffff")
+        else:
+            lo = 0
+            if q.start is not None:
+                lo = (bisect.bisect_right if q.startexcl else bisect.bisect_left)(names, q.start)
+            hi = len(names)
+            if q.end is not None:
+                hi = (bisect.bisect_left if q.endexcl else bisect.bisect_right)(names, q.end)
+        ids = np.flatnonzero((codes >= lo) & (codes < hi)).astype(np.int64)
+        return ids, np.full(len(ids), float(q.boost))
+
     def phrase(self, leaf, q) -> Hits:
         """Documents holding the words in order (each within `slop` of the one before),
         scored as the sum of their terms.
@@ -336,6 +360,19 @@ def _alive(leaf) -> np.ndarray:
         mask[np.fromiter(leaf.deleted_docs_set, np.int64)] = False
         leaf._gloss_alive = mask
     return mask
+
+
+def _segment_dates(index: SearchIndex, leaf) -> tuple[list[str], np.ndarray]:
+    """A segment's distinct dates, sorted, and each document's date as an index into them
+    (-1: none); made once per segment reader."""
+    found = leaf.__dict__.get("_gloss_dates")
+    if found is None:
+        dates = index.segment_table(leaf).dates
+        names = sorted({d for d in dates if d})
+        where = {d: i for i, d in enumerate(names)}
+        codes = np.fromiter((where.get(d, -1) if d else -1 for d in dates), np.int64, len(dates))
+        found = leaf._gloss_dates = (names, codes)
+    return found
 
 
 def _has_positions(leaf, fieldname: str) -> bool:
