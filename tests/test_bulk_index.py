@@ -65,7 +65,9 @@ def test_workers_build_the_same_index_as_one_writer(tmp_path, small_rounds, monk
         assert pooled.wait_indexed(timeout=120)
         assert merged and all(merged)
         assert not pooled.index.tidy_plan(2)  # the import's segments were merged...
-        assert len(pooled.index._ix._segments()) <= segments_before + 2  # ...into two
+        sizes = [seg.doc_count_all() for seg in pooled.index._ix._segments()]
+        assert len(sizes) <= segments_before + 1
+        assert len([n for n in sizes if n >= search_merge.BIG]) == 1  # ...into one
         assert pooled.check() == [] and once_each(pooled)
         expected = answers(pooled)
     monkeypatch.setenv("GLOSS_WORKERS", "0")
@@ -196,3 +198,27 @@ def test_workers_that_cannot_start_leave_the_indexing_to_the_indexer_thread(
         assert lib.indexer.no_builders
         assert lib.check() == [] and once_each(lib)
         assert lib.search("market").total > 0
+
+
+class _Sized:
+    """A segment as the tidy plan sees it: its number of documents."""
+
+    def __init__(self, docs: int) -> None:
+        self.docs = docs
+
+    def doc_count_all(self) -> int:
+        return self.docs
+
+
+def test_a_tidy_makes_one_segment_but_never_rewrites_a_far_bigger_archive():
+    imported = [_Sized(3_000) for _ in range(8)]
+    small = [_Sized(12), _Sized(400)]  # passages' segments: merged by commits, not here
+    (group,) = search_merge.plan(imported + small)
+    assert sorted(s.docs for s in group) == [3_000] * 8
+    archive = _Sized(200_000)  # 8 × 3,000 is far less than a quarter of it: it stays
+    (group,) = search_merge.plan([archive, *imported, *small])
+    assert archive not in group and len(group) == 8
+    close = _Sized(60_000)  # not far bigger than the import: all of it becomes one
+    (group,) = search_merge.plan([close, *imported])
+    assert close in group and len(group) == 9
+    assert search_merge.plan(imported[: search_merge.TIDY_ABOVE]) == []

@@ -406,9 +406,10 @@ class SearchIndex:
                 if not writer.is_closed:
                     writer.cancel()
 
-    def tidy_plan(self, groups: int) -> list[list]:
-        """Groups of an import's segments worth merging (see index/search_merge.py)."""
-        return search_merge.plan(wall.index_segments(self._ix), groups)
+    def tidy_plan(self, groups: int = 1) -> list[list]:
+        """An import's segments worth merging, as groups for the workers (merge.py): one
+        group whatever `groups` (the workers free) is, since one segment searches fastest."""
+        return search_merge.plan(wall.index_segments(self._ix))
 
     def adopt(self, side: Path, merged, live: list) -> bool:
         """Swap a merged segment (built in `side` by search_merge.merge) for its sources,

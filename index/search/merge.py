@@ -2,9 +2,9 @@
 
 An import's backlog is built as segments of a few thousand documents (index/indexer.py),
 and every segment costs each search a term lookup per word, so after a big import the
-index holds more segments than searching likes. Here worker processes merge groups of
-them into one segment each, written in a folder beside the index, while the indexer
-thread goes on committing new passages. `adopt` then moves the merged segment in and
+index holds more segments than searching likes. Here a worker process merges them into
+one segment, written in a folder beside the index, while the indexer thread goes on
+committing new passages. `adopt` then moves the merged segment in and
 swaps it for its sources in one quick commit, carrying over the documents deleted from
 the sources while the merge ran (a deleted document never comes back).
 
@@ -27,22 +27,30 @@ from index.search.fields import SCHEMA, SpellingWriter
 
 BIG = 1_000  # segments of this many documents or more are an import's, merged here
 TIDY_ABOVE = 6  # more big segments than this get merged (an import leaves one per worker)
+LARGEST_KEPT = 4  # a segment this many times the other big ones together is not rewritten
 MERGE_LIMIT_MB = 128
 SIDE_PREFIX = ".merge-"
 
 
-def plan(segments: list, groups: int) -> list[list]:
-    """Groups of big segments to merge, one group per worker, balanced by documents.
+def plan(segments: list) -> list[list]:
+    """The big segments to merge into one after an import (a list of one group, or none).
 
-    Nothing when there are at most TIDY_ABOVE big segments; a group of one is left out.
+    Nothing when there are at most TIDY_ABOVE big segments. Otherwise all of them become
+    one segment: every search pays a term lookup per segment and field, so one segment
+    answers faster than two merged side by side in two workers would. A largest segment
+    more than LARGEST_KEPT times the others together is left as it is and only the others
+    merge, so that a small import into a big archive never rewrites the whole archive.
     """
-    big = [seg for seg in segments if seg.doc_count_all() >= BIG]
+    big = sorted(
+        (seg for seg in segments if seg.doc_count_all() >= BIG),
+        key=lambda s: s.doc_count_all(),
+        reverse=True,
+    )
     if len(big) <= TIDY_ABOVE:
         return []
-    out: list[list] = [[] for _ in range(max(1, groups))]
-    for seg in sorted(big, key=lambda s: s.doc_count_all(), reverse=True):
-        min(out, key=lambda g: sum(s.doc_count_all() for s in g)).append(seg)
-    return [group for group in out if len(group) > 1]
+    if big[0].doc_count_all() > LARGEST_KEPT * sum(s.doc_count_all() for s in big[1:]):
+        big = big[1:]
+    return [big] if len(big) > 1 else []
 
 
 def side_folder(index_folder: Path) -> Path:
