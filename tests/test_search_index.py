@@ -525,6 +525,38 @@ def test_apply_is_seen_by_another_threads_searcher(small_index):
     assert small_index.doc_ids() == {"a:9001", "a:9002", "a:9003", "a:9005", "n:n-1", "n:n-3"}
 
 
+def test_a_commit_by_another_process_is_seen_without_listing_the_folder(small_index, monkeypatch):
+    """A searcher is known current from the folder's time and this process's commits (no
+    listing per search, stamps trusted at once here); another process's commit (a second
+    SearchIndex on the folder) changes the folder, so the next search reads it."""
+    monkeypatch.setattr(search_module, "SETTLED_NS", 0)
+    listed = []
+    up_to_date = search_module.Searcher.up_to_date
+    monkeypatch.setattr(
+        search_module.Searcher, "up_to_date", lambda s: listed.append(1) or up_to_date(s)
+    )
+    texts = {9004: "Otters.", 9006: "Otters in the weir."}
+    assert {h.article_id for h in small_index.search("otters", text_for=texts.get).hits} == {9004}
+    small_index.search("otters", text_for=texts.get)
+    checks = len(listed)
+    small_index.search("otters", text_for=texts.get)
+    assert len(listed) == checks  # current: the folder was not listed again
+    other = SearchIndex.open(small_index.folder)
+    try:
+        # the folder's time comes from a coarse clock: wait until it has moved past the
+        # stamp, so that the commit below leaves a later one (as any real commit would)
+        stamp = os.stat(small_index.folder).st_mtime_ns
+        coarse = getattr(time, "CLOCK_REALTIME_COARSE", time.CLOCK_REALTIME)
+        while time.clock_gettime_ns(coarse) <= stamp:
+            time.sleep(0.001)
+        new = article_doc(9006, "Weir otters", None, "2023-05-02", texts[9006], [])
+        other.apply([new], [])
+    finally:
+        other.close()
+    found = small_index.search("otters", text_for=texts.get)
+    assert {h.article_id for h in found.hits} == {9004, 9006}
+
+
 def test_searches_run_while_the_indexer_writes(small_index):
     errors: list[BaseException] = []
     stop = threading.Event()

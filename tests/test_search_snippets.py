@@ -113,3 +113,19 @@ def test_analysed_spans_are_those_of_the_whoosh_analyzer():
         assert analyzed_spans(text, terms) == expected
         assert spans_agree(text, expected)
         assert not spans_agree("x" + text, expected)  # a changed text is noticed
+
+
+def test_a_plain_words_term_is_the_tokenizers():
+    """spans_agree's short road (analysis.plain_term) against the tokenizer itself."""
+    from index.search.analysis import plain_term, tokens
+
+    checked = 0
+    for text in _texts()[:80]:
+        for term, _, _, start, end, _, _ in tokens(text):
+            piece = text[start:end]
+            plain = plain_term(piece)
+            if plain is not None:
+                assert [plain] == [t[0] for t in tokens(piece)] == [term], piece
+                checked += 1
+    assert checked > 10_000
+    assert plain_term("U.S.") is None and plain_term("naïve") is None

@@ -116,6 +116,7 @@ class SearchIndex:
         self.posting_cache = PostingCache()
         self._weighting = Weighting()
         self._closed = False
+        self._commits = 0  # commits made by this process (see _current)
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -211,7 +212,7 @@ class SearchIndex:
         if self._closed:
             raise RuntimeError("the search index is closed")
         s = getattr(self._local, "searcher", None)
-        if s is not None and s.up_to_date():
+        if s is not None and self._current(s):
             return s
         old = s.reader() if s is not None else None
         for _ in range(OPEN_RETRIES):
@@ -231,6 +232,27 @@ class SearchIndex:
             self._searchers.add(s)
         self._local.searcher = s
         return s
+
+    def _current(self, s: Searcher) -> bool:
+        """True when `s` reads the index's latest generation.
+
+        whoosh finds out by listing the index folder (~0.1 ms, on every search). A commit
+        writes its table of contents into the folder, which changes the folder's time,
+        and this process counts its own commits: while both stay as they were when `s`
+        was last found current, it still is. A folder time younger than SETTLED_NS is not
+        trusted (a file system with coarse times could give a later commit the same one).
+        """
+        try:
+            stamp = (os.stat(self.folder).st_mtime_ns, self._commits)
+        except OSError:
+            return s.up_to_date()
+        if getattr(self._local, "current", None) == (s, stamp):
+            return True
+        if not s.up_to_date():
+            return False
+        if time.time_ns() - stamp[0] > SETTLED_NS:
+            self._local.current = (s, stamp)
+        return True
 
     def _warm(self, leaf) -> None:
         """Read now what whoosh opens lazily: a merge may delete a segment's files at any time."""
@@ -372,6 +394,7 @@ class SearchIndex:
 
                 yield add
                 writer.commit(mergetype=merge_tiers)
+                self._commits += 1
             finally:
                 if not writer.is_closed:
                     writer.cancel()
@@ -402,6 +425,7 @@ class SearchIndex:
                     return [seg for seg in segments if seg.doc_count() > 0] + built
 
                 writer.commit(mergetype=keep_and_add)
+                self._commits += 1
             finally:
                 if not writer.is_closed:
                     writer.cancel()
@@ -430,6 +454,7 @@ class SearchIndex:
                         return [seg for seg in kept if seg.doc_count() > 0] + [merged]
 
                     writer.commit(mergetype=swap)
+                    self._commits += 1
                     return True
                 finally:
                     if not writer.is_closed:
@@ -463,6 +488,7 @@ class SearchIndex:
                     if progress is not None and count % 256 == 0:
                         progress(count)
                 writer.commit(mergetype=writing.CLEAR)
+                self._commits += 1
             finally:
                 if not writer.is_closed:
                     writer.cancel()
@@ -505,11 +531,13 @@ class SearchIndex:
         color_aliases: dict[str, str] | None = None,
         deadline_s: float = SEARCH_DEADLINE_S,
         hidden: frozenset[int] = frozenset(),
+        texts_for: Callable[[list[int]], dict[int, str]] | None = None,
     ) -> SearchResult:
         """Run `query`: hits grouped by article, facets over every matching group.
 
         `text_for(article_id)` gives an article's reading text for its snippet
-        (asked only for the hits returned; may raise LookupError). Raises
+        (asked only for the hits returned; may raise LookupError); `texts_for(ids)`,
+        when given, gives those of all the hits in one call (a missing one: no text). Raises
         QueryError for a query that cannot run, SearchTimeout (a QueryError) when
         scoring runs past `deadline_s`, IndexDamaged when the index cannot be read.
         The articles in `hidden` (and their passages) are left out of the hits, the
@@ -538,7 +566,8 @@ class SearchIndex:
                 art = int(matches.arts[g])
                 parts.append((art, article_doc, [d for d in docs if d != article_doc]))
             spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
-            hits = build_hits(s, parts, matches.scores_of(chosen), terms, spans, text_for)
+            scores = matches.scores_of(chosen)
+            hits = build_hits(s, parts, scores, terms, spans, text_for, texts_for)
             suggestion = None
             if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found
                 # the hidden articles' words: analysed once per searcher (their text is
@@ -653,6 +682,7 @@ def _hidden_terms(
 RAREST_WORDS = 3  # words of a quote whose posting lists articles_with_words intersects
 SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
 OPEN_RETRIES = 20
+SETTLED_NS = 2_000_000_000  # a folder time older than this is trusted to show any commit
 
 
 def build_segment(folder: str, docs: list[dict]):

@@ -21,6 +21,7 @@ from index.search import whoosh_wall as wall
 from index.search.codec import FlatMatcher, TermPostings, gather_places
 
 CACHE_LIMIT_BYTES = 32 * 2**20  # decoded postings kept between searches (all segments)
+_ABSENT = object()
 
 
 class PostingCache:
@@ -40,13 +41,18 @@ class PostingCache:
 
     def postings(self, leaf, fieldname: str, text: str) -> TermPostings | None:
         """The postings of `text` in `fieldname` of one segment (None when it has none)."""
-        key = (leaf.segment().segment_id(), fieldname, text)
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
         if not may_hold(leaf, fieldname, text):
             return None
+        mine = leaf.__dict__
+        segid = mine.get("_gloss_segid")
+        if segid is None:
+            segid = mine["_gloss_segid"] = leaf.segment().segment_id()
+        key = (segid, fieldname, text)
+        with self._lock:
+            found = self._items.get(key, _ABSENT)
+            if found is not _ABSENT:
+                self._items.move_to_end(key)
+                return found
         found = _decode(leaf, fieldname, text)
         size = 64 if found is None else found.nbytes
         with self._lock:
@@ -83,16 +89,19 @@ def may_hold(leaf, fieldname: str, text: str) -> bool:
     when the term is there, or when the field's words are too many to list."""
     words = _vocabulary(leaf, fieldname)
     if words is None:
-        return fieldname in leaf.schema
-    return leaf.schema[fieldname].to_bytes(text) in words
+        return True
+    return (text if isinstance(text, bytes) else text.encode("utf-8")) in words  # to_bytes
 
 
 def _vocabulary(leaf, fieldname: str) -> frozenset[bytes] | None:
-    known = leaf.__dict__.setdefault("_gloss_vocabularies", {})
-    if fieldname in known:
+    known = leaf.__dict__.get("_gloss_vocabularies")
+    if known is None:
+        known = leaf._gloss_vocabularies = {}
+    elif fieldname in known:
         return known[fieldname]
-    words: set[bytes] | None = None
+    words: set[bytes] | None = set()  # a field the schema lacks holds nothing
     if fieldname in leaf.schema:
+        words = None
         field = leaf.schema[fieldname]
         scored = field.scorable
         if not scored or leaf.field_length(fieldname) <= SMALL_FIELD_TOKENS:

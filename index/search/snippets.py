@@ -15,7 +15,7 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from index.search.analysis import tokens
+from index.search.analysis import plain_term, tokens
 
 SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first and last match
 SURROUND = 60  # context kept either side of the matches
@@ -174,8 +174,12 @@ def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     for start, end, term in spans[::step]:
         if end > len(text):
             return False
-        found = [t[0] for t in tokens(text[start:end])]
-        if found != [term]:
+        piece = text[start:end]
+        plain = plain_term(piece)
+        if plain is not None:
+            if plain != term:
+                return False
+        elif [t[0] for t in tokens(piece)] != [term]:
             return False
     return True
 
@@ -326,23 +330,31 @@ def build_hits(
     terms: list[str],
     spans_by_doc: dict[int, list[tuple[int, int, str]]],
     text_for: Callable[[int], str],
+    texts_for: Callable[[list[int]], dict[int, str]] | None = None,
 ) -> list[ArticleHit]:
     """ArticleHits for (article_id, article docnum or None, annotation docnums) groups.
 
     `spans_by_doc` holds each article's matched (start, end, term) character
     spans as the index recorded them; they are checked against the text
     `text_for` gives and found again by analysis if the text has changed.
+    `texts_for(article_ids)`, when given, reads the texts of all the hits at once.
     """
     hits = []
+    texts: dict[int, str] | None = None
+    if texts_for is not None:
+        texts = texts_for([art for art, doc, _ in groups if doc is not None])
     for article_id, article_doc, annotation_docs in groups:
         any_doc = article_doc if article_doc is not None else annotation_docs[0]
         stored = searcher.stored_fields(any_doc)["doc"]
         snippet: list[Fragment] = []
         if article_doc is not None:
-            try:
-                text = text_for(article_id) or ""
-            except LookupError:
-                text = ""
+            if texts is not None:
+                text = texts.get(article_id) or ""
+            else:
+                try:
+                    text = text_for(article_id) or ""
+                except LookupError:
+                    text = ""
             spans = spans_by_doc.get(article_doc, [])
             if not spans_agree(text, spans):
                 spans = analyzed_spans(text, terms)  # the text changed since it was indexed
