@@ -31,6 +31,7 @@ from index.search.postings import places
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
 
+_UNREAD = object()
 Hits = tuple[np.ndarray, np.ndarray]  # ascending docnums (int64), their scores (float64)
 
 
@@ -164,10 +165,16 @@ class Scorer:
 
     def postings(self, leaf, fieldname: str, text: str) -> TermPostings | None:
         """A term's decoded postings in `leaf` (from the index's cache when it has them)."""
-        key = (self.offset, fieldname, text)
-        if key not in self.read:
-            self.read[key] = self.index.postings(leaf, fieldname, text)
-        return self.read[key]
+        return self.postings_at(self.offset, leaf, fieldname, text)
+
+    def postings_at(self, offset: int, leaf, fieldname: str, text: str) -> TermPostings | None:
+        """`postings` in the segment at `offset`, kept for the rest of this query (the
+        statistics read every segment's, which scoring then needs again)."""
+        key = (offset, fieldname, text)
+        found = self.read.get(key, _UNREAD)
+        if found is _UNREAD:
+            found = self.read[key] = self.index.postings(leaf, fieldname, text)
+        return found
 
     def term(self, leaf, fieldname: str, text: str, boost: float) -> Hits:
         """BM25 of one term: top · w / (w + k1 (1 - b) + k1 b · length / average)."""
@@ -183,7 +190,7 @@ class Scorer:
         else:
             lengths = self.index.length_array(leaf, fieldname)
             avg = self.stats.avg_length(fieldname)
-            top = self.stats.idf(fieldname, text) * boost * (self.K1 + 1)
+            top = self.stats.idf(fieldname, text, self.postings_at) * boost * (self.K1 + 1)
             base = self.K1 * (1 - self.B)
             slope = self.K1 * self.B / avg
             w = p.weights
@@ -216,7 +223,7 @@ class Scorer:
         if read:
             idf = self.idfs.get(word)
             if idf is None:  # a statistic of the whole index: the same in every segment
-                idf = self.idfs[word] = self.stats.fields_idf(terms)
+                idf = self.idfs[word] = self.stats.fields_idf(terms, self.postings_at)
             top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
             # the longest postings (the text's, usually) last: the shorter fields' (title,
             # tags) frequencies are added to them, in the order whoosh's scorer adds them

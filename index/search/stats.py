@@ -13,6 +13,7 @@ generation of the index, so nothing here goes stale.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from whoosh.searching import Searcher
@@ -22,6 +23,8 @@ from index.search.bm25f import B, bm25_idf
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
 
+Reader = Callable[[int, Any, str, str], Any]  # (offset, leaf, field, text) -> postings or None
+
 
 class Statistics:
     """One searcher's document frequencies, idfs and field-length norms, made on demand."""
@@ -29,35 +32,41 @@ class Statistics:
     def __init__(self, index: SearchIndex, searcher: Searcher) -> None:
         self.index = index
         self.searcher = searcher
-        self.leaves: list[Any] = [
-            sub.reader()
-            for sub, _ in searcher.subsearchers or [(searcher, 0)]
+        self.leaves: list[tuple[int, Any]] = [
+            (offset, sub.reader())
+            for sub, offset in searcher.subsearchers or [(searcher, 0)]
             if sub.reader().doc_count_all()
         ]
         self.doc_count = searcher.reader().doc_count_all()
         self._frequencies: dict[tuple[str, str], int] = {}
         self._averages: dict[str, float] = {}
 
-    def doc_frequency(self, fieldname: str, text: str) -> int:
-        """How many documents (deleted ones included) hold `text` in `fieldname`."""
+    def doc_frequency(self, fieldname: str, text: str, read: Reader | None = None) -> int:
+        """How many documents (deleted ones included) hold `text` in `fieldname`.
+
+        `read(offset, leaf, fieldname, text)` gives a segment's postings (the scorer
+        passes its own, which keeps them for scoring); by default the index's cache."""
         key = (fieldname, text)
         found = self._frequencies.get(key)
         if found is None:
             found = 0
-            for leaf in self.leaves:
-                postings = self.index.postings(leaf, fieldname, text)
+            for offset, leaf in self.leaves:
+                if read is None:
+                    postings = self.index.postings(leaf, fieldname, text)
+                else:
+                    postings = read(offset, leaf, fieldname, text)
                 if postings is not None:
                     found += len(postings)
             self._frequencies[key] = found
         return found
 
-    def idf(self, fieldname: str, text: str) -> float:
+    def idf(self, fieldname: str, text: str, read: Reader | None = None) -> float:
         """BM25's idf of one field's term (bm25f.Weighting.idf, from the sums above)."""
-        return bm25_idf(self.doc_count, self.doc_frequency(fieldname, text))
+        return bm25_idf(self.doc_count, self.doc_frequency(fieldname, text, read))
 
-    def fields_idf(self, terms: list) -> float:
+    def fields_idf(self, terms: list, read: Reader | None = None) -> float:
         """One idf for a word in several fields (bm25f.fields_idf, from the sums above)."""
-        having = max((self.doc_frequency(t.fieldname, t.text) for t in terms), default=0)
+        having = max((self.doc_frequency(t.fieldname, t.text, read) for t in terms), default=0)
         return bm25_idf(self.doc_count, having)
 
     def avg_length(self, fieldname: str) -> float:
