@@ -323,3 +323,24 @@ def test_did_you_mean_is_never_worked_out_for_a_query_with_enough_hits(tmp_path)
         assert word_lists_read()
     finally:
         ix.close()
+
+
+def test_passage_snippets_from_the_postings_equal_those_found_by_analysis(both):
+    """A passage's quote (or note) is analysed for its snippet only when the index says it
+    holds a word of the query: the snippets are those that analysing every one gives."""
+    from index.search import snippets
+
+    new, _, texts, queries = both
+    s = new._searcher()
+    docnums = {doc_id: d for d, doc_id in enumerate(new._table(s).ids)}
+    compared = marked = 0
+    for text in [q.gloss for q in queries if q.kind in ("annotation", "common", "rare")]:
+        result = new.search(text, text_for=texts.__getitem__, limit=20)
+        for hit in result.hits:
+            for note in hit.annotations:
+                doc = docnums["n:" + note.annotation_id]
+                again = snippets._annotation_hit(s, doc, {}, result.terms)  # analysed
+                assert again.snippet == note.snippet, text
+                compared += 1
+                marked += any(f.match for f in note.snippet)
+    assert compared > 200 and marked > 50

@@ -328,6 +328,24 @@ class Scorer:
             scores = scores + _values_at(found[word], docs)
         return docs, scores
 
+    def holds(self, docnum: int, fieldname: str, terms: list[str]) -> bool:
+        """True when document `docnum` (index-wide) holds any of `terms` in `fieldname`,
+        from the postings (a passage's quote need not be analysed to learn that it holds
+        none of the query's words)."""
+        if not terms:
+            return False
+        for offset, leaf in reversed(self.stats.leaves):
+            if offset <= docnum:
+                local = docnum - offset
+                for term in terms:
+                    p = self.postings_at(offset, leaf, fieldname, term)
+                    if p is not None and len(p):
+                        row = int(np.searchsorted(p.ids, local))
+                        if row < len(p.ids) and p.ids[row] == local:
+                            return True
+                return False
+        return False
+
     def body_spans(self, docnums: list[int], terms: list[str]) -> dict[int, list]:
         """(start, end, term) of the query's terms in some article bodies, from the
         body's stored character positions."""

@@ -323,6 +323,29 @@ class SearchResult:
         }
 
 
+STORED_KEPT = 4096  # documents' stored values a searcher keeps (a search shows 20 or so)
+
+
+def stored_doc(searcher, docnum: int) -> dict:
+    """A document's stored values (title, author, quote, note…), kept by its searcher.
+
+    whoosh decompresses and unpickles them on every read; a searcher sees one unchanging
+    generation of the index, and typing a query runs it again and again over much the
+    same hits (passages above all: there are few), so each is read once per searcher.
+    The dict is shared: read it, never change it.
+    """
+    kept = searcher.__dict__.get("_gloss_stored")
+    if kept is None:
+        kept = searcher._gloss_stored = {}
+    found = kept.get(docnum)
+    if found is None:
+        found = searcher.stored_fields(docnum)["doc"]
+        if len(kept) >= STORED_KEPT:
+            kept.clear()
+        kept[docnum] = found
+    return found
+
+
 def build_hits(
     searcher,
     groups: list[tuple[int, int | None, list[int]]],
@@ -331,13 +354,16 @@ def build_hits(
     spans_by_doc: dict[int, list[tuple[int, int, str]]],
     text_for: Callable[[int], str],
     texts_for: Callable[[list[int]], dict[int, str]] | None = None,
+    holds: Callable[[int, str, list[str]], bool] | None = None,
 ) -> list[ArticleHit]:
     """ArticleHits for (article_id, article docnum or None, annotation docnums) groups.
 
     `spans_by_doc` holds each article's matched (start, end, term) character
     spans as the index recorded them; they are checked against the text
     `text_for` gives and found again by analysis if the text has changed.
-    `texts_for(article_ids)`, when given, reads the texts of all the hits at once.
+    `texts_for(article_ids)`, when given, reads the texts of all the hits at once;
+    `holds(docnum, field, terms)`, when given, says from the index whether a passage's
+    quote or note holds any of the terms (only those that do are analysed).
     """
     hits = []
     texts: dict[int, str] | None = None
@@ -345,7 +371,7 @@ def build_hits(
         texts = texts_for([art for art, doc, _ in groups if doc is not None])
     for article_id, article_doc, annotation_docs in groups:
         any_doc = article_doc if article_doc is not None else annotation_docs[0]
-        stored = searcher.stored_fields(any_doc)["doc"]
+        stored = stored_doc(searcher, any_doc)
         snippet: list[Fragment] = []
         if article_doc is not None:
             if texts is not None:
@@ -359,7 +385,7 @@ def build_hits(
             if not spans_agree(text, spans):
                 spans = analyzed_spans(text, terms)  # the text changed since it was indexed
             snippet = snippet_from_spans(text, spans)
-        notes = [_annotation_hit(searcher, d, scores, terms) for d in annotation_docs]
+        notes = [_annotation_hit(searcher, d, scores, terms, holds) for d in annotation_docs]
         notes.sort(key=lambda a: -a.score)
         docs = [article_doc] if article_doc is not None else []
         hits.append(
@@ -377,14 +403,20 @@ def build_hits(
     return hits
 
 
-def _annotation_hit(searcher, docnum: int, scores: dict[int, float], terms) -> AnnotationHit:
-    stored = searcher.stored_fields(docnum)["doc"]
+def _annotation_hit(
+    searcher, docnum: int, scores: dict[int, float], terms, holds=None
+) -> AnnotationHit:
+    stored = stored_doc(searcher, docnum)
     quote, note = stored["quote"], stored["note"]
-    spans = analyzed_spans(quote, terms)
+    spans = []
+    if holds is None or holds(docnum, "quote", terms):
+        spans = analyzed_spans(quote, terms)
     if spans:
         snippet = snippet_from_spans(quote, spans)
     else:
-        note_spans = analyzed_spans(note, terms)
+        note_spans = []
+        if holds is None or holds(docnum, "note", terms):
+            note_spans = analyzed_spans(note, terms)
         snippet = snippet_from_spans(note, note_spans) if note_spans else opening(quote)
     return AnnotationHit(
         annotation_id=stored["annotation_id"],
