@@ -294,12 +294,11 @@ class Scorer:
         for word in q.words:  # a word missing here: no need to read the others
             if not len(self.postings(leaf, q.fieldname, word) or ()):
                 return no_hits()
+        self._check_deadline()
         order = sorted(q.words, key=lambda w: len(self.postings(leaf, q.fieldname, w) or ()))
-        found: dict[str, Hits] = {}
         candidates = None
         for word in order:
-            found[word] = self.term(leaf, q.fieldname, word, q.boost)
-            ids = found[word][0]
+            ids = self.postings(leaf, q.fieldname, word).ids  # type: ignore[union-attr]
             candidates = ids if candidates is None else np.intersect1d(candidates, ids, True)
             if not len(candidates):
                 return no_hits()
@@ -323,10 +322,25 @@ class Scorer:
                 return no_hits()
         assert at is not None
         docs = np.unique(at >> 32)
-        scores = _values_at(found[q.words[0]], docs)
+        scores = self._term_at(leaf, q.fieldname, q.words[0], q.boost, docs)
         for word in q.words[1:]:
-            scores = scores + _values_at(found[word], docs)
+            scores = scores + self._term_at(leaf, q.fieldname, word, q.boost, docs)
         return docs, scores
+
+    def _term_at(self, leaf, fieldname: str, text: str, boost: float, docs) -> np.ndarray:
+        """`term`'s scores of `docs` (each of which holds the term), worked out for them
+        alone rather than for every document holding the term (the same arithmetic)."""
+        if not self.searcher.schema[fieldname].scorable:
+            return np.full(len(docs), float(boost))
+        p = self.postings(leaf, fieldname, text)
+        assert p is not None  # the phrase matched it
+        lengths = self.index.length_array(leaf, fieldname)
+        avg = self.stats.avg_length(fieldname)
+        top = self.stats.idf(fieldname, text, self.postings_at) * boost * (self.K1 + 1)
+        base = self.K1 * (1 - self.B)
+        slope = self.K1 * self.B / avg
+        w = p.weights[np.searchsorted(p.ids, docs)]
+        return top * w / (w + base + slope * lengths[docs])
 
     def holds(self, docnum: int, fieldname: str, terms: list[str]) -> bool:
         """True when document `docnum` (index-wide) holds any of `terms` in `fieldname`,
