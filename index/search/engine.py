@@ -566,8 +566,8 @@ class SearchIndex:
                 art = int(matches.arts[g])
                 parts.append((art, article_doc, [d for d in docs if d != article_doc]))
             spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
-            scores = matches.scores_of(chosen)
-            hits = build_hits(s, parts, scores, terms, spans, text_for, texts_for, scorer.holds)
+            shown = matches.scores_of(chosen)
+            hits = build_hits(s, parts, shown, terms, spans, text_for, texts_for, scorer.holds)
             suggestion = None
             if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found
                 # the hidden articles' words: analysed once per searcher (their text is

@@ -21,7 +21,6 @@ from index.search import whoosh_wall as wall
 from index.search.codec import FlatMatcher, TermPostings, gather_places
 
 CACHE_LIMIT_BYTES = 32 * 2**20  # decoded postings kept between searches (all segments)
-_ABSENT = object()
 
 
 class PostingCache:
@@ -49,10 +48,9 @@ class PostingCache:
             segid = mine["_gloss_segid"] = leaf.segment().segment_id()
         key = (segid, fieldname, text)
         with self._lock:
-            found = self._items.get(key, _ABSENT)
-            if found is not _ABSENT:
+            if key in self._items:
                 self._items.move_to_end(key)
-                return found
+                return self._items[key]
         found = _decode(leaf, fieldname, text)
         size = 64 if found is None else found.nbytes
         with self._lock:

@@ -31,7 +31,6 @@ from index.search.postings import places
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
 
-_UNREAD = object()
 Hits = tuple[np.ndarray, np.ndarray]  # ascending docnums (int64), their scores (float64)
 
 
@@ -171,9 +170,9 @@ class Scorer:
         """`postings` in the segment at `offset`, kept for the rest of this query (the
         statistics read every segment's, which scoring then needs again)."""
         key = (offset, fieldname, text)
-        found = self.read.get(key, _UNREAD)
-        if found is _UNREAD:
-            found = self.read[key] = self.index.postings(leaf, fieldname, text)
+        if key in self.read:
+            return self.read[key]
+        found = self.read[key] = self.index.postings(leaf, fieldname, text)
         return found
 
     def term(self, leaf, fieldname: str, text: str, boost: float) -> Hits:
