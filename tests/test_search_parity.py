@@ -26,6 +26,7 @@ from tests.conftest import BBC, need
 QUERIES = [
     "economy",
     "market growth",
+    "oil prices rise sharply",  # an AND of four words: the later ones scored where needed
     "oil OR gas",
     "shares -profits",
     '"interest rates"',

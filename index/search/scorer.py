@@ -113,7 +113,10 @@ class Scorer:
             for child in children[1:]:
                 if not len(out[0]):
                     break
-                out = _both(out, self.node(child, sub, leaf))
+                if isinstance(child, Fields):  # a word: scored at the documents left only
+                    out = _both(out, self.fields(leaf, child, within=out[0]))
+                else:
+                    out = _both(out, self.node(child, sub, leaf))
             return _boosted(out, q.boost)
         if isinstance(q, wq.AndNot):
             out = self.node(q.a, sub, leaf)
@@ -204,9 +207,12 @@ class Scorer:
                 " or fewer wildcards"
             )
 
-    def fields(self, leaf, q: Fields) -> Hits:
+    def fields(self, leaf, q: Fields, within: np.ndarray | None = None) -> Hits:
         """One word in several fields as one BM25F term (see index/search/bm25f.py): each
-        field's frequency normalised by its length and weighted, added, saturated once."""
+        field's frequency normalised by its length and weighted, added, saturated once.
+
+        With `within` (ascending docnums), only those documents are scored: the same
+        arithmetic on fewer of them (an AND's later words, after its rarest)."""
         terms = [t for t in q.subqueries if t.fieldname in leaf.schema]
         word = tuple((t.fieldname, t.text, t.boost) for t in terms)
         key = (self.offset, "+fields", word)
@@ -227,27 +233,29 @@ class Scorer:
             # the longest postings (the text's, usually) last: the shorter fields' (title,
             # tags) frequencies are added to them, in the order whoosh's scorer adds them
             read.sort(key=lambda tp: len(tp[1]))
-            small = _sum([(p.ids, self._frequencies(leaf, t, p)) for t, p in read[:-1]])
-            t, p = read[-1]
-            tf = self._frequencies(leaf, t, p)
+            views = [(t, *_restricted(p, within)) for t, p in read]
+            small = _sum([(ids, self._frequencies(leaf, t, ids, w)) for t, ids, w in views[:-1]])
+            t, longest, weights = views[-1]
+            tf = self._frequencies(leaf, t, longest, weights)
             if len(small[0]):
-                tf = tf + _values_at(small, p.ids)
-                alone = ~np.isin(small[0], p.ids, assume_unique=True)
-                ids = np.concatenate([p.ids, small[0][alone]])
+                tf = tf + _values_at(small, longest)
+                alone = ~np.isin(small[0], longest, assume_unique=True)
+                ids = np.concatenate([longest, small[0][alone]])
                 tf = np.concatenate([tf, small[1][alone]])
                 order = np.argsort(ids, kind="stable")
                 ids, tf = ids[order], tf[order]
             else:
-                ids = p.ids
+                ids = longest
             out = ids, top * tf / (tf + k1)
-        self.scored[key] = out
+        if within is None:
+            self.scored[key] = out
         return out
 
-    def _frequencies(self, leaf, t, p: TermPostings) -> np.ndarray:
+    def _frequencies(self, leaf, t, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """A field's normalised, weighted frequencies of a word: boost · w / (base + slope · l)."""
         lengths = self.index.length_array(leaf, t.fieldname)
         base, slope = self.stats.norm(t.fieldname)
-        return t.boost * p.weights / (base + slope * lengths[p.ids])
+        return t.boost * weights / (base + slope * lengths[ids])
 
     def multiterm(self, leaf, q) -> Hits:
         """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
@@ -411,6 +419,17 @@ def _segment_dates(index: SearchIndex, leaf) -> tuple[list[str], np.ndarray]:
         codes = np.fromiter((where.get(d, -1) if d else -1 for d in dates), np.int64, len(dates))
         found = leaf._gloss_dates = (names, codes)
     return found
+
+
+def _restricted(p: TermPostings, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """A term's document numbers and weights, only those in `within` when it is given."""
+    if within is None:
+        return p.ids, p.weights
+    rows = np.searchsorted(p.ids, within)
+    inside = rows < len(p.ids)
+    rows, wanted = rows[inside], within[inside]
+    rows = rows[p.ids[rows] == wanted]
+    return p.ids[rows], p.weights[rows]
 
 
 def _has_positions(leaf, fieldname: str) -> bool:
