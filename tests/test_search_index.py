@@ -830,3 +830,20 @@ def test_and_and_phrases_read_in_part_match_what_whooshs_matchers_match(bbc_inde
         theirs = {hit.docnum for hit in s.search(q, limit=None)}
         assert ours == theirs, text
         assert ours, text
+
+
+def test_a_query_typed_again_is_parsed_once(small_index):
+    """The window runs the same text again on every commit, sort or page: it is parsed
+    once (the same answer comes back), and colour names still count."""
+    from index.search import query as query_module
+
+    first = query_module.parse_query('otters "on the weir" color:question', {"question": "blue"})
+    again = query_module.parse_query('otters "on the weir" color:question', {"question": "blue"})
+    assert again is first
+    renamed = query_module.parse_query('otters "on the weir" color:question', {"question": "pink"})
+    assert renamed is not first and "pink" in str(renamed.query)
+    with pytest.raises(QueryError):
+        query_module.parse_query("color:question")  # no such name without the legend
+    texts = {9004: "Otters."}
+    found = small_index.search("otters", text_for=texts.get)
+    assert found.total == small_index.search("otters", text_for=texts.get).total > 0

@@ -16,7 +16,9 @@ uses, so the query and the index always agree on what a term is.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -144,6 +146,9 @@ class AndNot(wq.AndNot):
         return _AndNotMatcher(positive, negative)
 
 
+PARSED_KEPT = 256  # parsed queries kept: typing, paging and re-running after a commit
+
+
 def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> ParsedQuery:
     """Turn the search box's text into a whoosh query, or explain why it cannot be one.
 
@@ -151,7 +156,30 @@ def parse_query(text: str, color_aliases: dict[str, str] | None = None) -> Parse
     unknown colour); returns query=None with a message when nothing is left
     to search for (empty, only stop words or punctuation). The text is read in NFC,
     as reading texts are: a word pasted with decomposed accents finds its articles.
+
+    The same text (with the same colour names) parses to the same query, so the last
+    PARSED_KEPT answers are kept: the window runs a query again on every change of the
+    index, of the sort or of the page. The answer is shared: never change it.
     """
+    key = (text, tuple(sorted((color_aliases or {}).items())))
+    with _PARSED_LOCK:
+        found = _PARSED.get(key)
+        if found is not None:
+            _PARSED.move_to_end(key)
+            return found
+    found = _parse(text, color_aliases)
+    with _PARSED_LOCK:
+        _PARSED[key] = found
+        while len(_PARSED) > PARSED_KEPT:
+            _PARSED.popitem(last=False)
+    return found
+
+
+_PARSED: OrderedDict[tuple, ParsedQuery] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+
+
+def _parse(text: str, color_aliases: dict[str, str] | None) -> ParsedQuery:
     text = unicodedata.normalize("NFC", text)
     if len(text) > MAX_PASTE_CHARS:
         raise QueryError(
