@@ -306,7 +306,7 @@ class Scorer:
         candidates = None
         for word in order:
             ids = self.postings(leaf, q.fieldname, word).ids  # type: ignore[union-attr]
-            candidates = ids if candidates is None else np.intersect1d(candidates, ids, True)
+            candidates = ids if candidates is None else _common(candidates, ids)
             if not len(candidates):
                 return no_hits()
         if candidates is None:
@@ -328,7 +328,8 @@ class Scorer:
             if not len(at):
                 return no_hits()
         assert at is not None
-        docs = np.unique(at >> 32)
+        owners = at >> 32  # ascending, as the keys are
+        docs = owners[np.concatenate(([True], owners[1:] != owners[:-1]))]
         scores = self._term_at(leaf, q.fieldname, q.words[0], q.boost, docs)
         for word in q.words[1:]:
             scores = scores + self._term_at(leaf, q.fieldname, word, q.boost, docs)
@@ -461,9 +462,26 @@ def _sum(parts: list[Hits]) -> Hits:
 
 
 def _both(a: Hits, b: Hits) -> Hits:
-    """The documents in both, each with a's score plus b's."""
-    ids, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    return ids, a[1][ia] + b[1][ib]
+    """The documents in both, each with a's score plus b's (the shorter list's documents
+    looked up in the longer one: no sort of the two together)."""
+    small, large = (a, b) if len(a[0]) <= len(b[0]) else (b, a)
+    rows = np.searchsorted(large[0], small[0])
+    found = np.zeros(len(rows), dtype=bool)
+    inside = rows < len(large[0])
+    found[inside] = large[0][rows[inside]] == small[0][inside]
+    rows = rows[found]
+    return small[0][found], small[1][found] + large[1][rows]
+
+
+def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both of two ascending arrays of distinct values."""
+    if len(a) > len(b):
+        a, b = b, a
+    rows = np.searchsorted(b, a)
+    found = np.zeros(len(a), dtype=bool)
+    inside = rows < len(b)
+    found[inside] = b[rows[inside]] == a[inside]
+    return a[found]
 
 
 def _values_at(hits: Hits, docs: np.ndarray) -> np.ndarray:
