@@ -134,7 +134,8 @@ def snippet_from_spans(
     """The best fragments of `text` around the matched (start, end, term) spans.
 
     The fragments and their choice are whoosh's (PinpointFragmenter with autotrim,
-    BasicFragmentScorer, the TOP_FRAGMENTS best in text order), computed on tuples.
+    BasicFragmentScorer, the TOP_FRAGMENTS best in text order), computed on tuples;
+    two chosen fragments that overlap are shown as one.
     """
     marks = []
     last_start = -1
@@ -153,7 +154,21 @@ def snippet_from_spans(
     )
     best = [f for score, f in scored if score >= 1]
     best.sort(key=lambda f: f.start)
-    return _pieces(text, best)
+    return _pieces(text, _joined(best))
+
+
+def _joined(chosen: list[_Piece]) -> list[_Piece]:
+    """Fragments that overlap or touch made one: whoosh's highlighter shows the shared
+    text twice ("…cut supply if…Asia. "I agree that we do not need to cut supply if…")."""
+    out: list[_Piece] = []
+    for frag in chosen:
+        if out and frag.start <= out[-1].end:
+            last = out[-1]
+            matches = sorted(set(last.matches) | set(frag.matches))
+            out[-1] = _Piece(last.start, max(last.end, frag.end), matches)
+        else:
+            out.append(frag)
+    return out
 
 
 def analyzed_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int, str]]:
