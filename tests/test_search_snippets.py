@@ -137,16 +137,16 @@ def test_analysed_spans_are_those_of_the_whoosh_analyzer():
 
 
 def test_a_plain_words_term_is_the_tokenizers():
-    """spans_agree's short road (analysis.plain_term) against the tokenizer itself."""
-    from index.search.analysis import plain_term, tokens
+    """spans_agree's short road (analysis.one_word_term) against the tokenizer itself."""
+    from index.search.analysis import one_word_term, tokens
 
     checked = 0
     for text in _texts()[:80]:
         for term, _, _, start, end, _, _ in tokens(text):
             piece = text[start:end]
-            plain = plain_term(piece)
+            plain = one_word_term(piece)
             if plain is not None:
                 assert [plain] == [t[0] for t in tokens(piece)] == [term], piece
                 checked += 1
     assert checked > 10_000
-    assert plain_term("U.S.") is None and plain_term("naïve") is None
+    assert one_word_term("U.S.") is None and one_word_term("naïve") is None

@@ -162,13 +162,12 @@ def is_stopped(word: str) -> bool:
 WORD, CJK, SEA, EMOJI = "word", "cjk", "sea", "emoji"
 
 
-def plain_term(piece: str) -> str | None:
+def one_word_term(piece: str) -> str | None:
     """The term `tokens` makes of `piece` when it is one plain ASCII word (letters and
     digits only), without the tokenizer; None for anything else."""
     if not (piece.isascii() and piece.isalnum()):
         return None
-    word = piece.lower()
-    return word if word in STOP_WORDS or len(word) == 1 else stem_word(word)
+    return plain_term(piece.lower())
 
 
 def tokens(text: str, *, stem: bool = True, query: bool = False) -> Iterator[tuple]:

@@ -15,7 +15,7 @@ import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from index.search.analysis import plain_term, tokens
+from index.search.analysis import one_word_term, tokens
 
 SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first and last match
 SURROUND = 60  # context kept either side of the matches
@@ -190,7 +190,7 @@ def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
         if end > len(text):
             return False
         piece = text[start:end]
-        plain = plain_term(piece)
+        plain = one_word_term(piece)
         if plain is not None:
             if plain != term:
                 return False
