@@ -123,11 +123,12 @@ def make_queries(stories: list[Story], tags: list[str], note_words: list[str]) -
     """100 queries of each class in CLASSES, from the original texts, with a fixed seed."""
     rng = random.Random(SEED)
     df, docs, titles = _vocabulary(stories)
-    by_df = [w for w, _ in df.most_common()]
+    # ties in a fixed order (a Counter fed from sets counts in the hash seed's order)
+    by_df = sorted(df, key=lambda w: (-df[w], w))
     common = by_df[:300]
     middle = [w for w in by_df if 20 <= df[w] <= 200]
     rare = [w for w in by_df if 2 <= df[w] <= 5 and len(w) > 4]
-    title_words = [w for w, n in titles.most_common(400) if n >= 3]
+    title_words = [w for w in sorted(titles, key=lambda w: (-titles[w], w))[:400] if titles[w] >= 3]
     out: list[Query] = []
 
     def add(kind: str, gloss: str, fts: str, **extra) -> None:
