@@ -101,7 +101,7 @@ def prepare(
     opening.lock = lock
     if check_later and _clean_and_trusted(folder):
         try:
-            problem = _schema_problem(folder / DB_NAME)
+            problem = probe(folder / DB_NAME, full=None)
         except BaseException:
             lock.release()
             raise
@@ -122,21 +122,6 @@ def _clean_and_trusted(folder: Path) -> bool:
     wal = Path(f"{db}-wal")
     unclean = wal.exists() and wal.stat().st_size > 0
     return db.exists() and not unclean and not (folder / SUSPECT_MARK).exists()
-
-
-def _schema_problem(db: Path) -> str | None:
-    """What is wrong with the database's header and schema (cheap: no page beyond them)."""
-    try:
-        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
-        if _is_damage(error):
-            return str(error)
-        raise StoreError(describe_error(error) or f"cannot open the database: {error}") from None
-    return None
 
 
 def check_after_start(folder: Path) -> str | None:
@@ -177,8 +162,11 @@ def _check_beside(folder: Path, opening: Opening, meanwhile: Callable[[], None] 
         raise failed[0]
 
 
-def probe(db: Path, *, full: bool) -> str | None:
+def probe(db: Path, *, full: bool | None) -> str | None:
     """What is wrong with the database file (None when it passes the check).
+
+    `full`: SQLite's integrity_check, or its quick_check when False; None reads only
+    the header and schema (cheap: no page beyond them).
 
     Only damage is answered here; an error of the environment (a full disk, a
     locked or unreadable file) raises StoreError, so that a good database is
@@ -187,11 +175,12 @@ def probe(db: Path, *, full: bool) -> str | None:
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            pragma = "integrity_check" if full else "quick_check"
-            rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
-            verdict = "; ".join(str(r[0]) for r in rows)
-            if verdict != "ok":
-                return verdict
+            if full is not None:
+                pragma = "integrity_check" if full else "quick_check"
+                rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
+                verdict = "; ".join(str(r[0]) for r in rows)
+                if verdict != "ok":
+                    return verdict
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
