@@ -847,3 +847,31 @@ def test_a_query_typed_again_is_parsed_once(small_index):
     texts = {9004: "Otters."}
     found = small_index.search("otters", text_for=texts.get)
     assert found.total == small_index.search("otters", text_for=texts.get).total > 0
+
+
+def test_a_segments_facet_table_read_at_once_equals_it_read_row_by_row(small_index):
+    """The opening reads each segment's facets column as one block (table.py); every
+    document's id, article, date, year, author, tags and colour must be what the rows say."""
+    from index.search.fields import SEP, TAGSEP
+    from index.search.table import Table, _flat_fields
+
+    ix = small_index
+    ix.apply([note_doc("n-99", OURS[0][0], "a quote", "ünïcode note", ["x y", "ÿ"], "", False)], [])
+    with ix._ix.searcher() as searcher:
+        leaves = [leaf for leaf, _ in searcher.reader().leaf_readers()]
+        assert len(leaves) >= 2, "a second segment, so that more than one is read"
+        for leaf in leaves:
+            column = leaf.column_reader("facets")
+            assert _flat_fields(column) is not None, "the block read is the one taken"
+            table = Table.read(leaf)
+            rows = [raw.decode("utf-8").split(SEP) for raw in column]
+            assert table.ids == [r[0] for r in rows]
+            assert table.articles == [int(r[1]) for r in rows]
+            assert table.dates == [r[2] or None for r in rows]
+            assert table.years == [r[2][:4] or None for r in rows]
+            assert table.authors == [r[3] or None for r in rows]
+            assert table.tags == [tuple(r[4].split(TAGSEP)) if r[4] else () for r in rows]
+            assert table.colors == [r[5] or None for r in rows]
+        assert any(
+            {"x y", "ÿ"} <= {t for tags in Table.read(leaf).tags for t in tags} for leaf in leaves
+        )
