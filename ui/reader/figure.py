@@ -339,17 +339,7 @@ def placeholder(
     alt_lines = 0 if not alt else (2 if body.horizontalAdvance(alt) > inner else 1)
     height = 2 * PADDING + note.lineSpacing() * (2 if address else 1)
     height += body.lineSpacing() * alt_lines + (4 if alt_lines else 0)
-    ratio = _pixel_ratio()
-    image = QImage(int(width * ratio), int(height * ratio), QImage.Format.Format_ARGB32)
-    image.setDevicePixelRatio(ratio)
-    image.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    frame = QColor(muted)
-    frame.setAlpha(120)
-    painter.setPen(QPen(frame, 1.0, Qt.PenStyle.DashLine))
-    painter.drawRoundedRect(QRectF(0.5, 0.5, width - 1, height - 1), 6, 6)
+    image, painter = _framed(width, height, muted)
     top = PADDING
     painter.setFont(small)
     painter.setPen(QColor(muted))
@@ -376,6 +366,19 @@ def placeholder(
 
 def frame(width: float, height: float, font: QFont, muted: str, label: str) -> QImage:
     """A framed box `width` × `height` (logical pixels) with a quiet one-line label."""
+    image, painter = _framed(width, height, muted)
+    small = QFont(font)
+    small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
+    painter.setFont(small)
+    painter.setPen(QColor(muted))
+    painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, label)
+    painter.end()
+    return image
+
+
+def _framed(width: float, height: float, muted: str) -> tuple[QImage, QPainter]:
+    """A transparent image `width` × `height` (logical pixels, sharp on the densest screen)
+    with a quiet dashed rounded frame, and the painter left open on it."""
     ratio = _pixel_ratio()
     image = QImage(
         max(1, int(width * ratio)), max(1, int(height * ratio)), QImage.Format.Format_ARGB32
@@ -389,13 +392,7 @@ def frame(width: float, height: float, font: QFont, muted: str, label: str) -> Q
     edge.setAlpha(120)
     painter.setPen(QPen(edge, 1.0, Qt.PenStyle.DashLine))
     painter.drawRoundedRect(QRectF(0.5, 0.5, width - 1, height - 1), 6, 6)
-    small = QFont(font)
-    small.setPointSizeF(max(font.pointSizeF() * 0.8, 6.0))
-    painter.setFont(small)
-    painter.setPen(QColor(muted))
-    painter.drawText(QRectF(0, 0, width, height), Qt.AlignmentFlag.AlignCenter, label)
-    painter.end()
-    return image
+    return image, painter
 
 
 def _pixel_ratio() -> float:
