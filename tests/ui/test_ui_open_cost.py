@@ -121,3 +121,48 @@ def test_a_search_typed_before_the_search_index_opens_waits_off_the_window(
         window.close()
     finally:
         close_library(lib)
+
+
+def test_the_search_index_waits_while_articles_are_opened_after_the_start(
+    qtbot, tmp_path, sample_folder, monkeypatch
+):
+    """Someone reading through the list right after the start is not kept waiting by the
+    index's opening (Python beside the reader): it comes once the opening of articles pauses."""
+    from PySide6.QtCore import QTimer
+
+    from index import Library
+    from ui.window import main_window
+    from ui.window.app import close_library
+
+    monkeypatch.setattr(main_window, "INDEX_AFTER_PAINT_MS", 300)
+    path = tmp_path / "lib"
+    with Library.open(path, create_welcome=False) as lib:
+        lib.import_paths([sample_folder])
+        ids = [summary.id for summary in lib.list_articles()]
+    lib = Library.open(path, create_welcome=False, background=True, defer_index=True)
+    try:
+        store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(lib, Settings(store, str(lib.path)))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window._index_asked)  # painted: the wait has begun
+        seen_open: list[bool] = []
+        ticks = QTimer(window)
+        ticks.setInterval(100)
+
+        def open_next() -> None:  # an article every 100 ms, ten times (1 s > 300 ms)
+            seen_open.append(lib.index_ready())
+            if len(seen_open) == 10:
+                ticks.stop()
+                ticks.setObjectName("done")
+                return
+            window.open_article(ids[len(seen_open) % len(ids)])
+
+        ticks.timeout.connect(open_next)
+        ticks.start()
+        qtbot.waitUntil(lambda: ticks.objectName() == "done", timeout=10_000)
+        assert not any(seen_open), "the index opened while articles were being opened"
+        qtbot.waitUntil(lib.index_ready, timeout=10_000)  # and once they pause, it opens
+        window.close()
+    finally:
+        close_library(lib)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
     QLabel,
@@ -69,6 +69,9 @@ REMEMBER_AFTER_MS = 2_000  # the open article is remembered this long after the 
 # 178,000) and the window's first clicks waited behind it for the interpreter (an article
 # opened in 140-190 ms instead of 15). The reader's first moments go to the reader.
 INDEX_AFTER_PAINT_MS = 2_000
+# ... and each article opened before then moves it 2 s later again (someone reading through
+# the list right after the start is not kept waiting by it), up to this long after the paint.
+INDEX_LATEST_MS = 10_000
 
 
 def safe_title(text: str) -> str:
@@ -92,6 +95,11 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.article: Any = None
         self.current_view = ("view", "all")
         self._index_asked = False  # the search index is opened after the first paint
+        self._index_timer = QTimer(self)  # ... once the reader has been quiet for a moment
+        self._index_timer.setSingleShot(True)
+        self._index_timer.setInterval(INDEX_AFTER_PAINT_MS)
+        self._index_timer.timeout.connect(self.library.open_index_later)
+        self._index_deadline = QElapsedTimer()
         if icon is not None:
             self.setWindowIcon(icon)
         self.runner = JobRunner(self)
@@ -147,7 +155,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         super().paintEvent(event)
         if not self._index_asked:
             self._index_asked = True
-            QTimer.singleShot(INDEX_AFTER_PAINT_MS, self.library.open_index_later)
+            self._index_deadline.start()
+            self._index_timer.start()
 
     # --- building ---------------------------------------------------------------------
 
@@ -396,6 +405,10 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         offset. The current search's words are marked when the engine has found them (on
         the search pool), and scrolled to when nothing else was asked. False when the
         article is gone."""
+        if self._index_timer.isActive() and not self._index_deadline.hasExpired(
+            INDEX_LATEST_MS - INDEX_AFTER_PAINT_MS
+        ):
+            self._index_timer.start()  # the index opens once the reading pauses
         try:
             article = self.library.get_article(article_id)
         except KeyError:
