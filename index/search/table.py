@@ -7,6 +7,7 @@ import numpy as np
 from index.search.errors import IndexDamaged
 from index.search.fields import SEP, TAGSEP
 from index.search.matches import Columns
+from index.search.whoosh_wall import var_column_block
 
 
 class Table:
@@ -117,22 +118,19 @@ class Table:
 
 
 def _flat_fields(column) -> list[str] | None:
-    """Every row's six fields in one list, from whoosh's variable-bytes column read as
-    one block: a separator put between the rows with NumPy, one decode, one split.
-    None when the column is not laid out as expected (then rows are read one by one)."""
-    inner = column.raw_column() if hasattr(column, "raw_column") else column
-    lengths = getattr(inner, "_lengths", None)
-    dbfile = getattr(inner, "_dbfile", None)
-    base = getattr(inner, "_basepos", None)
-    if lengths is None or dbfile is None or base is None or not hasattr(lengths, "typecode"):
+    """Every row's six fields in one list, from the column read as one block
+    (`whoosh_wall.var_column_block`): a separator put between the rows with NumPy, one
+    decode, one split. None when the column cannot be read so (then row by row)."""
+    block = var_column_block(column)
+    if block is None:
         return None
+    raw, lengths = block
     if not len(lengths):
         return []
     sizes = np.frombuffer(lengths, dtype=np.dtype(lengths.typecode)).astype(np.int64)
     if not sizes.all():
         return None  # an empty row: every document has one, so read it the slow way
-    blob = np.frombuffer(dbfile.get(base, int(sizes.sum())), np.uint8)
-    joined = np.insert(blob, np.cumsum(sizes)[:-1], ord(SEP))
+    joined = np.insert(np.frombuffer(raw, np.uint8), np.cumsum(sizes)[:-1], ord(SEP))
     fields = joined.tobytes().decode("utf-8").split(SEP)
     if len(fields) != 6 * len(sizes):
         raise ValueError(f"{len(fields)} facet fields for {len(sizes)} documents")

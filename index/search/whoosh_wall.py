@@ -93,6 +93,18 @@ def column_bytes(column: Any) -> bytes | None:
     return raw if raw is not None and len(raw) == column._count else None
 
 
+def var_column_block(column: Any) -> tuple[bytes, Any] | None:
+    """A variable-bytes column's rows as one block and the rows' byte lengths (an
+    `array`), in one read; None for any other column (read it row by row then)."""
+    inner = column.raw_column() if hasattr(column, "raw_column") else column
+    lengths = getattr(inner, "_lengths", None)
+    if lengths is None or not hasattr(lengths, "typecode") or not hasattr(inner, "_dbfile"):
+        return None
+    total = sum(lengths)
+    raw = inner._dbfile.get(inner._basepos, total) if total else b""
+    return (raw, lengths) if raw is not None and len(raw) == total else None
+
+
 # --- writers -------------------------------------------------------------------------------
 
 

@@ -65,9 +65,9 @@ LIST, RESULTS, BROWSER = range(3)
 LIST_LATER_FROM = 5_000  # articles
 REMEMBER_AFTER_MS = 2_000  # the open article is remembered this long after the last open
 # The search index opens this long after the first paint (a search typed sooner opens it at
-# once): its opening is Python on a thread of its own (0.6 s at 44,500 articles, 2.4 s at
-# 178,000) and the window's first clicks waited behind it for the interpreter (an article
-# opened in 140-190 ms instead of 15). The reader's first moments go to the reader.
+# once): its opening is Python on a thread of its own (0.3-0.6 s at 178,000 articles) and
+# the window's first clicks waited behind it for the interpreter (an article opened in
+# 140-355 ms instead of 15). The reader's first moments go to the reader.
 INDEX_AFTER_PAINT_MS = 2_000
 # ... and each article opened before then moves it 2 s later again (someone reading through
 # the list right after the start is not kept waiting by it), up to this long after the paint.
