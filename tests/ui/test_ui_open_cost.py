@@ -118,6 +118,7 @@ def test_a_search_typed_before_the_search_index_opens_waits_off_the_window(
             assert window.search_panel.summary.text() == "Opening index…"
         assert answer.args[0].total == 1 and lib.index_ready()
         assert lib.index_state() == "index up to date"
+        assert window.index_label.text() == "index up to date"  # the status bar says so at once
         window.close()
     finally:
         close_library(lib)

@@ -271,6 +271,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search_box.escaped.connect(self.clear_search)
         self.search_box.down.connect(lambda: self.search_panel.view.setFocus())
         self.search.results_ready.connect(self.on_results)
+        self.search.results_ready.connect(self.update_status)  # a first search opened the index
         self.index_watch.changed.connect(self.search.on_index_changed)
         self.search.failed.connect(self.on_search_failed)
         self.search.waiting.connect(self.search_panel.show_waiting)
