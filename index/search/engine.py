@@ -44,6 +44,7 @@ from index.search.codec import CorruptPostings
 from index.search.errors import IndexBusy, IndexDamaged, IndexOutdated, QueryError
 from index.search.expansion import expand_query, suggest_query
 from index.search.fields import SCHEMA, SpellingWriter, document_fields, merge_tiers
+from index.search.joined import Segments
 from index.search.matches import Matches, drop_hidden
 from index.search.postings import PostingCache
 from index.search.query import parse_query
@@ -304,6 +305,17 @@ class SearchIndex:
         if getattr(self._local, "searcher", None) is searcher:
             self._local.stats = stats
         return stats
+
+    def segments(self, searcher: Searcher) -> Segments:
+        """`searcher`'s segments as one index (joined.py), kept while it is this thread's
+        searcher."""
+        cached = getattr(self._local, "segments", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        segments = Segments(self, searcher)
+        if getattr(self._local, "searcher", None) is searcher:
+            self._local.segments = (searcher, segments)
+        return segments
 
     def segment_table(self, leaf) -> Table:
         """One segment's facet table: kept on its reader, shared between threads by id."""
