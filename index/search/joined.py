@@ -15,7 +15,7 @@ dates are joined once per searcher (a searcher sees one unchanging generation).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from index.search.postings import places as segment_places
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
 
-Reader = Callable[[int, Any, str, str], TermPostings | None]  # (offset, leaf, field, text)
+JOINED_LIMIT_BYTES = 8 * 2**20  # joined postings of several segments kept per searcher
 
 
 class JoinedPostings:
@@ -46,19 +46,6 @@ class JoinedPostings:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-
-def join(leaves: list[tuple[int, Any]], read: Reader, fieldname: str, text: str):
-    """`text`'s postings in `fieldname` over `leaves` ((offset, reader), in order), or None
-    when no segment holds it."""
-    parts = []
-    row = 0
-    for offset, leaf in leaves:
-        found = read(offset, leaf, fieldname, text)
-        if found is not None and len(found):
-            parts.append((row, offset, leaf, found))
-            row += len(found)
-    return JoinedPostings(parts) if parts else None
 
 
 def places(fieldname: str, text: str, postings: JoinedPostings, rows: np.ndarray):
@@ -100,9 +87,47 @@ class Segments:
             if sub.reader().doc_count_all()
         ]
         self.doc_count = searcher.reader().doc_count_all()
+        self._fields: dict[str, list[tuple[int, Any]]] = {}
+        self._joined: OrderedDict[tuple[str, str], JoinedPostings | None] = OrderedDict()
+        self._joined_bytes = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._alive: np.ndarray | bool | None = False  # False: not made yet
         self._dates: tuple[list[str], np.ndarray] | None = None
+
+    def postings(self, fieldname: str, text: str) -> JoinedPostings | None:
+        """`text`'s postings in `fieldname` over every segment, or None when no segment
+        holds it. Kept for the searcher (typing repeats words) up to JOINED_LIMIT_BYTES
+        of joined copies; a term of the first segment alone is its arrays, not a copy."""
+        key = (fieldname, text)
+        joined = self._joined
+        if key in joined:
+            joined.move_to_end(key)
+            return joined[key]
+        parts = []
+        row = 0
+        cache = self.index.posting_cache
+        for offset, leaf in self._holding(fieldname):
+            found = cache.postings(leaf, fieldname, text)
+            if found is not None and len(found):
+                parts.append((row, offset, leaf, found))
+                row += len(found)
+        out = JoinedPostings(parts) if parts else None
+        size = _size(out)
+        joined[key] = out
+        self._joined_bytes += size
+        while self._joined_bytes > JOINED_LIMIT_BYTES and len(joined) > 1:
+            _, dropped = joined.popitem(last=False)
+            self._joined_bytes -= _size(dropped)
+        return out
+
+    def _holding(self, fieldname: str) -> list[tuple[int, Any]]:
+        """The segments whose schema has `fieldname` (all of them, but for tests' indexes)."""
+        leaves = self._fields.get(fieldname)
+        if leaves is None:
+            leaves = self._fields[fieldname] = [
+                (offset, leaf) for offset, leaf in self.leaves if fieldname in leaf.schema
+            ]
+        return leaves
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Every document's length in `fieldname` (as whoosh scores it)."""
@@ -135,6 +160,13 @@ class Segments:
             ]
             self._dates = names, np.concatenate(codes) if codes else np.zeros(0, np.int64)
         return self._dates
+
+
+def _size(joined: JoinedPostings | None) -> int:
+    """What a joined entry holds beyond its segments' own arrays (bytes)."""
+    if joined is None or joined.ids is joined.parts[0][3].ids:
+        return 64
+    return 2 * joined.ids.nbytes
 
 
 def _alive(leaf) -> np.ndarray:

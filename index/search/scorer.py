@@ -27,7 +27,7 @@ from index.search import whoosh_wall as wall
 from index.search.bm25f import Fields
 from index.search.codec import TermPostings
 from index.search.errors import QueryError
-from index.search.joined import JoinedPostings, join, places
+from index.search.joined import JoinedPostings, places
 from index.search.postings import places as segment_places
 
 if TYPE_CHECKING:
@@ -165,11 +165,12 @@ class Scorer:
         key = (fieldname, text)
         if key in self.joined:
             return self.joined[key]
-        found = None
-        if fieldname in self.schema:
-            found = join(self.leaves, self.postings_at, fieldname, text)
-        self.joined[key] = found
+        found = self.joined[key] = self.segments.postings(fieldname, text)
         return found
+
+    def frequency(self, fieldname: str, text: str) -> int:
+        """How many documents of the index (deleted ones included) hold the term."""
+        return len(self.postings(fieldname, text) or ())
 
     def postings_at(self, offset: int, leaf, fieldname: str, text: str) -> TermPostings | None:
         """A term's decoded postings in the segment at `offset` (from the index's cache
@@ -195,7 +196,7 @@ class Scorer:
         else:
             lengths = self.segments.lengths(fieldname)
             avg = self.stats.avg_length(fieldname)
-            top = self.stats.idf(fieldname, text, self.postings_at) * boost * (self.K1 + 1)
+            top = self.stats.idf(fieldname, text, self.frequency) * boost * (self.K1 + 1)
             base = self.K1 * (1 - self.B)
             slope = self.K1 * self.B / avg
             w = p.weights
@@ -231,7 +232,7 @@ class Scorer:
         if read:
             idf = self.idfs.get(word)
             if idf is None:  # a statistic of the whole index: the same in every segment
-                idf = self.idfs[word] = self.stats.fields_idf(terms, self.postings_at)
+                idf = self.idfs[word] = self.stats.fields_idf(terms, self.frequency)
             top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
             # the longest postings (the text's, usually) last: the shorter fields' (title,
             # tags) frequencies are added to them, in the order whoosh's scorer adds them
@@ -351,7 +352,7 @@ class Scorer:
         assert p is not None  # the phrase matched it
         lengths = self.segments.lengths(fieldname)
         avg = self.stats.avg_length(fieldname)
-        top = self.stats.idf(fieldname, text, self.postings_at) * boost * (self.K1 + 1)
+        top = self.stats.idf(fieldname, text, self.frequency) * boost * (self.K1 + 1)
         base = self.K1 * (1 - self.B)
         slope = self.K1 * self.B / avg
         w = p.weights[np.searchsorted(p.ids, docs)]

@@ -141,25 +141,48 @@ def _rank(scored: tuple[int, _Piece]) -> tuple[int, int]:
 
 def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
     """The chosen fragments as plain pieces with match flags, an ellipsis where text is
-    left out (overlapping matches, the bigrams of a CJK word, join up)."""
-    out: list[Fragment] = []
+    left out (overlapping matches, the bigrams of a CJK word, join up). Neighbouring
+    pieces of one flag are joined before they are made one line and a Fragment."""
+    parts: list[str] = []
+    flags: list[bool] = []
     for frag in chosen:
-        if frag.start > 0 or out:
-            out.append(Fragment(ELLIPSIS, False))
+        if frag.start > 0 or parts:
+            parts.append(ELLIPSIS)
+            flags.append(False)
         index = frag.start
-        for start, end, _ in sorted(frag.matches, key=lambda m: (m[0], m[0] - m[1])):
+        for start, end, _ in sorted(frag.matches, key=_match_order):
             if end <= index:
                 continue
-            start = max(start, index)
             if start > index:
-                out.append(Fragment(_flat(text[index:start]), False))
-            out.append(Fragment(_flat(text[start:end]), True))
+                parts.append(text[index:start])
+                flags.append(False)
+            else:
+                start = index
+            parts.append(text[start:end])
+            flags.append(True)
             index = end
         if index < frag.end:
-            out.append(Fragment(_flat(text[index : frag.end]), False))
+            parts.append(text[index : frag.end])
+            flags.append(False)
     if chosen and chosen[-1].end < len(text):
-        out.append(Fragment(ELLIPSIS, False))
+        parts.append(ELLIPSIS)
+        flags.append(False)
+    out: list[Fragment] = []
+    at, count = 0, len(parts)
+    while at < count:
+        flag = flags[at]
+        upto = at + 1
+        while upto < count and flags[upto] == flag:
+            upto += 1
+        joined = parts[at] if upto == at + 1 else "".join(parts[at:upto])
+        out.append(Fragment(_flat(joined), flag))
+        at = upto
     return _merge(out)
+
+
+def _match_order(match: tuple[int, int, str]) -> tuple[int, int]:
+    """Matches by start, the longer first."""
+    return match[0], match[0] - match[1]
 
 
 def snippet_from_spans(
