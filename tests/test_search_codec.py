@@ -246,6 +246,7 @@ def test_typing_a_query_decodes_each_term_once(both):
 
     new, _, texts, _ = both
     new.posting_cache = cache = PostingCache()
+    new._local.segments = None  # and the searcher's joined postings (joined.py) with it
     counts = []
     for typed in ("state of emerg", "state of emerge", "state of emergen"):
         new.search(typed, text_for=texts.__getitem__)

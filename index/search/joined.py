@@ -33,16 +33,38 @@ class JoinedPostings:
     """One term's postings over every segment: ascending index-wide `ids`, their `weights`,
     and `parts` (first row, segment offset, segment reader, the segment's postings)."""
 
-    __slots__ = ("ids", "parts", "stride", "weights")
+    __slots__ = ("_weights", "ids", "parts", "stride")
 
     def __init__(self, parts: list[tuple[int, int, Any, TermPostings]]) -> None:
         self.parts = parts
         self.stride = parts[0][3].stride
+        self._weights: np.ndarray | None = None
         if len(parts) == 1 and parts[0][1] == 0:  # the first segment alone: no copy
-            self.ids, self.weights = parts[0][3].ids, parts[0][3].weights
+            self.ids, self._weights = parts[0][3].ids, parts[0][3].weights
         else:
-            self.ids = np.concatenate([p.ids + offset for _, offset, _, p in parts])
-            self.weights = np.concatenate([p.weights for _, _, _, p in parts])
+            self.ids = np.empty(sum(len(p) for _, _, _, p in parts), np.int64)
+            for first, offset, _, p in parts:
+                ids = self.ids[first : first + len(p)]
+                np.add(p.ids, offset, out=ids)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Each posting's weight (joined on first use: a phrase needs few of them)."""
+        if self._weights is None:
+            self._weights = np.concatenate([p.weights for _, _, _, p in self.parts])
+        return self._weights
+
+    def weights_at(self, rows: np.ndarray) -> np.ndarray:
+        """The weights of the postings at `rows` (ascending), without joining them all."""
+        if self._weights is not None:
+            return self._weights[rows]
+        out = np.empty(len(rows), np.float64)
+        firsts = [first for first, _, _, _ in self.parts]
+        cuts = [*np.searchsorted(rows, firsts).tolist(), len(rows)]
+        for (first, _, _, p), lo, hi in zip(self.parts, cuts, cuts[1:], strict=False):
+            if lo < hi:
+                out[lo:hi] = p.weights[rows[lo:hi] - first]
+        return out
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -166,7 +188,7 @@ def _size(joined: JoinedPostings | None) -> int:
     """What a joined entry holds beyond its segments' own arrays (bytes)."""
     if joined is None or joined.ids is joined.parts[0][3].ids:
         return 64
-    return 2 * joined.ids.nbytes
+    return 2 * joined.ids.nbytes  # ids, and weights once they are asked for
 
 
 def _alive(leaf) -> np.ndarray:

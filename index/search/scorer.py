@@ -28,7 +28,6 @@ from index.search.bm25f import Fields
 from index.search.codec import TermPostings
 from index.search.errors import QueryError
 from index.search.joined import JoinedPostings, places
-from index.search.postings import places as segment_places
 
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
@@ -355,7 +354,7 @@ class Scorer:
         top = self.stats.idf(fieldname, text, self.frequency) * boost * (self.K1 + 1)
         base = self.K1 * (1 - self.B)
         slope = self.K1 * self.B / avg
-        w = p.weights[np.searchsorted(p.ids, docs)]
+        w = p.weights_at(np.searchsorted(p.ids, docs))
         return top * w / (w + base + slope * lengths[docs])
 
     def holds(self, docnum: int, fieldname: str, terms: list[str]) -> bool:
@@ -378,30 +377,23 @@ class Scorer:
 
     def body_spans(self, docnums: list[int], terms: list[str]) -> dict[int, list]:
         """(start, end, term) of the query's terms in some article bodies, from the
-        body's stored character positions."""
+        body's stored character positions (each term's joined postings, one pass)."""
         out: dict[int, list] = {d: [] for d in docnums}
         if not docnums or not terms:
             return out
         wanted = np.array(sorted(set(docnums)), dtype=np.int64)
-        for offset, leaf in self.leaves:
-            count = leaf.doc_count_all()
-            local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
-            if not len(local):
+        for term in terms:
+            p = self.postings("body", term)
+            if p is None or not p.stride:
                 continue
-            for term in terms:
-                p = self.postings_at(offset, leaf, "body", term)
-                if p is None or not p.stride:
-                    continue
-                rows = np.searchsorted(p.ids, local)
-                inside = rows < len(p.ids)
-                rows = rows[inside][p.ids[rows[inside]] == local[inside]]
-                if not len(rows):
-                    continue
-                owner, spots = segment_places(leaf, "body", term, p, rows)
-                for d, (_, start, end) in zip(
-                    (p.ids[owner] + offset).tolist(), spots.tolist(), strict=True
-                ):
-                    out[d].append((start, end, term))
+            rows = np.searchsorted(p.ids, wanted)
+            inside = rows < len(p.ids)
+            rows = rows[inside][p.ids[rows[inside]] == wanted[inside]]
+            if not len(rows):
+                continue
+            owner, spots = places("body", term, p, rows)
+            for d, (_, start, end) in zip(p.ids[owner].tolist(), spots.tolist(), strict=True):
+                out[d].append((start, end, term))
         return out
 
 
