@@ -570,15 +570,8 @@ class SearchIndex:
             ids, scores = drop_hidden(*scorer.run_arrays(q), table, hidden)
             matches = Matches(ids, scores, table)
             matches.add_tagged(s, scorer, q)
-            chosen = matches.rank(max(0, limit), sort)
-            parts = []
-            for g in chosen:
-                docs = matches.docs(g)
-                article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
-                art = int(matches.arts[g])
-                parts.append((art, article_doc, [d for d in docs if d != article_doc]))
+            parts, shown = matches.shown(matches.rank(max(0, limit), sort))
             spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
-            shown = matches.scores_of(chosen)
             hits = build_hits(s, parts, shown, terms, spans, text_for, texts_for, scorer.holds)
             suggestion = None
             if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found
