@@ -40,7 +40,7 @@ class JoinedPostings:
         self.stride = parts[0][3].stride
         self._weights: np.ndarray | None = None
         if len(parts) == 1 and parts[0][1] == 0:  # the first segment alone: no copy
-            self.ids, self._weights = parts[0][3].ids, parts[0][3].weights
+            self.ids = parts[0][3].ids
         else:
             self.ids = np.empty(sum(len(p) for _, _, _, p in parts), np.int64)
             for first, offset, _, p in parts:
@@ -49,21 +49,26 @@ class JoinedPostings:
 
     @property
     def weights(self) -> np.ndarray:
-        """Each posting's weight (joined on first use: a phrase needs few of them)."""
+        """Each posting's weight (made on first use: a phrase needs few of them)."""
         if self._weights is None:
-            self._weights = np.concatenate([p.weights for _, _, _, p in self.parts])
+            if len(self.parts) == 1:
+                self._weights = self.parts[0][3].weights
+            else:
+                self._weights = np.concatenate([p.weights for _, _, _, p in self.parts])
         return self._weights
 
     def weights_at(self, rows: np.ndarray) -> np.ndarray:
         """The weights of the postings at `rows` (ascending), without joining them all."""
         if self._weights is not None:
             return self._weights[rows]
+        if len(self.parts) == 1:
+            return self.parts[0][3].weights_at(rows)
         out = np.empty(len(rows), np.float64)
         firsts = [first for first, _, _, _ in self.parts]
         cuts = [*np.searchsorted(rows, firsts).tolist(), len(rows)]
         for (first, _, _, p), lo, hi in zip(self.parts, cuts, cuts[1:], strict=False):
             if lo < hi:
-                out[lo:hi] = p.weights[rows[lo:hi] - first]
+                out[lo:hi] = p.weights_at(rows[lo:hi] - first)
         return out
 
     def __len__(self) -> int:

@@ -405,7 +405,7 @@ def _restricted(p: JoinedPostings, within: np.ndarray | None) -> tuple[np.ndarra
     inside = rows < len(p.ids)
     rows, wanted = rows[inside], within[inside]
     rows = rows[p.ids[rows] == wanted]
-    return p.ids[rows], p.weights[rows]
+    return p.ids[rows], p.weights_at(rows)
 
 
 def _has_positions(schema, fieldname: str) -> bool:
