@@ -114,6 +114,13 @@ class Segments:
             if sub.reader().doc_count_all()
         ]
         self.doc_count = searcher.reader().doc_count_all()
+        schema = searcher.schema
+        self.fieldnames = frozenset(schema.names())
+        self.positioned = frozenset(  # the fields whose postings keep positions
+            name
+            for name in self.fieldnames
+            if schema[name].format is not None and schema[name].format.supports("positions")
+        )
         self._fields: dict[str, list[tuple[int, Any]]] = {}
         self._joined: OrderedDict[tuple[str, str], JoinedPostings | None] = OrderedDict()
         self._joined_bytes = 0

@@ -54,6 +54,7 @@ class Scorer:
         self.B, self.K1 = weighting.B, weighting.K1
         self.schema = searcher.schema
         self.segments = index.segments(searcher)  # index-wide arrays, kept for the searcher
+        self.fieldnames = self.segments.fieldnames  # the schema's names (a set test)
         self.leaves: list[tuple[int, Any]] = self.segments.leaves  # (offset, leaf reader)
         self.scored: dict[tuple, Hits] = {}
         self.results: dict[int, Hits] = {}  # id(leaf query) -> hits (index-wide docnums)
@@ -123,11 +124,11 @@ class Scorer:
             return np.arange(count, dtype=np.int64), np.full(count, float(q.boost))
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return no_hits()
-        if isinstance(q, wq.Phrase) and _has_positions(self.schema, q.fieldname):
+        if isinstance(q, wq.Phrase) and q.fieldname in self.segments.positioned:
             return self.phrase(q)
         if isinstance(q, (wq.TermRange, wq.Prefix)) and q.fieldname == "date":
             return self.dates(q)
-        if isinstance(q, wq.MultiTerm) and q.field() in self.schema:
+        if isinstance(q, wq.MultiTerm) and q.field() in self.fieldnames:
             return self.multiterm(q)
         return self.matched(q)
 
@@ -216,7 +217,7 @@ class Scorer:
 
         With `within` (ascending docnums), only those documents are scored: the same
         arithmetic on fewer of them (an AND's later words, after its rarest)."""
-        terms = [t for t in q.subqueries if t.fieldname in self.schema]
+        terms = [t for t in q.subqueries if t.fieldname in self.fieldnames]
         word = tuple((t.fieldname, t.text, t.boost) for t in terms)
         key = ("+fields", word)
         if key in self.scored:
@@ -406,13 +407,6 @@ def _restricted(p: JoinedPostings, within: np.ndarray | None) -> tuple[np.ndarra
     rows, wanted = rows[inside], within[inside]
     rows = rows[p.ids[rows] == wanted]
     return p.ids[rows], p.weights_at(rows)
-
-
-def _has_positions(schema, fieldname: str) -> bool:
-    if fieldname not in schema:
-        return False
-    fmt = schema[fieldname].format
-    return fmt is not None and fmt.supports("positions")
 
 
 def _size(hits: Hits) -> int:
