@@ -121,36 +121,48 @@ class TermPostings:
     @property
     def weights(self) -> np.ndarray:
         if self._weights is None:
-            count = len(self.ids)
-            self._weights = np.frombuffer(self._raw, "=f4", count, count * 4).astype(np.float64)
-            self._drop_raw()
+            self._decode_all()
         return self._weights
 
     @property
     def ends(self) -> np.ndarray:
         if self._ends is None:
-            count = len(self.ids)
-            self._ends = np.frombuffer(self._raw, "=u4", count, count * 8).astype(np.int64)
-            self._drop_raw()
+            self._decode_all()
         return self._ends
 
     def weights_at(self, rows) -> np.ndarray:
         """The weights of the postings at `rows`."""
-        if self._weights is not None:
-            return self._weights[rows]
-        count = len(self.ids)
-        return np.frombuffer(self._raw, "=f4", count, count * 4)[rows].astype(np.float64)
+        weights = self._weights
+        if weights is None:
+            raw = self._raw  # a local: another thread may let the bytes go meanwhile
+            if raw is not None:
+                count = len(self.ids)
+                return np.frombuffer(raw, "=f4", count, count * 4)[rows].astype(np.float64)
+            weights = self._weights  # made before the bytes were let go
+        return weights[rows]
 
     def ends_at(self, rows) -> np.ndarray:
         """Where the values of the postings at `rows` end (bytes from `values_at`)."""
-        if self._ends is not None:
-            return self._ends[rows]
-        count = len(self.ids)
-        return np.frombuffer(self._raw, "=u4", count, count * 8)[rows].astype(np.int64)
+        ends = self._ends
+        if ends is None:
+            raw = self._raw
+            if raw is not None:
+                count = len(self.ids)
+                return np.frombuffer(raw, "=u4", count, count * 8)[rows].astype(np.int64)
+            ends = self._ends
+        return ends[rows]
 
-    def _drop_raw(self) -> None:
-        if self._weights is not None and self._ends is not None:
-            self._raw = None
+    def _decode_all(self) -> None:
+        """Both arrays from the file's bytes, then the bytes let go (the cache's shared
+        postings: a thread that finds the bytes gone finds the arrays made)."""
+        raw = self._raw
+        if raw is None:
+            return
+        count = len(self.ids)
+        weights = np.frombuffer(raw, "=f4", count, count * 4).astype(np.float64)
+        ends = np.frombuffer(raw, "=u4", count, count * 8).astype(np.int64)
+        self._weights, self._ends = weights, ends
+        self._raw = None
 
     def __len__(self) -> int:
         return len(self.ids)
