@@ -26,7 +26,7 @@ from index.search.postings import places as segment_places
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
 
-JOINED_LIMIT_BYTES = 8 * 2**20  # joined postings of several segments kept per searcher
+JOINED_LIMIT_BYTES = 4 * 2**20  # joined copies kept per searcher (the ×80 browsing RSS is tight)
 
 
 class JoinedPostings:
