@@ -246,6 +246,7 @@ def test_typing_a_query_decodes_each_term_once(both):
 
     new, _, texts, _ = both
     new.posting_cache = cache = PostingCache()
+    new._local.segments = None  # and the searcher's joined postings (joined.py) with it
     counts = []
     for typed in ("state of emerg", "state of emerge", "state of emergen"):
         new.search(typed, text_for=texts.__getitem__)
@@ -302,6 +303,12 @@ def test_grouping_on_arrays_equals_grouping_on_dicts(both, sort):
         old_chosen = grouping.rank_groups(groups, best, table, 20, sort)
         assert [int(matches.arts[g]) for g in chosen] == old_chosen, text
         assert [matches.docs(g) for g in chosen] == [groups[a] for a in old_chosen], text
+        parts, shown = matches.shown(chosen)
+        for (art, article_doc, notes), a in zip(parts, old_chosen, strict=True):
+            own = table.article_doc(a)
+            assert art == a and article_doc == (own if own in groups[a] else None), text
+            assert [article_doc, *notes] == groups[a] or notes == groups[a], text
+        assert shown == {d: old_scores[d] for a in old_chosen for d in groups[a]}, text
         assert matches.facets() == grouping.facet_counts(groups, table), text
 
 

@@ -164,3 +164,57 @@ def test_groups_and_facets_on_arrays_equal_the_dict_versions_across_segments(seg
     assert matches.facets() == grouping.facet_counts(groups, table)
     chosen = [int(matches.arts[g]) for g in matches.rank(10, "relevance")]
     assert chosen == grouping.rank_groups(groups, best, table, 10, "relevance")
+
+
+def test_postings_joined_over_segments_are_each_segments_own_shifted(segmented):
+    """joined.py: a term's postings over every segment are each segment's, in segment
+    order, document numbers shifted by the segment's offset; weights and places alike,
+    whether all rows are asked for or only some of them."""
+    import numpy as np
+
+    from index.search import joined
+    from index.search.postings import places as segment_places
+
+    s = segmented._searcher()
+    segments = joined.Segments(segmented, s)
+    assert len(segments.leaves) >= 3
+    for term in ("econom", "market", "the", "rate"):
+        found = segments.postings("body", term)
+        own = [
+            (offset, leaf, p)
+            for offset, leaf in segments.leaves
+            if (p := segmented.postings(leaf, "body", term)) is not None and len(p)
+        ]
+        assert found is not None and len(found.parts) >= 2, term
+        assert found.ids.tolist() == [d + o for o, _, p in own for d in p.ids.tolist()]
+        every = np.arange(len(found))
+        some = every[::3]
+        expected = np.concatenate([p.weights for _, _, p in own])
+        assert found.weights_at(some).tolist() == expected[some].tolist()
+        assert found.weights.tolist() == expected.tolist()
+        owner, spots = joined.places("body", term, found, some)
+        rows, first, want_spots = [], 0, []
+        for _, leaf, p in own:
+            local = some[(some >= first) & (some < first + len(p))] - first
+            o, sp = segment_places(leaf, "body", term, p, local)
+            rows += (o + first).tolist()
+            want_spots += sp.tolist()
+            first += len(p)
+        assert owner.tolist() == rows and spots.tolist() == want_spots, term
+
+
+def test_a_small_bound_on_joined_postings_changes_no_answer(segmented, monkeypatch):
+    """Joined postings are kept per searcher up to a bound; with almost none kept, every
+    query still scores as it did."""
+    from index.search import joined
+
+    s = segmented._searcher()
+    wanted = {}
+    for text in QUERIES:
+        q, _, _ = expand_query(parse_query(text).query, s.reader())
+        wanted[text] = Scorer(segmented, s).run(q)
+    monkeypatch.setattr(joined, "JOINED_LIMIT_BYTES", 1)
+    segmented._local.segments = None
+    for text in QUERIES:
+        q, _, _ = expand_query(parse_query(text).query, s.reader())
+        assert Scorer(segmented, s).run(q) == wanted[text], text

@@ -85,10 +85,16 @@ class FlatCharacters(formats.Characters):
 
 class TermPostings:
     """One term's postings in one segment, decoded: ids (int64), weights (float64), and
-    where each document's places end (`ends`, in ints); the places stay in the file."""
+    where each document's places end (`ends`, in ints); the places stay in the file.
+
+    Read from the file, the weights and ends are kept as the file's bytes until asked
+    for: a phrase or an AND needs them at a few rows only (`weights_at`, `ends_at`), and
+    a common word's full arrays cost as much to make as its ids."""
 
     __slots__ = (
-        "ends",
+        "_ends",
+        "_raw",
+        "_weights",
         "ids",
         "lasts",
         "memory",
@@ -96,19 +102,67 @@ class TermPostings:
         "start",
         "stride",
         "values_at",
-        "weights",
     )
 
-    def __init__(self, ids, weights, ends, stride: int, lasts, start: int, values_at: int):
+    def __init__(
+        self, ids, weights, ends, stride: int, lasts, start: int, values_at: int, raw=None
+    ):
         self.ids = ids
-        self.weights = weights
-        self.ends = ends
+        self._weights = weights
+        self._ends = ends
+        self._raw = raw  # the file's ids, weights (f4) and ends (u4), when those are None
         self.stride = stride
         self.lasts = lasts  # each block's last id (for skipping; see `blocks_of`)
         self.start = start  # the term's offset in the postings file
         self.values_at = values_at  # where its values begin, from `start`
         self.memory: np.ndarray | None = None  # the places, when not read from a file
-        self.nbytes = ids.nbytes + weights.nbytes + (0 if ends is None else ends.nbytes) + 64
+        self.nbytes = 3 * ids.nbytes + 64  # as when weights and ends are made
+
+    @property
+    def weights(self) -> np.ndarray:
+        if self._weights is None:
+            self._decode_all()
+        return self._weights
+
+    @property
+    def ends(self) -> np.ndarray:
+        if self._ends is None:
+            self._decode_all()
+        return self._ends
+
+    def weights_at(self, rows) -> np.ndarray:
+        """The weights of the postings at `rows`."""
+        weights = self._weights
+        if weights is None:
+            raw = self._raw  # a local: another thread may let the bytes go meanwhile
+            if raw is not None:
+                count = len(self.ids)
+                return np.frombuffer(raw, "=f4", count, count * 4)[rows].astype(np.float64)
+            weights = self._weights  # made before the bytes were let go
+        return weights[rows]
+
+    def ends_at(self, rows) -> np.ndarray:
+        """Where the values of the postings at `rows` end (bytes from `values_at`)."""
+        ends = self._ends
+        if ends is None:
+            raw = self._raw
+            if raw is not None:
+                count = len(self.ids)
+                return np.frombuffer(raw, "=u4", count, count * 8)[rows].astype(np.int64)
+            ends = self._ends
+        return ends[rows]
+
+    def _decode_all(self) -> None:
+        """Both arrays from the file's bytes, then the bytes let go (the cache's shared
+        postings: a thread that finds the bytes gone finds the arrays made)."""
+        raw = self._raw
+        if raw is None:
+            return
+        count = len(self.ids)
+        weights = np.frombuffer(raw, "=f4", count, count * 4).astype(np.float64)
+        ends = np.frombuffer(raw, "=u4", count, count * 8).astype(np.int64)
+        self._weights, self._ends = weights, ends
+        self._raw = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -355,7 +409,8 @@ class CorruptPostings(Exception):
 
 
 def read_postings(dbfile, offset: int) -> TermPostings:
-    """A term's arrays from the postings file (ids, weights, ends: one copy each)."""
+    """A term's arrays from the postings file (its ids decoded; weights and ends kept as
+    bytes until asked for, see TermPostings)."""
     try:
         return _read_postings(dbfile, offset)
     except (ValueError, struct.error, TypeError) as exc:
@@ -370,11 +425,12 @@ def _read_postings(dbfile, offset: int) -> TermPostings:
     table = dbfile.get(at, blocks * 10 + (-(blocks * 2) % 4))
     lasts = np.frombuffer(table, "=u4", blocks).astype(np.int64)
     at += len(table)
-    body = dbfile.get(at, count * 12)
+    body = bytes(dbfile.get(at, count * 12))  # a copy: nothing is kept of the map
+    if len(body) != count * 12:
+        raise ValueError(f"{len(body)} bytes of postings where {count * 12} were written")
     ids = np.frombuffer(body, "=u4", count).astype(np.int64)
-    weights = np.frombuffer(body, "=f4", count, count * 4).astype(np.float64)
-    ends = np.frombuffer(body, "=u4", count, count * 8).astype(np.int64)
-    return TermPostings(ids, weights, ends, stride, lasts, offset, at + count * 12 - offset)
+    values_at = at + count * 12 - offset
+    return TermPostings(ids, None, None, stride, lasts, offset, values_at, raw=body)
 
 
 def gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -391,9 +447,8 @@ def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np
     rows = np.asarray(rows, dtype=np.int64)
     if not stride or not len(rows):
         return np.zeros(0, np.int64), np.zeros((0, max(stride, 1)), np.int32)
-    ends = postings.ends
-    stops = ends[rows] // 4
-    starts = np.where(rows > 0, ends[rows - 1], 0) // 4
+    stops = postings.ends_at(rows) // 4
+    starts = np.where(rows > 0, postings.ends_at(rows - 1), 0) // 4
     counts = stops - starts
     total = int(counts.sum())
     base = postings.start + postings.values_at

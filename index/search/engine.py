@@ -44,6 +44,7 @@ from index.search.codec import CorruptPostings
 from index.search.errors import IndexBusy, IndexDamaged, IndexOutdated, QueryError
 from index.search.expansion import expand_query, suggest_query
 from index.search.fields import SCHEMA, SpellingWriter, document_fields, merge_tiers
+from index.search.joined import Segments
 from index.search.matches import Matches, drop_hidden
 from index.search.postings import PostingCache
 from index.search.query import parse_query
@@ -305,6 +306,17 @@ class SearchIndex:
             self._local.stats = stats
         return stats
 
+    def segments(self, searcher: Searcher) -> Segments:
+        """`searcher`'s segments as one index (joined.py), kept while it is this thread's
+        searcher."""
+        cached = getattr(self._local, "segments", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        segments = Segments(self, searcher)
+        if getattr(self._local, "searcher", None) is searcher:
+            self._local.segments = (searcher, segments)
+        return segments
+
     def segment_table(self, leaf) -> Table:
         """One segment's facet table: kept on its reader, shared between threads by id."""
         part = leaf.__dict__.get("_gloss_table")
@@ -558,15 +570,8 @@ class SearchIndex:
             ids, scores = drop_hidden(*scorer.run_arrays(q), table, hidden)
             matches = Matches(ids, scores, table)
             matches.add_tagged(s, scorer, q)
-            chosen = matches.rank(max(0, limit), sort)
-            parts = []
-            for g in chosen:
-                docs = matches.docs(g)
-                article_doc = next((d for d in docs if table.ids[d].startswith("a:")), None)
-                art = int(matches.arts[g])
-                parts.append((art, article_doc, [d for d in docs if d != article_doc]))
+            parts, shown = matches.shown(matches.rank(max(0, limit), sort))
             spans = scorer.body_spans([p[1] for p in parts if p[1] is not None], terms)
-            shown = matches.scores_of(chosen)
             hits = build_hits(s, parts, shown, terms, spans, text_for, texts_for, scorer.holds)
             suggestion = None
             if len(matches) < SUGGEST_BELOW:  # "Did you mean": only when little was found

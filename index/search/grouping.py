@@ -26,12 +26,10 @@ FACET_LIMIT = 100
 def tagged_documents(scorer: Scorer, q) -> set[int]:
     """The documents (index-wide numbers) the query's `tag:` words matched; empty for none."""
     tagged: set[int] = set()
-    leaves = tag_leaves(q, True)
-    for offset, _ in scorer.leaves if leaves else ():
-        for leaf_query in leaves:
-            hits = scorer.results.get((offset, id(leaf_query)))
-            if hits is not None:
-                tagged.update((hits[0] + offset).tolist())
+    for leaf_query in tag_leaves(q, True):
+        hits = scorer.results.get(id(leaf_query))
+        if hits is not None:
+            tagged.update(hits[0].tolist())
     return tagged
 
 

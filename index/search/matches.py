@@ -114,15 +114,31 @@ class Matches:
         start = self.starts[g]
         return self.doc_ids[start : start + self.counts[g]].tolist() + self.extra.get(g, [])
 
-    def scores_of(self, groups: list[int]) -> dict[int, float]:
-        """docnum -> score of the documents of `groups` (1.0 for a tagged passage)."""
-        out: dict[int, float] = {}
-        for g in groups:
-            start, count = self.starts[g], self.counts[g]
-            ids = self.doc_ids[start : start + count].tolist()
-            out.update(zip(ids, self.doc_scores[start : start + count].tolist(), strict=True))
-            out.update(dict.fromkeys(self.extra.get(g, ()), 1.0))
-        return out
+    def shown(self, groups: list[int]) -> tuple[list[tuple[int, int | None, list[int]]], dict]:
+        """The hits of `groups`, in their order: (article id, the article's own docnum or
+        None, its passages' docnums) each, and docnum -> score of their documents (1.0 for a
+        tagged passage); the documents of all the groups read at once, not group by group."""
+        if not groups:
+            return [], {}
+        chosen = np.asarray(groups, dtype=np.int64)
+        counts = self.counts[chosen]
+        at = np.repeat(self.starts[chosen] - np.cumsum(counts) + counts, counts)
+        at += np.arange(len(at))
+        docs = self.doc_ids[at].tolist()
+        scores = dict(zip(docs, self.doc_scores[at].tolist(), strict=True))
+        kinds = self.columns.is_article[self.doc_ids[at]].tolist()
+        parts = []
+        end = 0
+        for g, art, count in zip(groups, self.arts[chosen].tolist(), counts.tolist(), strict=True):
+            begin, end = end, end + count
+            own = docs[begin:end]
+            article_doc = next((d for d, a in zip(own, kinds[begin:end], strict=True) if a), None)
+            more = self.extra.get(g)  # passages only (add_tagged)
+            if more:
+                scores.update(dict.fromkeys(more, 1.0))
+                own = own + more
+            parts.append((art, article_doc, [d for d in own if d != article_doc]))
+        return parts, scores
 
     def rank(self, limit: int, sort: str) -> list[int]:
         """The first `limit` groups (by number) in `sort` order."""

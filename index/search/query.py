@@ -21,6 +21,7 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.matching import AndNotMatcher
@@ -98,8 +99,14 @@ def analyze(text: str, fieldname: str) -> list[str]:
 
 def query_terms(text: str, fieldname: str) -> list[tuple[str, bool]]:
     """(term, stopped) for each term `text` becomes in `fieldname`, stop words included."""
-    stem = fieldname not in NAME_FIELDS
-    return [(t[0], t[5]) for t in text_tokens(text, stem=stem, query=True)]
+    return list(_analysed(text, fieldname not in NAME_FIELDS))
+
+
+@lru_cache(maxsize=1024)
+def _analysed(text: str, stem: bool) -> tuple[tuple[str, bool], ...]:
+    """query_terms, once per text and analysis: a phrase or word of a query is analysed
+    alike for every stemmed field (title, body, tags), and typing repeats the words."""
+    return tuple((t[0], t[5]) for t in text_tokens(text, stem=stem, query=True))
 
 
 def _word_terms(text: str, fieldname: str) -> list[str]:

@@ -1,11 +1,12 @@
 """Scoring a query over the index's segments, on arrays.
 
 `Scorer` evaluates whoosh query trees on whole posting lists decoded into NumPy arrays
-(codec.py, postings.py): BM25 and BM25F (bm25f.py) are array expressions, AND is an
-intersection, OR and prefixes a sum by document (`bincount`), NOT a set difference, and a
-phrase an intersection of (document, position) keys. Anything else still runs as a
-whoosh matcher. Every match is scored, so the total, the facets and the group ranking
-(grouping.py) are exact without a second pass.
+(codec.py, postings.py), once over the whole index: each term's postings in every segment
+joined into index-wide arrays (joined.py), not once per segment. BM25 and BM25F
+(bm25f.py) are array expressions, AND is an intersection, OR and prefixes a sum by
+document (`bincount`), NOT a set difference, and a phrase an intersection of (document,
+position) keys. Anything else still runs as a whoosh matcher. Every match is scored, so
+the total, the facets and the group ranking (grouping.py) are exact without a second pass.
 
 The arithmetic is that of whoosh's own scorer, term by term and in the same order (the
 parity tests hold the scores equal to 1e-9 or closer).
@@ -26,7 +27,7 @@ from index.search import whoosh_wall as wall
 from index.search.bm25f import Fields
 from index.search.codec import TermPostings
 from index.search.errors import QueryError
-from index.search.postings import places
+from index.search.joined import JoinedPostings, places
 
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
@@ -43,7 +44,7 @@ class SearchTimeout(QueryError):
 
 
 class Scorer:
-    """Scores every document a query matches, one segment at a time (see the module)."""
+    """Scores every document a query matches, over all segments at once (see the module)."""
 
     def __init__(self, index: SearchIndex, searcher: Searcher, deadline: float = math.inf) -> None:
         self.index = index
@@ -51,11 +52,14 @@ class Scorer:
         self.searcher = searcher
         weighting = searcher.weighting
         self.B, self.K1 = weighting.B, weighting.K1
-        self.offset = 0
-        self.leaves: list[tuple[int, Any]] = []  # (offset, leaf reader)
+        self.schema = searcher.schema
+        self.segments = index.segments(searcher)  # index-wide arrays, kept for the searcher
+        self.fieldnames = self.segments.fieldnames  # the schema's names (a set test)
+        self.leaves: list[tuple[int, Any]] = self.segments.leaves  # (offset, leaf reader)
         self.scored: dict[tuple, Hits] = {}
-        self.results: dict[tuple[int, int], Hits] = {}  # (offset, id(leaf query)) -> hits
+        self.results: dict[int, Hits] = {}  # id(leaf query) -> hits (index-wide docnums)
         self.read: dict[tuple, TermPostings | None] = {}  # (offset, field, text)
+        self.joined: dict[tuple[str, str], JoinedPostings | None] = {}
         self.idfs: dict[tuple, float] = {}  # a Fields word's idf (index-wide)
         self.stats = index.statistics(searcher)  # index-wide, kept for the searcher
 
@@ -66,39 +70,29 @@ class Scorer:
 
     def run_arrays(self, q) -> Hits:
         """Every matching live document (ascending docnums) and its score."""
-        s = self.searcher
-        found: list[Hits] = []
-        for sub, offset in s.subsearchers or [(s, 0)]:
-            leaf = sub.reader()
-            if not leaf.doc_count_all():
-                continue
-            self.offset = offset
-            self.leaves.append((offset, leaf))
-            ids, scores = self.node(q, sub, leaf)
-            if leaf.has_deletions() and len(ids):
-                keep = _alive(leaf)[ids]
-                ids, scores = ids[keep], scores[keep]
-            found.append((ids + offset if offset else ids, scores))
-        if not found:
+        if not self.leaves:
             return no_hits()
-        if len(found) == 1:
-            return found[0]
-        return np.concatenate([h[0] for h in found]), np.concatenate([h[1] for h in found])
+        ids, scores = self.node(q)
+        alive = self.segments.alive()
+        if alive is not None and len(ids):
+            keep = alive[ids]
+            ids, scores = ids[keep], scores[keep]
+        return ids, scores
 
-    def node(self, q, sub, leaf) -> Hits:
-        """The documents `q` matches in `leaf`, with their scores."""
-        out = self._node(q, sub, leaf)
+    def node(self, q) -> Hits:
+        """The documents `q` matches, with their scores."""
+        out = self._node(q)
         if not isinstance(q, (wq.And, wq.Or, wq.AndNot)):
-            self.results[(self.offset, id(q))] = out  # for grouping.tag_passages
+            self.results[id(q)] = out  # for grouping.tag_passages
         return out
 
-    def _node(self, q, sub, leaf) -> Hits:
+    def _node(self, q) -> Hits:
         if isinstance(q, wq.Term):
-            return self.term(leaf, q.fieldname, q.text, q.boost)
+            return self.term(q.fieldname, q.text, q.boost)
         if isinstance(q, Fields):
-            return self.fields(leaf, q)
+            return self.fields(q)
         if isinstance(q, wq.Or):
-            parts = sorted((self.node(c, sub, leaf) for c in q.subqueries), key=_size)
+            parts = sorted((self.node(c) for c in q.subqueries), key=_size)
             if not parts:
                 return no_hits()
             return _boosted(_sum([parts[-1], *parts[:-1]]), q.boost)
@@ -108,91 +102,101 @@ class Scorer:
             if not children:
                 return no_hits()
             if len(children) > 1:
-                children.sort(key=lambda c: self.estimate(c, leaf))
-            out = self.node(children[0], sub, leaf)
+                children.sort(key=self.estimate)
+            out = self.node(children[0])
             for child in children[1:]:
                 if not len(out[0]):
                     break
                 if isinstance(child, Fields):  # a word: scored at the documents left only
-                    out = _both(out, self.fields(leaf, child, within=out[0]))
+                    out = _both(out, self.fields(child, within=out[0]))
                 else:
-                    out = _both(out, self.node(child, sub, leaf))
+                    out = _both(out, self.node(child))
             return _boosted(out, q.boost)
         if isinstance(q, wq.AndNot):
-            out = self.node(q.a, sub, leaf)
+            out = self.node(q.a)
             if not len(out[0]):
                 return out
-            excluded = self.node(q.b, sub, leaf)[0]
+            excluded = self.node(q.b)[0]
             keep = ~np.isin(out[0], excluded, assume_unique=True)
             return out[0][keep], out[1][keep]
         if isinstance(q, wq.Every) and not q.fieldname:
-            count = leaf.doc_count_all()
+            count = self.segments.doc_count
             return np.arange(count, dtype=np.int64), np.full(count, float(q.boost))
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return no_hits()
-        if isinstance(q, wq.Phrase) and _has_positions(leaf, q.fieldname):
-            return self.phrase(leaf, q)
+        if isinstance(q, wq.Phrase) and q.fieldname in self.segments.positioned:
+            return self.phrase(q)
         if isinstance(q, (wq.TermRange, wq.Prefix)) and q.fieldname == "date":
-            return self.dates(leaf, q)
-        if isinstance(q, wq.MultiTerm) and q.field() in leaf.schema:
-            return self.multiterm(leaf, q)
-        matcher = q.matcher(sub, self.searcher.context())
+            return self.dates(q)
+        if isinstance(q, wq.MultiTerm) and q.field() in self.fieldnames:
+            return self.multiterm(q)
+        return self.matched(q)
+
+    def matched(self, q) -> Hits:
+        """Any other query, through whoosh's matchers, segment by segment."""
         scores: dict[int, float] = {}
-        while matcher.is_active():
-            scores[matcher.id()] = matcher.score()
-            matcher.next()
+        context = self.searcher.context()
+        for sub, offset in self.segments.subsearchers:
+            matcher = q.matcher(sub, context)
+            while matcher.is_active():
+                scores[matcher.id() + offset] = matcher.score()
+                matcher.next()
         return _from_dict(scores)
 
-    def estimate(self, q, leaf) -> float:
-        """About how many documents of `leaf` `q` matches, from term statistics alone."""
+    def estimate(self, q) -> float:
+        """About how many documents `q` matches, from term statistics alone."""
         if isinstance(q, wq.Term):  # the postings are read anyway: their length, cached
-            if q.fieldname not in leaf.schema:
-                return 0.0
-            return float(len(self.postings(leaf, q.fieldname, q.text) or ()))
+            return float(len(self.postings(q.fieldname, q.text) or ()))
         if isinstance(q, wq.Or):
             if len(q.subqueries) > 8:  # an expanded wildcard: not worth counting
                 return math.inf
-            return sum(self.estimate(c, leaf) for c in q.subqueries)
+            return sum(self.estimate(c) for c in q.subqueries)
         if isinstance(q, wq.And):
-            return min((self.estimate(c, leaf) for c in q.subqueries), default=0.0)
+            return min((self.estimate(c) for c in q.subqueries), default=0.0)
         if isinstance(q, wq.Phrase):
-            if q.fieldname not in leaf.schema:
-                return 0.0
-            return float(
-                min((len(self.postings(leaf, q.fieldname, w) or ()) for w in q.words), default=0)
-            )
+            sizes = (len(self.postings(q.fieldname, w) or ()) for w in q.words)
+            return float(min(sizes, default=0))
         if isinstance(q, wq.AndNot):
-            return self.estimate(q.a, leaf)
+            return self.estimate(q.a)
         return math.inf
 
-    def postings(self, leaf, fieldname: str, text: str) -> TermPostings | None:
-        """A term's decoded postings in `leaf` (from the index's cache when it has them)."""
-        return self.postings_at(self.offset, leaf, fieldname, text)
+    def postings(self, fieldname: str, text: str) -> JoinedPostings | None:
+        """A term's postings over every segment (joined.py), kept for this query."""
+        key = (fieldname, text)
+        if key in self.joined:
+            return self.joined[key]
+        found = self.joined[key] = self.segments.postings(fieldname, text)
+        return found
+
+    def frequency(self, fieldname: str, text: str) -> int:
+        """How many documents of the index (deleted ones included) hold the term."""
+        return len(self.postings(fieldname, text) or ())
 
     def postings_at(self, offset: int, leaf, fieldname: str, text: str) -> TermPostings | None:
-        """`postings` in the segment at `offset`, kept for the rest of this query (the
-        statistics read every segment's, which scoring then needs again)."""
+        """A term's decoded postings in the segment at `offset` (from the index's cache
+        when it has them), kept for the rest of this query (the statistics read every
+        segment's, which scoring then needs again)."""
         key = (offset, fieldname, text)
         if key in self.read:
             return self.read[key]
         found = self.read[key] = self.index.postings(leaf, fieldname, text)
         return found
 
-    def term(self, leaf, fieldname: str, text: str, boost: float) -> Hits:
+    def term(self, fieldname: str, text: str, boost: float) -> Hits:
         """BM25 of one term: top · w / (w + k1 (1 - b) + k1 b · length / average)."""
-        key = (self.offset, fieldname, text, boost)
+        key = (fieldname, text, boost)
         if key in self.scored:
             return self.scored[key]
         self._check_deadline()
-        p = self.postings(leaf, fieldname, text)
+        p = self.postings(fieldname, text)
         if p is None or not len(p):
             out = no_hits()
-        elif not self.searcher.schema[fieldname].scorable:
+        elif not self.schema[fieldname].scorable:
             out = p.ids, np.full(len(p), float(boost))
         else:
-            lengths = self.index.length_array(leaf, fieldname)
+            lengths = self.segments.lengths(fieldname)
             avg = self.stats.avg_length(fieldname)
-            top = self.stats.idf(fieldname, text, self.postings_at) * boost * (self.K1 + 1)
+            top = self.stats.idf(fieldname, text, self.frequency) * boost * (self.K1 + 1)
             base = self.K1 * (1 - self.B)
             slope = self.K1 * self.B / avg
             w = p.weights
@@ -207,36 +211,36 @@ class Scorer:
                 " or fewer wildcards"
             )
 
-    def fields(self, leaf, q: Fields, within: np.ndarray | None = None) -> Hits:
+    def fields(self, q: Fields, within: np.ndarray | None = None) -> Hits:
         """One word in several fields as one BM25F term (see index/search/bm25f.py): each
         field's frequency normalised by its length and weighted, added, saturated once.
 
         With `within` (ascending docnums), only those documents are scored: the same
         arithmetic on fewer of them (an AND's later words, after its rarest)."""
-        terms = [t for t in q.subqueries if t.fieldname in leaf.schema]
+        terms = [t for t in q.subqueries if t.fieldname in self.fieldnames]
         word = tuple((t.fieldname, t.text, t.boost) for t in terms)
-        key = (self.offset, "+fields", word)
+        key = ("+fields", word)
         if key in self.scored:
             return self.scored[key]
         self._check_deadline()
-        read: list[tuple[Any, TermPostings]] = []
+        read: list[tuple[Any, JoinedPostings]] = []
         for t in terms:
-            found = self.postings(leaf, t.fieldname, t.text)
+            found = self.postings(t.fieldname, t.text)
             if found is not None and len(found):
                 read.append((t, found))
         out = no_hits()
         if read:
             idf = self.idfs.get(word)
             if idf is None:  # a statistic of the whole index: the same in every segment
-                idf = self.idfs[word] = self.stats.fields_idf(terms, self.postings_at)
+                idf = self.idfs[word] = self.stats.fields_idf(terms, self.frequency)
             top, k1 = idf * q.boost * (self.K1 + 1), self.K1  # bm25f.saturate, inlined
             # the longest postings (the text's, usually) last: the shorter fields' (title,
             # tags) frequencies are added to them, in the order whoosh's scorer adds them
             read.sort(key=lambda tp: len(tp[1]))
             views = [(t, *_restricted(p, within)) for t, p in read]
-            small = _sum([(ids, self._frequencies(leaf, t, ids, w)) for t, ids, w in views[:-1]])
+            small = _sum([(ids, self._frequencies(t, ids, w)) for t, ids, w in views[:-1]])
             t, longest, weights = views[-1]
-            tf = self._frequencies(leaf, t, longest, weights)
+            tf = self._frequencies(t, longest, weights)
             if len(small[0]):
                 tf = tf + _values_at(small, longest)
                 alone = ~np.isin(small[0], longest, assume_unique=True)
@@ -251,32 +255,36 @@ class Scorer:
             self.scored[key] = out
         return out
 
-    def _frequencies(self, leaf, t, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def _frequencies(self, t, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """A field's normalised, weighted frequencies of a word: boost · w / (base + slope · l)."""
-        lengths = self.index.length_array(leaf, t.fieldname)
+        lengths = self.segments.lengths(t.fieldname)
         base, slope = self.stats.norm(t.fieldname)
         return t.boost * weights / (base + slope * lengths[ids])
 
-    def multiterm(self, leaf, q) -> Hits:
-        """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25."""
-        fieldname, field = q.field(), leaf.schema[q.field()]
+    def multiterm(self, q) -> Hits:
+        """Prefixes, wildcards, ranges: each expanded term's postings, constant or BM25
+        (the terms of every segment, in the order each segment lists them)."""
+        fieldname, field = q.field(), self.schema[q.field()]
+        found: set = set()
+        for _, leaf in self.leaves:
+            found.update(wall.term_texts(q, leaf))
         parts = []
-        for btext in wall.term_texts(q, leaf):
+        for btext in sorted(found):
             text = btext if isinstance(btext, str) else field.from_bytes(btext)
-            parts.append(self.term(leaf, fieldname, text, q.boost))
+            parts.append(self.term(fieldname, text, q.boost))
         ids, scores = _sum(parts)
         if q.constantscore:
             return ids, np.full(len(ids), float(q.boost))
         return ids, scores
 
-    def dates(self, leaf, q) -> Hits:
+    def dates(self, q) -> Hits:
         """A date range or prefix (`date:2023`, `date:[2023-01 to 2023-03]`) from the
         segment's dates in its facet table: one comparison per distinct date, not the
         postings of every day in the range. Dates are ISO strings, compared as whoosh
         compares the terms of a TermRange (each end included unless excluded)."""
         if not q.constantscore:  # never made so by the query language: whoosh's own way
-            return self.multiterm(leaf, q)
-        names, codes = _segment_dates(self.index, leaf)
+            return self.multiterm(q)
+        names, codes = self.segments.dates()
         if isinstance(q, wq.Prefix):
             lo = bisect.bisect_left(names, q.text)
             hi = bisect.bisect_left(names, q.text + "\U0010ffff")
@@ -290,7 +298,7 @@ class Scorer:
         ids = np.flatnonzero((codes >= lo) & (codes < hi)).astype(np.int64)
         return ids, np.full(len(ids), float(q.boost))
 
-    def phrase(self, leaf, q) -> Hits:
+    def phrase(self, q) -> Hits:
         """Documents holding the words in order (each within `slop` of the one before),
         scored as the sum of their terms.
 
@@ -299,13 +307,13 @@ class Scorer:
         only, and each start is carried to the nearest next word's key within `slop`.
         """
         for word in q.words:  # a word missing here: no need to read the others
-            if not len(self.postings(leaf, q.fieldname, word) or ()):
+            if not len(self.postings(q.fieldname, word) or ()):
                 return no_hits()
         self._check_deadline()
-        order = sorted(q.words, key=lambda w: len(self.postings(leaf, q.fieldname, w) or ()))
+        order = sorted(q.words, key=lambda w: len(self.postings(q.fieldname, w) or ()))
         candidates = None
         for word in order:
-            ids = self.postings(leaf, q.fieldname, word).ids  # type: ignore[union-attr]
+            ids = self.postings(q.fieldname, word).ids  # type: ignore[union-attr]
             candidates = ids if candidates is None else _common(candidates, ids)
             if not len(candidates):
                 return no_hits()
@@ -313,10 +321,10 @@ class Scorer:
             return no_hits()
         at = None
         for word in q.words:
-            p = self.postings(leaf, q.fieldname, word)
+            p = self.postings(q.fieldname, word)
             assert p is not None  # it matched above
             rows = np.searchsorted(p.ids, candidates)
-            owner, spots = places(leaf, q.fieldname, word, p, rows)
+            owner, spots = places(q.fieldname, word, p, rows)
             keys = (p.ids[owner] << 32) | spots[:, 0].astype(np.int64)
             if at is None:
                 at = keys
@@ -330,24 +338,24 @@ class Scorer:
         assert at is not None
         owners = at >> 32  # ascending, as the keys are
         docs = owners[np.concatenate(([True], owners[1:] != owners[:-1]))]
-        scores = self._term_at(leaf, q.fieldname, q.words[0], q.boost, docs)
+        scores = self._term_at(q.fieldname, q.words[0], q.boost, docs)
         for word in q.words[1:]:
-            scores = scores + self._term_at(leaf, q.fieldname, word, q.boost, docs)
+            scores = scores + self._term_at(q.fieldname, word, q.boost, docs)
         return docs, scores
 
-    def _term_at(self, leaf, fieldname: str, text: str, boost: float, docs) -> np.ndarray:
+    def _term_at(self, fieldname: str, text: str, boost: float, docs) -> np.ndarray:
         """`term`'s scores of `docs` (each of which holds the term), worked out for them
         alone rather than for every document holding the term (the same arithmetic)."""
-        if not self.searcher.schema[fieldname].scorable:
+        if not self.schema[fieldname].scorable:
             return np.full(len(docs), float(boost))
-        p = self.postings(leaf, fieldname, text)
+        p = self.postings(fieldname, text)
         assert p is not None  # the phrase matched it
-        lengths = self.index.length_array(leaf, fieldname)
+        lengths = self.segments.lengths(fieldname)
         avg = self.stats.avg_length(fieldname)
-        top = self.stats.idf(fieldname, text, self.postings_at) * boost * (self.K1 + 1)
+        top = self.stats.idf(fieldname, text, self.frequency) * boost * (self.K1 + 1)
         base = self.K1 * (1 - self.B)
         slope = self.K1 * self.B / avg
-        w = p.weights[np.searchsorted(p.ids, docs)]
+        w = p.weights_at(np.searchsorted(p.ids, docs))
         return top * w / (w + base + slope * lengths[docs])
 
     def holds(self, docnum: int, fieldname: str, terms: list[str]) -> bool:
@@ -370,59 +378,27 @@ class Scorer:
 
     def body_spans(self, docnums: list[int], terms: list[str]) -> dict[int, list]:
         """(start, end, term) of the query's terms in some article bodies, from the
-        body's stored character positions."""
+        body's stored character positions (each term's joined postings, one pass)."""
         out: dict[int, list] = {d: [] for d in docnums}
         if not docnums or not terms:
             return out
         wanted = np.array(sorted(set(docnums)), dtype=np.int64)
-        for offset, leaf in self.leaves:
-            count = leaf.doc_count_all()
-            local = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
-            if not len(local):
+        for term in terms:
+            p = self.postings("body", term)
+            if p is None or not p.stride:
                 continue
-            self.offset = offset
-            for term in terms:
-                p = self.postings(leaf, "body", term)
-                if p is None or not p.stride:
-                    continue
-                rows = np.searchsorted(p.ids, local)
-                inside = rows < len(p.ids)
-                rows = rows[inside][p.ids[rows[inside]] == local[inside]]
-                if not len(rows):
-                    continue
-                owner, spots = places(leaf, "body", term, p, rows)
-                for d, (_, start, end) in zip(
-                    (p.ids[owner] + offset).tolist(), spots.tolist(), strict=True
-                ):
-                    out[d].append((start, end, term))
+            rows = np.searchsorted(p.ids, wanted)
+            inside = rows < len(p.ids)
+            rows = rows[inside][p.ids[rows[inside]] == wanted[inside]]
+            if not len(rows):
+                continue
+            owner, spots = places("body", term, p, rows)
+            for d, (_, start, end) in zip(p.ids[owner].tolist(), spots.tolist(), strict=True):
+                out[d].append((start, end, term))
         return out
 
 
-def _alive(leaf) -> np.ndarray:
-    """A segment's live documents as a mask by docnum, made once per segment reader (a
-    reader's deletions never change: a commit that deletes makes a new reader)."""
-    mask = leaf.__dict__.get("_gloss_alive")
-    if mask is None:
-        mask = np.ones(leaf.doc_count_all(), dtype=bool)
-        mask[np.fromiter(leaf.deleted_docs_set, np.int64)] = False
-        leaf._gloss_alive = mask
-    return mask
-
-
-def _segment_dates(index: SearchIndex, leaf) -> tuple[list[str], np.ndarray]:
-    """A segment's distinct dates, sorted, and each document's date as an index into them
-    (-1: none); made once per segment reader."""
-    found = leaf.__dict__.get("_gloss_dates")
-    if found is None:
-        dates = index.segment_table(leaf).dates
-        names = sorted({d for d in dates if d})
-        where = {d: i for i, d in enumerate(names)}
-        codes = np.fromiter((where.get(d, -1) if d else -1 for d in dates), np.int64, len(dates))
-        found = leaf._gloss_dates = (names, codes)
-    return found
-
-
-def _restricted(p: TermPostings, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _restricted(p: JoinedPostings, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """A term's document numbers and weights, only those in `within` when it is given."""
     if within is None:
         return p.ids, p.weights
@@ -430,14 +406,7 @@ def _restricted(p: TermPostings, within: np.ndarray | None) -> tuple[np.ndarray,
     inside = rows < len(p.ids)
     rows, wanted = rows[inside], within[inside]
     rows = rows[p.ids[rows] == wanted]
-    return p.ids[rows], p.weights[rows]
-
-
-def _has_positions(leaf, fieldname: str) -> bool:
-    if fieldname not in leaf.schema:
-        return False
-    fmt = leaf.schema[fieldname].format
-    return fmt is not None and fmt.supports("positions")
+    return p.ids[rows], p.weights_at(rows)
 
 
 def _size(hits: Hits) -> int:

@@ -12,7 +12,7 @@ when it stored them (article bodies), or from running the same analysis over the
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from index.search.analysis import one_word_term, tokens
@@ -70,15 +70,15 @@ def _merge(pieces: list[Fragment]) -> list[Fragment]:
     return out
 
 
-def _fragments(text: str, marks: list[tuple[int, int, str]], maxchars: int) -> Iterator[_Piece]:
-    """Runs of matches no wider than `maxchars`, each widened by SURROUND either side and
-    trimmed to whole words (whoosh's PinpointFragmenter with autotrim, on tuples)."""
-    size = len(text)
+def _groups(marks: list[tuple[int, int, str]], maxchars: int) -> list[tuple[int, int, int]]:
+    """(score, first, last) of each run of matches no wider than `maxchars` (whoosh's
+    PinpointFragmenter's runs), scored as whoosh's BasicFragmentScorer scores them: more
+    matches and more different words score higher."""
+    out = []
     last = len(marks) - 1
-    j = -1
-    for i, (left, right, _) in enumerate(marks):
-        if j >= i:
-            continue
+    i = 0
+    while i <= last:
+        left, right, _ = marks[i]
         j = i
         width = right - left
         while j < last and width < maxchars:
@@ -89,43 +89,100 @@ def _fragments(text: str, marks: list[tuple[int, int, str]], maxchars: int) -> I
                 width += next_end - next_start
             else:
                 break
-        start, end = max(0, left - SURROUND), min(size, right + SURROUND)
-        space = text.find(" ", start, end)
-        if space > 0:
-            start = space + 1
-        space = text.rfind(" ", start, end)
-        if space > 0:
-            end = space
-        inside = marks[i : j + 1]
-        yield _Piece(min(start, inside[0][0]), max(end, inside[-1][1]), inside)
+        if i == j:
+            out.append((100, i, j))
+        else:
+            out.append(((j - i + 1) * len({m[2] for m in marks[i : j + 1]}) * 100, i, j))
+        i = j + 1
+    return out
 
 
-def _score(piece: _Piece) -> int:
-    """More matches and more different words score higher (whoosh's BasicFragmentScorer)."""
-    return len(piece.matches) * ((len({term for _, _, term in piece.matches}) * 100) or 1)
+def _piece(text: str, marks: list[tuple[int, int, str]], first: int, last: int) -> _Piece:
+    """A run of matches widened by SURROUND either side and trimmed to whole words
+    (whoosh's PinpointFragmenter with autotrim)."""
+    left, right = marks[first][0], marks[last][1]
+    start, end = max(0, left - SURROUND), min(len(text), right + SURROUND)
+    space = text.find(" ", start, end)
+    if space > 0:
+        start = space + 1
+    space = text.rfind(" ", start, end)
+    if space > 0:
+        end = space
+    return _Piece(min(start, left), max(end, right), marks[first : last + 1])
+
+
+def _best(text: str, marks: list[tuple[int, int, str]], maxchars: int) -> list[_Piece]:
+    """The TOP_FRAGMENTS best runs, as whoosh's top_fragments chose them (the highest
+    scores, then the later start), in text order. Only the runs that can be chosen are
+    widened and trimmed; an exact tie at the cut is left to heapq, as whoosh left it."""
+    groups = _groups(marks, maxchars)
+    pieces: dict[int, _Piece] = {}
+    if len(groups) > TOP_FRAGMENTS:
+        floor = sorted((g[0] for g in groups), reverse=True)[TOP_FRAGMENTS - 1]
+        kept = [g for g in groups if g[0] >= floor]
+    else:
+        kept = groups
+    for _, i, j in kept:
+        pieces[i] = _piece(text, marks, i, j)
+    ranked = sorted(((g[0], pieces[g[1]]) for g in kept), key=_rank, reverse=True)
+    if len(ranked) > TOP_FRAGMENTS and _rank(ranked[TOP_FRAGMENTS - 1]) == _rank(
+        ranked[TOP_FRAGMENTS]
+    ):
+        every = [(g[0], pieces.get(g[1]) or _piece(text, marks, g[1], g[2])) for g in groups]
+        ranked = heapq.nlargest(TOP_FRAGMENTS, every)
+    best = [piece for _, piece in ranked[:TOP_FRAGMENTS]]
+    best.sort(key=lambda f: f.start)
+    return best
+
+
+def _rank(scored: tuple[int, _Piece]) -> tuple[int, int]:
+    return scored[0], scored[1].start
 
 
 def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
     """The chosen fragments as plain pieces with match flags, an ellipsis where text is
-    left out (overlapping matches, the bigrams of a CJK word, join up)."""
-    out: list[Fragment] = []
+    left out (overlapping matches, the bigrams of a CJK word, join up). Neighbouring
+    pieces of one flag are joined before they are made one line and a Fragment."""
+    parts: list[str] = []
+    flags: list[bool] = []
     for frag in chosen:
-        if frag.start > 0 or out:
-            out.append(Fragment(ELLIPSIS, False))
+        if frag.start > 0 or parts:
+            parts.append(ELLIPSIS)
+            flags.append(False)
         index = frag.start
-        for start, end, _ in sorted(frag.matches, key=lambda m: (m[0], m[0] - m[1])):
+        for start, end, _ in sorted(frag.matches, key=_match_order):
             if end <= index:
                 continue
-            start = max(start, index)
             if start > index:
-                out.append(Fragment(_flat(text[index:start]), False))
-            out.append(Fragment(_flat(text[start:end]), True))
+                parts.append(text[index:start])
+                flags.append(False)
+            else:
+                start = index
+            parts.append(text[start:end])
+            flags.append(True)
             index = end
         if index < frag.end:
-            out.append(Fragment(_flat(text[index : frag.end]), False))
+            parts.append(text[index : frag.end])
+            flags.append(False)
     if chosen and chosen[-1].end < len(text):
-        out.append(Fragment(ELLIPSIS, False))
+        parts.append(ELLIPSIS)
+        flags.append(False)
+    out: list[Fragment] = []
+    at, count = 0, len(parts)
+    while at < count:
+        flag = flags[at]
+        upto = at + 1
+        while upto < count and flags[upto] == flag:
+            upto += 1
+        joined = parts[at] if upto == at + 1 else "".join(parts[at:upto])
+        out.append(Fragment(_flat(joined), flag))
+        at = upto
     return _merge(out)
+
+
+def _match_order(match: tuple[int, int, str]) -> tuple[int, int]:
+    """Matches by start, the longer first."""
+    return match[0], match[0] - match[1]
 
 
 def snippet_from_spans(
@@ -149,12 +206,7 @@ def snippet_from_spans(
         return opening(text, maxchars + 2 * SURROUND)
     if len(text) <= maxchars + 2 * SURROUND:
         return _pieces(text, [_Piece(0, len(text), marks)])  # short: show all of it
-    scored = heapq.nlargest(
-        TOP_FRAGMENTS, ((_score(f), f) for f in _fragments(text, marks, maxchars))
-    )
-    best = [f for score, f in scored if score >= 1]
-    best.sort(key=lambda f: f.start)
-    return _pieces(text, _joined(best))
+    return _pieces(text, _joined(_best(text, marks, maxchars)))
 
 
 def _joined(chosen: list[_Piece]) -> list[_Piece]:

@@ -23,7 +23,7 @@ from index.search.bm25f import B, bm25_idf
 if TYPE_CHECKING:
     from index.search.engine import SearchIndex
 
-Reader = Callable[[int, Any, str, str], Any]  # (offset, leaf, field, text) -> postings or None
+Count = Callable[[str, str], int]  # (field, text) -> documents holding it, in every segment
 
 
 class Statistics:
@@ -41,32 +41,32 @@ class Statistics:
         self._frequencies: dict[tuple[str, str], int] = {}
         self._averages: dict[str, float] = {}
 
-    def doc_frequency(self, fieldname: str, text: str, read: Reader | None = None) -> int:
+    def doc_frequency(self, fieldname: str, text: str, count: Count | None = None) -> int:
         """How many documents (deleted ones included) hold `text` in `fieldname`.
 
-        `read(offset, leaf, fieldname, text)` gives a segment's postings (the scorer
-        passes its own, which keeps them for scoring); by default the index's cache."""
+        `count(fieldname, text)` gives it from postings already read (the scorer's, joined
+        over every segment); by default each segment's postings from the index's cache."""
         key = (fieldname, text)
         found = self._frequencies.get(key)
         if found is None:
-            found = 0
-            for offset, leaf in self.leaves:
-                if read is None:
+            if count is not None:
+                found = count(fieldname, text)
+            else:
+                found = 0
+                for _, leaf in self.leaves:
                     postings = self.index.postings(leaf, fieldname, text)
-                else:
-                    postings = read(offset, leaf, fieldname, text)
-                if postings is not None:
-                    found += len(postings)
+                    if postings is not None:
+                        found += len(postings)
             self._frequencies[key] = found
         return found
 
-    def idf(self, fieldname: str, text: str, read: Reader | None = None) -> float:
+    def idf(self, fieldname: str, text: str, count: Count | None = None) -> float:
         """BM25's idf of one field's term (bm25f.Weighting.idf, from the sums above)."""
-        return bm25_idf(self.doc_count, self.doc_frequency(fieldname, text, read))
+        return bm25_idf(self.doc_count, self.doc_frequency(fieldname, text, count))
 
-    def fields_idf(self, terms: list, read: Reader | None = None) -> float:
+    def fields_idf(self, terms: list, count: Count | None = None) -> float:
         """One idf for a word in several fields (bm25f.fields_idf, from the sums above)."""
-        having = max((self.doc_frequency(t.fieldname, t.text, read) for t in terms), default=0)
+        having = max((self.doc_frequency(t.fieldname, t.text, count) for t in terms), default=0)
         return bm25_idf(self.doc_count, having)
 
     def avg_length(self, fieldname: str) -> float:
