@@ -54,6 +54,50 @@ def answers(lib: Library) -> dict[str, tuple]:
     return out
 
 
+def test_a_tidy_merges_the_small_segments_commits_leave_beside_the_archive():
+    archive = _Sized(44_000)
+    passages = [_Sized(n) for n in (3_330, 1_079, 134, 61, 12, 12, 12, 2, 1)]
+    (group,) = search_merge.plan([archive, *passages])
+    assert archive not in group and sorted(group, key=id) == sorted(passages, key=id)
+    # a few small ones beside it are left for later: merging them buys too little
+    few = passages[-search_merge.SMALL_TIDY_AT + 1 :]
+    assert search_merge.plan([archive, *few]) == []
+    # once merged, that segment is far bigger than new passages' ones: they merge alone
+    merged = _Sized(4_645)
+    fresh = [_Sized(1) for _ in range(search_merge.SMALL_TIDY_AT)]
+    (group,) = search_merge.plan([archive, merged, *fresh])
+    assert group == fresh
+    # no archive far bigger than the rest: everything becomes one
+    even = [_Sized(3_000), _Sized(2_000), *(_Sized(500) for _ in range(5))]
+    (group,) = search_merge.plan(even)
+    assert len(group) == 7
+
+
+def test_the_next_start_merges_the_segments_passages_left(tmp_path, small_rounds, monkeypatch):
+    from index.search import fields
+
+    monkeypatch.setattr(fields, "MERGE_AT", 1_000)  # each commit keeps its own segment
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        lib.import_paths([three_hundred(tmp_path)])
+        assert lib.wait_indexed(timeout=120)
+        for article in lib.list_articles()[:8]:
+            lib.annotate(article.id, 0, 20, note="quayside", tags=["harbour"])
+            assert lib.wait_indexed(timeout=30)
+        before = len(lib.index._ix._segments())
+        expected = answers(lib), lib.search("note:quayside").total, lib.search("tag:harbour").total
+    assert before >= 1 + search_merge.SMALL_TIDY_AT
+    with Library.open(tmp_path / "lib", background=True, create_welcome=False) as lib:
+        deadline = time.monotonic() + 120
+        while lib.index.tidy_plan(1) or not lib.indexer.settled():
+            assert time.monotonic() < deadline, "the start's tidy did not finish"
+            time.sleep(0.05)
+        sizes = sorted(s.doc_count_all() for s in lib.index._ix._segments())
+        assert len(sizes) <= 2, sizes
+        got = answers(lib), lib.search("note:quayside").total, lib.search("tag:harbour").total
+        assert got == expected and expected[1:] == (8, 8)
+        assert lib.check() == []
+
+
 def test_workers_build_the_same_index_as_one_writer(tmp_path, small_rounds, monkeypatch):
     folder = three_hundred(tmp_path)
     with Library.open(tmp_path / "pooled", create_welcome=False) as pooled:
@@ -221,4 +265,7 @@ def test_a_tidy_makes_one_segment_but_never_rewrites_a_far_bigger_archive():
     close = _Sized(60_000)  # not far bigger than the import: all of it becomes one
     (group,) = search_merge.plan([close, *imported])
     assert close in group and len(group) == 9
-    assert search_merge.plan(imported[: search_merge.TIDY_ABOVE]) == []
+    # a few segments of like size stay as they are; SMALL_TIDY_AT of them become one
+    assert search_merge.plan(imported[: search_merge.SMALL_TIDY_AT - 1]) == []
+    (group,) = search_merge.plan(imported[: search_merge.SMALL_TIDY_AT])
+    assert len(group) == search_merge.SMALL_TIDY_AT

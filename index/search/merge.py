@@ -1,4 +1,4 @@
-"""Tidying the index after an import: its many segments merged into a few, off to the side.
+"""Tidying the index: many segments merged into one, off to the side.
 
 An import's backlog is built as segments of a few thousand documents (index/indexer.py),
 and every segment costs each search a term lookup per word, so after a big import the
@@ -28,29 +28,45 @@ from index.search.fields import SCHEMA, SpellingWriter
 BIG = 1_000  # segments of this many documents or more are an import's, merged here
 TIDY_ABOVE = 6  # more big segments than this get merged (an import leaves one per worker)
 LARGEST_KEPT = 4  # a segment this many times the other big ones together is not rewritten
+SMALL_TIDY_AT = 6  # this many segments beside the archive's are merged into one
 MERGE_LIMIT_MB = 128
 SIDE_PREFIX = ".merge-"
 
 
 def plan(segments: list) -> list[list]:
-    """The big segments to merge into one after an import (a list of one group, or none).
+    """The segments to merge into one (a list of one group, or none).
 
-    Nothing when there are at most TIDY_ABOVE big segments. Otherwise all of them become
-    one segment: every search pays a term lookup per segment and field, so one segment
-    answers faster than two merged side by side in two workers would. A largest segment
-    more than LARGEST_KEPT times the others together is left as it is and only the others
-    merge, so that a small import into a big archive never rewrites the whole archive.
+    Every search pays a term lookup per segment, so fewer segments answer faster; but a
+    merge rewrites what it merges, so a segment far bigger than the rest is left alone:
+    a small import (or a few thousand passages) never rewrites the whole archive.
+
+    - After an import: more than TIDY_ABOVE big segments (an import leaves one per worker
+      and round) become one, the archive's largest among them unless it is more than
+      LARGEST_KEPT times the others together.
+    - Otherwise the small segments that commits leave (passages, small imports, each
+      commit's tier merges) become one once there are SMALL_TIDY_AT of them beside the
+      archive, again leaving out any segment more than LARGEST_KEPT times the smaller
+      ones together, so the work stays in proportion to what is merged.
     """
-    big = sorted(
-        (seg for seg in segments if seg.doc_count_all() >= BIG),
-        key=lambda s: s.doc_count_all(),
-        reverse=True,
-    )
-    if len(big) <= TIDY_ABOVE:
-        return []
-    if big[0].doc_count_all() > LARGEST_KEPT * sum(s.doc_count_all() for s in big[1:]):
-        big = big[1:]
-    return [big] if len(big) > 1 else []
+    sized = sorted(segments, key=lambda s: s.doc_count_all(), reverse=True)
+    big = [seg for seg in sized if seg.doc_count_all() >= BIG]
+    if len(big) > TIDY_ABOVE:
+        group = _without_dominant(big, once=True)
+        return [group] if len(group) > 1 else []
+    group = _without_dominant(sized, once=False)
+    return [group] if len(group) >= SMALL_TIDY_AT else []
+
+
+def _without_dominant(sized: list, *, once: bool) -> list:
+    """`sized` (largest first) without its leading segments that are each more than
+    LARGEST_KEPT times all the smaller ones together (only the first when `once`)."""
+    counts = [seg.doc_count_all() for seg in sized]
+    start = 0
+    while start < len(sized) - 1 and counts[start] > LARGEST_KEPT * sum(counts[start + 1 :]):
+        start += 1
+        if once:
+            break
+    return sized[start:]
 
 
 def side_folder(index_folder: Path) -> Path:

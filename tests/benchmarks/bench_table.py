@@ -82,6 +82,11 @@ def table(r: dict) -> str:
             "import: segments merged after (tidy)",
             f"{imp['tidied_s'] - imp['searchable_s']:.0f} s more, {imp['segments']} segments",
         )
+    if "restart_tidy_s" in r:
+        row(
+            "next start, passages added: small segments merged",
+            f"{r['restart_tidy_s']:.0f} s, {r['segments_searched']} segments searched",
+        )
     peak = imp["peak_rss_mb"]
     workers = imp.get("workers_peak_rss_mb", 0)
     row(
