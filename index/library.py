@@ -118,7 +118,7 @@ class Library(PassageMethods, ExchangeMethods):
         self._collecting = threading.local()
         self._imports = 0  # imports made through this Library (the welcome lookup's key)
         self._welcome_lookup: dict[str, Any] = {}
-        self._counted: dict[int, tuple[tuple[int, int, int], dict[str, int]]] = {}  # per thread
+        self._kept: dict[tuple[int, str], tuple[tuple[int, int, int], Any]] = {}  # per thread
         if background and not isinstance(index, LateIndex):
             self.indexer.start()
             self.indexer.notify()
@@ -509,16 +509,12 @@ class Library(PassageMethods, ExchangeMethods):
         """Numbers for the status bar and sidebar: articles, annotations, orphaned (passages),
         trash (passages), highlighted (articles with passages). Any thread.
 
-        Counted again only after a commit: counting reads an index of every article (4-13
-        ms at 178,000, on the window's thread each second and three times before its first
-        paint). A commit by another connection changes this connection's `data_version`,
-        one by this connection its `total_changes`; the answer is kept per thread."""
-        conn = self.store.connection()
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        key = (id(conn), version, conn.total_changes)
-        kept = self._counted.get(threading.get_ident())
-        if kept is not None and kept[0] == key:
-            return dict(kept[1])
+        Counted again only after a commit (`_since_commit`): counting reads an index of
+        every article (4-13 ms at 178,000, on the window's thread each second and three
+        times before its first paint)."""
+        return dict(self._since_commit("counts", self._count))
+
+    def _count(self) -> dict[str, int]:
         row = self.store.one(
             "SELECT (SELECT count(*) FROM articles) AS articles,"
             " (SELECT count(*) FROM annotations) AS annotations,"
@@ -528,9 +524,24 @@ class Library(PassageMethods, ExchangeMethods):
         )
         if row is None:
             return dict.fromkeys(("articles", "annotations", "orphaned", "trash", "highlighted"), 0)
-        counted = dict(row)
-        self._counted[threading.get_ident()] = (key, counted)
-        return dict(counted)
+        return dict(row)
+
+    def _since_commit(self, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`'s answer, kept on this thread until the next commit to the database.
+
+        A commit by another connection changes this connection's `data_version`, one by
+        this connection its `total_changes`, so one pragma tells whether the kept answer
+        still holds. Callers must not change what they are given."""
+        conn = self.store.connection()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        key = (id(conn), version, conn.total_changes)
+        slot = (threading.get_ident(), name)
+        kept = self._kept.get(slot)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        value = compute()
+        self._kept[slot] = (key, value)
+        return value
 
     def digest(self, query: str, *, group_by: str = "article") -> Digest:
         """Every passage matching `query`, grouped by article (date order) or by tag.
@@ -583,17 +594,18 @@ class Library(PassageMethods, ExchangeMethods):
         behind = self._catch_up()
         # counted before the search reads the index: a commit in between can only make the
         # count too high (one more re-run), never hide a change the answer lacks
-        pending = self.indexer.pending_documents()
+        pending = self._since_commit("pending", self.indexer.pending_documents)
+        names = self._since_commit("legend", self.legend)
         result = self.index.search(
             query,
             text_for=self._reading_text,
             texts_for=self._reading_texts,
             limit=limit,
             sort=sort,
-            color_aliases=self.color_aliases(),
-            hidden=self._hidden_articles(),
+            color_aliases=self._since_commit("aliases", self.color_aliases),
+            hidden=self._since_commit("hidden", self._hidden_articles),
         )
-        result.color_names = self.legend()
+        result.color_names = dict(names)
         result.pending_articles, result.pending_passages = pending
         if behind:
             result.message = "; ".join(m for m in (result.message, behind) if m)

@@ -69,6 +69,19 @@ def test_color_name_searches_like_the_colour(library, seed_id):
     assert _ids(library.search("color:blue")) == [blue.id]
 
 
+def test_a_name_given_on_another_thread_is_searched_at_once(library, seed_id):
+    """A search keeps the legend until the next commit: one from any connection counts."""
+    import threading
+
+    blue = library.annotate_quote(seed_id, "state of emergency", color="blue")
+    assert library.search("color:question").color_names["blue"] == "question"
+    renaming = threading.Thread(target=library.set_legend, args=("blue", "puzzle"))
+    renaming.start()
+    renaming.join()
+    result = library.search("color:puzzle")
+    assert _ids(result) == [blue.id] and result.color_names["blue"] == "puzzle"
+
+
 def test_exports_carry_colour_names(library, seed_id):
     library.set_legend("green", "proof")
     library.annotate_quote(seed_id, "Juliaca", color="green", tags=["peru"])
