@@ -114,6 +114,8 @@ class Library(PassageMethods, ExchangeMethods):
         self._background = background
         self._start_backup: threading.Thread | None = None  # the start backup, in background
         self._start_pace: Any = None  # its Pace (index.safety.backup), hurried at close
+        self._start_check: bool | None = None  # its quick check; None: no backup to start
+        self._start_lock = threading.Lock()
         self._listeners: list[Callable[[Changes], None]] = []
         self._collecting = threading.local()
         self._imports = 0  # imports made through this Library (the welcome lookup's key)
@@ -247,6 +249,8 @@ class Library(PassageMethods, ExchangeMethods):
 
         The thread that opened the library, once no worker uses it any more.
         """
+        with self._start_lock:
+            self._start_check = None  # a start backup not begun yet is not begun now
         if self._start_backup is not None:
             if self._start_pace is not None:
                 self._start_pace.hurry()
@@ -320,19 +324,32 @@ class Library(PassageMethods, ExchangeMethods):
         if self._background:
             # Beside the window: at the lowest priority, paced, from one snapshot (a big
             # library's copy and check take minutes of the machine otherwise shared with
-            # the reader's first searches). close() lifts the pace and waits for it.
+            # the reader's first searches). close() lifts the pace and waits for it. With a
+            # late index (the window) it starts when the window asks, after its first paint.
+            self._start_check = opening.check_later
+            if self._late is None:
+                self.begin_start_backup()
+        else:
+            self._backup_at_start()
+
+    def begin_start_backup(self) -> None:
+        """Start the start-of-session backup (and the quick check the opening left) on its
+        own thread, when the library was opened with `defer_index` and `background`: the
+        window asks after its first paint, so that neither competes with it for the
+        interpreter; opening the index later asks too. Any thread; once."""
+        with self._start_lock:
+            if self._start_check is None or self._start_backup is not None:
+                return
             from index.safety.backup import Pace
 
             self._start_pace = Pace()
             self._start_backup = threading.Thread(
                 target=self._backup_at_start,
-                args=(self._start_pace, opening.check_later),
+                args=(self._start_pace, self._start_check),
                 name="gloss-start-backup",
                 daemon=True,
             )
             self._start_backup.start()
-        else:
-            self._backup_at_start()
 
     def _backup_at_start(self, pace: Any = None, check: bool = False) -> None:
         from index.safety import backup, recovery
@@ -717,6 +734,7 @@ class Library(PassageMethods, ExchangeMethods):
     def open_index_later(self) -> None:
         """Open the search index now on a thread of its own, when the library was opened
         with `defer_index` (the window calls it after its first paint). Any thread."""
+        self.begin_start_backup()
         if self._late is not None:
             self._late.open_in_background()
 

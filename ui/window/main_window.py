@@ -29,17 +29,13 @@ from index import Changes, count_of
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
-from ui.passages.anchoring_dialog import AnchoringActions
 from ui.passages.annotate import PassageController
 from ui.passages.browser import PassagesBrowser
-from ui.passages.history_dialog import HistoryActions
 from ui.passages.legend_dialog import LegendActions
 from ui.passages.passages import PassagesPanel
-from ui.passages.trash_view import TrashActions
 from ui.reader.document import DEFAULT_POINT_SIZE
 from ui.reader.find_bar import FindBar
 from ui.reader.reader import ReaderView
-from ui.search.explain_dialog import ExplainActions
 from ui.search.search_box import SearchBox
 from ui.search.search_panel import IndexWatch, SearchController, SearchPanel
 from ui.search.term_marks import SearchMarks
@@ -48,7 +44,7 @@ from ui.window.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegis
 from ui.window.article_list import ArticleList
 from ui.window.importing import TaskRunner
 from ui.window.notices import LibraryNotices
-from ui.window.on_demand import OnDemand, first_use
+from ui.window.on_demand import OnDemand, first_signal, first_use
 from ui.window.settings import Settings
 from ui.window.sidebar import VIEWS, Sidebar
 from ui.window.undo_offer import UndoOffer
@@ -86,6 +82,10 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
     backups = OnDemand("ui.dialogs.backup_dialog", "BackupActions")
     annotation_import = OnDemand("ui.dialogs.annotations_import", "AnnotationImportActions")
     digests = OnDemand("ui.search.digest_view", "DigestActions")
+    history = OnDemand("ui.passages.history_dialog", "HistoryActions")
+    trash = OnDemand("ui.passages.trash_view", "TrashActions")
+    anchoring = OnDemand("ui.passages.anchoring_dialog", "AnchoringActions")
+    explainer = OnDemand("ui.search.explain_dialog", "ExplainActions")
 
     def __init__(self, library: Library, settings: Settings, icon: QIcon | None = None) -> None:
         super().__init__()
@@ -121,11 +121,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self._connect()
         self._connect_actions()
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
-        self.history = HistoryActions(self)
-        self.trash = TrashActions(self)
         first_use(self, "digests", [("digest", "open_dialog")])
-        self.anchoring = AnchoringActions(self)
-        self.explainer = ExplainActions(self)
+        self._on_first_use()
         self.watching = FolderWatching(self)  # issue 16: folders that import themselves
         self._connect_watching()
         self.setAcceptDrops(True)
@@ -150,11 +147,25 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         first_use(self, "backups", backup_triggers)
         first_use(self, "annotation_import", [("import_annotations", "ask")])
 
+    def _on_first_use(self) -> None:
+        """The parts made when first asked for (their modules load then, after the paint)."""
+        first_use(self, "history", [("passage_history", "open_current")])
+        first_signal(self, "history", self.passages.history_requested, "open_for")
+        self.registry["show_trash"].triggered.connect(lambda: self.sidebar.choose("trash:"))
+        first_use(self, "anchoring", [("anchoring_report", "open_current")])
+        first_signal(self, "anchoring", self.tasks.finished, "on_task_finished")
+        first_use(self, "explainer", [("explain_hit", "explain_current")])
+        view = self.search_panel.view  # Why This Matched… in the results' menu (as the part does)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        view.addAction(self.registry["explain_hit"])
+
     def paintEvent(self, event: Any) -> None:
-        """After the first paint the search index opens (on a thread of its own)."""
+        """After the first paint the start backup begins and the search index opens (each
+        on a thread of its own)."""
         super().paintEvent(event)
         if not self._index_asked:
             self._index_asked = True
+            self.library.begin_start_backup()
             self._index_deadline.start()
             self._index_timer.start()
 
