@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from index import Changes, count_of
+from ui.common.models import sort_order
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
@@ -366,7 +367,22 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         if self.list_later:  # a big library's first list: after the window has appeared
             self.list_later = False
             self.article_list.set_articles(heading, [], "Listing the articles…")
-            self.runner.start("list", fetch, search=True, on_finished=show)
+            column, descending = self.article_list.model.sorted_by()
+
+            def fetch_sorted(*args: Any) -> Any:  # a sorted list is ordered there too
+                columns = fetch(*args)
+                order = sort_order(columns, column, descending) if column >= 0 else None
+                return columns, order
+
+            def show_sorted(made: Any) -> None:
+                columns, order = made
+                if self.article_list.model.sorted_by() != (column, descending):
+                    order = None  # sorted otherwise meanwhile: the model orders them again
+                self.article_list.set_articles(heading, columns, hints.get(value, ""), order)
+                if self.article is not None:
+                    self.article_list.select(self.article.id)
+
+            self.runner.start("list", fetch_sorted, search=True, on_finished=show_sorted)
             return
         show(fetch())
 
