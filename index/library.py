@@ -16,7 +16,6 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -211,7 +210,7 @@ class Library(PassageMethods, ExchangeMethods):
             index_notices: list[str] = []
             index: SearchIndex | LateIndex
             if late:  # opened as open_index opens it, when first used
-                index = LateIndex(partial(open_index, folder, store, None))
+                index = LateIndex(lambda told, progress: open_index(folder, store, progress, told))
             else:
                 index = open_index(folder, store, progress, index_notices, early)
         except BaseException:
@@ -742,11 +741,28 @@ class Library(PassageMethods, ExchangeMethods):
         """Whether the search index is open (a search now does not wait for it). Any thread."""
         return self._late is None or self._late.opened()
 
+    def on_index_progress(self, listener: Callable[[int, int], None]) -> None:
+        """Call `listener(done, total)` while a search index opened late (`defer_index`)
+        is rebuilt because it could not be read: on the opening's thread, so keep it short
+        (the window posts a Qt signal). Any thread."""
+        if self._late is not None:
+            self._late.on_progress(listener)
+
+    def index_progress(self) -> tuple[int, int] | None:
+        """(done, total) of that rebuild while it runs, else None. Any thread."""
+        return self._late.rebuilding() if self._late is not None else None
+
     def index_state(self) -> str:
         """A short phrase for the status bar. Any thread."""
         if self._late is not None and not self._late.opened():
             failed = self._late.failed()
-            return f"the search index cannot be opened: {failed}" if failed else "opening index…"
+            if failed:
+                return f"the search index cannot be opened: {failed}"
+            rebuilding = self._late.rebuilding()
+            if rebuilding is not None:
+                done, total = rebuilding
+                return f"rebuilding the search index… {100 * done // max(total, 1)} %"
+            return "opening index…"
         if self.indexer.error:
             return self.indexer.error
         pending = self.indexer.pending()
