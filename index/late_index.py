@@ -37,12 +37,19 @@ def looks_whole(index_dir: Path) -> bool:
     return toc and REBUILD_MARKER not in names
 
 
-class LateIndex:
-    """A SearchIndex opened on first use by `opener(notices)` (which may add sentences for
-    the reader to that list); `when_open` says what follows and where they go."""
+Progress = Callable[[int, int, str], None]
 
-    def __init__(self, opener: Callable[[list[str]], Any]) -> None:
+
+class LateIndex:
+    """A SearchIndex opened on first use by `opener(notices, progress)` (which may add
+    sentences for the reader to that list, and reports a rebuild of a damaged index through
+    `progress(done, total, what)`); `when_open` says what follows and where they go, and
+    `rebuilding()` how far a rebuild under way is."""
+
+    def __init__(self, opener: Callable[[list[str], Progress], Any]) -> None:
         self._late_opener = opener
+        self._late_progress: tuple[int, int] | None = None
+        self._late_listeners: list[Callable[[int, int], None]] = []
         self._late_then: Callable[[], None] | None = None
         self._late_told: list[str] | None = None
         self._late_lock = threading.Lock()
@@ -68,6 +75,20 @@ class LateIndex:
                 self._late_done.set()
             return self._late_index is not None
 
+    def on_progress(self, listener: Callable[[int, int], None]) -> None:
+        """Call `listener(done, total)` as a rebuild at the opening goes (on the opening's
+        thread: keep it short)."""
+        self._late_listeners.append(listener)
+
+    def rebuilding(self) -> tuple[int, int] | None:
+        """(done, total) while the opening rebuilds a damaged or unreadable index."""
+        return self._late_progress
+
+    def _late_report(self, done: int, total: int, _what: str = "") -> None:
+        self._late_progress = (done, total)
+        for listener in list(self._late_listeners):
+            listener(done, total)
+
     def opened(self) -> bool:
         """Whether the index is open (False while it is opening, or before)."""
         return self._late_index is not None
@@ -88,11 +109,13 @@ class LateIndex:
                     raise self._late_error
                 try:
                     told = self._late_told if self._late_told is not None else []
-                    index = self._late_opener(told)
+                    index = self._late_opener(told, self._late_report)
                 except BaseException as error:
                     self._late_error = error
                     self._late_done.set()
                     raise
+                finally:
+                    self._late_progress = None
                 self._late_index = index
                 self._late_done.set()
                 then = self._late_then

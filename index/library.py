@@ -16,7 +16,6 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +113,8 @@ class Library(PassageMethods, ExchangeMethods):
         self._background = background
         self._start_backup: threading.Thread | None = None  # the start backup, in background
         self._start_pace: Any = None  # its Pace (index.safety.backup), hurried at close
+        self._start_check: bool | None = None  # its quick check; None: no backup to start
+        self._start_lock = threading.Lock()
         self._listeners: list[Callable[[Changes], None]] = []
         self._collecting = threading.local()
         self._imports = 0  # imports made through this Library (the welcome lookup's key)
@@ -209,7 +210,7 @@ class Library(PassageMethods, ExchangeMethods):
             index_notices: list[str] = []
             index: SearchIndex | LateIndex
             if late:  # opened as open_index opens it, when first used
-                index = LateIndex(partial(open_index, folder, store, None))
+                index = LateIndex(lambda told, progress: open_index(folder, store, progress, told))
             else:
                 index = open_index(folder, store, progress, index_notices, early)
         except BaseException:
@@ -247,6 +248,8 @@ class Library(PassageMethods, ExchangeMethods):
 
         The thread that opened the library, once no worker uses it any more.
         """
+        with self._start_lock:
+            self._start_check = None  # a start backup not begun yet is not begun now
         if self._start_backup is not None:
             if self._start_pace is not None:
                 self._start_pace.hurry()
@@ -320,19 +323,32 @@ class Library(PassageMethods, ExchangeMethods):
         if self._background:
             # Beside the window: at the lowest priority, paced, from one snapshot (a big
             # library's copy and check take minutes of the machine otherwise shared with
-            # the reader's first searches). close() lifts the pace and waits for it.
+            # the reader's first searches). close() lifts the pace and waits for it. With a
+            # late index (the window) it starts when the window asks, after its first paint.
+            self._start_check = opening.check_later
+            if self._late is None:
+                self.begin_start_backup()
+        else:
+            self._backup_at_start()
+
+    def begin_start_backup(self) -> None:
+        """Start the start-of-session backup (and the quick check the opening left) on its
+        own thread, when the library was opened with `defer_index` and `background`: the
+        window asks after its first paint, so that neither competes with it for the
+        interpreter; opening the index later asks too. Any thread; once."""
+        with self._start_lock:
+            if self._start_check is None or self._start_backup is not None:
+                return
             from index.safety.backup import Pace
 
             self._start_pace = Pace()
             self._start_backup = threading.Thread(
                 target=self._backup_at_start,
-                args=(self._start_pace, opening.check_later),
+                args=(self._start_pace, self._start_check),
                 name="gloss-start-backup",
                 daemon=True,
             )
             self._start_backup.start()
-        else:
-            self._backup_at_start()
 
     def _backup_at_start(self, pace: Any = None, check: bool = False) -> None:
         from index.safety import backup, recovery
@@ -717,6 +733,7 @@ class Library(PassageMethods, ExchangeMethods):
     def open_index_later(self) -> None:
         """Open the search index now on a thread of its own, when the library was opened
         with `defer_index` (the window calls it after its first paint). Any thread."""
+        self.begin_start_backup()
         if self._late is not None:
             self._late.open_in_background()
 
@@ -724,11 +741,28 @@ class Library(PassageMethods, ExchangeMethods):
         """Whether the search index is open (a search now does not wait for it). Any thread."""
         return self._late is None or self._late.opened()
 
+    def on_index_progress(self, listener: Callable[[int, int], None]) -> None:
+        """Call `listener(done, total)` while a search index opened late (`defer_index`)
+        is rebuilt because it could not be read: on the opening's thread, so keep it short
+        (the window posts a Qt signal). Any thread."""
+        if self._late is not None:
+            self._late.on_progress(listener)
+
+    def index_progress(self) -> tuple[int, int] | None:
+        """(done, total) of that rebuild while it runs, else None. Any thread."""
+        return self._late.rebuilding() if self._late is not None else None
+
     def index_state(self) -> str:
         """A short phrase for the status bar. Any thread."""
         if self._late is not None and not self._late.opened():
             failed = self._late.failed()
-            return f"the search index cannot be opened: {failed}" if failed else "opening index…"
+            if failed:
+                return f"the search index cannot be opened: {failed}"
+            rebuilding = self._late.rebuilding()
+            if rebuilding is not None:
+                done, total = rebuilding
+                return f"rebuilding the search index… {100 * done // max(total, 1)} %"
+            return "opening index…"
         if self.indexer.error:
             return self.indexer.error
         pending = self.indexer.pending()

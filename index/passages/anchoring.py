@@ -67,10 +67,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
-
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
 
 CONTEXT_CHARS = 32
 FUZZY_THRESHOLD: float = 0.75
@@ -190,9 +188,19 @@ def select_occurrence(text: str, quote: str, occurrence: int = 1) -> Selector | 
     return make_selector(text, at, at + len(quote))
 
 
+@cache
+def _rapidfuzz() -> Any:
+    """rapidfuzz's `fuzz` and `Indel`, imported on the first re-anchoring: the library opens
+    (before the window's first paint) without the 40 modules they load."""
+    from rapidfuzz import fuzz
+    from rapidfuzz.distance import Indel
+
+    return fuzz, Indel
+
+
 def similarity(a: str, b: str) -> float:
     """Indel similarity in [0, 1]: 1 - (insertions + deletions) / (len(a) + len(b))."""
-    return Indel.normalized_similarity(a, b)
+    return _rapidfuzz()[1].normalized_similarity(a, b)
 
 
 def context_similarity(text: str, start: int, end: int, old: Selector) -> float:
@@ -408,6 +416,7 @@ def _scan(text: str, probe: str, lo: int, hi: int) -> list[tuple[int, float]]:
     chunk = max(SCAN_CHUNK, 4 * len(probe))
     step = chunk - 2 * len(probe)
     cutoff = SCORE_FLOOR * 100
+    fuzz = _rapidfuzz()[0]
     found = []
     at = lo
     while at < hi:
@@ -463,13 +472,14 @@ def _align(
     that window, a little widened, maps the two offsets into the text.
     """
     lo, hi = max(0, lo), min(len(text), hi)
+    fuzz, indel = _rapidfuzz()
     hit = fuzz.partial_ratio_alignment(needle, text[lo:hi]) if lo < hi else None
     if hit is None:
         return None
     pad = len(needle) // 8 + 4
     wlo = max(0, lo + hit.dest_start - pad)
     whi = min(len(text), lo + hit.dest_end + pad)
-    blocks = _blocks(Indel.opcodes(needle, text[wlo:whi]))
+    blocks = _blocks(indel.opcodes(needle, text[wlo:whi]))
     start = None if first is None else _map(blocks, first, at_end=False)
     end = None if last is None else _map(blocks, last, at_end=True)
     return (

@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index.exchange.export import CONTEXT, ArticleFinder, parse_item, passage_from, to_w3c
 from index.passages import annotations as notes
 from index.passages.anchoring import Selector, reanchor
 from index.passages.annotations import Annotation
@@ -53,9 +52,15 @@ def _written_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+# index.exchange.export (the W3C form, 800 lines with what it imports) is imported where it
+# is used: the library opens (before the window's first paint) without it.
+
+
 def document(store: Store, article_id: int) -> dict[str, Any] | None:
     """The mirror file's content for one article (its passages may be none); None when
     the article itself is not in the library."""
+    from index.exchange.export import CONTEXT, to_w3c
+
     try:
         article = get_article(store, article_id)
     except KeyError:
@@ -237,6 +242,8 @@ def _items(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _passage(item: dict[str, Any], article_id: int) -> Annotation | None:
+    from index.exchange.export import parse_item, passage_from
+
     parsed = parse_item(item)
     raw_id = str(item.get("id", "")).removeprefix("urn:uuid:")
     try:
@@ -271,6 +278,8 @@ def restore(
     backup) only files written later are read, and passages those files no
     longer hold were deleted after the backup: they go to the trash again.
     """
+    from index.exchange.export import ArticleFinder
+
     folder = Path(folder) if folder is not None else mirror_folder(library_folder)
     report: dict[str, Any] = {
         "files": 0,

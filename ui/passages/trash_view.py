@@ -252,7 +252,6 @@ class TrashActions(QObject):
         self.view.history_requested.connect(self.show_history)
         self.view.empty_requested.connect(self.ask_empty)
         window.controller.changed.connect(self.on_changed)
-        window.registry["show_trash"].triggered.connect(lambda: window.sidebar.choose("trash:"))
         for name in ("light", "sepia", "dark"):  # after the window's own handler has run
             window.registry[f"theme_{name}"].triggered.connect(self._follow_theme)
         self.box: QMessageBox | None = None

@@ -48,8 +48,17 @@ if TYPE_CHECKING:  # the engine's Library loads with the library, not with the w
 DEBOUNCE_MS = 150
 REFRESH_MS = 1000  # an answer that was behind is asked again at most this often
 RESULT_LIMIT = 50
+PROGRESS_EVERY_S = 0.1  # a rebuild's progress reaches the window at most this often
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 CHIPS_PER_FACET = 6
+
+
+def waiting_text(rebuilding: tuple[int, int] | None) -> str:
+    """What the results say while a search waits for the index (rebuilt: how far)."""
+    if rebuilding is None:
+        return "Opening index…"
+    done, total = rebuilding
+    return f"Rebuilding the search index ({100 * done // max(total, 1)} %)…"
 
 
 class IndexWatch(QObject):
@@ -60,9 +69,19 @@ class IndexWatch(QObject):
     """
 
     changed = Signal()
+    rebuilding = Signal(int, int)  # done, total: a late index rebuilt (it could not be read)
+    _reported = -1.0  # when `rebuilding` was last emitted
 
     def notify(self) -> None:
         self.changed.emit()
+
+    def report(self, done: int, total: int) -> None:
+        """Given to `Library.on_index_progress`; runs on the index's opening thread, which
+        may report every document: ~10 signals a second reach the window."""
+        now = time.monotonic()
+        if now - self._reported >= PROGRESS_EVERY_S or done >= total:
+            self._reported = now
+            self.rebuilding.emit(done, total)
 
 
 class SearchController(QObject):
@@ -87,6 +106,7 @@ class SearchController(QObject):
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.run_now)
         self.shown: Any = None  # the answer last delivered
+        self.waiting_for = -1  # the serial of a search waiting for the index to open
         self.commits = 0  # index commits heard of
         self.run_commits = 0  # ... when the latest query started
         self.last_run = -REFRESH_MS / 1000
@@ -121,7 +141,8 @@ class SearchController(QObject):
             return
         library = self.library
         if not library.index_ready():
-            self.waiting.emit("Opening index…")  # the search's worker waits, not the window
+            self.waiting_for = serial  # the search's worker waits, not the window
+            self.waiting.emit(waiting_text(library.index_progress()))
 
         def work(_progress, _cancel) -> tuple[int, Any, str]:
             try:
@@ -131,9 +152,15 @@ class SearchController(QObject):
 
         self.runner.start("search", work, search=True, on_finished=self._on_finished)
 
+    def awaiting_index(self) -> bool:
+        """Whether the latest search waits for the search index to open (or be rebuilt)."""
+        return self.waiting_for == self.serial
+
     @Slot(object)
     def _on_finished(self, payload: tuple[int, Any, str]) -> None:
         serial, result, error = payload
+        if serial == self.waiting_for:
+            self.waiting_for = -1
         if serial != self.serial:
             self.dropped += 1
             return

@@ -31,6 +31,7 @@ def make_app() -> Any:
     # The GUI thread waits for the GIL at most 1 ms behind an import's or the indexer's
     # Python threads (the default 5 ms made a highlight paint late during an import).
     sys.setswitchinterval(0.001)
+    keep_mmap_threshold()
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "gloss"])
@@ -40,6 +41,26 @@ def make_app() -> Any:
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
     return app
+
+
+MMAP_THRESHOLD = 128 * 1024  # glibc's own first value, kept (M_MMAP_THRESHOLD is -3)
+
+
+def keep_mmap_threshold() -> None:
+    """Have glibc give every freed block over 128 KB back to the system at once.
+
+    Searches make NumPy arrays of a few hundred KB to tens of MB and free them. glibc raises
+    its mmap threshold to the largest block freed so far (up to 32 MB), after which such
+    arrays come from heaps that keep the memory once freed: at 178,000 articles the window
+    held 380-414 MB after 50 searches, 356-357 MB with the threshold kept (3 runs each).
+    Elsewhere (not glibc) nothing is done."""
+    if not sys.platform.startswith("linux"):
+        return
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):  # a C library without mallopt
+        ctypes.CDLL(None).mallopt(-3, MMAP_THRESHOLD)
 
 
 def open_library(library_path: str | None) -> Any:

@@ -110,10 +110,14 @@ class ArticleList(QWidget):
         super().resizeEvent(event)
         self.table.setColumnHidden(ArticleTableModel.AUTHOR, self.width() < AUTHOR_MIN_WIDTH)
 
-    def set_articles(self, heading: str, summaries: list[Any], empty_text: str = "") -> None:
+    def set_articles(
+        self, heading: str, summaries: Any, empty_text: str = "", order: Any = None
+    ) -> None:
+        """Show these rows (`order`: their sort_order for the list's sorting, when made on
+        a worker beforehand)."""
         keep = self.current_id()
         self.heading.setText(heading)
-        self.model.set_articles(summaries)
+        self.model.set_articles(summaries, order)
         self.empty.setText(empty_text or "No articles here yet.")
         self.empty.setVisible(not summaries)
         if keep is not None:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QProgressBar,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -29,31 +30,28 @@ from index import Changes, count_of
 from ui.common.plain import plain_label
 from ui.common.workers import JobRunner
 from ui.common.writer import Writer
-from ui.passages.anchoring_dialog import AnchoringActions
 from ui.passages.annotate import PassageController
 from ui.passages.browser import PassagesBrowser
-from ui.passages.history_dialog import HistoryActions
 from ui.passages.legend_dialog import LegendActions
 from ui.passages.passages import PassagesPanel
-from ui.passages.trash_view import TrashActions
 from ui.reader.document import DEFAULT_POINT_SIZE
 from ui.reader.find_bar import FindBar
 from ui.reader.reader import ReaderView
-from ui.search.explain_dialog import ExplainActions
 from ui.search.search_box import SearchBox
-from ui.search.search_panel import IndexWatch, SearchController, SearchPanel
+from ui.search.search_panel import IndexWatch, SearchController, SearchPanel, waiting_text
 from ui.search.term_marks import SearchMarks
 from ui.window import settings as keys
 from ui.window.actions import CONTEXT_ACTIONS, MENUS, POPUP_ACTIONS, ActionRegistry
 from ui.window.article_list import ArticleList
 from ui.window.importing import TaskRunner
 from ui.window.notices import LibraryNotices
-from ui.window.on_demand import OnDemand, first_use
+from ui.window.on_demand import OnDemand, first_signal, first_use
 from ui.window.settings import Settings
-from ui.window.sidebar import VIEWS, Sidebar
+from ui.window.sidebar import Sidebar
 from ui.window.undo_offer import UndoOffer
 from ui.window.watching import FolderWatching
 from ui.window.window_actions import WindowActions
+from ui.window.window_lists import WindowLists
 from ui.window.window_state import WindowState
 
 if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
@@ -79,13 +77,17 @@ def safe_title(text: str) -> str:
     return " ".join(text.split()).replace("[*]", "[\u2060*]")
 
 
-class MainWindow(QMainWindow, WindowActions, WindowState):
+class MainWindow(QMainWindow, WindowActions, WindowState, WindowLists):
     """The Gloss window on one open Library."""
 
     # dialogs made when first opened: their modules load then, not before the first paint
     backups = OnDemand("ui.dialogs.backup_dialog", "BackupActions")
     annotation_import = OnDemand("ui.dialogs.annotations_import", "AnnotationImportActions")
     digests = OnDemand("ui.search.digest_view", "DigestActions")
+    history = OnDemand("ui.passages.history_dialog", "HistoryActions")
+    trash = OnDemand("ui.passages.trash_view", "TrashActions")
+    anchoring = OnDemand("ui.passages.anchoring_dialog", "AnchoringActions")
+    explainer = OnDemand("ui.search.explain_dialog", "ExplainActions")
 
     def __init__(self, library: Library, settings: Settings, icon: QIcon | None = None) -> None:
         super().__init__()
@@ -118,14 +120,12 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         )
         self.index_watch = IndexWatch(self)
         library.on_index_changed(self.index_watch.notify)
+        library.on_index_progress(self.index_watch.report)
         self._connect()
         self._connect_actions()
         self.legend = LegendActions(self)  # issue 7: colour names, passage history, trash
-        self.history = HistoryActions(self)
-        self.trash = TrashActions(self)
         first_use(self, "digests", [("digest", "open_dialog")])
-        self.anchoring = AnchoringActions(self)
-        self.explainer = ExplainActions(self)
+        self._on_first_use()
         self.watching = FolderWatching(self)  # issue 16: folders that import themselves
         self._connect_watching()
         self.setAcceptDrops(True)
@@ -150,11 +150,25 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         first_use(self, "backups", backup_triggers)
         first_use(self, "annotation_import", [("import_annotations", "ask")])
 
+    def _on_first_use(self) -> None:
+        """The parts made when first asked for (their modules load then, after the paint)."""
+        first_use(self, "history", [("passage_history", "open_current")])
+        first_signal(self, "history", self.passages.history_requested, "open_for")
+        self.registry["show_trash"].triggered.connect(lambda: self.sidebar.choose("trash:"))
+        first_use(self, "anchoring", [("anchoring_report", "open_current")])
+        first_signal(self, "anchoring", self.tasks.finished, "on_task_finished")
+        first_use(self, "explainer", [("explain_hit", "explain_current")])
+        view = self.search_panel.view  # Why This Matched… in the results' menu (as the part does)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        view.addAction(self.registry["explain_hit"])
+
     def paintEvent(self, event: Any) -> None:
-        """After the first paint the search index opens (on a thread of its own)."""
+        """After the first paint the start backup begins and the search index opens (each
+        on a thread of its own)."""
         super().paintEvent(event)
         if not self._index_asked:
             self._index_asked = True
+            self.library.begin_start_backup()
             self._index_deadline.start()
             self._index_timer.start()
 
@@ -174,6 +188,12 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.counts_label.setObjectName("countsLabel")
         self.index_label = plain_label("", self)
         self.index_label.setObjectName("indexLabel")
+        self.index_bar = QProgressBar(self)  # a rebuild of an unreadable index, as it goes
+        self.index_bar.setObjectName("indexRebuild")
+        self.index_bar.setMaximumWidth(140)
+        self.index_bar.setMaximumHeight(14)
+        self.index_bar.setTextVisible(False)
+        self.index_bar.hide()
 
     def _build_layout(self) -> None:
         self.middle = QStackedWidget(self)
@@ -223,6 +243,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(QLabel("·", self))
         status.addPermanentWidget(self.index_label)
+        status.addPermanentWidget(self.index_bar)
         self.setTabOrder(self.search_box.line, self.sidebar)
         self.setTabOrder(self.sidebar, self.article_list.filter)
         self.setTabOrder(self.article_list.filter, self.article_list.table)
@@ -273,6 +294,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.search.results_ready.connect(self.on_results)
         self.search.results_ready.connect(self.update_status)  # a first search opened the index
         self.index_watch.changed.connect(self.search.on_index_changed)
+        self.index_watch.rebuilding.connect(self.on_index_rebuilding)
         self.search.failed.connect(self.on_search_failed)
         self.search.waiting.connect(self.search_panel.show_waiting)
         self.search.cleared.connect(self.on_search_cleared)
@@ -327,58 +349,18 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         self.refresh_list()
         self.middle.setCurrentIndex(LIST)
 
-    def refresh_list(self) -> None:
-        kind, value = self.current_view
-        if kind == "tag":
-            heading = f"Tagged “{value}”"
-
-            def fetch(*_args) -> Any:
-                return self.library.article_columns(tag=value)
-        else:
-            view = value if kind == "view" else "all"
-            heading = dict(VIEWS).get(view, "All articles")
-
-            def fetch(*_args) -> Any:
-                return self.library.article_columns(view=view)
-
-        hints = {
-            "recent": "Articles you open are listed here, newest first.",
-            "highlighted": "Articles with passages you highlighted are listed here.",
-            "orphaned": "No passage has lost its words.",
-        }
-
-        def show(summaries: Any) -> None:
-            self.article_list.set_articles(heading, summaries, hints.get(value, ""))
-            if self.article is not None:
-                self.article_list.select(self.article.id)
-
-        if self.list_later:  # a big library's first list: after the window has appeared
-            self.list_later = False
-            self.article_list.set_articles(heading, [], "Listing the articles…")
-            self.runner.start("list", fetch, search=True, on_finished=show)
-            return
-        show(fetch())
-
-    def refresh_browser(self) -> None:
-        passages = self.library.annotations()
-        # every passage's article has one (not all the library's: 178,000 rows at ×80)
-        articles = {s.id: s for s in self.library.list_articles(view="highlighted")}
-        self.browser.set_passages(passages, articles)
-
-    def refresh_sidebar(self) -> None:
-        counts = self.library.counts()
-        view_counts = {"all": counts.get("articles", 0), "orphaned": counts.get("orphaned", 0)}
-        view_counts["highlighted"] = counts.get("highlighted", 0)
-        # A tag nothing carries any more (its last passage undone or deleted) is not listed.
-        tags = [(name, uses) for name, uses in self.library.tags() if uses]
-        self.sidebar.fill(
-            view_counts,
-            counts.get("annotations", 0),
-            tags,
-            self.library.saved_searches(),
-            counts.get("trash", 0),
-        )
-        self.passages.set_known_tags([name for name, _ in tags])
+    @Slot(int, int)
+    def on_index_rebuilding(self, done: int, total: int) -> None:
+        """The search index opened after the paint could not be read and is rebuilt: its
+        progress in the status bar (and in the results, when a search waits for it)."""
+        if self.library.index_ready():
+            return  # a report overtaken by the end of the rebuild
+        self.index_bar.setRange(0, max(total, 1))
+        self.index_bar.setValue(min(done, total))
+        self.index_bar.show()
+        self.index_label.setText(self.library.index_state())
+        if self.search.awaiting_index():
+            self.search_panel.show_waiting(waiting_text((done, total)))
 
     @Slot()
     def update_status(self) -> None:
@@ -391,6 +373,8 @@ class MainWindow(QMainWindow, WindowActions, WindowState):
         if self.tasks.busy():
             state = "working: " + self.tasks.name
         self.index_label.setText(state)
+        if self.index_bar.isVisible() and self.library.index_progress() is None:
+            self.index_bar.hide()  # the rebuild ended (the index is open, or failed)
 
     # --- the open article ---------------------------------------------------------------
 

@@ -1,10 +1,11 @@
 """Parts of the window made on first use, so that their modules load then and not at start.
 
-A dialog the user may never open (backups, annotation import, digests) costs its import
-before the window's first paint when it is made in `MainWindow.__init__`. `OnDemand` makes
-such a part the first time the window's attribute is read; `first_use` connects the menu
-actions that open it, so the first trigger makes the part and the part's own connections
-answer every later one.
+A dialog the user may never open (backups, annotation import, digests, a passage's
+history, the trash, the anchoring report, Why This Matched) costs its import before the
+window's first paint when it is made in `MainWindow.__init__`. `OnDemand` makes such a part
+the first time the window's attribute is read; `first_use` connects the menu actions that
+open it and `first_signal` the other signals it answers, so the first trigger makes the
+part and the part's own connections answer every later one.
 """
 
 from __future__ import annotations
@@ -50,3 +51,15 @@ def first_use(window: Any, attr: str, triggers: Iterable[tuple[str, str]]) -> No
             getattr(getattr(window, attr), method)()
 
         window.registry[action].triggered.connect(trigger)
+
+
+def first_signal(window: Any, attr: str, signal: Any, method: str) -> None:
+    """As `first_use`, for a signal the part connects itself when made: its first emission
+    makes the part and calls `method` with the signal's arguments."""
+
+    def emitted(*args: Any) -> None:
+        if made(window, attr):
+            return  # the part's own connection answers
+        getattr(getattr(window, attr), method)(*args)
+
+    signal.connect(emitted)

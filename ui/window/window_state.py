@@ -30,13 +30,13 @@ class WindowState:
         self.sidebar.setVisible(self.registry["show_sidebar"].isChecked())
         self.passages.setVisible(self.registry["show_passages"].isChecked())
         self.refresh_sidebar()
+        column = self.settings.get_for_library(keys.SORT_COLUMN)
+        if column >= 0:  # before the list is asked for: a big one is sorted on its worker
+            order = Qt.SortOrder(self.settings.get_for_library(keys.SORT_ORDER))
+            self.article_list.table.sortByColumn(column, order)
         entry = self.settings.get_for_library(keys.SIDEBAR_ENTRY)
         if entry.startswith("search:") or not self.sidebar.choose(entry):
             self.sidebar.choose("view:all")
-        column = self.settings.get_for_library(keys.SORT_COLUMN)
-        if column >= 0:
-            order = Qt.SortOrder(self.settings.get_for_library(keys.SORT_ORDER))
-            self.article_list.table.sortByColumn(column, order)
         article_id = self.settings.get_for_library(keys.OPEN_ARTICLE)
         offset = self.settings.get_for_library(keys.SCROLL_OFFSET)
         if not (article_id and self.open_article(article_id, offset=offset)):
