@@ -12,7 +12,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# Gloss's own bytecode is compiled first (quick when up to date), as an installed app has
+# it: where PYTHONDONTWRITEBYTECODE is set, every start would compile ~18,000 lines again.
 run: $(STAMP)
+	$(BIN)/python -m compileall -q main.py index ui
 	$(BIN)/python main.py $(ARGS)
 
 test: $(STAMP)
