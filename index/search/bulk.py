@@ -300,4 +300,3 @@ def delete_ids(writer, searcher, ids, table_of) -> int:
                 writer.delete_document(offset + docnum)
                 deleted += 1
     return deleted
-
