@@ -3,7 +3,18 @@ regex, and it drops exactly the characters the Unicode categories name."""
 
 from __future__ import annotations
 
-from index.importers.blocks import _BAD_CHARS, _is_bad_char, clean_inline
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.importers.blocks import (
+    _BAD_CHARS,
+    _UNCLEAN,
+    _clean_steps,
+    _is_bad_char,
+    clean_inline,
+)
 
 
 def test_the_dropped_characters_are_exactly_controls_surrogates_and_private_use():
@@ -18,3 +29,26 @@ def test_the_dropped_characters_are_exactly_controls_surrogates_and_private_use(
 def test_a_span_loses_its_control_and_private_characters_and_keeps_the_rest():
     text = "Tide\x00 mills\x07 \ue000ground \U000f0001flour\x9f \u00e9t\u00e9 \U0001f600"
     assert clean_inline(text) == "Tide mills ground flour été 😀"
+
+
+def test_a_span_is_left_as_it_is_only_when_cleaning_would_not_change_it():
+    """clean_inline skips its steps for a span in NFC that _UNCLEAN finds nothing in: the
+    steps leave every such character (all of them, between letters, in one text) as it is,
+    and each character they change is one _UNCLEAN finds or one that is not NFC there."""
+    kept = []
+    for point in range(0x110000):
+        text = f"a{chr(point)}"
+        if _UNCLEAN.search(text) is None and unicodedata.is_normalized("NFC", text):
+            kept.append(chr(point))
+    assert "\ufeff" not in kept and "\n" not in kept and "\u0301" not in kept
+    assert "é" in kept and "\u00a0" in kept and "😀" in kept
+    every = "a" + "a".join(kept) + "a"
+    assert unicodedata.is_normalized("NFC", every) and _UNCLEAN.search(every) is None
+    assert _clean_steps(every) == every
+    for text in ("two  spaces", "e\u0301", "\u212b", "Fine!", "\u00a0\u00a0", "\ufeff"):
+        assert clean_inline(text) == _clean_steps(text)
+
+
+@given(st.text())
+def test_cleaning_random_text_gives_what_the_steps_give(text):
+    assert clean_inline(text) == _clean_steps(text)

@@ -186,3 +186,31 @@ def _stored(lib: Library) -> set[int]:
 
 def _indexed(lib: Library) -> set[int]:
     return {f["doc"]["article_id"] for f in lib.index._searcher().all_stored_fields()}
+
+
+@pytest.mark.parametrize("count", [300, 9_000])  # the second: places past 65,535 bytes
+def test_the_term_table_taking_runs_writes_the_bytes_of_whooshs_hash_writer(tmp_path, count):
+    """codec._TermTable (keys and values in runs, each hash table in one write) against
+    whoosh's OrderedHashWriter given the same keys one by one."""
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from index.search.codec import _TermTable
+
+    keys = sorted({f"w{n * 7919 % 100_003:06d}".encode() for n in range(count)})
+    values = [bytes(n % 40) + b"v" for n in range(len(keys))]
+    written = []
+    for name in ("whoosh", "runs"):
+        path = tmp_path / name
+        table = OrderedHashWriter(StructFile(open(path, "wb")))  # noqa: SIM115 - closed by close
+        if name == "whoosh":
+            for key, value in zip(keys, values, strict=True):
+                table.add(key, value)
+        else:
+            table = _TermTable.taking_over(table)
+            half = len(keys) // 2
+            table.add_run(keys[:half], values[:half])
+            table.add_run(keys[half:], values[half:])
+        table.close()
+        written.append(path.read_bytes())
+    assert written[0] == written[1]

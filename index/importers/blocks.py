@@ -32,8 +32,21 @@ def nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+# Anything clean_inline would change, but NFC: one scan finds that most spans are clean.
+_UNCLEAN = re.compile(
+    f"{_LINE_BREAKS.pattern}|{_BAD_CHARS.pattern}|[{''.join(map(chr, _QT_RESERVED))}]|  "
+)
+
+
 def clean_inline(text: str) -> str:
     """Text of one span made safe for a reading block, in NFC (spaces are not trimmed here)."""
+    if _UNCLEAN.search(text) is None and unicodedata.is_normalized("NFC", text):
+        return text  # what _clean_steps gives back unchanged (a test holds it so)
+    return _clean_steps(text)
+
+
+def _clean_steps(text: str) -> str:
+    """clean_inline's steps, each over the whole span."""
     text = nfc(_LINE_BREAKS.sub(" ", text))
     text = text.translate(_QT_RESERVED)
     if _BAD_CHARS.search(text):

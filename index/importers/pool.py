@@ -17,6 +17,7 @@ calling thread: starting processes costs about half a second.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import threading
@@ -25,13 +26,36 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from index.importers import ImportProblem
 from index.importers.items import Item
 from index.importers.sources import read_source
-from index.model import Article
+from index.model import Article, blocks_to_json
 
-Parsed = Article | list[Item] | str  # a file's article, an export's items, or why not
+
+@dataclass(slots=True)
+class Ready:
+    """An article with what storing it takes worked out where it was parsed: its reading
+    text, its word count and its blocks as the JSON the store keeps (None when a figure
+    names an image, whose block the import still completes: index/store/images.py). The
+    importing thread, which every article passes through, then only writes them."""
+
+    article: Article
+    reading_text: str
+    words: int
+    blocks_json: str | None
+
+
+def ready(article: Article) -> Ready:
+    """`article` with its stored forms worked out (see Ready)."""
+    text = article.reading_text
+    figures = any(b.kind == "figure" and b.src for b in article.blocks)
+    blocks = None if figures else json.dumps(blocks_to_json(article.blocks), ensure_ascii=False)
+    return Ready(article, text, len(text.split()), blocks)
+
+
+Parsed = Ready | list[Item] | str  # a file's article, an export's items, or why not
 
 POOL_FROM_FILES = 400  # fewer files than this are parsed in the calling thread
 CHUNK = 32  # files per task: large enough that pickling is not the cost
@@ -47,12 +71,13 @@ def worker_count() -> int:
 
 
 def parse_chunk(paths: list[str]) -> list[Parsed]:
-    """In a worker: each file's Article (or an export's Items), or the one-line reason
-    it cannot be imported."""
+    """In a worker: each file's article ready to store (Ready), an export's Items, or the
+    one-line reason it cannot be imported."""
     out: list[Parsed] = []
     for path in paths:
         try:
-            out.append(read_source(path))
+            source = read_source(path)
+            out.append(ready(source) if isinstance(source, Article) else source)
         except ImportProblem as error:
             out.append(str(error) or "unreadable")
     return out
@@ -149,7 +174,4 @@ def _follow_parent(parent: int) -> None:
 
 def _in_thread(paths: list[str]) -> Iterator[Parsed]:
     for path in paths:
-        try:
-            yield read_source(path)
-        except ImportProblem as error:
-            yield str(error) or "unreadable"
+        yield from parse_chunk([path])

@@ -273,3 +273,30 @@ def build_segment(folder: str, indexname: str, docs: list[dict]):
         return builder.finish()
     finally:
         writer.spelled_done()
+
+
+def delete_ids(writer, searcher, ids, table_of) -> int:
+    """Delete from `writer` every live document of `searcher` (its base) whose id is in
+    `ids`; returns how many. `table_of(leaf)` is a segment's facet table (its `ids` by
+    docnum, cached per segment by the index).
+
+    What `delete_by_term("id", …)` does for each id, found through the facet tables
+    rather than one term lookup per id and segment: an import's ids are new, and asking
+    every segment about each of them held the commit of a round (the builders idle) for
+    about 0.8 s per 6,000 documents.
+    """
+    wanted = set(ids)
+    deleted = 0
+    if not wanted:
+        return deleted
+    for leaf, offset in searcher.reader().leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        doc_ids = table_of(leaf).ids
+        if wanted.isdisjoint(doc_ids):
+            continue
+        for docnum, doc_id in enumerate(doc_ids):
+            if doc_id in wanted and not leaf.is_deleted(docnum):
+                writer.delete_document(offset + docnum)
+                deleted += 1
+    return deleted

@@ -390,18 +390,53 @@ class _TermTable(OrderedHashWriter):
             return
         if keys[0] <= self.lastkey:
             raise ValueError(f"keys must increase: {self.lastkey!r}..{keys[0]!r}")
-        at = self.dbfile.tell()
-        pieces: list[bytes] = []
-        buckets, append, pack = self.buckets, self.index.append, _KEY_VALUE.pack
-        for key, value in zip(keys, values, strict=True):
-            append(at)
-            lengths = pack(len(key), len(value))
-            pieces += (lengths, key, value)
+        count = len(keys)
+        key_sizes = np.fromiter(map(len, keys), np.int64, count)
+        value_sizes = np.fromiter(map(len, values), np.int64, count)
+        sizes = np.empty((count, 2), ">i4")  # the lengths before each key and value
+        sizes[:, 0], sizes[:, 1] = key_sizes, value_sizes
+        heads = sizes.tobytes()
+        sizes_all = 8 + key_sizes + value_sizes
+        places = (self.dbfile.tell() + np.cumsum(sizes_all) - sizes_all).tolist()
+        body = zip([heads[i : i + 8] for i in range(0, 8 * count, 8)], keys, values, strict=True)
+        self.dbfile.write(b"".join(itertools.chain.from_iterable(body)))
+        _grow(self.index, places)
+        buckets = self.buckets
+        for key, at in zip(keys, places, strict=True):
             h = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
             buckets[h & 255].append((h, at))
-            at += 8 + len(key) + len(value)
-        self.dbfile.write(b"".join(pieces))
         self.lastkey = keys[-1]
+
+    def _write_hashes(self) -> None:
+        """whoosh's 256 hash tables (open addressing, as HashWriter places the entries),
+        each written at once rather than a write per slot."""
+        dbfile, empty = self.dbfile, _POINTER.pack(0, 0)
+        for entries in self.buckets:
+            slots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), slots))
+            table: list[tuple[int, int] | None] = [None] * slots
+            for entry in entries:
+                slot = (entry[0] >> 8) % slots
+                while table[slot] is not None:
+                    slot = (slot + 1) % slots
+                table[slot] = entry
+            pack = _POINTER.pack
+            dbfile.write(b"".join([empty if e is None else pack(*e) for e in table]))
+
+
+_POINTER = struct.Struct("!Iq")  # a hash table's slot: the key's hash and its place
+
+
+def _grow(index, numbers: list[int]) -> None:
+    """Append `numbers` to whoosh's GrowableArray `index` at once; when one does not fit its
+    typecode, one by one as whoosh does (it widens the array then)."""
+    before = len(index.array)
+    try:
+        index.array.extend(numbers)
+    except OverflowError:
+        del index.array[before:]  # (extend stops part way)
+        for number in numbers:
+            index.append(number)
 
 
 class CorruptPostings(Exception):

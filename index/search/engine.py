@@ -430,8 +430,8 @@ class SearchIndex:
                 if searcher.reader().generation() != writer.generation - 1:
                     self._local.searcher = None
                     searcher = self._searcher()
-                for doc_id in [*deletes, *(d["id"] for b in batches for d in b)]:
-                    writer.delete_by_term("id", doc_id, searcher=searcher)
+                replaced = [*deletes, *(d["id"] for b in batches for d in b)]
+                bulk.delete_ids(writer, searcher, replaced, self.segment_table)
 
                 def keep_and_add(_writer, segments: list) -> list:
                     return [seg for seg in segments if seg.doc_count() > 0] + built

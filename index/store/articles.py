@@ -200,8 +200,23 @@ _COLUMNS = (
 )
 
 
-def _values(source: str, article: Article, source_file: str | None = None) -> tuple:
-    text = article.reading_text
+@dataclass(slots=True)
+class Stored:
+    """An article's reading text, word count and blocks as JSON, when already worked out
+    (an import's worker does it: index/importers/pool.py)."""
+
+    reading_text: str
+    words: int
+    blocks_json: str
+
+
+def _values(
+    source: str, article: Article, source_file: str | None = None, stored: Stored | None = None
+) -> tuple:
+    if stored is None:
+        text = article.reading_text
+        blocks = json.dumps(blocks_to_json(article.blocks), ensure_ascii=False)
+        stored = Stored(text, len(text.split()), blocks)
     return (
         article.title,
         article.author,
@@ -211,9 +226,9 @@ def _values(source: str, article: Article, source_file: str | None = None) -> tu
         article.source_format,
         article.content_hash,
         article.original_text,
-        json.dumps(blocks_to_json(article.blocks), ensure_ascii=False),
-        text,
-        len(text.split()),
+        stored.blocks_json,
+        stored.reading_text,
+        stored.words,
         "\n".join(article.warnings),
         parser_version(article.source_format),
         article.saved_at,
@@ -223,11 +238,15 @@ def _values(source: str, article: Article, source_file: str | None = None) -> tu
 
 
 def insert_article(
-    conn: sqlite3.Connection, source: str, article: Article, source_file: str | None = None
+    conn: sqlite3.Connection,
+    source: str,
+    article: Article,
+    source_file: str | None = None,
+    stored: Stored | None = None,
 ) -> int:
     """A new article row (in the caller's transaction); its id."""
     stamp = now_iso()
-    values = _values(source, article, source_file)
+    values = _values(source, article, source_file, stored)
     marks = ",".join("?" * (len(values) + 2))
     cursor = conn.execute(
         f"INSERT INTO articles({_COLUMNS}, imported_at, updated_at) VALUES ({marks})",
@@ -242,12 +261,13 @@ def update_article(
     source: str,
     article: Article,
     source_file: str | None = None,
+    stored: Stored | None = None,
 ) -> None:
     """Replace an article's text and metadata (in the caller's transaction)."""
     sets = ", ".join(f"{name.strip()} = ?" for name in _COLUMNS.split(","))
     conn.execute(
         f"UPDATE articles SET {sets}, updated_at = ? WHERE id = ?",
-        (*_values(source, article, source_file), now_iso(), article_id),
+        (*_values(source, article, source_file, stored), now_iso(), article_id),
     )
 
 

@@ -31,6 +31,7 @@ from index.model import Article
 from index.store.articles import (
     ImportFailure,
     ImportReport,
+    Stored,
     insert_article,
     near_duplicate,
     update_article,
@@ -59,6 +60,7 @@ class _Entry:
     article: Article | None = None
     link: SavedLink | None = None
     in_archive: bool = False
+    ready: workers.Ready | None = None  # the article's stored forms, from its worker
 
 
 class _Writer:
@@ -172,10 +174,13 @@ class _Writer:
         reason = ""
         if previous:
             article_id = previous["id"]
-            update_article(conn, article_id, entry.source, article, entry.source_file)
+            update_article(
+                conn, article_id, entry.source, article, entry.source_file, _stored(entry)
+            )
             report.updated += 1
             if self.reanchor:
-                report.anchoring.extend(self.reanchor(conn, article_id, article.reading_text))
+                text = entry.ready.reading_text if entry.ready else article.reading_text
+                report.anchoring.extend(self.reanchor(conn, article_id, text))
             status = "updated"
         else:
             copy = None if self.keep_near_duplicates else near_duplicate(conn, article)
@@ -191,7 +196,9 @@ class _Writer:
                     self.note(entry.source_file, entry.label, "near-duplicate", reason)
                 return
             same_address = self.same_address(conn, article.url)
-            article_id = insert_article(conn, entry.source, article, entry.source_file)
+            article_id = insert_article(
+                conn, entry.source, article, entry.source_file, _stored(entry)
+            )
             self._remember_address(article.url, article_id)
             report.imported += 1
             status = "imported"
@@ -202,7 +209,8 @@ class _Writer:
         if entry.in_archive or reason:
             self.note(entry.source_file, entry.label, status, reason, article_id)
         conn.execute("INSERT INTO outbox(doc_id) VALUES (?)", (f"a:{article_id}",))
-        link_images(conn, article_id, article.blocks)
+        if status == "updated" or any(b.kind == "figure" and b.image for b in article.blocks):
+            link_images(conn, article_id, article.blocks)  # (a new row has no images yet)
         self._attach(conn, article_id, article)
 
     def _attach(self, conn: sqlite3.Connection, article_id: int, article: Article) -> None:
@@ -300,17 +308,25 @@ def import_paths(
     return report
 
 
+def _stored(entry: _Entry) -> Stored | None:
+    """What the worker worked out of the entry's article for the store, when it did."""
+    ready = entry.ready
+    if ready is None or ready.blocks_json is None:
+        return None
+    return Stored(ready.reading_text, ready.words, ready.blocks_json)
+
+
 def _identity_path(path: str) -> str:
     return display_path(os.path.abspath(path))
 
 
-def _take(writer: _Writer, path: str, result: Article | list[Item] | str) -> None:
+def _take(writer: _Writer, path: str, result: workers.Parsed) -> None:
     """One file's result from the parsing workers: an article, an export's items, a reason."""
     key = _identity_path(path)
     if isinstance(result, str):
         writer.report.failed.append(ImportFailure(display_path(path), result))
-    elif isinstance(result, Article):
-        writer.add(_Entry(key, key, key, result))
+    elif isinstance(result, workers.Ready):
+        writer.add(_Entry(key, key, key, result.article, ready=result))
     else:
         for item in result:
             writer.add_item(key, item)
