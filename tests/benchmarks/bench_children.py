@@ -90,19 +90,21 @@ def measure_open(library: str, query: str) -> dict:
     return {"open_s": opened, "first_query_s": first, "hits": result.total}
 
 
-def measure_window(library: str, queries_file: str) -> dict:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+def show_until_painted(app, library, scratch_name: str, made=None):
+    """A MainWindow on the open `library` (a scratch settings file beside it), shown at
+    1280×800 and run until its first Paint event: (window, scratch file, the paint's
+    perf_counter time); `made()` is called once the window is made. The window child and
+    start_timeline.py count the paint alike."""
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
 
-    from ui.window.app import close_library, make_app, open_library
     from ui.window.main_window import MainWindow
     from ui.window.settings import Settings
 
-    app = make_app()
-    library = open_library(library)
-    scratch = Path(library.path) / ".bench-settings.ini"
+    scratch = Path(library.path) / scratch_name
     settings = Settings(QSettings(str(scratch), QSettings.Format.IniFormat), str(library.path))
     window = MainWindow(library, settings, app.windowIcon())
+    if made is not None:
+        made()
     painted: dict[str, float] = {}
     loop = QEventLoop()
 
@@ -118,7 +120,20 @@ def measure_window(library: str, queries_file: str) -> dict:
     window.resize(1280, 800)
     window.show()
     loop.exec()
-    first_paint = painted["at"] - STARTED
+    window.removeEventFilter(watcher)
+    return window, scratch, painted["at"]
+
+
+def measure_window(library: str, queries_file: str) -> dict:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QEventLoop
+
+    from ui.window.app import close_library, make_app, open_library
+
+    app = make_app()
+    library = open_library(library)
+    window, scratch, painted_at = show_until_painted(app, library, ".bench-settings.ini")
+    first_paint = painted_at - STARTED
     app.processEvents()
 
     every = list(library.article_columns().ids)  # the ids only: the harness's own memory
@@ -129,7 +144,7 @@ def measure_window(library: str, queries_file: str) -> dict:
         window.open_article(article_id)
         app.processEvents()
         opens.append(time.perf_counter() - start)
-        opened_at.append(start - painted["at"])  # when, after the paint (the list arrives)
+        opened_at.append(start - painted_at)  # when, after the paint (the list arrives)
 
     queries = Path(queries_file).read_text(encoding="utf-8").splitlines()[:50]
     for query in queries:
