@@ -382,6 +382,35 @@ def test_a_big_librarys_list_fills_in_after_the_window_appears(
     assert win.article_list.model.rowCount() == total
 
 
+def test_a_very_big_librarys_lists_are_read_on_a_worker_and_the_last_asked_is_shown(
+    qtbot, make_window, library, monkeypatch
+):
+    """Past LIST_ON_WORKER_FROM articles every list is read on a worker (0.85 s at 178,000
+    froze the window at each click on a view); when views are chosen faster than the lists
+    arrive, the list shown is the last one chosen."""
+    from ui.window import window_lists
+
+    monkeypatch.setattr(window_lists, "LIST_ON_WORKER_FROM", 1)
+    win = make_window(library)
+    total = library.counts()["articles"]
+    assert win.article_list.model.rowCount() == total  # the first list: small, read at once
+    read_on: list[bool] = []
+    real_columns = library.article_columns
+
+    def columns_noting(*args, **kwargs):
+        read_on.append(threading.current_thread() is threading.main_thread())
+        return real_columns(*args, **kwargs)
+
+    monkeypatch.setattr(library, "article_columns", columns_noting)
+    win.choose_entry("view", "all")
+    win.choose_entry("view", "highlighted")  # no article has a passage: an empty list
+    qtbot.waitUntil(lambda: len(read_on) == 2 and not win.runner.jobs, timeout=5000)
+    qtbot.waitUntil(lambda: win.article_list.model.rowCount() == 0, timeout=5000)
+    assert read_on == [False, False]
+    win.choose_entry("view", "all")
+    qtbot.waitUntil(lambda: win.article_list.model.rowCount() == total, timeout=5000)
+
+
 def test_a_big_librarys_first_list_comes_sorted_as_it_was_left(
     qtbot, make_window, library, tmp_path, monkeypatch
 ):

@@ -51,7 +51,7 @@ from ui.window.sidebar import Sidebar
 from ui.window.undo_offer import UndoOffer
 from ui.window.watching import FolderWatching
 from ui.window.window_actions import WindowActions
-from ui.window.window_lists import WindowLists
+from ui.window.window_lists import LIST_LATER_FROM, WindowLists
 from ui.window.window_state import WindowState
 
 if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
@@ -60,7 +60,6 @@ if TYPE_CHECKING:  # the engine's Library loads with the library, not with the w
 LIST, RESULTS, BROWSER = range(3)
 
 
-LIST_LATER_FROM = 5_000  # articles
 REMEMBER_AFTER_MS = 2_000  # the open article is remembered this long after the last open
 # The search index opens this long after the first paint (a search typed sooner opens it at
 # once): its opening is Python on a thread of its own (0.3-0.6 s at 178,000 articles) and
