@@ -332,3 +332,24 @@ class CarriedHighlight:
     color: str = "yellow"
     created: str = ""
     problem: str = ""  # set when it cannot be a passage at all (a page note, no quote)
+
+
+@dataclass(slots=True)
+class Stored:
+    """What the store keeps of an article besides its metadata: its reading text, word count
+    and blocks as JSON. Worked out where the article was parsed (an import's worker process,
+    index/importers/pool.py), so the importing thread, which every article passes through,
+    only writes them; or by the store itself (index/store/articles.py)."""
+
+    reading_text: str
+    words: int
+    blocks_json: str
+
+
+def stored_forms(article: Article) -> Stored:
+    """The article's Stored forms."""
+    import json
+
+    text = article.reading_text
+    blocks = json.dumps(blocks_to_json(article.blocks), ensure_ascii=False)
+    return Stored(text, len(text.split()), blocks)

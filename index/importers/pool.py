@@ -17,7 +17,6 @@ calling thread: starting processes costs about half a second.
 from __future__ import annotations
 
 import contextlib
-import json
 import multiprocessing
 import os
 import threading
@@ -31,28 +30,22 @@ from dataclasses import dataclass
 from index.importers import ImportProblem
 from index.importers.items import Item
 from index.importers.sources import read_source
-from index.model import Article, blocks_to_json
+from index.model import Article, Stored, stored_forms
 
 
 @dataclass(slots=True)
 class Ready:
-    """An article with what storing it takes worked out where it was parsed: its reading
-    text, its word count and its blocks as the JSON the store keeps (None when a figure
-    names an image, whose block the import still completes: index/store/images.py). The
-    importing thread, which every article passes through, then only writes them."""
+    """A parsed article with its Stored forms (None when a figure names an image, whose
+    block the import still completes: index/store/images.py)."""
 
     article: Article
-    reading_text: str
-    words: int
-    blocks_json: str | None
+    stored: Stored | None
 
 
 def ready(article: Article) -> Ready:
     """`article` with its stored forms worked out (see Ready)."""
-    text = article.reading_text
     figures = any(b.kind == "figure" and b.src for b in article.blocks)
-    blocks = None if figures else json.dumps(blocks_to_json(article.blocks), ensure_ascii=False)
-    return Ready(article, text, len(text.split()), blocks)
+    return Ready(article, None if figures else stored_forms(article))
 
 
 Parsed = Ready | list[Item] | str  # a file's article, an export's items, or why not

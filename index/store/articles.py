@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.importers import parser_version
-from index.model import Article, Block, blocks_from_json, blocks_to_json
+from index.model import Article, Block, Stored, blocks_from_json, blocks_to_json, stored_forms
 from index.store.database import Store, StoreError, describe_error, now_iso
 
 Progress = Callable[[int, int, str], None]
@@ -200,23 +200,11 @@ _COLUMNS = (
 )
 
 
-@dataclass(slots=True)
-class Stored:
-    """An article's reading text, word count and blocks as JSON, when already worked out
-    (an import's worker does it: index/importers/pool.py)."""
-
-    reading_text: str
-    words: int
-    blocks_json: str
-
-
 def _values(
     source: str, article: Article, source_file: str | None = None, stored: Stored | None = None
 ) -> tuple:
     if stored is None:
-        text = article.reading_text
-        blocks = json.dumps(blocks_to_json(article.blocks), ensure_ascii=False)
-        stored = Stored(text, len(text.split()), blocks)
+        stored = stored_forms(article)
     return (
         article.title,
         article.author,

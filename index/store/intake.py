@@ -27,11 +27,10 @@ from index.importers.addresses import address_key
 from index.importers.detect import sniff
 from index.importers.items import Item, SavedLink
 from index.importers.sources import stream_source
-from index.model import Article
+from index.model import Article, Stored
 from index.store.articles import (
     ImportFailure,
     ImportReport,
-    Stored,
     insert_article,
     near_duplicate,
     update_article,
@@ -60,7 +59,7 @@ class _Entry:
     article: Article | None = None
     link: SavedLink | None = None
     in_archive: bool = False
-    ready: workers.Ready | None = None  # the article's stored forms, from its worker
+    stored: Stored | None = None  # the article's stored forms, from its worker
 
 
 class _Writer:
@@ -174,12 +173,10 @@ class _Writer:
         reason = ""
         if previous:
             article_id = previous["id"]
-            update_article(
-                conn, article_id, entry.source, article, entry.source_file, _stored(entry)
-            )
+            update_article(conn, article_id, entry.source, article, entry.source_file, entry.stored)
             report.updated += 1
             if self.reanchor:
-                text = entry.ready.reading_text if entry.ready else article.reading_text
+                text = entry.stored.reading_text if entry.stored else article.reading_text
                 report.anchoring.extend(self.reanchor(conn, article_id, text))
             status = "updated"
         else:
@@ -197,7 +194,7 @@ class _Writer:
                 return
             same_address = self.same_address(conn, article.url)
             article_id = insert_article(
-                conn, entry.source, article, entry.source_file, _stored(entry)
+                conn, entry.source, article, entry.source_file, entry.stored
             )
             self._remember_address(article.url, article_id)
             report.imported += 1
@@ -308,14 +305,6 @@ def import_paths(
     return report
 
 
-def _stored(entry: _Entry) -> Stored | None:
-    """What the worker worked out of the entry's article for the store, when it did."""
-    ready = entry.ready
-    if ready is None or ready.blocks_json is None:
-        return None
-    return Stored(ready.reading_text, ready.words, ready.blocks_json)
-
-
 def _identity_path(path: str) -> str:
     return display_path(os.path.abspath(path))
 
@@ -326,7 +315,7 @@ def _take(writer: _Writer, path: str, result: workers.Parsed) -> None:
     if isinstance(result, str):
         writer.report.failed.append(ImportFailure(display_path(path), result))
     elif isinstance(result, workers.Ready):
-        writer.add(_Entry(key, key, key, result.article, ready=result))
+        writer.add(_Entry(key, key, key, result.article, stored=result.stored))
     else:
         for item in result:
             writer.add_item(key, item)
