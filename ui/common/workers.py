@@ -20,7 +20,9 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ui.common.threads import PythonPool
 
 PROGRESS_INTERVAL_S = 0.1
 
@@ -35,12 +37,10 @@ class JobSignals(QObject):
     failed = Signal(str)
 
 
-class Job(QRunnable):
+class Job:
     """Runs `function(progress, cancel)` on a pool thread and reports through `signals`."""
 
     def __init__(self, name: str, function: JobFunction, signals: JobSignals) -> None:
-        super().__init__()
-        self.setAutoDelete(False)
         self.name = name
         self.function = function
         self.signals = signals
@@ -81,14 +81,13 @@ def one_line_error(error: BaseException) -> str:
 
 class JobRunner(QObject):
     """Starts jobs on two pools (one for searches, one for imports and reindexing), keeps
-    their signals alive until they finish, and stops them all at quit."""
+    their signals alive until they finish, and stops them all at quit. Each pool is one
+    Python thread (ui/common/threads.py says why not QThreadPool)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.search_pool = QThreadPool(self)
-        self.search_pool.setMaxThreadCount(1)
-        self.work_pool = QThreadPool(self)
-        self.work_pool.setMaxThreadCount(1)
+        self.search_pool = PythonPool("gloss-search")
+        self.work_pool = PythonPool("gloss-work")
         self.jobs: list[Job] = []
 
     def start(
@@ -142,5 +141,5 @@ class JobRunner(QObject):
             job.cancel()
         self.search_pool.clear()
         self.work_pool.clear()
-        ok = self.search_pool.waitForDone(timeout_ms)
-        return self.work_pool.waitForDone(timeout_ms) and ok
+        ok = self.search_pool.stop(timeout_ms)
+        return self.work_pool.stop(timeout_ms) and ok

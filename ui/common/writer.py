@@ -22,9 +22,10 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from index import AnnotationError, Changes, StoreError
+from ui.common.threads import PythonPool
 
 if TYPE_CHECKING:  # the engine's Library loads with the library, not with the window's code
     from index import Library
@@ -38,9 +39,8 @@ Refused = Callable[[str], None]
 WRITER_THREAD_NAME = "gloss-writer"
 
 
-class _Job(QRunnable):
+class _Job:
     def __init__(self, writer: Writer, job_id: int, library: Library, job: Callable[[], Any]):
-        super().__init__()
         self.writer, self.job_id, self.library, self.job = writer, job_id, library, job
 
     def run(self) -> None:
@@ -76,9 +76,8 @@ class Writer(QObject):
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.pool.setExpiryTimeout(-1)  # one thread for the window's life
+        # one Python thread, kept while it has work (its SQLite connection with it)
+        self.pool = PythonPool(WRITER_THREAD_NAME)
         self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[Done | None, Refused | None]] = {}
         self._done_signal.connect(self._on_done)
@@ -103,7 +102,11 @@ class Writer(QObject):
 
     def wait(self, timeout_ms: int = 30000) -> bool:
         """Block until the queued writes have run (at quit, and in tests)."""
-        return self.pool.waitForDone(timeout_ms)
+        return self.pool.wait_done(timeout_ms)
+
+    def stop(self, timeout_ms: int = 30000) -> bool:
+        """Run the queued writes, then end the writer's thread (the window closes)."""
+        return self.pool.stop(timeout_ms)
 
     @Slot(int, object, object)
     def _on_done(self, job_id: int, result: Any, changes: Changes) -> None:

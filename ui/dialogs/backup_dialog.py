@@ -204,7 +204,7 @@ class BackupActions(QObject):
     def restore_file(self, path: str) -> bool:
         library = self.window.library
         self.window.search.timer.stop()
-        self.window.runner.search_pool.waitForDone(5000)  # the restore runs with nothing else
+        self.window.runner.search_pool.wait_done(5000)  # the restore runs with nothing else
         return self._start("restore", lambda: library.restore_database(path))
 
     @Slot()

@@ -283,9 +283,10 @@ class SearchPanel(QWidget):
         self.view.viewport().update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Snippets wrap to the view's width: lay them out again when it changes."""
+        """Snippets wrap to the view's width: lay them out again when it changes (the
+        delegate keeps its documents by width, so a scroll bar that comes and goes while
+        the rows are laid out costs each row two layouts, not one per change)."""
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
-            self.delegate.clear_cache()
             self.view.scheduleDelayedItemsLayout()
         return super().eventFilter(watched, event)
 

@@ -550,7 +550,7 @@ class MainWindow(QMainWindow, WindowActions, WindowState, WindowLists):
         self.library.forget_index_listener(self.index_watch.notify)
         self.watching.stop()
         self.runner.shutdown()
-        self.writer.wait()  # every change the user made is stored before the library closes
+        self.writer.stop()  # every change the user made is stored before the library closes
         super().closeEvent(event)
 
     # --- drag and drop -------------------------------------------------------------------
