@@ -29,10 +29,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def rss_mb() -> float:
-    """Resident memory now, from /proc (Linux)."""
+def rss_mb(kind: str = "VmRSS") -> float:
+    """Resident memory now, from /proc (Linux): all of it, or one part ("RssAnon": the
+    process's own memory; "RssFile": pages of mapped files, the index's among them, which
+    the system takes back when it needs them)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(kind + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -147,13 +149,18 @@ def measure_window(library: str, queries_file: str) -> dict:
         opened_at.append(start - painted_at)  # when, after the paint (the list arrives)
 
     queries = Path(queries_file).read_text(encoding="utf-8").splitlines()[:50]
+    shown = []  # a query given (its debounce over) → its results laid out and drawn
     for query in queries:
         done = QEventLoop()
         window.search.results_ready.connect(done.quit)
         window.search.failed.connect(done.quit)
+        start = time.perf_counter()
         window.search_box.set_text(query)
         window.search.run_now()
         done.exec()
+        app.processEvents()
+        window.search_panel.view.viewport().repaint()
+        shown.append(time.perf_counter() - start)
         window.search.results_ready.disconnect(done.quit)
         window.search.failed.disconnect(done.quit)
     app.processEvents()
@@ -165,7 +172,10 @@ def measure_window(library: str, queries_file: str) -> dict:
         "first_paint_s": first_paint,
         "article_open_s": opens,
         "article_open_at_s": opened_at,
+        "search_shown_s": shown,
         "browsing_rss_mb": browsing,
+        "browsing_anon_mb": rss_mb("RssAnon"),
+        "browsing_file_mb": rss_mb("RssFile"),
         "peak_rss_mb": peak_rss_mb(),
     }
 

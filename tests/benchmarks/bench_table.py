@@ -168,8 +168,20 @@ def table(r: dict) -> str:
         "< 30 ms",
         open_p95 < 30,
     )
+    if win.get("search_shown_s"):
+        shown = win["search_shown_s"]
+        row(
+            "window: a search shown (after the typing pause)",
+            f"p50 {statistics.median(shown) * 1000:.0f} ms, p95 {_pct(shown, 95) * 1000:.0f} ms",
+        )
     rss = win["browsing_rss_mb"]
-    row("RSS after 50 articles + 50 searches", f"{rss:,.0f} MB", "", "", "< 400 MB", rss < 400)
+    parts = (
+        f" ({win['browsing_anon_mb']:,.0f} own + {win['browsing_file_mb']:,.0f} mapped files)"
+        if "browsing_anon_mb" in win
+        else ""
+    )
+    label = "RSS after 50 articles + 50 searches"
+    row(label, f"{rss:,.0f} MB{parts}", "", "", "< 400 MB", rss < 400)
     if "highlight" in r:
         marks = r["highlight"]
         for key, label, limit in (
@@ -228,6 +240,15 @@ def growth(runs: list[dict]) -> str:
     line(
         "window: open an article, p95",
         [f"{_pct(run['window']['article_open_s'], 95) * 1000:.0f} ms" for run in runs],
+    )
+    line(
+        "window: a search shown, p95",
+        [
+            f"{_pct(run['window']['search_shown_s'], 95) * 1000:.0f} ms"
+            if run["window"].get("search_shown_s")
+            else "—"
+            for run in runs
+        ],
     )
     line(
         "RSS while browsing",
