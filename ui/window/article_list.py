@@ -43,7 +43,7 @@ class ArticleList(QWidget):
         self.model = ArticleTableModel(self)
         self.proxy = ArticleFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.filter.textChanged.connect(self.proxy.set_filter_text)
+        self.filter.textChanged.connect(self._filter_changed)
         self.table = QTableView(self)
         self.table.setObjectName("articleTable")
         self.table.setModel(self.proxy)
@@ -120,6 +120,13 @@ class ArticleList(QWidget):
         self.model.set_articles(summaries, order)
         self.empty.setText(empty_text or "No articles here yet.")
         self.empty.setVisible(not summaries)
+        if keep is not None:
+            self.select(keep)
+
+    def _filter_changed(self, text: str) -> None:
+        """Filter the rows; the chosen article stays chosen while it is listed."""
+        keep = self.current_id()
+        self.proxy.set_filter_text(text)
         if keep is not None:
             self.select(keep)
 
