@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from conftest import REPO
 from index import ArticleSummary
-from ui.common.models import ArticleTableModel
+from ui.common.models import SORT_ROLE, ArticleTableModel
 from ui.window.article_list import MONTHS, ArticleList
 from ui.window.main_window import MainWindow
 from ui.window.settings import OPEN_ARTICLE, Settings
@@ -227,10 +227,26 @@ def test_a_big_list_arrives_sorted_and_filtered_without_a_call_per_row(qtbot):
     shown = [view.proxy.index(r, ArticleTableModel.AUTHOR).data() for r in range(count)]
     assert shown == sorted((s.author for s in rows), reverse=True)
     assert view.select(4242) and view.current_id() == 4242
+    before = [view.proxy.index(r, 0).data() for r in range(count)]
     view.table.sortByColumn(ArticleTableModel.TITLE, Qt.SortOrder.AscendingOrder)
+    # a list this long is sorted on a thread: the click returns at once, the rows follow
+    assert [view.proxy.index(r, 0).data() for r in range(count)] == before
+    assert model.wait_sorted()
+    qtbot.waitUntil(lambda: view.proxy.index(0, 0).data() == "Ledger 00000")
     assert view.current_id() == 4242  # the chosen row followed the new order
     titles = [view.proxy.index(r, 0).data() for r in range(count)]
     assert titles == sorted(s.title for s in rows)
+    view.table.sortByColumn(ArticleTableModel.AUTHOR, Qt.SortOrder.AscendingOrder)
+    view.table.sortByColumn(ArticleTableModel.DATE, Qt.SortOrder.DescendingOrder)
+    assert model.wait_sorted()  # two clicks in a row: the last one's order is shown
+    date = ArticleTableModel.DATE
+    qtbot.waitUntil(lambda: view.proxy.index(0, date).data(SORT_ROLE) == max(s.date for s in rows))
+    dates = [view.proxy.index(r, date).data(SORT_ROLE) for r in range(count)]
+    assert dates == sorted((s.date for s in rows), reverse=True)
+    assert view.current_id() == 4242
+    view.table.sortByColumn(ArticleTableModel.TITLE, Qt.SortOrder.AscendingOrder)
+    assert model.wait_sorted()
+    qtbot.waitUntil(lambda: view.proxy.index(0, 0).data() == "Ledger 00000")
     view.filter.setText("ledger 0004")  # every word: 00004, 00040-00049, 10004 …
     kept = sorted(view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount()))
     assert kept == sorted(s.title for s in rows if "0004" in s.title)

@@ -17,11 +17,22 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 
 class Runnable(Protocol):
     def run(self) -> None: ...
+
+
+class Call:
+    """A plain function as a pool's job."""
+
+    def __init__(self, function: Callable[[], object]) -> None:
+        self.function = function
+
+    def run(self) -> None:
+        self.function()
 
 
 class PythonPool:
