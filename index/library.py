@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from index.safety.recovery import Opening
     from index.search.engine import SearchIndex, SearchResult
     from index.search.indexer import Indexer
+    from index.search.snippets import HitText
     from index.store.reread import RereadReport
 
 # The search engine (whoosh, NumPy: ~0.3 s to import) is imported where it is used, not
@@ -677,16 +678,20 @@ class Library(PassageMethods, ExchangeMethods):
         row = self.store.one("SELECT reading_text FROM articles WHERE id = ?", (article_id,))
         return row["reading_text"] if row else ""
 
-    def _reading_texts(self, article_ids: list[int]) -> dict[int, str]:
-        """The reading texts of a search's hits, in one query per 500 (not one per hit)."""
-        out: dict[int, str] = {}
+    def _reading_texts(self, article_ids: list[int]) -> dict[int, HitText]:
+        """The reading texts of a search's hits, with the title, author and date each shows,
+        in one query per 500 (not one per hit)."""
+        from index.search.snippets import HitText
+
+        out: dict[int, HitText] = {}
         for at in range(0, len(article_ids), 500):
             chunk = article_ids[at : at + 500]
             marks = ",".join("?" * len(chunk))
             rows = self.store.read(
-                f"SELECT id, reading_text FROM articles WHERE id IN ({marks})", tuple(chunk)
+                f"SELECT id, reading_text, title, author, date FROM articles WHERE id IN ({marks})",
+                tuple(chunk),
             )
-            out.update((row["id"], row["reading_text"]) for row in rows)
+            out.update((row[0], HitText(row[1], row[2], row[3], row[4])) for row in rows)
         return out
 
     def term_spans(self, query: str, article_id: int) -> list[tuple[int, int]]:

@@ -50,7 +50,14 @@ from index.search.postings import PostingCache
 from index.search.query import parse_query
 from index.search.scorer import Scorer, SearchTimeout
 from index.search.segments import MappedStorage, decoded_lengths, fresh_reader
-from index.search.snippets import AnnotationHit, ArticleHit, Fragment, SearchResult, build_hits
+from index.search.snippets import (
+    AnnotationHit,
+    ArticleHit,
+    Fragment,
+    HitText,
+    SearchResult,
+    build_hits,
+)
 from index.search.stats import Statistics
 from index.search.table import Table
 
@@ -543,13 +550,14 @@ class SearchIndex:
         color_aliases: dict[str, str] | None = None,
         deadline_s: float = SEARCH_DEADLINE_S,
         hidden: frozenset[int] = frozenset(),
-        texts_for: Callable[[list[int]], dict[int, str]] | None = None,
+        texts_for: Callable[[list[int]], dict[int, HitText]] | None = None,
     ) -> SearchResult:
         """Run `query`: hits grouped by article, facets over every matching group.
 
         `text_for(article_id)` gives an article's reading text for its snippet
         (asked only for the hits returned; may raise LookupError); `texts_for(ids)`,
-        when given, gives those of all the hits in one call (a missing one: no text). Raises
+        when given, gives those of all the hits in one call, with the title, author and date
+        each shows (HitText; a missing one: no text, the index's stored values). Raises
         QueryError for a query that cannot run, SearchTimeout (a QueryError) when
         scoring runs past `deadline_s`, IndexDamaged when the index cannot be read.
         The articles in `hidden` (and their passages) are left out of the hits, the

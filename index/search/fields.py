@@ -125,11 +125,7 @@ def document_fields(doc: dict) -> dict:
     tags = [" ".join(str(t).split()) for t in doc.get("tags") or ()]
     tags = list(dict.fromkeys(t for t in tags if t))
     article_id = int(doc["article_id"])
-    title = doc.get("title") or ""
-    author = doc.get("author") or None
-    date = doc.get("date") or None
-    if date is not None and not _ISO_DATE.fullmatch(date):
-        date = None
+    title, author, date = shown_metadata(doc.get("title"), doc.get("author"), doc.get("date"))
     stored = {"kind": kind, "article_id": article_id, "title": title, "author": author}
     stored |= {"date": date, "tags": tags}
     color = (doc.get("color") or "yellow") if kind == "annotation" else ""
@@ -167,6 +163,17 @@ def document_fields(doc: dict) -> dict:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def shown_metadata(
+    title: str | None, author: str | None, date: str | None
+) -> tuple[str, str | None, str | None]:
+    """An article's title, author and date as the index stores them (and a hit shows
+    them): no title is "", no author None, a date that is not YYYY-MM-DD None."""
+    date = date or None
+    if date is not None and not _ISO_DATE.fullmatch(date):
+        date = None
+    return title or "", author or None, date
 
 
 class SpellingWriter(writing.SegmentWriter):

@@ -14,8 +14,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from index.search.analysis import one_word_term, tokens
+from index.search.fields import shown_metadata
 
 SNIPPET_CHARS = 160  # longest run of text a fragment may span between its first and last match
 SURROUND = 60  # context kept either side of the matches
@@ -238,17 +241,22 @@ def spans_agree(text: str, spans: Iterable[tuple[int, int, str]]) -> bool:
     """
     spans = list(spans)
     step = max(1, len(spans) // 6)
+    size = len(text)
     for start, end, term in spans[::step]:
-        if end > len(text):
+        if end > size:
             return False
-        piece = text[start:end]
-        plain = one_word_term(piece)
-        if plain is not None:
-            if plain != term:
-                return False
-        elif [t[0] for t in tokens(piece)] != [term]:
+        found = _piece_terms(text[start:end])
+        if len(found) != 1 or found[0] != term:
             return False
     return True
+
+
+@lru_cache(maxsize=32_768)
+def _piece_terms(piece: str) -> tuple[str, ...]:
+    """The terms the analysis makes of a matched piece of text; kept, since the same few
+    words (a query's) are checked in every hit of a search, and again as it is typed."""
+    plain = one_word_term(piece)
+    return (plain,) if plain is not None else tuple(t[0] for t in tokens(piece))
 
 
 def snippet_by_analysis(
@@ -413,6 +421,16 @@ def stored_doc(searcher, docnum: int) -> dict:
     return found
 
 
+class HitText(NamedTuple):
+    """An article hit's reading text and the title, author and date it shows, read from
+    the library in one query for all the hits (see `build_hits`' `texts_for`)."""
+
+    text: str
+    title: str | None
+    author: str | None
+    date: str | None
+
+
 def build_hits(
     searcher,
     groups: list[tuple[int, int | None, list[int]]],
@@ -420,7 +438,7 @@ def build_hits(
     terms: list[str],
     spans_by_doc: dict[int, list[tuple[int, int, str]]],
     text_for: Callable[[int], str],
-    texts_for: Callable[[list[int]], dict[int, str]] | None = None,
+    texts_for: Callable[[list[int]], dict[int, HitText]] | None = None,
     holds: Callable[[int, str, list[str]], bool] | None = None,
 ) -> list[ArticleHit]:
     """ArticleHits for (article_id, article docnum or None, annotation docnums) groups.
@@ -428,21 +446,30 @@ def build_hits(
     `spans_by_doc` holds each article's matched (start, end, term) character
     spans as the index recorded them; they are checked against the text
     `text_for` gives and found again by analysis if the text has changed.
-    `texts_for(article_ids)`, when given, reads the texts of all the hits at once;
-    `holds(docnum, field, terms)`, when given, says from the index whether a passage's
-    quote or note holds any of the terms (only those that do are analysed).
+    `texts_for(article_ids)`, when given, reads the texts of all the hits at once, with
+    the title, author and date each shows (so that the index's stored values, a
+    decompression and an unpickling each, are read only for passages and for articles
+    the library no longer holds); `holds(docnum, field, terms)`, when given, says from
+    the index whether a passage's quote or note holds any of the terms (only those that
+    do are analysed).
     """
     hits = []
-    texts: dict[int, str] | None = None
+    texts: dict[int, HitText] | None = None
     if texts_for is not None:
         texts = texts_for([art for art, doc, _ in groups if doc is not None])
     for article_id, article_doc, annotation_docs in groups:
-        any_doc = article_doc if article_doc is not None else annotation_docs[0]
-        stored = stored_doc(searcher, any_doc)
+        found = texts.get(article_id) if texts is not None and article_doc is not None else None
+        if found is not None:
+            title, author, date = shown_metadata(found.title, found.author, found.date)
+        else:
+            stored = stored_doc(
+                searcher, article_doc if article_doc is not None else annotation_docs[0]
+            )
+            title, author, date = stored["title"], stored["author"], stored["date"]
         snippet: list[Fragment] = []
         if article_doc is not None:
             if texts is not None:
-                text = texts.get(article_id) or ""
+                text = found.text if found is not None else ""
             else:
                 try:
                     text = text_for(article_id) or ""
@@ -458,9 +485,9 @@ def build_hits(
         hits.append(
             ArticleHit(
                 article_id=article_id,
-                title=stored["title"],
-                author=stored["author"],
-                date=stored["date"],
+                title=title,
+                author=author,
+                date=date,
                 score=max(scores.get(d, 0.0) for d in docs + annotation_docs),
                 matched=article_doc is not None,
                 snippet=snippet,
