@@ -150,3 +150,23 @@ def test_a_plain_words_term_is_the_tokenizers():
                 checked += 1
     assert checked > 10_000
     assert one_word_term("U.S.") is None and one_word_term("naïve") is None
+
+
+def test_snippets_equal_whooshs_highlighter_on_random_tie_heavy_texts():
+    """Short words, tabs, line breaks, images' object characters and overlapping matches:
+    the cases where pieces are left empty, joined, or tied at the cut."""
+    rng = random.Random(5)
+    alphabet = "ab c\n\t\ufffc d e "
+    emptied = 0
+    for _ in range(4000):
+        size = rng.choice([20, 200, 400, 900])
+        text = "".join(rng.choice(alphabet) for _ in range(size))
+        spans = []
+        for _ in range(rng.randint(0, 12)):
+            start = rng.randrange(size)
+            spans.append((start, min(size, start + rng.randint(1, 9)), rng.choice("xyz")))
+        maxchars = rng.choice([SNIPPET_CHARS, 60, 30])
+        got = snippet_from_spans(text, spans, maxchars=maxchars)
+        assert got == _whoosh_snippet(text, spans, maxchars), (text, spans, maxchars)
+        emptied += any(text[s:e] == "\ufffc" for s, e, _ in spans)
+    assert emptied > 100

@@ -145,7 +145,9 @@ def _rank(scored: tuple[int, _Piece]) -> tuple[int, int]:
 def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
     """The chosen fragments as plain pieces with match flags, an ellipsis where text is
     left out (overlapping matches, the bigrams of a CJK word, join up). Neighbouring
-    pieces of one flag are joined before they are made one line and a Fragment."""
+    pieces of one flag are joined before they are made one line and a Fragment; a piece
+    left empty (an image's object character alone) is dropped, and its neighbours of one
+    flag joined (as `_merge` would)."""
     parts: list[str] = []
     flags: list[bool] = []
     for frag in chosen:
@@ -153,7 +155,9 @@ def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
             parts.append(ELLIPSIS)
             flags.append(False)
         index = frag.start
-        for start, end, _ in sorted(frag.matches, key=_match_order):
+        # a fragment's matches ascend by start, no two starting together (the marks were
+        # sorted and one kept per start; `_joined` sorts a union of them)
+        for start, end, _ in frag.matches:
             if end <= index:
                 continue
             if start > index:
@@ -170,6 +174,7 @@ def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
     if chosen and chosen[-1].end < len(text):
         parts.append(ELLIPSIS)
         flags.append(False)
+    flat = _flat if "\t" in text or "\ufffc" in text else _flat_lines
     out: list[Fragment] = []
     at, count = 0, len(parts)
     while at < count:
@@ -177,15 +182,20 @@ def _pieces(text: str, chosen: list[_Piece]) -> list[Fragment]:
         upto = at + 1
         while upto < count and flags[upto] == flag:
             upto += 1
-        joined = parts[at] if upto == at + 1 else "".join(parts[at:upto])
-        out.append(Fragment(_flat(joined), flag))
+        piece = flat(parts[at] if upto == at + 1 else "".join(parts[at:upto]))
         at = upto
-    return _merge(out)
+        if not piece:
+            continue
+        if out and out[-1].match == flag:
+            out[-1] = Fragment(out[-1].text + piece, flag)
+        else:
+            out.append(Fragment(piece, flag))
+    return out
 
 
-def _match_order(match: tuple[int, int, str]) -> tuple[int, int]:
-    """Matches by start, the longer first."""
-    return match[0], match[0] - match[1]
+def _flat_lines(text: str) -> str:
+    """`_flat` for a text with neither tabs nor object characters."""
+    return text.replace("\n", " ")
 
 
 def snippet_from_spans(
