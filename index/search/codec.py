@@ -152,6 +152,15 @@ class TermPostings:
             ends = self._ends
         return ends[rows]
 
+    def ends_list(self):
+        """Where each posting's values end (bytes from `values_at`), indexable by row with
+        Python ints: the file's bytes seen as unsigned ints, or the decoded array."""
+        raw = self._raw
+        if raw is not None:
+            count = len(self.ids)
+            return memoryview(raw)[count * 8 : count * 12].cast("I")
+        return self._ends
+
     def _decode_all(self) -> None:
         """Both arrays from the file's bytes, then the bytes let go (the cache's shared
         postings: a thread that finds the bytes gone finds the arrays made)."""
@@ -477,18 +486,23 @@ def gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.
         raise CorruptPostings(f"unreadable places at {postings.start}: {exc}") from exc
 
 
+FEW_ROWS = 24  # postings whose places are read one slice each (NumPy's calls cost more)
+
+
 def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.ndarray]:
     stride = postings.stride
     rows = np.asarray(rows, dtype=np.int64)
     if not stride or not len(rows):
         return np.zeros(0, np.int64), np.zeros((0, max(stride, 1)), np.int32)
+    mapped = getattr(dbfile, "mapped", None)  # segments.MappedFile: read in place, no copy
+    if len(rows) <= FEW_ROWS and postings.memory is None and mapped is not None:
+        return _few_places(mapped, postings, rows)
     stops = postings.ends_at(rows) // 4
     starts = np.where(rows > 0, postings.ends_at(rows - 1), 0) // 4
     counts = stops - starts
     total = int(counts.sum())
     base = postings.start + postings.values_at
     first, last = int(starts[0]), int(stops[-1])
-    mapped = getattr(dbfile, "mapped", None)  # segments.MappedFile: read in place, no copy
     if postings.memory is not None:
         ints = postings.memory[first:last]
     elif mapped is not None:
@@ -500,6 +514,24 @@ def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np
     del ints
     owner = np.repeat(rows, counts // stride)
     return owner, flat.reshape(-1, stride)
+
+
+def _few_places(mapped, postings: TermPostings, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_gather_places` for a few rows: each posting's places sliced from the map and
+    joined, with a handful of NumPy calls rather than twenty (a phrase's rare words, the
+    shown hits' spans: the common case, where the calls' own cost was most of the time)."""
+    ends = postings.ends_list()
+    base = postings.start + postings.values_at
+    pieces = []
+    counts = []
+    per = 4 * postings.stride
+    for row in rows.tolist():
+        start = ends[row - 1] if row else 0
+        stop = ends[row]
+        pieces.append(mapped[base + start : base + stop])
+        counts.append((stop - start) // per)
+    flat = np.frombuffer(b"".join(pieces), _INT32).reshape(-1, postings.stride)
+    return np.repeat(rows, counts), flat
 
 
 class FlatMatcher(ListMatcher):
