@@ -20,6 +20,8 @@ from whoosh.codec.whoosh3 import W3Codec
 
 from index.search import codec
 from index.search import engine as search_engine
+from index.search import postings as postings_module
+from index.search import whoosh_wall as wall
 from index.search.engine import INDEX_NAME, SearchIndex
 from index.search.expansion import expand_query
 from index.search.fields import SpellingWriter, document_fields, schema
@@ -224,6 +226,37 @@ def test_places_of_a_few_rows_equal_the_old_codecs(both):
                 assert a[1].shape == b[1].shape and a[1].dtype == np.int32
                 compared += 1
     assert compared == 8 * 8 * 12
+
+
+def test_terms_are_found_as_whooshs_hash_reader_finds_them(both):
+    """whoosh_wall reads a term's place in the terms file with its own probe of whoosh's
+    hash tables (no generators, no TermInfo): the same value for every term of a sample of
+    the index's, none for words it lacks, and the postings equal those read through
+    whoosh's matcher."""
+    new, _, _, _ = both
+    leaf = new._searcher().reader()
+    terms = leaf._terms
+    table = terms._tindex
+    mapped = table.dbfile.mapped
+    rng = random.Random(9)
+    every = list(leaf.all_terms())
+    assert len(every) > 20_000
+    sample = rng.sample(every, 3000)
+    for fieldname, btext in sample:
+        key = terms._keycoder(fieldname, btext)
+        assert wall._find_key(table, mapped, key) == table.range_for_key(key)
+        if fieldname in ("body", "title") and rng.random() < 0.2:
+            text = btext.decode("utf-8")
+            read = postings_module._decode(leaf, fieldname, text)
+            through = wall.term_matcher(leaf, fieldname, text).postings
+            assert read.ids.tolist() == through.ids.tolist()
+            assert read.weights.tolist() == through.weights.tolist()
+            assert read.ends.tolist() == through.ends.tolist()
+    for word in ("zzzqqq", "absentword", "governmentx", ""):
+        for fieldname in ("body", "title", "tagtext"):
+            key = terms._keycoder(fieldname, word.encode())
+            assert wall._find_key(table, mapped, key) is None
+            assert postings_module._decode(leaf, fieldname, word) is None
 
 
 def test_an_index_written_by_the_old_codec_is_rebuilt_and_loses_nothing(tmp_path):

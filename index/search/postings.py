@@ -18,7 +18,13 @@ import numpy as np
 from whoosh.reading import TermNotFound
 
 from index.search import whoosh_wall as wall
-from index.search.codec import FlatMatcher, TermPostings, gather_places
+from index.search.codec import (
+    FlatMatcher,
+    GlossCodec,
+    TermPostings,
+    gather_places,
+    read_postings,
+)
 
 CACHE_LIMIT_BYTES = 32 * 2**20  # decoded postings kept between searches (all segments)
 
@@ -126,6 +132,9 @@ def places(leaf, fieldname: str, text: str, postings: TermPostings, rows):
 
 def _decode(leaf, fieldname: str, text: str) -> TermPostings | None:
     try:  # one lookup in the segment's terms (not a test, then a second to read them)
+        found = wall.term_offset(leaf, fieldname, text)
+        if found is not None and isinstance(found[0], GlossCodec):
+            return read_postings(found[1], found[2])
         matcher = wall.term_matcher(leaf, fieldname, text)
     except TermNotFound:
         return None

@@ -13,18 +13,21 @@ index read as damaged, wiped and rebuilt in a loop.
 from __future__ import annotations
 
 import functools
+import struct
 from collections.abc import Iterator
+from hashlib import md5
 from importlib import metadata
 from typing import Any
 
 from whoosh import fields, query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
 from whoosh.filedb.filestore import RamStorage
 from whoosh.index import FileIndex
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
 from whoosh.writing import SegmentWriter
 
+from index.search.codec import CorruptPostings
 from index.store.database import StoreError
 
 SUPPORTED = "2.7.5"  # the whoosh-reloaded release these names were read from
@@ -143,7 +146,85 @@ def term_matcher(leaf: Any, fieldname: str, text: str | bytes) -> Any:
         raise TermNotFound(f"no field {fieldname!r}")
     field = leaf.schema[fieldname]
     btext = text if isinstance(text, bytes) else field.to_bytes(text)
-    return leaf._terms.matcher(fieldname, btext, field.format)
+    terms = leaf._terms
+    table = terms._tindex
+    mapped = getattr(table.dbfile, "mapped", None)
+    if mapped is None or table.hashtype != 0:  # not a mapped file of MD5 keys: whoosh's way
+        return terms.matcher(fieldname, btext, field.format)
+    at, size = _term_value(terms, mapped, fieldname, btext)
+    info = W3TermInfo.from_bytes(mapped[at : at + size])
+    return terms._codec.postings_reader(
+        terms._postfile, info, field.format, term=(fieldname, btext)
+    )
+
+
+def term_offset(leaf: Any, fieldname: str, text: str | bytes) -> tuple[Any, Any, int] | None:
+    """(the segment's codec, its postings file, where the term's postings start) for a
+    term stored out of line in a segment read from a map, without whoosh's TermInfo and
+    matcher objects; None for any other case (inlined postings, a reader that is not a
+    segment's, whoosh's own hashing): `term_matcher` reads those. Raises TermNotFound."""
+    terms = getattr(leaf, "_terms", None)
+    if terms is None:
+        return None
+    table = terms._tindex
+    mapped = getattr(table.dbfile, "mapped", None)
+    if mapped is None or table.hashtype != 0:
+        return None
+    if fieldname not in leaf.schema:
+        raise TermNotFound(f"no field {fieldname!r}")
+    btext = text if isinstance(text, bytes) else leaf.schema[fieldname].to_bytes(text)
+    at, size = _term_value(terms, mapped, fieldname, btext)
+    head = W3TermInfo._struct.size
+    try:
+        if mapped[at] or size < head + 8:  # a flag: the postings are inlined in the value
+            return None
+        return terms._codec, terms._postfile, _OFFSET.unpack_from(mapped, at + head)[0]
+    except (IndexError, struct.error) as exc:
+        raise CorruptPostings(f"unreadable term {fieldname}:{btext!r}: {exc}") from exc
+
+
+_OFFSET = struct.Struct("!q")  # after a term's statistics: where its postings start
+
+
+def _term_value(terms: Any, mapped: Any, fieldname: str, btext: bytes) -> tuple[int, int]:
+    """Where a term's value (W3TermInfo's bytes) is in the terms file, and its length."""
+    try:
+        found = _find_key(terms._tindex, mapped, terms._keycoder(fieldname, btext))
+    except (IndexError, struct.error, ZeroDivisionError) as exc:  # the file's bytes are not
+        raise CorruptPostings(f"unreadable term {fieldname}:{btext!r}: {exc}") from exc
+    if found is None:
+        raise TermNotFound(f"no term {fieldname}:{btext!r}")
+    return found
+
+
+_SLOT = struct.Struct("!Iq")  # a hash table's slot: the key's hash, where its entry is
+_SIZES = struct.Struct("!ii")  # an entry's key and value lengths
+
+
+def _find_key(table, mapped, key: bytes) -> tuple[int, int] | None:
+    """(where the value is, its length) of `key` in whoosh's on-disk hash file `table`
+    (HashReader.ranges_for_key, MD5 keys), read from its map with `unpack_from`: the
+    same probe without the generators and a copy of each slot read."""
+    keyhash = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+    start, slots = table.tables[keyhash & 255]
+    if not slots:
+        return None
+    end = start + slots * _SLOT.size
+    at = start + ((keyhash >> 8) % slots) * _SLOT.size
+    size = len(key)
+    for _ in range(slots):
+        slot_hash, entry = _SLOT.unpack_from(mapped, at)
+        if not entry:
+            return None
+        if slot_hash == keyhash:
+            key_size, value_size = _SIZES.unpack_from(mapped, entry)
+            begin = entry + _SIZES.size
+            if key_size == size and mapped[begin : begin + size] == key:
+                return begin + size, value_size
+        at += _SLOT.size
+        if at == end:
+            at = start
+    return None
 
 
 def has_blocks(matcher: Any) -> bool:
@@ -191,6 +272,7 @@ def _missing() -> list[str]:
             (SegmentWriter, "_finalize_segment"),
             (SegmentWriter, "_finish"),  # fields.SpellingWriter overrides it
             (query.PatternQuery, "_btexts"),
+            (W3TermInfo, "_struct"),
         )
         if not hasattr(owner, name)
     ]
@@ -207,6 +289,12 @@ def _missing() -> list[str]:
         checks.append(("FileIndex._schema", hasattr(ix, "_schema")))
         checks.append(("SegmentReader._gen", hasattr(leaf, "_gen")))
         checks.append(("SegmentReader._terms", hasattr(leaf, "_terms")))
+        terms = getattr(leaf, "_terms", None)
+        for name in ("_tindex", "_keycoder", "_codec", "_postfile"):
+            checks.append((f"W3TermsReader.{name}", hasattr(terms, name)))
+        table = getattr(terms, "_tindex", None)
+        for name in ("tables", "hashtype", "dbfile"):
+            checks.append((f"HashReader.{name}", hasattr(table, name)))
         if hasattr(leaf, "_perdoc"):
             checks.append(("PerDocReader._cached_reader", hasattr(leaf._perdoc, "_cached_reader")))
         matcher = leaf.postings("body", b"wall")
