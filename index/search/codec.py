@@ -152,6 +152,15 @@ class TermPostings:
             ends = self._ends
         return ends[rows]
 
+    def ends_view(self) -> np.ndarray:
+        """Where each posting's values end (bytes from `values_at`): a view of the file's
+        bytes (unsigned ints), or the decoded array."""
+        raw = self._raw
+        if raw is not None:
+            count = len(self.ids)
+            return np.frombuffer(raw, "=u4", count, count * 8)
+        return self._ends
+
     def ends_list(self):
         """Where each posting's values end (bytes from `values_at`), indexable by row with
         Python ints: the file's bytes seen as unsigned ints, or the decoded array."""
@@ -497,8 +506,13 @@ def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np
     mapped = getattr(dbfile, "mapped", None)  # segments.MappedFile: read in place, no copy
     if len(rows) <= FEW_ROWS and postings.memory is None and mapped is not None:
         return _few_places(mapped, postings, rows)
-    stops = postings.ends_at(rows) // 4
-    starts = np.where(rows > 0, postings.ends_at(rows - 1), 0) // 4
+    ends = postings.ends_view()
+    stops = ends[rows].astype(np.int64)
+    starts = ends[rows - 1].astype(np.int64)  # row 0's (the last posting's end) put right:
+    if rows[0] == 0:
+        starts[0] = 0
+    stops >>= 2  # bytes to ints
+    starts >>= 2
     counts = stops - starts
     total = int(counts.sum())
     base = postings.start + postings.values_at
