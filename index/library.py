@@ -543,15 +543,16 @@ class Library(PassageMethods, ExchangeMethods):
             return dict.fromkeys(("articles", "annotations", "orphaned", "trash", "highlighted"), 0)
         return dict(row)
 
-    def _since_commit(self, name: str, compute: Callable[[], Any]) -> Any:
+    def _since_commit(self, name: str, compute: Callable[[], Any], key: tuple | None = None) -> Any:
         """`compute()`'s answer, kept on this thread until the next commit to the database.
 
         A commit by another connection changes this connection's `data_version`, one by
         this connection its `total_changes`, so one pragma tells whether the kept answer
-        still holds. Callers must not change what they are given."""
-        conn = self.store.connection()
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        key = (id(conn), version, conn.total_changes)
+        still holds (`key`, when given: `_commit_key()` read once for several answers; an
+        answer kept under an older key is only worked out again). Callers must not change
+        what they are given."""
+        if key is None:
+            key = self._commit_key()
         slot = (threading.get_ident(), name)
         kept = self._kept.get(slot)
         if kept is not None and kept[0] == key:
@@ -559,6 +560,13 @@ class Library(PassageMethods, ExchangeMethods):
         value = compute()
         self._kept[slot] = (key, value)
         return value
+
+    def _commit_key(self) -> tuple:
+        """What `_since_commit` compares: this thread's connection, its data_version and
+        its total_changes."""
+        conn = self.store.connection()
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        return (id(conn), version, conn.total_changes)
 
     def digest(self, query: str, *, group_by: str = "article") -> Digest:
         """Every passage matching `query`, grouped by article (date order) or by tag.
@@ -611,16 +619,17 @@ class Library(PassageMethods, ExchangeMethods):
         behind = self._catch_up()
         # counted before the search reads the index: a commit in between can only make the
         # count too high (one more re-run), never hide a change the answer lacks
-        pending = self._since_commit("pending", self.indexer.pending_documents)
-        names = self._since_commit("legend", self.legend)
+        key = self._commit_key()  # one pragma for the four answers below
+        pending = self._since_commit("pending", self.indexer.pending_documents, key)
+        names = self._since_commit("legend", self.legend, key)
         result = self.index.search(
             query,
             text_for=self._reading_text,
             texts_for=self._reading_texts,
             limit=limit,
             sort=sort,
-            color_aliases=self._since_commit("aliases", self.color_aliases),
-            hidden=self._since_commit("hidden", self._hidden_articles),
+            color_aliases=self._since_commit("aliases", self.color_aliases, key),
+            hidden=self._since_commit("hidden", self._hidden_articles, key),
         )
         result.color_names = dict(names)
         result.pending_articles, result.pending_passages = pending
