@@ -348,6 +348,7 @@ def test_grouping_on_arrays_equals_grouping_on_dicts(both, sort):
     s = new._searcher()
     table = new._table(s)
     hidden = frozenset({1, 2, 3})
+    single = tagged = 0
     for text in _chosen(queries):
         parsed = parse_query(text).query
         if parsed is None:
@@ -373,6 +374,14 @@ def test_grouping_on_arrays_equals_grouping_on_dicts(both, sort):
             assert [article_doc, *notes] == groups[a] or notes == groups[a], text
         assert shown == {d: old_scores[d] for a in old_chosen for d in groups[a]}, text
         assert matches.facets() == grouping.facet_counts(groups, table), text
+        if not matches.extra and bool((matches.counts == 1).all()):  # whatever their number
+            assert matches.single_facets() == matches.array_facets(), text
+            single += 1
+            tagged += any(
+                matches.columns.tag_ends[d] < matches.columns.tag_ends[d + 1]
+                for d in matches.first.tolist()
+            )
+    assert single > 50 and tagged > 10
 
 
 def test_did_you_mean_is_never_worked_out_for_a_query_with_enough_hits(tmp_path):
