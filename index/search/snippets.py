@@ -119,12 +119,14 @@ def _best(text: str, marks: list[tuple[int, int, str]], maxchars: int) -> list[_
     scores, then the later start), in text order. Only the runs that can be chosen are
     widened and trimmed; an exact tie at the cut is left to heapq, as whoosh left it."""
     groups = _groups(marks, maxchars)
+    if len(groups) <= TOP_FRAGMENTS:
+        # all of them are chosen, and in text order already: a run starts no earlier than
+        # the run before it once widened and trimmed (two that start together overlap,
+        # and `_joined` makes them one whichever comes first)
+        return [_piece(text, marks, i, j) for _, i, j in groups]
     pieces: dict[int, _Piece] = {}
-    if len(groups) > TOP_FRAGMENTS:
-        floor = sorted((g[0] for g in groups), reverse=True)[TOP_FRAGMENTS - 1]
-        kept = [g for g in groups if g[0] >= floor]
-    else:
-        kept = groups
+    floor = sorted((g[0] for g in groups), reverse=True)[TOP_FRAGMENTS - 1]
+    kept = [g for g in groups if g[0] >= floor]
     for _, i, j in kept:
         pieces[i] = _piece(text, marks, i, j)
     ranked = sorted(((g[0], pieces[g[1]]) for g in kept), key=_rank, reverse=True)
