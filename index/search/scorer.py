@@ -310,20 +310,30 @@ class Scorer:
             if not len(self.postings(q.fieldname, word) or ()):
                 return no_hits()
         self._check_deadline()
-        order = sorted(q.words, key=lambda w: len(self.postings(q.fieldname, w) or ()))
-        candidates = None
-        for word in order:
-            ids = self.postings(q.fieldname, word).ids  # type: ignore[union-attr]
-            candidates = ids if candidates is None else _common(candidates, ids)
+        found = [self.postings(q.fieldname, word) for word in q.words]
+        if not found:
+            return no_hits()
+        # the documents holding every word (rarest word first), and each word's rows of them
+        order = sorted(range(len(found)), key=lambda k: len(found[k]))  # type: ignore[arg-type]
+        candidates = found[order[0]].ids  # type: ignore[union-attr]
+        rows_of = {order[0]: np.arange(len(candidates))}
+        for k in order[1:]:
+            ids = found[k].ids  # type: ignore[union-attr]
+            rows = np.searchsorted(ids, candidates)
+            held = rows < len(ids)
+            held[held] = ids[rows[held]] == candidates[held]
+            if not held.all():
+                candidates = candidates[held]
+                rows_of = {other: before[held] for other, before in rows_of.items()}
+                rows = rows[held]
+            rows_of[k] = rows
             if not len(candidates):
                 return no_hits()
-        if candidates is None:
-            return no_hits()
         at = None
-        for word in q.words:
-            p = self.postings(q.fieldname, word)
+        for k, word in enumerate(q.words):
+            p = found[k]
             assert p is not None  # it matched above
-            rows = np.searchsorted(p.ids, candidates)
+            rows = rows_of[k]
             owner, spots = places(q.fieldname, word, p, rows)
             keys = (p.ids[owner] << 32) | spots[:, 0].astype(np.int64)
             if at is None:
@@ -338,14 +348,18 @@ class Scorer:
         assert at is not None
         owners = at >> 32  # ascending, as the keys are
         docs = owners[np.concatenate(([True], owners[1:] != owners[:-1]))]
-        scores = self._term_at(q.fieldname, q.words[0], q.boost, docs)
-        for word in q.words[1:]:
-            scores = scores + self._term_at(q.fieldname, word, q.boost, docs)
+        among = np.searchsorted(candidates, docs)  # each word's rows of the matches
+        scores = self._term_at(q.fieldname, q.words[0], q.boost, docs, rows_of[0][among])
+        for k, word in enumerate(q.words[1:], 1):
+            scores = scores + self._term_at(q.fieldname, word, q.boost, docs, rows_of[k][among])
         return docs, scores
 
-    def _term_at(self, fieldname: str, text: str, boost: float, docs) -> np.ndarray:
+    def _term_at(
+        self, fieldname: str, text: str, boost: float, docs, rows: np.ndarray | None = None
+    ) -> np.ndarray:
         """`term`'s scores of `docs` (each of which holds the term), worked out for them
-        alone rather than for every document holding the term (the same arithmetic)."""
+        alone rather than for every document holding the term (the same arithmetic);
+        `rows`, when given, are the term's rows of `docs`."""
         if not self.schema[fieldname].scorable:
             return np.full(len(docs), float(boost))
         p = self.postings(fieldname, text)
@@ -355,7 +369,7 @@ class Scorer:
         top = self.stats.idf(fieldname, text, self.frequency) * boost * (self.K1 + 1)
         base = self.K1 * (1 - self.B)
         slope = self.K1 * self.B / avg
-        w = p.weights_at(np.searchsorted(p.ids, docs))
+        w = p.weights_at(np.searchsorted(p.ids, docs) if rows is None else rows)
         return top * w / (w + base + slope * lengths[docs])
 
     def holds(self, docnum: int, fieldname: str, terms: list[str]) -> bool:
@@ -440,17 +454,6 @@ def _both(a: Hits, b: Hits) -> Hits:
     found[inside] = large[0][rows[inside]] == small[0][inside]
     rows = rows[found]
     return small[0][found], small[1][found] + large[1][rows]
-
-
-def _common(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values in both of two ascending arrays of distinct values."""
-    if len(a) > len(b):
-        a, b = b, a
-    rows = np.searchsorted(b, a)
-    found = np.zeros(len(a), dtype=bool)
-    inside = rows < len(b)
-    found[inside] = b[rows[inside]] == a[inside]
-    return a[found]
 
 
 def _values_at(hits: Hits, docs: np.ndarray) -> np.ndarray:
