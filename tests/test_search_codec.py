@@ -430,3 +430,21 @@ def test_passage_snippets_from_the_postings_equal_those_found_by_analysis(both):
                 compared += 1
                 marked += any(f.match for f in note.snippet)
     assert compared > 200 and marked > 50
+
+
+def test_the_tables_article_and_passage_documents_are_those_of_a_walk(both):
+    """Table's index of each article's own document and its passages' documents, made
+    from the columns, equals a walk over every document (the last of an article wins)."""
+    new, _, _, _ = both
+    table = new._table(new._searcher())
+    notes: dict[int, list[int]] = {}
+    articles: dict[int, int] = {}
+    for d, (doc_id, art) in enumerate(zip(table.ids, table.articles, strict=True)):
+        if doc_id.startswith("n:"):
+            notes.setdefault(art, []).append(d)
+        else:
+            articles[art] = d
+    assert len(notes) > 100 and len(articles) > 2000
+    for art in {*articles, *notes, -1}:
+        assert table.article_doc(art) == articles.get(art)
+        assert table.note_docs(art) == notes.get(art, [])

@@ -33,10 +33,11 @@ class JoinedPostings:
     """One term's postings over every segment: ascending index-wide `ids`, their `weights`,
     and `parts` (first row, segment offset, segment reader, the segment's postings)."""
 
-    __slots__ = ("_weights", "ids", "parts", "stride")
+    __slots__ = ("_weights", "firsts", "ids", "parts", "stride")
 
     def __init__(self, parts: list[tuple[int, int, Any, TermPostings]]) -> None:
         self.parts = parts
+        self.firsts = [first for first, _, _, _ in parts]  # each part's first row
         self.stride = parts[0][3].stride
         self._weights: np.ndarray | None = None
         if len(parts) == 1 and parts[0][1] == 0:  # the first segment alone: no copy
@@ -64,8 +65,7 @@ class JoinedPostings:
         if len(self.parts) == 1:
             return self.parts[0][3].weights_at(rows)
         out = np.empty(len(rows), np.float64)
-        firsts = [first for first, _, _, _ in self.parts]
-        cuts = [*np.searchsorted(rows, firsts).tolist(), len(rows)]
+        cuts = [*np.searchsorted(rows, self.firsts).tolist(), len(rows)]
         for (first, _, _, p), lo, hi in zip(self.parts, cuts, cuts[1:], strict=False):
             if lo < hi:
                 out[lo:hi] = p.weights_at(rows[lo:hi] - first)
@@ -82,13 +82,16 @@ def places(fieldname: str, text: str, postings: JoinedPostings, rows: np.ndarray
         _, _, leaf, found = postings.parts[0]
         return segment_places(leaf, fieldname, text, found, rows)
     owners, spots = [], []
-    firsts = np.array([first for first, _, _, _ in postings.parts], dtype=np.int64)
-    cuts = [*np.searchsorted(rows, firsts).tolist(), len(rows)]
+    cuts = [*np.searchsorted(rows, postings.firsts).tolist(), len(rows)]
     for (first, _, leaf, found), lo, hi in zip(postings.parts, cuts, cuts[1:], strict=False):
         if lo == hi:
             continue
-        owner, spot = segment_places(leaf, fieldname, text, found, rows[lo:hi] - first)
-        owners.append(owner + first)
+        if not first:  # the first part's rows are its own
+            owner, spot = segment_places(leaf, fieldname, text, found, rows[lo:hi])
+        else:
+            owner, spot = segment_places(leaf, fieldname, text, found, rows[lo:hi] - first)
+            owner += first
+        owners.append(owner)
         spots.append(spot)
     if not owners:
         return np.zeros(0, np.int64), np.zeros((0, max(postings.stride, 1)), np.int32)
