@@ -203,6 +203,42 @@ def test_postings_joined_over_segments_are_each_segments_own_shifted(segmented):
         assert owner.tolist() == rows and spots.tolist() == want_spots, term
 
 
+def test_located_rows_equal_those_of_the_joined_ids(segmented):
+    """JoinedPostings.locate finds which documents a term holds, and their rows, in each
+    segment's own ids (a phrase's common words are never joined): the same as a search of
+    the joined ids, for documents of every segment, held or not, and none."""
+    import random
+
+    import numpy as np
+
+    from index.search import joined
+
+    s = segmented._searcher()
+    segments = joined.Segments(segmented, s)
+    rng = random.Random(4)
+    tried = 0
+    for term in ("econom", "market", "the", "rate", "estuari", "said"):
+        found = segments.postings("body", term)
+        if found is None:
+            continue
+        every = found.ids
+        for size in (0, 1, 5, 50, 400):
+            size = min(size, segments.doc_count)
+            docs = np.array(sorted(rng.sample(range(segments.doc_count), size)), np.int64)
+            if size and rng.random() < 0.5:  # some that it surely holds
+                docs = np.unique(
+                    np.concatenate([docs, rng.sample(every.tolist(), min(3, len(every)))])
+                )
+            fresh = joined.JoinedPostings(found.parts)  # not joined yet
+            held, rows = fresh.locate(docs)
+            want = np.isin(docs, every)
+            assert held.tolist() == want.tolist(), term
+            assert rows.tolist() == np.searchsorted(every, docs[want]).tolist(), term
+            assert len(fresh) == len(every)
+            tried += 1
+    assert tried >= 20
+
+
 def test_a_small_bound_on_joined_postings_changes_no_answer(segmented, monkeypatch):
     """Joined postings are kept per searcher up to a bound; with almost none kept, every
     query still scores as it did."""

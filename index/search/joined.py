@@ -33,20 +33,53 @@ class JoinedPostings:
     """One term's postings over every segment: ascending index-wide `ids`, their `weights`,
     and `parts` (first row, segment offset, segment reader, the segment's postings)."""
 
-    __slots__ = ("_weights", "firsts", "ids", "parts", "stride")
+    __slots__ = ("_count", "_ids", "_weights", "firsts", "parts", "stride")
 
     def __init__(self, parts: list[tuple[int, int, Any, TermPostings]]) -> None:
         self.parts = parts
         self.firsts = [first for first, _, _, _ in parts]  # each part's first row
         self.stride = parts[0][3].stride
         self._weights: np.ndarray | None = None
+        self._count = parts[-1][0] + len(parts[-1][3])
+        self._ids: np.ndarray | None = None
         if len(parts) == 1 and parts[0][1] == 0:  # the first segment alone: no copy
-            self.ids = parts[0][3].ids
-        else:
-            self.ids = np.empty(sum(len(p) for _, _, _, p in parts), np.int64)
-            for first, offset, _, p in parts:
-                ids = self.ids[first : first + len(p)]
-                np.add(p.ids, offset, out=ids)
+            self._ids = parts[0][3].ids
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Every posting's index-wide document number, ascending (joined on first use: a
+        phrase finds its commonest words' rows without it, see `locate`)."""
+        if self._ids is None:
+            self._ids = np.empty(self._count, np.int64)
+            for first, offset, _, p in self.parts:
+                np.add(p.ids, offset, out=self._ids[first : first + len(p)])
+        return self._ids
+
+    def locate(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the ascending index-wide `docs` the term holds (a mask), and the rows
+        of those it holds: each segment's share looked up in the segment's own ids, so
+        that a common word's postings need not be joined (a copy of them all, for a few
+        rows)."""
+        if self._ids is not None or len(self.parts) == 1:
+            ids = self.ids
+            rows = np.searchsorted(ids, docs)
+            held = rows < len(ids)
+            held[held] = ids[rows[held]] == docs[held]
+            return held, rows[held]
+        held = np.zeros(len(docs), dtype=bool)
+        rows = np.empty(len(docs), np.int64)
+        cuts = [*np.searchsorted(docs, [offset for _, offset, _, _ in self.parts]).tolist()]
+        cuts.append(len(docs))
+        for (first, offset, _, p), lo, hi in zip(self.parts, cuts, cuts[1:], strict=False):
+            if lo == hi:
+                continue
+            local = docs[lo:hi] - offset  # docs of a later segment that holds none: not found
+            found = np.searchsorted(p.ids, local)
+            inside = found < len(p.ids)
+            inside[inside] = p.ids[found[inside]] == local[inside]
+            held[lo:hi] = inside
+            rows[lo:hi] = found + first
+        return held, rows[held]
 
     @property
     def weights(self) -> np.ndarray:
@@ -72,7 +105,7 @@ class JoinedPostings:
         return out
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._count
 
 
 def places(fieldname: str, text: str, postings: JoinedPostings, rows: np.ndarray):
@@ -200,10 +233,11 @@ class Segments:
 
 
 def _size(joined: JoinedPostings | None) -> int:
-    """What a joined entry holds beyond its segments' own arrays (bytes)."""
-    if joined is None or joined.ids is joined.parts[0][3].ids:
+    """What a joined entry holds, or will once its ids and weights are joined, beyond its
+    segments' own arrays (bytes)."""
+    if joined is None or (len(joined.parts) == 1 and joined.parts[0][1] == 0):
         return 64
-    return 2 * joined.ids.nbytes  # ids, and weights once they are asked for
+    return 2 * 8 * len(joined)  # ids, and weights once they are asked for
 
 
 def _alive(leaf) -> np.ndarray:

@@ -318,14 +318,10 @@ class Scorer:
         candidates = found[order[0]].ids  # type: ignore[union-attr]
         rows_of = {order[0]: np.arange(len(candidates))}
         for k in order[1:]:
-            ids = found[k].ids  # type: ignore[union-attr]
-            rows = np.searchsorted(ids, candidates)
-            held = rows < len(ids)
-            held[held] = ids[rows[held]] == candidates[held]
-            if not held.all():
+            held, rows = found[k].locate(candidates)  # type: ignore[union-attr]
+            if len(rows) < len(candidates):
                 candidates = candidates[held]
                 rows_of = {other: before[held] for other, before in rows_of.items()}
-                rows = rows[held]
             rows_of[k] = rows
             if not len(candidates):
                 return no_hits()
@@ -335,7 +331,8 @@ class Scorer:
             assert p is not None  # it matched above
             rows = rows_of[k]
             owner, spots = places(q.fieldname, word, p, rows)
-            keys = (p.ids[owner] << 32) | spots[:, 0].astype(np.int64)
+            docs = candidates[np.searchsorted(rows, owner)]  # each place's document
+            keys = (docs << 32) | spots[:, 0].astype(np.int64)
             if at is None:
                 at = keys
                 continue
