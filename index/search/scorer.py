@@ -398,13 +398,12 @@ class Scorer:
             p = self.postings("body", term)
             if p is None or not p.stride:
                 continue
-            rows = np.searchsorted(p.ids, wanted)
-            inside = rows < len(p.ids)
-            rows = rows[inside][p.ids[rows[inside]] == wanted[inside]]
+            held, rows = p.locate(wanted)  # without joining a common word's postings
             if not len(rows):
                 continue
             owner, spots = places("body", term, p, rows)
-            for d, (_, start, end) in zip(p.ids[owner].tolist(), spots.tolist(), strict=True):
+            docs = wanted[held][np.searchsorted(rows, owner)]
+            for d, (_, start, end) in zip(docs.tolist(), spots.tolist(), strict=True):
                 out[d].append((start, end, term))
         return out
 
