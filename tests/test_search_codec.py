@@ -202,7 +202,8 @@ def test_positions_and_characters_are_equal_on_both_codecs(both):
 def test_places_of_a_few_rows_equal_the_old_codecs(both):
     """A few rows' places are sliced from the map one posting at a time (codec.FEW_ROWS);
     more rows go through the NumPy gather. Both equal the old codec's, row sets of every
-    size around the switch, first and last rows included."""
+    size around the switch, first and last rows included; and the positions alone (what a
+    phrase reads) are the places' first column, on both codecs."""
     new, old, _, _ = both
     rng = random.Random(3)
     compared = 0
@@ -224,6 +225,10 @@ def test_places_of_a_few_rows_equal_the_old_codecs(both):
                 assert a[0].tolist() == b[0].tolist(), (term, rows)
                 assert a[1].tolist() == b[1].tolist(), (term, rows)
                 assert a[1].shape == b[1].shape and a[1].dtype == np.int32
+                for leaf, p in ((leaf_new, p_new), (leaf_old, p_old)):  # a phrase's reading
+                    owner, positions = places(leaf, "body", term, p, rows, positions_only=True)
+                    assert owner.tolist() == a[0].tolist(), (term, rows)
+                    assert positions.tolist() == a[1][:, 0].tolist(), (term, rows)
                 compared += 1
     assert compared == 8 * 8 * 12
 

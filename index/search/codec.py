@@ -486,11 +486,15 @@ def _read_postings(dbfile, offset: int) -> TermPostings:
     return TermPostings(ids, None, None, stride, lasts, offset, values_at, raw=body)
 
 
-def gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.ndarray]:
+def gather_places(
+    dbfile, postings: TermPostings, rows, positions_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The places of the postings at `rows` (indexes into postings.ids, ascending): their
-    row for each place, and the places as an (n, stride) int32 array, read from the file."""
+    row for each place, and the places as an (n, stride) int32 array, read from the file;
+    with `positions_only`, each place's position alone, an (n,) array (a phrase needs no
+    characters: a third of the ints read where a place has three)."""
     try:
-        return _gather_places(dbfile, postings, rows)
+        return _gather_places(dbfile, postings, rows, positions_only)
     except (ValueError, IndexError, TypeError) as exc:
         raise CorruptPostings(f"unreadable places at {postings.start}: {exc}") from exc
 
@@ -498,14 +502,18 @@ def gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.
 FEW_ROWS = 24  # postings whose places are read one slice each (NumPy's calls cost more)
 
 
-def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np.ndarray]:
+def _gather_places(
+    dbfile, postings: TermPostings, rows, positions_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     stride = postings.stride
     rows = np.asarray(rows, dtype=np.int64)
     if not stride or not len(rows):
-        return np.zeros(0, np.int64), np.zeros((0, max(stride, 1)), np.int32)
+        empty = np.zeros((0, max(stride, 1)), np.int32)
+        return np.zeros(0, np.int64), empty[:, 0] if positions_only else empty
     mapped = getattr(dbfile, "mapped", None)  # segments.MappedFile: read in place, no copy
     if len(rows) <= FEW_ROWS and postings.memory is None and mapped is not None:
-        return _few_places(mapped, postings, rows)
+        owner, flat = _few_places(mapped, postings, rows)
+        return owner, flat[:, 0] if positions_only else flat
     ends = postings.ends_view()
     stops = ends[rows].astype(np.int64)
     starts = ends[rows - 1].astype(np.int64)  # row 0's (the last posting's end) put right:
@@ -523,11 +531,20 @@ def _gather_places(dbfile, postings: TermPostings, rows) -> tuple[np.ndarray, np
         ints = np.frombuffer(mapped, _INT32, last - first, base + first * 4)
     else:
         ints = np.frombuffer(dbfile.get(base + first * 4, (last - first) * 4), _INT32)
+    if positions_only and stride > 1:  # each place's first int only
+        places = counts // stride
+        before = np.cumsum(places) - places
+        offsets = np.repeat(starts - first - stride * before, places)
+        offsets += stride * np.arange(total // stride)
+        found = ints[offsets]  # a copy: the view of the map is let go here
+        del ints
+        return np.repeat(rows, places), found
     offsets = np.repeat(starts - first - np.cumsum(counts) + counts, counts)
     flat = ints[offsets + np.arange(total)]  # a copy: the view of the map is let go here
     del ints
     owner = np.repeat(rows, counts // stride)
-    return owner, flat.reshape(-1, stride)
+    flat = flat.reshape(-1, stride)
+    return owner, flat[:, 0] if positions_only else flat
 
 
 def _few_places(mapped, postings: TermPostings, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -108,26 +108,36 @@ class JoinedPostings:
         return self._count
 
 
-def places(fieldname: str, text: str, postings: JoinedPostings, rows: np.ndarray):
+def places(
+    fieldname: str,
+    text: str,
+    postings: JoinedPostings,
+    rows: np.ndarray,
+    positions_only: bool = False,
+):
     """(row of each place, places as an (n, stride) int array) of the joined postings at
-    `rows` (ascending): each segment's share read from its own file."""
+    `rows` (ascending): each segment's share read from its own file. With
+    `positions_only`, the places' positions alone, an (n,) array."""
+    only = positions_only
     if len(postings.parts) == 1:
         _, _, leaf, found = postings.parts[0]
-        return segment_places(leaf, fieldname, text, found, rows)
+        return segment_places(leaf, fieldname, text, found, rows, only)
     owners, spots = [], []
     cuts = [*np.searchsorted(rows, postings.firsts).tolist(), len(rows)]
     for (first, _, leaf, found), lo, hi in zip(postings.parts, cuts, cuts[1:], strict=False):
         if lo == hi:
             continue
         if not first:  # the first part's rows are its own
-            owner, spot = segment_places(leaf, fieldname, text, found, rows[lo:hi])
+            owner, spot = segment_places(leaf, fieldname, text, found, rows[lo:hi], only)
         else:
-            owner, spot = segment_places(leaf, fieldname, text, found, rows[lo:hi] - first)
+            local = rows[lo:hi] - first
+            owner, spot = segment_places(leaf, fieldname, text, found, local, only)
             owner += first
         owners.append(owner)
         spots.append(spot)
     if not owners:
-        return np.zeros(0, np.int64), np.zeros((0, max(postings.stride, 1)), np.int32)
+        empty = np.zeros((0, max(postings.stride, 1)), np.int32)
+        return np.zeros(0, np.int64), empty[:, 0] if only else empty
     if len(owners) == 1:
         return owners[0], spots[0]
     return np.concatenate(owners), np.concatenate(spots)

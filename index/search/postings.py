@@ -119,15 +119,18 @@ def _vocabulary(leaf, fieldname: str) -> frozenset[bytes] | None:
     return found
 
 
-def places(leaf, fieldname: str, text: str, postings: TermPostings, rows):
-    """(row of each place, places as an (n, stride) int array) of the postings at `rows`."""
+def places(
+    leaf, fieldname: str, text: str, postings: TermPostings, rows, positions_only: bool = False
+):
+    """(row of each place, places as an (n, stride) int array) of the postings at `rows`;
+    with `positions_only`, the places' positions alone (see codec.gather_places)."""
     if postings.memory is not None:
-        return gather_places(None, postings, rows)
+        return gather_places(None, postings, rows, positions_only)
     # every term of a segment is in the same postings file: found once per segment reader
     postfile = leaf.__dict__.get("_gloss_postfile")
     if postfile is None:
         postfile = leaf._gloss_postfile = wall.term_matcher(leaf, fieldname, text).dbfile
-    return gather_places(postfile, postings, rows)
+    return gather_places(postfile, postings, rows, positions_only)
 
 
 def _decode(leaf, fieldname: str, text: str) -> TermPostings | None:

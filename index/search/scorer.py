@@ -330,9 +330,9 @@ class Scorer:
             p = found[k]
             assert p is not None  # it matched above
             rows = rows_of[k]
-            owner, spots = places(q.fieldname, word, p, rows)
+            owner, spots = places(q.fieldname, word, p, rows, positions_only=True)
             docs = candidates[np.searchsorted(rows, owner)]  # each place's document
-            keys = (docs << 32) | spots[:, 0].astype(np.int64)
+            keys = (docs << 32) | spots.astype(np.int64)
             if at is None:
                 at = keys
                 continue
