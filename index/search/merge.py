@@ -22,6 +22,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
+from index.search import bulk_merge
 from index.search import whoosh_wall as wall
 from index.search.fields import SCHEMA, SpellingWriter
 
@@ -85,10 +86,26 @@ def merge(index_folder: str, side: str, indexname: str, segments: list):
 
     Returns (segment, [(source segment id, its live docnums in order)]): document i of
     the new segment is the i-th live document of the sources taken in that order.
+    Segments in Gloss's codec are merged by concatenating their postings (bulk_merge.py);
+    any other (an index from before it) through whoosh's writer, which reads them all.
     """
     source = FileStorage(index_folder)
     target = FileStorage(side).create()
     ix = target.create_index(SCHEMA, indexname)
+    try:
+        with bulk_merge.opened(index_folder, source, SCHEMA, segments) as sources:
+            writer = SpellingWriter(ix, _lk=False, limitmb=8, compound=False)
+            try:
+                live = bulk_merge.merge_into(writer, sources)
+                return wall.close_built_segment(writer), live
+            finally:
+                writer.spelled_done()
+    except bulk_merge.Unmergeable:
+        return _merge_by_whoosh(ix, source, segments)
+
+
+def _merge_by_whoosh(ix, source: FileStorage, segments: list):
+    """merge() through whoosh's writer (`add_reader`: every posting through Python)."""
     writer = SpellingWriter(ix, _lk=False, limitmb=MERGE_LIMIT_MB, compound=False)
     live = []
     try:

@@ -19,9 +19,11 @@ from hashlib import md5
 from importlib import metadata
 from typing import Any
 
+import numpy as np
 from whoosh import fields, query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
 from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.index import FileIndex
 from whoosh.matching.wrappers import WrappingMatcher
 from whoosh.reading import TermNotFound
@@ -122,6 +124,16 @@ def close_built_segment(writer: SegmentWriter) -> Any:
     writer._close_segment()
     writer._assemble_segment()
     return writer.get_segment()
+
+
+def term_table_positions(dbfile: Any, length: int) -> tuple[dict[str, int], Any]:
+    """A segment's term table (an ordered hash file): its field numbers by name and
+    where each key's record begins, in key order (a NumPy array read in one go)."""
+    table = OrderedHashReader(dbfile, length)
+    count, size = table.indexlen, table.indexsize
+    raw = dbfile.get(table.indexbase, count * size) if count else b""
+    dtype = np.dtype(">" + table.extras["indextype"])
+    return dict(table.extras["fieldmap"]), np.frombuffer(raw, dtype, count)
 
 
 # --- queries and postings ------------------------------------------------------------------

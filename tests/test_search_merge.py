@@ -1,0 +1,201 @@
+"""The tidy's merge (index/search/bulk_merge.py) against whoosh's own merge (add_reader).
+
+An index of BBC articles, passages and texts in many scripts is built as four segments,
+three by the import's builders and one by whoosh's writer (a commit's), and some of
+their documents are deleted. The same segments are merged twice: by concatenating their
+postings (merge.merge, what the tidy runs) and through whoosh's writer. The two merged
+segments must hold the same postings and term table byte for byte, the same stored
+fields, lengths, columns and spelling words, and answer the bench's queries alike;
+segments in whoosh's older codec still merge (through whoosh).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from whoosh import writing
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+
+from index.search import bulk_merge
+from index.search import merge as search_merge
+from index.search import whoosh_wall as wall
+from index.search.engine import INDEX_NAME, SearchIndex
+from index.search.fields import SCHEMA, SpellingWriter, document_fields
+from tests.test_search_bulk import _documents
+
+ARTICLES = 1_500  # with "the" in each: terms of more than one 1,024-posting block
+
+
+def _segments(index: SearchIndex) -> list:
+    return wall.index_segments(index._ix)
+
+
+def _build(folder: Path, docs: list[dict]) -> SearchIndex:
+    """Three builder segments (articles in thirds), then one commit of the rest."""
+    index = SearchIndex.open(folder)
+    index.rebuild([])
+    articles = [d for d in docs if d["kind"] == "article"]
+    others = [d for d in docs if d["kind"] != "article"]
+    third = len(articles) // 3 + 1
+    batches = [articles[i : i + third] for i in range(0, len(articles), third)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        index.add_segments(pool, batches, [])
+    index.apply(others, [])
+    return index
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+    """(index of four segments with deletions, texts, queries, deleted ids)."""
+    docs, texts, queries = _documents()
+    articles = [d for d in docs if d["kind"] == "article"]
+    docs = articles[:ARTICLES] + articles[-13:] + [d for d in docs if d["kind"] != "article"]
+    docs = [d for d in docs if d["kind"] == "article" or d["article_id"] <= ARTICLES]
+    index = _build(tmp_path_factory.mktemp("sources") / "search-index", docs)
+    assert len(_segments(index)) == 4
+    # deleted: the second article of each third and a few passages, never a segment's
+    # first document (whoosh lists a segment's spelling words as its postings)
+    gone = [f"a:{n}" for n in (2, 3, 503, 1004, 1400)]
+    gone += [d["id"] for d in docs if d["kind"] == "annotation"][1:40:7]
+    index.apply([], gone)
+    yield index, texts, queries, gone
+    index.close()
+
+
+def _merge_both(index: SearchIndex, tmp: Path, segments: list, monkeypatch):
+    """(ours, whoosh's): each merged segment's folder, its Segment and its `live` list."""
+    out = []
+    for how in ("ours", "whoosh"):
+        side = tmp / how
+        side.mkdir()
+        if how == "ours":
+            with monkeypatch.context() as patched:  # no falling back to whoosh's merge
+                patched.setattr(search_merge, "_merge_by_whoosh", None)
+                merged, live = search_merge.merge(
+                    str(index.folder), str(side), INDEX_NAME, segments
+                )
+        else:
+            ix = FileStorage(str(side)).create().create_index(SCHEMA, INDEX_NAME)
+            merged, live = search_merge._merge_by_whoosh(
+                ix, FileStorage(str(index.folder)), segments
+            )
+        out.append((side, merged, live))
+    return out
+
+
+def _file(side: Path, merged, ext: str) -> bytes:
+    return (side / merged.make_filename(ext)).read_bytes()
+
+
+def _reader(side: Path, merged) -> SegmentReader:
+    return SegmentReader(FileStorage(str(side)), SCHEMA, merged)
+
+
+def test_the_merged_segment_is_the_one_whooshs_merge_writes(sources, tmp_path, monkeypatch):
+    index, _, _, gone = sources
+    monkeypatch.setattr(bulk_merge, "CHUNK_POSTINGS", 5_000)  # many term ranges per field
+    segments = _segments(index)
+    assert sum(seg.has_deletions() for seg in segments) >= 3
+    (ours, o_seg, o_live), (theirs, t_seg, t_live) = _merge_both(
+        index, tmp_path, segments, monkeypatch
+    )
+    assert o_live == t_live
+    assert o_seg.doc_count_all() == t_seg.doc_count_all() == index._searcher().doc_count()
+    assert _file(ours, o_seg, ".pst") == _file(theirs, t_seg, ".pst")
+    assert _file(ours, o_seg, ".trm") == _file(theirs, t_seg, ".trm")
+    columns = {p.name.split(".", 1)[1] for p in ours.iterdir() if p.suffix == ".col"}
+    assert {"_body_len.col", "_title_len.col", "facets.col", "_stored.col"} <= columns
+    assert columns == {p.name.split(".", 1)[1] for p in theirs.iterdir() if p.suffix == ".col"}
+    for kind in columns - {"_stored.col"}:  # (stored dicts: their keys' order may differ)
+        assert _file(ours, o_seg, "." + kind) == _file(theirs, t_seg, "." + kind), kind
+    a, b = _reader(ours, o_seg), _reader(theirs, t_seg)
+    try:
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+        for name in ("body", "title", "author", "quote", "note", "tagtext"):
+            assert a.field_length(name) == b.field_length(name) > 0, name
+        ids = {
+            f["doc"]["article_id"] for f in a.all_stored_fields() if f["doc"]["kind"] == "article"
+        }
+        assert not {int(g[2:]) for g in gone if g.startswith("a:")} & ids
+        words = {t for f, t in a.all_terms() if f == "spell_body"}
+        assert b"economy" in words and words == {t for f, t in b.all_terms() if f == "spell_body"}
+    finally:
+        a.close()
+        b.close()
+
+
+def _postings(reader: SegmentReader, skip: set[str]) -> dict:
+    """Every term's ids, weights and values, but for the fields in `skip`."""
+    out = {}
+    for field, term in reader.all_terms():
+        if field not in skip:
+            m, items = reader.postings(field, term), []
+            while m.is_active():
+                items.append((m.id(), m.weight(), m.value()))
+                m.next()
+            out[field, term] = items
+    return out
+
+
+def test_a_merge_keeps_the_spelling_words_whooshs_merge_drops(tmp_path, monkeypatch):
+    """A segment's first document deleted: whoosh's merge drops every spelling word the
+    segment listed (they are that document's postings); ours keeps them, and is the
+    same in everything else."""
+    docs, _, _ = _documents()
+    articles = [d for d in docs if d["kind"] == "article"][:300]
+    index = _build(tmp_path / "search-index", articles)
+    try:
+        first = index._searcher().reader().leaf_readers()[0]
+        first_id = first[0].stored_fields(0)["doc"]["article_id"]
+        index.apply([], [f"a:{first_id}"])
+        segments = _segments(index)
+        (ours, o_seg, _), (theirs, t_seg, _) = _merge_both(index, tmp_path, segments, monkeypatch)
+        a, b = _reader(ours, o_seg), _reader(theirs, t_seg)
+        try:
+            spelling = {"spell_body", "spell_title", "spell_tagtext"}
+            assert _postings(a, spelling) == _postings(b, spelling)
+            for field in ("spell_body", "spell_title"):
+                kept = {t for f, t in a.all_terms() if f == field}
+                dropped = {t for f, t in b.all_terms() if f == field}
+                listed = set()
+                for seg in segments:
+                    source = SegmentReader(FileStorage(str(index.folder)), SCHEMA, seg)
+                    listed |= {t for f, t in source.all_terms() if f == field}
+                    source.close()
+                assert dropped < kept == listed, field
+        finally:
+            a.close()
+            b.close()
+    finally:
+        index.close()
+
+
+def test_segments_in_whooshs_older_codec_are_merged_by_whoosh(tmp_path, monkeypatch):
+    docs, _, _ = _documents()
+    articles = [d for d in docs if d["kind"] == "article"][:120]
+    index = _build(tmp_path / "search-index", articles[:90])
+    try:
+        writer = SpellingWriter(index._ix, codec=W3Codec(), compound=False)
+        for doc in articles[90:]:
+            writer.add_document(**document_fields(doc))
+        writer.commit(mergetype=writing.NO_MERGE)
+        segments = _segments(index)
+        assert len(segments) == 4 and not bulk_merge.mergeable(segments)
+        side = tmp_path / "side"
+        side.mkdir()
+        merged, live = search_merge.merge(str(index.folder), str(side), INDEX_NAME, segments)
+        assert merged.doc_count_all() == 120 == sum(len(docnums) for _, docnums in live)
+        reader = _reader(side, merged)
+        try:
+            ids = [f["doc"]["article_id"] for f in reader.all_stored_fields()]
+            assert ids == [d["article_id"] for d in articles]
+            the = reader.postings("body", b"the")
+            assert len(list(the.all_ids())) == sum("the" in d["body"].lower() for d in articles)
+        finally:
+            reader.close()
+    finally:
+        index.close()
