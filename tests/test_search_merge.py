@@ -98,6 +98,9 @@ def _reader(side: Path, merged) -> SegmentReader:
 def test_the_merged_segment_is_the_one_whooshs_merge_writes(sources, tmp_path, monkeypatch):
     index, _, _, gone = sources
     monkeypatch.setattr(bulk_merge, "CHUNK_POSTINGS", 5_000)  # many term ranges per field
+    monkeypatch.setattr(bulk_merge, "TERMS_AT_ONCE", 3_000)  # ...and many term tables' pieces
+    monkeypatch.setattr(bulk_merge, "CUT_EVERY", 64)
+    monkeypatch.setattr(bulk_merge, "CHECK_TERMS", 1_000)
     segments = _segments(index)
     assert sum(seg.has_deletions() for seg in segments) >= 3
     (ours, o_seg, o_live), (theirs, t_seg, t_live) = _merge_both(

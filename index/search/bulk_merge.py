@@ -31,6 +31,7 @@ whoosh's merge for the others).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 from collections.abc import Iterator
@@ -47,8 +48,11 @@ from index.search.codec import BLOCK, MAGIC, CorruptPostings, FieldPostings, Glo
 TERMS_EXT, POSTS_EXT = ".trm", ".pst"  # whoosh's W3Codec file names
 _HEAD_SIZE = 16  # codec.py's term header: magic, postings, blocks, stride (+ padding)
 _TERMINFO_SIZE = 35  # whoosh's W3TermInfo bytes when not inlined: stats (23), offset, length
-CHUNK_POSTINGS = 1 << 20  # postings gathered at a time (about 40 bytes each meanwhile)
-CHUNK_BYTES = 48 << 20  # bytes of the sources' postings files read at a time
+CHUNK_POSTINGS = 1 << 18  # postings gathered at a time (about 100 bytes each meanwhile)
+CHUNK_BYTES = 16 << 20  # bytes of the sources' postings files read at a time
+TERMS_AT_ONCE = 200_000  # terms (over all sources) whose names are held at a time
+CUT_EVERY = 512  # a term range may start at every this many terms of the widest source
+CHECK_TERMS = 65_536  # records of a term table checked at a time
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], np.int64)
 
 
@@ -67,13 +71,94 @@ class _Terms:
     counts: np.ndarray  # int64: its postings
 
 
+class _TermTable:
+    """One source's term table file (whoosh's ordered hash file), read a range of
+    records at a time: only the record positions (4 bytes a term) are held."""
+
+    def __init__(self, storage, segment) -> None:
+        name = segment.make_filename(TERMS_EXT)
+        dbfile = storage.open_file(name)
+        try:
+            self.fieldmap, self.positions = wall.term_table_positions(
+                dbfile, storage.file_length(name)
+            )
+        finally:
+            dbfile.close()
+        self.segment_id = segment.segment_id()
+        self.file = open(os.path.join(storage.folder, name), "rb")  # noqa: SIM115 (closed by close())
+
+    def close(self) -> None:
+        self.file.close()
+
+    def _read(self, at: int, size: int) -> bytes:
+        raw = os.pread(self.file.fileno(), size, at)
+        if len(raw) != size:
+            raise CorruptPostings(f"term table of {self.segment_id} is shorter than it says")
+        return raw
+
+    def key(self, i: int) -> bytes:
+        """The i-th key (field number and term)."""
+        at = int(self.positions[i])
+        size = int.from_bytes(self._read(at, 4), "big")
+        return self._read(at + 8, size)
+
+    def field_range(self, field_id: int) -> tuple[int, int]:
+        """The records of one field: [a, b) in key order."""
+        prefix = field_id.to_bytes(2, "big")
+        n = len(self.positions)
+        a = bisect.bisect_left(range(n), prefix, key=lambda i: self.key(i)[:2])
+        b = bisect.bisect_right(range(n), prefix, key=lambda i: self.key(i)[:2])
+        return a, b
+
+    def find(self, term: bytes, lo: int, hi: int) -> int:
+        """The first record in [lo, hi) (of one field) whose term is not below `term`."""
+        return bisect.bisect_left(range(hi), term, lo, hi, key=lambda i: self.key(i)[2:])
+
+    def terms(self, lo: int, hi: int, with_names: bool = True) -> _Terms:
+        """Records [lo, hi) (of one field): names without the field number, where each
+        term's postings lie in the postings file, and how many there are."""
+        if lo >= hi:
+            empty = np.zeros(0, np.int64)
+            return _Terms([], empty, empty, empty)
+        first, last = int(self.positions[lo]), int(self.positions[hi - 1])
+        head = self._read(last, 8)
+        end = last + 8 + int.from_bytes(head[:4], "big") + int.from_bytes(head[4:], "big")
+        raw = self._read(first, end - first)
+        data = np.frombuffer(raw, np.uint8)
+        at = self.positions[lo:hi].astype(np.int64) - first
+        key_sizes = _big_u32(data, at)
+        values = at + 8 + key_sizes
+        if (_big_u32(data, at + 4) != _TERMINFO_SIZE).any() or (data[values] & 1).any():
+            raise Unmergeable(f"segment {self.segment_id} has terms in whoosh's own form")
+        names: list[bytes] = []
+        if with_names:
+            starts, stops = (at + 10).tolist(), values.tolist()
+            names = [raw[i:j] for i, j in zip(starts, stops, strict=True)]
+        return _Terms(
+            names=names,
+            offsets=(_big_u32(data, values + 23) << 32) | _big_u32(data, values + 27),
+            sizes=_big_u32(data, values + 31),
+            counts=_big_u32(data, values + 5),
+        )
+
+    def check(self) -> None:
+        """Raise Unmergeable unless every term is in Gloss's form (read in pieces)."""
+        for lo in range(0, len(self.positions), CHECK_TERMS):
+            self.terms(lo, min(lo + CHECK_TERMS, len(self.positions)), with_names=False)
+
+
 class _Source:
     """One segment being merged: its reader, documents' new numbers, files and terms."""
 
     def __init__(self, folder: str, storage, schema, segment, base: int) -> None:
         self.segment = segment
-        self.fields = _read_term_table(storage, segment)
-        self.reader = SegmentReader(storage, schema, segment)
+        self.table = _TermTable(storage, segment)
+        try:
+            self.table.check()
+            self.reader = SegmentReader(storage, schema, segment)
+        except BaseException:
+            self.table.close()
+            raise
         self.live = np.fromiter(self.reader.all_doc_ids(), np.int64)
         total = segment.doc_count_all()
         self.docmap = np.full(total, -1, np.int64)
@@ -83,6 +168,7 @@ class _Source:
 
     def close(self) -> None:
         self.reader.close()
+        self.table.close()
 
 
 def mergeable(segments: list) -> bool:
@@ -120,49 +206,11 @@ def merge_into(writer, sources: list[_Source]) -> list[tuple[str, list[int]]]:
         for name, field in schema.items()
         if field.separate_spelling()
     }
-    names = sorted({n for s in sources for n in s.fields if n in schema})
+    names = sorted({n for s in sources for n in s.table.fieldmap if n in schema})
     for name in names:
         _merge_field(writer, schema, name, sources, lengths.get(name), name in spelling)
     writer.fieldwriter.close()
     return [(s.segment.segment_id(), s.live.tolist()) for s in sources]
-
-
-def _read_term_table(storage, segment) -> dict[str, _Terms]:
-    """Every field's terms of `segment`, from its term table file in one read."""
-    name = segment.make_filename(TERMS_EXT)
-    length = storage.file_length(name)
-    dbfile = storage.open_file(name)
-    try:
-        fieldmap, positions = wall.term_table_positions(dbfile, length)
-    finally:
-        dbfile.close()
-    with open(os.path.join(storage.folder, name), "rb") as f:
-        raw = f.read()
-    data = np.frombuffer(raw, np.uint8)
-    positions = positions.astype(np.int64)
-    key_sizes = _big_u32(data, positions)
-    value_sizes = _big_u32(data, positions + 4)
-    field_ids = (data[positions + 8].astype(np.int64) << 8) | data[positions + 9]
-    values = positions + 8 + key_sizes
-    if len(positions) and (
-        (value_sizes != _TERMINFO_SIZE).any() or (data[values] & 1).any()  # inlined terms
-    ):
-        raise Unmergeable(f"segment {segment.segment_id()} has terms in whoosh's own form")
-    counts = _big_u32(data, values + 5)
-    offsets = (_big_u32(data, values + 23) << 32) | _big_u32(data, values + 27)
-    sizes = _big_u32(data, values + 31)
-    out: dict[str, _Terms] = {}
-    for fieldname, field_id in fieldmap.items():
-        a = int(np.searchsorted(field_ids, field_id, "left"))
-        b = int(np.searchsorted(field_ids, field_id, "right"))
-        starts, stops = (positions[a:b] + 10).tolist(), (values[a:b]).tolist()
-        out[fieldname] = _Terms(
-            names=[raw[i:j] for i, j in zip(starts, stops, strict=True)],
-            offsets=offsets[a:b],
-            sizes=sizes[a:b],
-            counts=counts[a:b],
-        )
-    return out
 
 
 def _big_u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -235,7 +283,52 @@ def _merge_field(writer, schema, name: str, sources: list[_Source], lengths, spe
     """One field's postings from every source, written term range by term range."""
     fieldobj = schema[name]
     stride = getattr(fieldobj.format, "stride", 0)
-    present = [(s, s.fields[name]) for s in sources if name in s.fields]
+    spans = []  # (source, its records of this field)
+    for source in sources:
+        field_id = source.table.fieldmap.get(name)
+        if field_id is not None:
+            a, b = source.table.field_range(field_id)
+            if a < b:
+                spans.append((source, a, b))
+    for cuts in _term_ranges(spans):
+        present = [
+            (source, source.table.terms(lo, hi))
+            for (source, _, _), (lo, hi) in zip(spans, cuts, strict=True)
+            if lo < hi
+        ]
+        _merge_terms(writer, name, fieldobj, present, stride, lengths, spelling)
+
+
+def _term_ranges(spans: list) -> Iterator[list[tuple[int, int]]]:
+    """The field's terms cut into ranges of at most about TERMS_AT_ONCE terms over all
+    sources: for each range, each source's records [lo, hi) that fall in it. The cuts
+    are keys of the source with the most terms, every CUT_EVERY of them."""
+    if not spans:
+        return
+    widest = max(spans, key=lambda span: span[2] - span[1])
+    table, a, b = widest[0].table, widest[1], widest[2]
+    keys = [table.key(i)[2:] for i in range(a + CUT_EVERY, b, CUT_EVERY)]
+    marks = []  # per source: where each cut key falls in its records
+    for source, a, b in spans:
+        at, found = a, [a]
+        for key in keys:
+            at = source.table.find(key, at, b)
+            found.append(at)
+        found.append(b)
+        marks.append(found)
+    marks_a = np.array(marks, np.int64)  # sources × (cuts + 2)
+    per_cut = np.diff(marks_a, axis=1).sum(axis=0)  # terms between successive cuts
+    start = 0
+    while start < len(per_cut):
+        stop = start + max(
+            1, int(np.searchsorted(np.cumsum(per_cut[start:]), TERMS_AT_ONCE, "right"))
+        )
+        yield [(int(m[start]), int(m[stop])) for m in marks_a]
+        start = stop
+
+
+def _merge_terms(writer, name: str, fieldobj, present, stride: int, lengths, spelling: bool):
+    """The postings of a range of terms from every source that has some of them."""
     names = sorted(set().union(*(terms.names for _, terms in present)))
     if not names:
         return
