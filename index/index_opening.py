@@ -20,6 +20,7 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 
 REBUILT_NOTICE = "The search index was rebuilt from the library"
+POOL_FROM_DOCUMENTS = 4_000  # a rebuild of this many documents builds in worker processes
 
 
 class EarlyIndex:
@@ -126,8 +127,6 @@ def rebuild(
     cancel: Cancel | None,
 ) -> int:
     """Index every document of the store afresh and clear the outbox it covers."""
-    from index.search.indexer import all_documents
-
     total = count_documents(store)
     row = store.one("SELECT max(seq) AS seq FROM outbox")
     covered = row["seq"] if row and row["seq"] is not None else 0
@@ -137,7 +136,7 @@ def rebuild(
             progress(done, total, "indexing")
 
     def run() -> int:
-        count = index.rebuild(all_documents(store), progress=report, cancel=cancel)
+        count = _rebuild_pooled(store, index, total, report, cancel)
         if not store.read_only and not (cancel and cancel()):
             with store.write() as conn:
                 conn.execute("DELETE FROM outbox WHERE seq <= ?", (covered,))
@@ -147,6 +146,24 @@ def rebuild(
         return run()
     with indexer.drain_lock:
         return run()
+
+
+def _rebuild_pooled(store: Store, index: SearchIndex, total: int, report, cancel) -> int:
+    """index.rebuild, its segments built in worker processes when the library is big
+    enough for their start (about half a second) to pay, and when the machine has cores
+    to spare; in this thread otherwise, or when the workers cannot start or die."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from index.importers import pool as workers
+    from index.search.indexer import all_documents
+
+    if total >= POOL_FROM_DOCUMENTS and workers.builder_count():
+        try:
+            with workers.builder_pool() as pool:
+                return index.rebuild(all_documents(store), report, cancel, pool=pool)
+        except BrokenProcessPool:
+            pass  # (nothing was committed: done again here)
+    return index.rebuild(all_documents(store), progress=report, cancel=cancel)
 
 
 def count_documents(store: Store) -> int:

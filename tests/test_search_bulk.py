@@ -2,7 +2,7 @@
 
 The same documents (BBC articles, some tagged; passages with notes, tags and colours;
 stories in many scripts; texts with emoji, flags, dotted words, curly quotes and symbols)
-are written once by whoosh's writer (what a rebuild and every small commit still use)
+are written once by whoosh's writer (what every small commit still uses)
 and once by bulk.py (what the worker processes use for an import's backlog). The
 segments must be the same bytes, file by file, and each index must answer every bench
 class alike: totals, top ten, scores, snippets. Then: the fast token table gives what the
@@ -18,10 +18,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from whoosh import writing
 
 from index.library import Library
 from index.search import analysis
 from index.search.engine import INDEX_NAME, SearchIndex
+from index.search.fields import SpellingWriter, document_fields
 from tests import world_texts
 from tests.conftest import BBC, need
 from tests.test_search_codec import _chosen, _corpus, assert_same_answers
@@ -64,7 +66,8 @@ def written(tmp_path_factory):
     """(index written by whoosh's writer, index written by bulk.py, texts, queries)."""
     docs, texts, queries = _documents()
     old = SearchIndex.open(tmp_path_factory.mktemp("whoosh") / "search-index")
-    old.rebuild(docs)
+    old.rebuild([])
+    written_by_whoosh(old, docs)
     new = SearchIndex.open(tmp_path_factory.mktemp("bulk") / "search-index")
     new.rebuild([])  # an empty index, as a new library starts with
     with ThreadPoolExecutor(max_workers=1) as pool:  # engine.build_segment, as a worker runs it
@@ -72,6 +75,14 @@ def written(tmp_path_factory):
     yield old, new, texts, queries
     old.close()
     new.close()
+
+
+def written_by_whoosh(index: SearchIndex, docs: list[dict]) -> None:
+    """`docs` committed to `index` as one segment by whoosh's own writer (add_document)."""
+    writer = SpellingWriter(index._ix, limitmb=256, compound=False)
+    for doc in docs:
+        writer.add_document(**document_fields(doc))
+    writer.commit(mergetype=writing.CLEAR)
 
 
 def _files(index: SearchIndex) -> dict[str, bytes]:

@@ -20,12 +20,13 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
-from index.search import bulk_merge
+from index.search import bulk_merge, rebuilding
 from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
-from index.search.engine import INDEX_NAME, SearchIndex
+from index.search.engine import INDEX_NAME, REBUILD_MARKER, SearchIndex
 from index.search.fields import SCHEMA, SpellingWriter, document_fields
-from tests.test_search_bulk import _documents
+from tests.test_search_bulk import _documents, written_by_whoosh
+from tests.test_search_codec import _chosen, assert_same_answers
 
 ARTICLES = 1_500  # with "the" in each: terms of more than one 1,024-posting block
 
@@ -87,6 +88,23 @@ def _merge_both(index: SearchIndex, tmp: Path, segments: list, monkeypatch):
     return out
 
 
+def _total_length(index: SearchIndex, segments: list, name: str) -> int:
+    """A field's length over the live documents of `segments`: a segment's own total
+    where it lost no document, else the sum of its documents' one-byte lengths (what
+    whoosh's merge sums for every segment)."""
+    total = 0
+    for seg in segments:
+        reader = SegmentReader(FileStorage(str(index.folder)), SCHEMA, seg)
+        try:
+            if not seg.has_deletions():
+                total += reader.field_length(name)
+            else:
+                total += sum(reader.doc_field_length(d, name) or 0 for d in reader.all_doc_ids())
+        finally:
+            reader.close()
+    return total
+
+
 def _file(side: Path, merged, ext: str) -> bytes:
     return (side / merged.make_filename(ext)).read_bytes()
 
@@ -119,7 +137,8 @@ def test_the_merged_segment_is_the_one_whooshs_merge_writes(sources, tmp_path, m
     try:
         assert list(a.all_stored_fields()) == list(b.all_stored_fields())
         for name in ("body", "title", "author", "quote", "note", "tagtext"):
-            assert a.field_length(name) == b.field_length(name) > 0, name
+            assert a.field_length(name) == _total_length(index, segments, name) > 0, name
+            assert abs(a.field_length(name) - b.field_length(name)) < 0.01 * a.field_length(name)
         ids = {
             f["doc"]["article_id"] for f in a.all_stored_fields() if f["doc"]["kind"] == "article"
         }
@@ -200,5 +219,90 @@ def test_segments_in_whooshs_older_codec_are_merged_by_whoosh(tmp_path, monkeypa
             assert len(list(the.all_ids())) == sum("the" in d["body"].lower() for d in articles)
         finally:
             reader.close()
+    finally:
+        index.close()
+
+
+def _listed_files_only(index: SearchIndex) -> bool:
+    """Every segment file in the index folder belongs to a segment its table lists."""
+    listed = {seg.segment_id() for seg in _segments(index)}
+    for path in index.folder.iterdir():
+        segment, dot, kind = path.name.partition(".")
+        if segment.startswith(INDEX_NAME + "_") and dot and kind != "toc" and segment not in listed:
+            return False
+    return not list(index.folder.parent.glob(index.folder.name + search_merge.SIDE_PREFIX + "*"))
+
+
+def _segment_files(index: SearchIndex) -> list[str]:
+    return sorted(
+        p.name
+        for p in index.folder.iterdir()
+        if p.name.startswith(INDEX_NAME + "_") and "." in p.name and p.suffix != ".toc"
+    )
+
+
+def test_a_rebuild_writes_what_whooshs_writer_writes(tmp_path, monkeypatch):
+    """Built as segments of 150 documents in a pool, merged once, committed alone: the
+    postings, lengths, stored fields and answers of one whoosh writer given every
+    document (but for which field lists a spelling word)."""
+    monkeypatch.setattr(rebuilding, "SEGMENT_DOCS", 150)
+    docs, texts, queries = _documents()
+    articles = [d for d in docs if d["kind"] == "article"]
+    docs = articles[:600] + articles[-13:]
+    docs += [d for d in _documents()[0] if d["kind"] != "article" and d["article_id"] <= 600]
+    ours = SearchIndex.open(tmp_path / "ours" / "search-index")
+    theirs = SearchIndex.open(tmp_path / "theirs" / "search-index")
+    try:
+        ours.rebuild([d for d in docs[:40] if d["kind"] == "article"])  # something to replace
+        seen: list[int] = []
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            assert ours.rebuild(docs, progress=seen.append, pool=pool) == len(docs)
+        assert seen[0] == 150 and seen[-1] == len(docs) and seen == sorted(seen)
+        assert not ours.needs_rebuild and _listed_files_only(ours)
+        theirs.rebuild([])
+        written_by_whoosh(theirs, docs)
+        (a,) = [leaf for leaf, _ in ours._searcher().reader().leaf_readers()]
+        (b,) = [leaf for leaf, _ in theirs._searcher().reader().leaf_readers()]
+        spelling = {"spell_body", "spell_title", "spell_tagtext"}
+        assert _postings(a, spelling) == _postings(b, spelling)
+        # a word is listed once per segment, under the first field it came in: each
+        # built segment lists under a field some words the one writer listed elsewhere
+        ours_words = {(f, t) for f, t in a.all_terms() if f in spelling}
+        their_words = {(f, t) for f, t in b.all_terms() if f in spelling}
+        assert their_words <= ours_words
+        assert {t for _, t in ours_words} == {t for _, t in their_words}
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+        for name in ("body", "title", "author", "quote", "note", "tagtext"):
+            assert a.field_length(name) == b.field_length(name) > 0, name
+            lengths = [a.doc_field_length(d, name) for d in range(a.doc_count_all())]
+            assert lengths == [b.doc_field_length(d, name) for d in range(b.doc_count_all())]
+        chosen = _chosen(queries)[::3]
+        matched = sum(assert_same_answers(ours, theirs, t, texts, exact=True) > 0 for t in chosen)
+        assert matched > 0.5 * len(chosen)
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_a_rebuild_cancelled_midway_keeps_the_old_index_and_leaves_no_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(rebuilding, "SEGMENT_DOCS", 100)
+    articles = [d for d in _documents()[0] if d["kind"] == "article"]
+    index = SearchIndex.open(tmp_path / "search-index")
+    try:
+        index.rebuild(articles[:30])
+        before = _segment_files(index)
+        for when in (2, 5):  # cancelled while building; after the merge, before the commit
+            reports: list[int] = []
+
+            def cancel(reports=reports, when=when) -> bool:
+                return len(reports) >= when
+
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                assert index.rebuild(articles[:500], reports.append, cancel, pool=pool) == 0
+            assert reports[-1] == (200 if when == 2 else 500)
+            assert _segment_files(index) == before
+            assert (index.folder / REBUILD_MARKER).exists()
+            assert index.needs_rebuild and _listed_files_only(index)
+            assert index.doc_ids() == {f"a:{n}" for n in range(1, 31)}
     finally:
         index.close()

@@ -19,10 +19,14 @@ arrays) are read with NumPy, a field at a time and a range of terms at a time:
 The per-document side (stored fields, field lengths, columns) is written as whoosh's
 merge writes it, a document at a time, without its postings. The segment is what
 whoosh's merge makes of the same sources: the same terms, ids, weights, places, lengths
-and term statistics (tests/test_search_merge.py compares them), with one deliberate
-difference: a source's spelling words (whoosh lists them once per segment, as postings
-of one document) are kept when that document was deleted, where whoosh's merge drops
-them, and with them words other documents still use (wildcards expand through them).
+and term statistics (tests/test_search_merge.py compares them), with two deliberate
+differences:
+- a source's spelling words (whoosh lists them once per segment, as postings of one
+  document) are kept when that document was deleted, where whoosh's merge drops them,
+  and with them words other documents still use (wildcards expand through them);
+- a field's total length is exact for a source that lost no document (whoosh's merge
+  adds up the documents' one-byte approximations), so that a rebuild, merged from
+  built segments, scores as one writer's segment does.
 
 Only segments written by Gloss's codec, with separate files and no inlined terms, are
 merged here; `mergeable` says so before anything is written (merge.py falls back to
@@ -235,10 +239,15 @@ def _little_u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 def _write_per_document(writer, schema, sources: list[_Source]) -> dict[str, np.ndarray]:
     """Stored fields, lengths and columns of every live document, as whoosh's merge
-    writes them (`write_per_doc`); returns each field's length bytes by new docnum."""
+    writes them (`write_per_doc`); returns each field's length bytes by new docnum.
+
+    A field's length over the segment (BM25's average length comes from it) is the
+    sum of the sources' own where they lost no document; whoosh's merge adds up the
+    documents' one-byte lengths instead, which only approximate the lengths."""
     perdoc = writer.perdocwriter
     total = sum(len(s.live) for s in sources)
     merged: dict[str, np.ndarray] = {}
+    totals: dict[str, int] = {}  # each field's length over the merged documents
     for source in sources:
         reader, live = source.reader, source.live
         lengths: dict[str, np.ndarray] = {}
@@ -275,6 +284,11 @@ def _write_per_document(writer, schema, sources: list[_Source]) -> dict[str, np.
                 perdoc.add_column_value(name, column_type, column[docnum])
             perdoc.finish_doc()
             writer.docnum += 1
+        whole = len(live) == source.segment.doc_count_all()
+        for name, mine in lengths.items():  # exact where no document was deleted
+            exact = reader.field_length(name) if whole else int(_LENGTHS[mine].sum())
+            totals[name] = totals.get(name, 0) + exact
+    wall.set_field_totals(perdoc, totals)
     perdoc.close()
     return merged
 

@@ -34,7 +34,7 @@ from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
-from index.search import bulk, marks
+from index.search import bulk, marks, rebuilding
 from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
 from index.search.analysis import postings as analysed_postings
@@ -81,7 +81,6 @@ __all__ = [
 INDEX_NAME = "gloss4"  # bump the digit when the schema changes: old indexes then read as damaged
 REBUILD_MARKER = f"{INDEX_NAME}.needs-rebuild"
 LOCK_TIMEOUT = 10.0  # seconds apply() waits for another process's writer
-REBUILD_LIMIT_MB = 256
 BUILD_LIMIT_MB = 128  # each worker building a segment of an import's backlog
 BATCH_LIMIT_MB = 128  # an import's writer: postings held in memory before a sorted run spills
 SORTS = ("relevance", "newest", "oldest")
@@ -486,31 +485,33 @@ class SearchIndex:
         docs: Iterable[dict],
         progress: Callable[[int], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        pool=None,
     ) -> int:
         """Replace the whole index with `docs`; return how many were indexed.
 
-        One writer and one commit: postings spill to sorted runs on disk past
-        REBUILD_LIMIT_MB and are merged once, so no segment is written twice.
-        If `cancel()` turns true nothing is committed: the index keeps its old
-        contents, `needs_rebuild` turns true, and 0 is returned.
+        The documents are written by the import's segment builders (in `pool`'s worker
+        processes when given) and merged once (rebuilding.py); one commit then lists that
+        segment alone. If `cancel()` turns true nothing is committed: the index keeps
+        its old contents, `needs_rebuild` turns true, and 0 is returned.
         """
-        count = 0
         with self._write_lock, _DamageGuard():
             (self.folder / REBUILD_MARKER).touch()
-            writer = self._writer(limitmb=REBUILD_LIMIT_MB)
+            built = rebuilding.build_merged(
+                self.folder, INDEX_NAME, docs, pool, progress=progress, cancel=cancel
+            )
+            if built is None:
+                return 0
+            segment, count = built
+            writer = self._writer(limitmb=8)
             try:
-                for doc in docs:
-                    if cancel is not None and count % 64 == 0 and cancel():
-                        return 0
-                    writer.add_document(**document_fields(doc))
-                    count += 1
-                    if progress is not None and count % 256 == 0:
-                        progress(count)
-                writer.commit(mergetype=writing.CLEAR)
+                writer.commit(mergetype=lambda _writer, _old: [segment] if segment else [])
                 self._commits += 1
             finally:
                 if not writer.is_closed:
                     writer.cancel()
+                    if segment is not None:
+                        for name in segment.list_files(self._storage):
+                            self._storage.delete_file(name)
             (self.folder / REBUILD_MARKER).unlink(missing_ok=True)
         if progress is not None:
             progress(count)

@@ -136,6 +136,12 @@ def term_table_positions(dbfile: Any, length: int) -> tuple[dict[str, int], Any]
     return dict(table.extras["fieldmap"]), np.frombuffer(raw, dtype, count)
 
 
+def set_field_totals(perdoc: Any, totals: dict[str, int]) -> None:
+    """Set the total lengths a segment's per-document writer records for some fields
+    (whoosh sums the lengths given to `add_field`; a merge knows them better)."""
+    perdoc._fieldlengths.update(totals)
+
+
 # --- queries and postings ------------------------------------------------------------------
 
 
@@ -292,9 +298,10 @@ def _missing() -> list[str]:
         return missing
     schema = fields.Schema(body=fields.TEXT(phrase=True))
     ix = RamStorage().create_index(schema)
+    checks = []
     with ix.writer() as writer:
         writer.add_document(body="wall check")
-    checks = []
+        checks.append(("PerDocWriter._fieldlengths", hasattr(writer.perdocwriter, "_fieldlengths")))
     with ix.searcher() as searcher:
         leaf = searcher.reader()
         checks.append(("SegmentReader._perdoc", hasattr(leaf, "_perdoc")))
