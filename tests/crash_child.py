@@ -11,7 +11,8 @@ appending one JSON line to ACKS around every committed operation:
 
 Scenarios: "annotations" (creates, edits, tag renames/merges/deletes and
 deletes, each one transaction), "import" (a folder import), "reindex"
-(reindex, then annotate + whoosh commit, in a loop).
+(reindex, then annotate + whoosh commit, in a loop), "reindex-pooled" (the same, the
+rebuild's segments built in worker processes and merged, as for a big library).
 
 The sample articles below were written for these tests.
 """
@@ -250,6 +251,12 @@ def main(argv: list[str]) -> int:
     elif scenario == "import":
         run_import(library, acks, argv[4])
     elif scenario == "reindex":
+        run_reindex(library, acks, rng)
+    elif scenario == "reindex-pooled":  # built by worker processes and merged, as a big one
+        from index import index_opening
+        from index.search import rebuilding
+
+        index_opening.POOL_FROM_DOCUMENTS, rebuilding.SEGMENT_DOCS = 50, 60
         run_reindex(library, acks, rng)
     elif scenario == "hold":  # keep the library open for writing until killed
         sys.stdin.read()

@@ -76,9 +76,12 @@ def _events(path: Path) -> list[dict]:
     return events
 
 
-def _kill_at_random(args: list[str], acks: Path, rng: random.Random) -> None:
-    """Start the child, wait until it has the library open, SIGKILL it 50-1,500 ms later."""
-    delay = rng.uniform(0.05, 1.5)
+def _kill_at_random(
+    args: list[str], acks: Path, rng: random.Random, delays: tuple[float, float] = (0.05, 1.5)
+) -> None:
+    """Start the child, wait until it has the library open, SIGKILL it 50-1,500 ms later
+    (or within `delays`)."""
+    delay = rng.uniform(*delays)
     child = subprocess.Popen(
         [sys.executable, str(CHILD), *args],
         stdin=subprocess.PIPE,
@@ -281,7 +284,14 @@ def test_kill_during_import_full(tmp_path, capsys):
 # --- (c) reindex and whoosh commits --------------------------------------------------------
 
 
-def run_reindex_kills(tmp_path: Path, corpus: Path, kills: int, capsys) -> Tally:
+def run_reindex_kills(
+    tmp_path: Path,
+    corpus: Path,
+    kills: int,
+    capsys,
+    scenario: str = "reindex",
+    delays: tuple[float, float] = (0.05, 1.5),
+) -> Tally:
     ready = tmp_path / "ready"
     with Library.open(ready, create_welcome=False) as library:
         library.import_paths([corpus])
@@ -294,7 +304,7 @@ def run_reindex_kills(tmp_path: Path, corpus: Path, kills: int, capsys) -> Tally
         folder = tmp_path / f"library-{round_}"
         shutil.copytree(ready, folder)
         acks = tmp_path / f"acks-{round_}.jsonl"
-        _kill_at_random(["reindex", str(folder), str(acks), str(SEED + round_)], acks, rng)
+        _kill_at_random([scenario, str(folder), str(acks), str(SEED + round_)], acks, rng, delays)
         tally.kills += 1
         expected, deleted = {}, set()
         pending = _replay(_events(acks), expected, deleted)
@@ -313,6 +323,12 @@ def run_reindex_kills(tmp_path: Path, corpus: Path, kills: int, capsys) -> Tally
 
 def test_kill_during_reindex(tmp_path, capsys):
     run_reindex_kills(tmp_path, need(BBC) / "sport", 3, capsys)
+
+
+def test_kill_during_a_reindex_built_by_workers_and_merged(tmp_path, capsys):
+    """The rebuild's segments written by worker processes, merged in one, committed:
+    killed anywhere (the workers too, then), nothing is lost."""
+    run_reindex_kills(tmp_path, need(BBC) / "sport", 4, capsys, "reindex-pooled", (0.3, 4.0))
 
 
 @pytest.mark.slow
