@@ -10,7 +10,9 @@ commits it in place of everything the index held.
 
 A cancel, or any failure, removes the segments written so far: nothing of the rebuild
 stays and the old index is untouched. A kill leaves files that no table of contents
-lists; whoosh removes them at the next commit.
+lists (whoosh removes them at the next commit) and perhaps a merge's side folder (removed
+by the next rebuild or tidy); the index's marker of an unfinished rebuild stays, so the
+next open rebuilds again.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def build_merged(
     """Write `docs` as one new segment of the index in `folder`, not committed: returns
     (its whoosh Segment, or None when there were no documents; how many documents), or
     None when `cancel()` turned true (then nothing is left in the folder)."""
+    search_merge.remove_leftovers(folder)  # side folders of merges a kill interrupted
     built: list = []
     merged = None
     result: tuple[Any, int] | None = None
