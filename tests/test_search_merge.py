@@ -306,3 +306,30 @@ def test_a_rebuild_cancelled_midway_keeps_the_old_index_and_leaves_no_files(tmp_
             assert index.doc_ids() == {f"a:{n}" for n in range(1, 31)}
     finally:
         index.close()
+
+
+def test_small_commits_merge_their_segments_beside_the_commits_own(tmp_path):
+    """Five one-document segments are merged by bulk_merge into one beside the sixth
+    commit's (whoosh's add_reader put them into it); deletions made along the way stay,
+    and every article is found once."""
+    articles = [d for d in _documents()[0] if d["kind"] == "article"][:40]
+    texts = {d["article_id"]: d["body"] for d in articles}
+    index = SearchIndex.open(tmp_path / "search-index")
+    try:
+        index.rebuild([])
+        for doc in articles[:6]:
+            index.apply([doc], [])
+        assert sorted(seg.doc_count_all() for seg in _segments(index)) == [1, 5]
+        for n, doc in enumerate(articles[6:], 6):
+            index.apply([doc], [f"a:{n - 3}"] if n % 4 == 0 else [])
+        index.apply([{**articles[1], "title": "Zanzibarite headline"}], [])  # replaced
+        gone = {f"a:{n - 3}" for n in range(6, 40) if n % 4 == 0}
+        assert index.doc_ids() == {d["id"] for d in articles} - gone
+        assert len(_segments(index)) <= 8
+        for doc in articles:
+            words = f'title:"{doc["title"]}"' if doc["id"] != "a:2" else "zanzibarite"
+            found = index.search(words, text_for=texts.__getitem__, limit=50)
+            ids = {h.article_id for h in found.hits}
+            assert (doc["article_id"] in ids) == (doc["id"] not in gone), doc["title"]
+    finally:
+        index.close()

@@ -17,6 +17,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
+from index.search import bulk_merge
 from index.search import whoosh_wall as wall
 from index.search.analysis import NAME_ANALYZER, STEM_ANALYZER
 from index.search.analysis import postings as analysed_postings
@@ -241,7 +242,9 @@ def merge_tiers(writer: writing.SegmentWriter, segments: list) -> list:
     """Merge policy for apply(): bounded work per commit, few segments to search.
 
     Segments whose documents are all deleted are dropped. Then the smallest
-    size tier holding MERGE_AT segments is merged into the new segment.
+    size tier holding MERGE_AT segments is merged into one segment beside the
+    commit's (bulk_merge: their postings concatenated, not read back through
+    whoosh's writer).
     Unlike whoosh's MERGE_SMALL, a big segment is never merged here, so a
     one-document commit can never turn into a minute-long rewrite.
     """
@@ -251,10 +254,32 @@ def merge_tiers(writer: writing.SegmentWriter, segments: list) -> list:
         if seg.doc_count_all() <= MERGE_MAX_DOCS:
             tiers.setdefault(len(str(seg.doc_count_all())), []).append(seg)
     chosen = next((tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_AT), [])
-    for seg in chosen:
+    kept = [seg for seg in segments if seg not in chosen]
+    merged = _merged_beside(writer, chosen) if chosen else None
+    if merged is not None:
+        return [*kept, merged]
+    for seg in chosen:  # segments in another codec: through whoosh's writer
         reader = SegmentReader(writer.storage, writer.schema, seg)
         try:
             writer.add_reader(reader)
         finally:
             reader.close()
-    return [seg for seg in segments if seg not in chosen]
+    return kept
+
+
+def _merged_beside(writer: writing.SegmentWriter, chosen: list):
+    """`chosen` merged by bulk_merge into a segment of its own, written in the index
+    folder by a writer of its own (committed by `writer`, which holds the lock); None
+    for segments bulk_merge does not read (nothing is written then)."""
+    storage = writer.storage
+    try:
+        with bulk_merge.opened(storage.folder, storage, writer.schema, chosen) as sources:
+            ix = storage.open_index(writer.indexname, schema=writer.schema)
+            side = SpellingWriter(ix, _lk=False, limitmb=8, compound=False)
+            try:
+                bulk_merge.merge_into(side, sources)
+                return wall.close_built_segment(side)
+            finally:
+                side.spelled_done()
+    except bulk_merge.Unmergeable:
+        return None
