@@ -316,6 +316,9 @@ def _missing() -> list[str]:
             checks.append((f"HashReader.{name}", hasattr(table, name)))
         if hasattr(leaf, "_perdoc"):
             checks.append(("PerDocReader._cached_reader", hasattr(leaf._perdoc, "_cached_reader")))
+        table = getattr(getattr(leaf, "_terms", None), "_tindex", None)  # the term table
+        for name in ("indexbase", "indexlen", "indexsize", "extras"):  # term_table_positions
+            checks.append((f"OrderedHashReader.{name}", hasattr(table, name)))
         matcher = leaf.postings("body", b"wall")
         for name in ("_read_ids", "_read_weights", "_read_values", "_next_block"):
             checks.append((f"W3LeafMatcher.{name}", hasattr(matcher, name)))
