@@ -18,7 +18,10 @@ fields, lengths, columns) goes through whoosh's own per-document writer, as befo
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from dataclasses import dataclass
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -261,10 +264,19 @@ class SegmentBuilder:
         return wall.close_built_segment(writer)
 
 
+@dataclass(slots=True)
+class Building:
+    """A segment being built by a worker process in `side`, a folder beside the index."""
+
+    side: Path
+    future: Future
+
+
 def build_segment(folder: str, indexname: str, docs: list[dict]):
-    """In a worker process: write `docs` as a new segment of the index in `folder` and
-    return it (whoosh's Segment) for the parent to commit; no lock is taken here."""
-    ix = FileStorage(folder).open_index(indexname, schema=SCHEMA)
+    """In a worker process: write `docs` as the one segment of a new index in the empty
+    folder `folder` and return it (whoosh's Segment, uncommitted) for the parent to move
+    into its index and commit (SearchIndex.add_built)."""
+    ix = FileStorage(folder).create_index(SCHEMA, indexname=indexname)
     writer = SpellingWriter(ix, _lk=False, limitmb=8, compound=False)
     try:
         builder = SegmentBuilder(writer)

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
@@ -260,19 +261,18 @@ class Indexer:
         """
         handled = 0
         with self.drain_lock, contextlib.ExitStack() as stack:
-            interval, pool, size = FIRST_COMMIT_S, None, FIRST_SEGMENT_DOCS
+            interval, pool = FIRST_COMMIT_S, None
             while limit is None or handled < limit:
                 bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
                 if bulk and pool is None and workers.builder_count() and not self.no_builders:
                     pool = stack.enter_context(workers.builder_pool())
                 if bulk and pool is not None:
                     try:
-                        done = self._guarded(partial(self._build_round, pool, size))
+                        done = self._pipeline(pool)
                     except BrokenProcessPool:
                         # workers that cannot start or died: this thread writes alone from now
                         self.no_builders, pool = True, None
                         continue
-                    size = SEGMENT_DOCS
                 else:
                     until = time.monotonic() + interval if bulk else None
                     done = self._guarded(partial(self._write_batches, until))
@@ -360,26 +360,66 @@ class Indexer:
                 f"{'waits' if left == 1 else 'wait'}, indexed once there is room"
             ) from None
 
-    def _build_round(self, pool, size: int) -> tuple[int, int]:
-        """One segment of up to `size` documents per worker, built in parallel, one commit."""
+    def _pipeline(self, pool) -> int:
+        """Build the backlog as segments in the worker processes and commit each as it is
+        done, in order; returns the outbox rows handled.
+
+        One segment more than there are workers waits in the pool's queue, so a worker that
+        finishes takes the next at once: the workers never wait for the slowest of them,
+        for a commit or for the reading of the next documents. The first segments are
+        small (the first articles are searchable within seconds); while every worker is
+        busy, only a full segment is queued, so a backlog still being filled by an
+        import is not cut into small ones. Commits follow the outbox's order: the rows a
+        commit forgets are all in it or in those before it.
+        """
+        builders, handled, made, read_seq = workers.builder_count(), 0, 0, 0
+        flight: deque[tuple[Any, _Batch]] = deque()
+        try:
+            while True:
+                while len(flight) <= builders and not self._stop.is_set():
+                    size = FIRST_SEGMENT_DOCS if made < builders else SEGMENT_DOCS
+                    batch = self._read_segment(read_seq, size, full=len(flight) >= builders)
+                    if batch is None:
+                        break
+                    building = (
+                        self.index.start_segment(pool, batch.upserts) if batch.upserts else None
+                    )
+                    flight.append((building, batch))
+                    read_seq, made = batch.last_seq, made + 1
+                if not flight:
+                    return handled
+                handled += self._guarded(partial(self._commit_built, *flight.popleft()))
+        finally:
+            for building, _ in flight:  # a worker failed: the rows stay queued
+                if building is not None:
+                    building.future.cancel()
+                    shutil.rmtree(building.side, ignore_errors=True)
+
+    def _commit_built(self, building, batch: _Batch) -> tuple[int, int]:
+        """Commit a built segment (None: deletions only); (last seq, rows) for _guarded."""
+        replaced = [*batch.deletes, *(d["id"] for d in batch.upserts)]
+        self.index.add_built(building, replaced)
+        return batch.last_seq, batch.rows
+
+    def _read_segment(self, after_seq: int, size: int, *, full: bool) -> _Batch | None:
+        """Up to `size` documents of the outbox after `after_seq`, None when there are none
+        (or, with `full`, fewer than `size` rows)."""
+        if full:
+            row = self.store.one("SELECT count(*) AS n FROM outbox WHERE seq > ?", (after_seq,))
+            if row is None or row["n"] < size:
+                return None
         taken: set[str] = set()
-        segments: list[list[dict[str, Any]]] = []
-        deletes: list[str] = []
-        read_seq, rows, more = 0, 0, True
-        while more and len(segments) < workers.builder_count():
-            docs: list[dict[str, Any]] = []
-            while more and len(docs) < size:
-                batch = self._next_batch(read_seq, taken)
-                if batch is None:
-                    more = False
-                    break
-                docs += batch.upserts
-                deletes += batch.deletes
-                read_seq, rows, more = batch.last_seq, rows + batch.rows, not batch.cut
-            segments.append(docs)
-        if rows:
-            self.index.add_segments(pool, segments, deletes)
-        return read_seq, rows
+        found = _Batch(after_seq, 0, [], [], False)
+        while len(found.upserts) < size:
+            batch = self._next_batch(found.last_seq, taken)
+            if batch is None:
+                break
+            found.upserts += batch.upserts
+            found.deletes += batch.deletes
+            found.last_seq, found.rows = batch.last_seq, found.rows + batch.rows
+            if batch.cut:
+                break
+        return found if found.rows else None
 
     def _write_batches(self, until: float | None) -> tuple[int, int]:
         """Feed outbox batches to one index writer and commit; (last seq, rows handled).
