@@ -52,14 +52,19 @@ class _Numbering(dict):
 
 
 class _WordNumbers(dict):
-    """Lower-case plain word → its term's number (each new word's term worked out once)."""
+    """Lower-case plain word → its term's number (each new word's term worked out once).
+
+    The words new to it are listed in `new` as well: a word it already holds came in an
+    earlier document of the segment, so its spelling word is listed already."""
 
     def __init__(self, numbers: _Numbering) -> None:
         super().__init__()
         self.numbers = numbers
+        self.new: list[str] = []
 
     def __missing__(self, word: str) -> int:
         number = self[word] = self.numbers[plain_term(word)]
+        self.new.append(word)
         return number
 
 
@@ -78,16 +83,17 @@ class _Analysed:
 
     def add(self, docnum: int, text: str) -> tuple[np.ndarray, np.ndarray, set[str]]:
         """Take one document's text: its tokens' term numbers and places, and its
-        spelling words."""
+        spelling words (for a plain text, those new to this field in the segment: the
+        others are listed already)."""
         plain = plain_tokens(text)
         if plain is None:
             terms, table, words = token_table(text)
-            lookup = self.numbers.__getitem__
+            codes = np.fromiter(map(self.numbers.__getitem__, terms), np.int32, len(terms))
         else:
             terms, table = plain
-            words = spelling_words(set(terms))
-            lookup = self.words.__getitem__
-        codes = np.fromiter(map(lookup, terms), np.int32, len(terms))
+            self.words.new = []
+            codes = np.fromiter(map(self.words.__getitem__, terms), np.int32, len(terms))
+            words = spelling_words(self.words.new)
         if len(codes):
             self.codes.append(codes)
             self.docs.append((docnum, len(codes)))
