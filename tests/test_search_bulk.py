@@ -214,3 +214,52 @@ def test_the_term_table_taking_runs_writes_the_bytes_of_whooshs_hash_writer(tmp_
         table.close()
         written.append(path.read_bytes())
     assert written[0] == written[1]
+
+
+class _GatedPool:
+    """A one-thread pool whose jobs start only once `gate` is set: a worker still building."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.gate = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+
+    def submit(self, fn, *args):
+        def held():
+            assert self.gate.wait(timeout=60)
+            return fn(*args)
+
+        return self._pool.submit(held)
+
+    def shutdown(self) -> None:
+        self.gate.set()
+        self._pool.shutdown()
+
+
+def test_commits_made_while_a_segment_is_built_beside_the_index_keep_it(tmp_path):
+    """A segment is built in a folder of its own: commits made meanwhile (a passage, another
+    segment) delete the index files they do not list, and must not touch it; committed
+    later, its documents are all found, each once, beside the others."""
+    docs = _corpus()[0]
+    articles = [d for d in docs if d["kind"] == "article"][:60]
+    index = SearchIndex.open(tmp_path / "search-index")
+    index.rebuild([])
+    pool = _GatedPool()
+    try:
+        first = index.start_segment(pool, articles[:40])
+        with index.batch() as add:  # a passage's commit while the first segment waits
+            add([articles[50]], [])
+        index.add_segments(ThreadPoolExecutor(max_workers=1), [articles[40:50]], [])
+        pool.gate.set()
+        index.add_built(first, [d["id"] for d in articles[:40]])
+    finally:
+        pool.shutdown()
+    assert not first.side.exists()  # the side folder is gone once its segment moved in
+    searcher = index._searcher()
+    assert searcher.doc_count() == 51
+    found = {searcher.stored_fields(n)["doc"]["article_id"] for n in range(searcher.doc_count())}
+    assert found == {d["article_id"] for d in articles[:51]}
+    for doc in (articles[3], articles[45], articles[50]):  # found by their ids' terms
+        assert searcher.document_number(id=doc["id"]) is not None
+    index.close()
