@@ -41,6 +41,7 @@ from index.search.codec import FieldPostings
 from index.search.fields import SCHEMA, SpelledText, SpellingWriter, document_fields
 
 _COUNT = 4  # whoosh's encoded places start with their count (pack_uint)
+_KEPT_VALUE = 200  # characters: a field value this short has its postings kept (_postings_of)
 
 
 class _Numbering(dict):
@@ -184,6 +185,7 @@ class SegmentBuilder:
         self._listed: dict[str, list[tuple]] = {}
         self._lengths: dict[str, list[int]] = {}  # field → each document's length byte
         self._spelled: set[str] = set()  # spelling words listed (one set for all fields)
+        self._indexed: dict[tuple[str, Any], list[tuple]] = {}  # see _postings_of
 
     def add(self, fields: dict[str, Any]) -> None:
         """One document's fields (as document_fields gives them), as add_document takes them."""
@@ -204,12 +206,14 @@ class SegmentBuilder:
                 length, last, fresh = self._analyse(name, field, value, docnum)
                 vbytes = last if last is not None else vbytes
             elif field.indexed:
-                stride = getattr(field.format, "stride", 0)
                 listed = self._listed.setdefault(name, [])
-                for tbytes, freq, weight, vbytes in field.index(value):
+                postings = self._postings_of(name, field, value)
+                for tbytes, freq, weight, kept, _ in postings:
                     if field.scorable:
                         length += freq
-                    listed.append((tbytes, docnum, weight, vbytes[_COUNT:] if stride else vbytes))
+                    listed.append((tbytes, docnum, weight, kept))
+                if postings:
+                    vbytes = postings[-1][4]
             if field.separate_spelling():
                 words = sorted(fresh) if fresh is not None else field.spellable_words(value)
                 spell = self._listed.setdefault(field.spelling_fieldname(name), [])
@@ -224,6 +228,22 @@ class SegmentBuilder:
                 perdoc.add_column_value(name, column, field.to_column_value(value))
         perdoc.finish_doc()
         writer.docnum += 1
+
+    def _postings_of(self, name: str, field, value) -> list[tuple]:
+        """(term bytes, frequency, weight, value kept, value) of each posting `field.index`
+        gives for `value`: worked out once per segment for a short value (a date, the
+        flags, an author, a colour come again and again), each time for an id."""
+        key = (name, value)
+        found = self._indexed.get(key) if name != "id" else None
+        if found is None:
+            stride = getattr(field.format, "stride", 0)
+            found = [
+                (tbytes, freq, weight, vbytes[_COUNT:] if stride else vbytes, vbytes)
+                for tbytes, freq, weight, vbytes in field.index(value)
+            ]
+            if name != "id" and isinstance(value, str) and len(value) <= _KEPT_VALUE:
+                self._indexed[key] = found
+        return found
 
     def _analyse(self, name: str, field, value: str, docnum: int):
         """(length, value of the last new term, fresh spelling words) of a SpelledText."""
