@@ -12,11 +12,13 @@ analyzer gives, and a kill in the middle of an import's rounds loses nothing.
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.library import Library
@@ -263,3 +265,32 @@ def test_commits_made_while_a_segment_is_built_beside_the_index_keep_it(tmp_path
     for doc in (articles[3], articles[45], articles[50]):  # found by their ids' terms
         assert searcher.document_number(id=doc["id"]) is not None
     index.close()
+
+
+def test_runs_laid_out_together_are_the_bytes_of_runs_made_one_by_one(tmp_path, monkeypatch):
+    """A field's runs laid out in groups of terms (codec_runs) are the bytes the run-by-run
+    writing gives, groups as small as one run included; term infos are TERMINFO's bytes."""
+    from index.search import codec, codec_runs
+
+    docs = _documents()[0][:400] + _documents()[0][-20:]  # BBC, passages, odd texts
+    written = {}
+    for name, at_once, group in (
+        ("one", False, 4 << 20),
+        ("small", True, 64),
+        ("big", True, 4 << 20),
+    ):
+        monkeypatch.setattr(codec.FlatFieldWriter, "runs_at_once", at_once)
+        monkeypatch.setattr(codec_runs, "_GROUP_BYTES", group)
+        index = SearchIndex.open(tmp_path / name / "search-index")
+        index.rebuild([])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            index.add_segments(pool, [docs], [])
+        written[name] = _files(index)
+        index.close()
+    assert written["small"] == written["one"] and written["big"] == written["one"]
+    info = codec_runs.term_infos(
+        np.array([2.5]), np.array([3]), (np.array([1]), np.array([9])), np.array([1.5]),
+        (np.array([4]), np.array([70000])), np.array([123456789012]), np.array([40]),
+    )  # fmt: skip
+    packed = codec_runs.TERMINFO.pack(0, 2.5, 3, 1, 9, 1.5, 4, 70000)
+    assert info == [packed + struct.pack("!qi", 123456789012, 40)]
