@@ -72,7 +72,7 @@ class _WordNumbers(dict):
 class _Analysed:
     """A SpelledText field's tokens over the segment's documents, as arrays."""
 
-    __slots__ = ("codes", "docs", "numbers", "places", "stride", "words")
+    __slots__ = ("codes", "docs", "lasts", "numbers", "places", "stride", "wanted", "words")
 
     def __init__(self, stride: int) -> None:
         self.stride = stride
@@ -81,6 +81,8 @@ class _Analysed:
         self.codes: list[np.ndarray] = []
         self.docs: list[tuple[int, int]] = []  # (document, tokens) in order
         self.places: list[np.ndarray] = []
+        self.wanted: list[int] = []  # documents whose last first-used term's value is wanted
+        self.lasts: dict[int, bytes] = {}  # ...and those values, once `postings` ran
 
     def add(self, docnum: int, text: str) -> tuple[np.ndarray, np.ndarray, set[str]]:
         """Take one document's text: its tokens' term numbers and places, and its
@@ -118,13 +120,15 @@ class _Analysed:
         order = np.argsort(codes, kind="stable")  # documents and positions stay in order
         codes, docs = codes[order], docs[order]
         places = np.ascontiguousarray(places[order], np.int32)
-        del order
         n = len(codes)
         fresh = np.ones(n, np.bool_)
         fresh[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
         first = np.flatnonzero(fresh)  # each posting's first token
         posting_code, posting_doc = codes[first], docs[first]
         stops = np.append(first[1:], n)
+        doc_ends = np.cumsum(counts)
+        self.lasts = self._last_values(order[first], first, stops, doc_ends, docnums, places)
+        del order
         new_term = np.ones(len(first), np.bool_)
         new_term[1:] = posting_code[1:] != posting_code[:-1]
         term_first = np.flatnonzero(new_term)  # each term's first posting
@@ -141,6 +145,25 @@ class _Analysed:
             values=places.data.cast("B"),  # slices of it are views, not copies
             value_starts=np.append(term_token, n) * size,
         )
+
+    def _last_values(self, taken, first, stops, doc_ends, docnums, places) -> dict[int, bytes]:
+        """The value whoosh's spelling postings carry for each wanted document: the places
+        of the term whose first use in it comes last (that posting's encoded value).
+
+        `taken` is each posting's first token as numbered in the tokens' own order (by
+        document, then place): a document's last such token is that term's first use."""
+        if not self.wanted:
+            return {}
+        posting_of = np.empty(len(places), np.int64)
+        posting_of[taken] = np.arange(len(taken))
+        firsts = np.sort(taken)
+        wanted = np.searchsorted(np.asarray(docnums), self.wanted)
+        chosen = posting_of[firsts[np.searchsorted(firsts, doc_ends[wanted]) - 1]]
+        out = {}
+        for docnum, p in zip(self.wanted, chosen.tolist(), strict=True):
+            a, b = int(first[p]), int(stops[p])
+            out[docnum] = pack_uint(b - a) + places[a:b].tobytes()
+        return out
 
 
 def _listed_postings(items: list[tuple], length_bytes: np.ndarray | None) -> FieldPostings:
@@ -186,6 +209,7 @@ class SegmentBuilder:
         self._lengths: dict[str, list[int]] = {}  # field → each document's length byte
         self._spelled: set[str] = set()  # spelling words listed (one set for all fields)
         self._indexed: dict[tuple[str, Any], list[tuple]] = {}  # see _postings_of
+        self._late: list[tuple[str, list[bytes], str, int]] = []  # spelling postings to add
 
     def add(self, fields: dict[str, Any]) -> None:
         """One document's fields (as document_fields gives them), as add_document takes them."""
@@ -203,8 +227,7 @@ class SegmentBuilder:
             if field.indexed and isinstance(field, SpelledText):
                 if not isinstance(value, str) or field.analyzer is not STEM_ANALYZER:
                     raise ValueError(f"field {name!r} needs text for the stemming analyzer")
-                length, last, fresh = self._analyse(name, field, value, docnum)
-                vbytes = last if last is not None else vbytes
+                length, fresh = self._analyse(name, field, value, docnum)
             elif field.indexed:
                 listed = self._listed.setdefault(name, [])
                 postings = self._postings_of(name, field, value)
@@ -214,10 +237,13 @@ class SegmentBuilder:
                     listed.append((tbytes, docnum, weight, kept))
                 if postings:
                     vbytes = postings[-1][4]
-            if field.separate_spelling():
-                words = sorted(fresh) if fresh is not None else field.spellable_words(value)
+            if field.separate_spelling() and fresh is not None:
+                if fresh:  # their postings' value is known once the field's are (finish)
+                    words = [w.encode("utf-8") for w in sorted(fresh)]
+                    self._late.append((field.spelling_fieldname(name), words, name, docnum))
+            elif field.separate_spelling():
                 spell = self._listed.setdefault(field.spelling_fieldname(name), [])
-                spell += [(w.encode("utf-8"), 0, 1.0, vbytes) for w in words]
+                spell += [(w.encode("utf-8"), 0, 1.0, vbytes) for w in field.spellable_words(value)]
             perdoc.add_field(name, field, value if field.stored else None, length)
             if length:
                 lengths = self._lengths.setdefault(name, [])
@@ -245,24 +271,19 @@ class SegmentBuilder:
                 self._indexed[key] = found
         return found
 
-    def _analyse(self, name: str, field, value: str, docnum: int):
-        """(length, value of the last new term, fresh spelling words) of a SpelledText."""
+    def _analyse(self, name: str, field, value: str, docnum: int) -> tuple[int, set[str]]:
+        """(length, fresh spelling words) of a SpelledText; a document with fresh words
+        is marked for its spelling postings' value (see _Analysed.lasts)."""
         analysed = self._analysed.get(name)
         if analysed is None:
             stride = getattr(field.format, "stride", 0)
             analysed = self._analysed[name] = _Analysed(stride)
-        codes, table, words = analysed.add(docnum, value)
+        codes, _table, words = analysed.add(docnum, value)
         fresh = words - self._spelled
-        if not fresh:
-            return len(codes), None, fresh
-        self._spelled |= fresh
-        # whoosh's spelling postings carry the value of the field's last posting: the
-        # places of the term used last for the first time
-        numbers, first = np.unique(codes, return_index=True)
-        mine = table[codes == numbers[first.argmax()]]
-        places = mine if analysed.stride == 3 else mine[:, :1]
-        last = pack_uint(len(places)) + np.ascontiguousarray(places, np.int32).tobytes()
-        return len(codes), last, fresh
+        if fresh:
+            self._spelled |= fresh
+            analysed.wanted.append(docnum)
+        return len(codes), fresh
 
     def finish(self):
         """Write the postings and close the segment; returns whoosh's Segment (uncommitted)."""
@@ -274,11 +295,19 @@ class SegmentBuilder:
             lengths[name] = np.zeros(max(count, 1), np.uint8)
             lengths[name][: len(values)] = values
         fieldwriter = writer.fieldwriter
+        analysed = {}
+        for name, field_tokens in self._analysed.items():
+            empty = np.zeros(max(count, 1), np.uint8)
+            analysed[name] = field_tokens.postings(lengths.get(name, empty))
+        # whoosh's spelling postings carry the value of the field's last posting: the
+        # places of the term used last for the first time in the document
+        for spelling, words, name, docnum in self._late:
+            last = self._analysed[name].lasts[docnum]
+            self._listed.setdefault(spelling, []).extend((w, 0, 1.0, last) for w in words)
         for name in sorted({*self._analysed, *self._listed}):
             field = self._schema[name]
             if name in self._analysed:
-                empty = np.zeros(max(count, 1), np.uint8)
-                postings = self._analysed[name].postings(lengths.get(name, empty))
+                postings = analysed.pop(name)
                 if postings is None:
                     continue
             elif self._listed[name]:
