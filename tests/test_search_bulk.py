@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.library import Library
 from index.search import analysis
@@ -125,6 +127,21 @@ def test_the_token_table_gives_the_analyzers_postings(text):
             got.setdefault(term, []).append((pos, start, end) if chars else pos)
         assert got == expected
         assert spelled == set(words)
+
+
+@given(st.text(alphabet="ab Z9_.,;-'\n\u201c\u201d\u2014\u00a3\u00e9", max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_the_token_table_of_random_plain_text_gives_the_analyzers_postings(text):
+    """Letters, digits, dots (joining or not), underscores, inert non-ASCII marks, an
+    accented letter (the slow road), short and long texts: the same tokens either way."""
+    long = (text + " ") * (1 + 2 * analysis._SHORT // (len(text) + 1))  # the NumPy road
+    for sample in (text, long, long.replace("\u00e9", "e")):
+        expected, words = analysis.postings(sample, True)
+        terms, table, spelled = analysis.token_table(sample)
+        got: dict[str, list] = {}
+        for term, (pos, start, end) in zip(terms, table.tolist(), strict=True):
+            got.setdefault(term, []).append((pos, start, end))
+        assert got == expected and spelled == set(words)
 
 
 def test_the_token_table_takes_the_fast_road_for_plain_text_only():
