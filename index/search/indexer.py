@@ -227,6 +227,7 @@ class Indexer:
         self.after_drain: Callable[[], None] | None = None  # the Library's mirror sync
         self.listeners: list[Callable[[], None]] = []  # told after each commit (see committed)
         self.no_builders = False  # set when worker processes failed: index in this thread
+        self._import_step = 0  # an import's written articles, in BULK_AT steps (import_wrote)
 
     def pending(self) -> int:
         row = self.store.one("SELECT count(*) AS n FROM outbox")
@@ -239,6 +240,16 @@ class Indexer:
             " count(DISTINCT CASE WHEN doc_id LIKE 'n:%' THEN doc_id END) AS n FROM outbox"
         )
         return (int(row["a"]), int(row["n"])) if row else (0, 0)
+
+    def import_wrote(self, written: int) -> None:
+        """An import has written `written` articles so far (called after each of its
+        batches): wake the drain at each BULK_AT more, a backlog worth the workers,
+        rather than at its next look (up to 5 s later, the workers idle meanwhile)."""
+        step = written // BULK_AT
+        if step != self._import_step:
+            self._import_step = step
+            if step:
+                self.notify()
 
     def committed(self) -> None:
         """Tell every listener that the index changed (the outbox rows it covered are gone).
