@@ -40,6 +40,7 @@ FIRST_COMMIT_S = 3.0  # without workers: the first commit of a backlog; then twi
 MAX_COMMIT_S = 60.0
 FIRST_SEGMENT_DOCS = 1_000  # with workers: documents per segment in the first round...
 SEGMENT_DOCS = 3_000  # ...and after (about what a worker's 128 MB of postings hold)
+WAIT_S = 0.25  # with a worker free, how often the outbox is looked at again
 
 
 def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:
@@ -389,7 +390,9 @@ class Indexer:
             while True:
                 while len(flight) <= builders and not self._stop.is_set():
                     size = FIRST_SEGMENT_DOCS if made < builders else SEGMENT_DOCS
-                    batch = self._read_segment(read_seq, size, full=len(flight) >= builders)
+                    # a full segment to queue; a backlog's worth for a worker that is free
+                    least = size if len(flight) >= builders else BULK_AT if flight else 1
+                    batch = self._read_segment(read_seq, size, least)
                     if batch is None:
                         break
                     building = (
@@ -399,6 +402,12 @@ class Indexer:
                     read_seq, made = batch.last_seq, made + 1
                 if not flight:
                     return handled
+                oldest = flight[0][0]
+                free = len(flight) <= builders and not self._stop.is_set()
+                if free and oldest is not None and not oldest.future.done():
+                    # a worker may be free: look at the outbox again soon
+                    futures.wait([oldest.future], timeout=WAIT_S)
+                    continue
                 handled += self._guarded(partial(self._commit_built, *flight.popleft()))
         finally:
             for building, _ in flight:  # a worker failed: the rows stay queued
@@ -412,12 +421,12 @@ class Indexer:
         self.index.add_built(building, replaced)
         return batch.last_seq, batch.rows
 
-    def _read_segment(self, after_seq: int, size: int, *, full: bool) -> _Batch | None:
-        """Up to `size` documents of the outbox after `after_seq`, None when there are none
-        (or, with `full`, fewer than `size` rows)."""
-        if full:
+    def _read_segment(self, after_seq: int, size: int, least: int) -> _Batch | None:
+        """Up to `size` documents of the outbox after `after_seq`; None when there are
+        fewer than `least` rows there."""
+        if least > 1:
             row = self.store.one("SELECT count(*) AS n FROM outbox WHERE seq > ?", (after_seq,))
-            if row is None or row["n"] < size:
+            if row is None or row["n"] < least:
                 return None
         taken: set[str] = set()
         found = _Batch(after_seq, 0, [], [], False)
