@@ -72,3 +72,18 @@ def test_the_quick_test_of_a_clean_span_passes_nothing_the_regex_would_find():
 def test_the_quick_test_agrees_with_the_regex_on_random_text(text):
     if surely_clean(text):
         assert _UNCLEAN.search(text) is None
+
+
+def test_a_block_with_new_spans_keeps_every_other_field():
+    """with_spans is replace(block, spans=…) spelled out: it names Block's fields in order."""
+    import dataclasses
+
+    from index.importers.blocks import with_spans
+    from index.model import Block, Span, TableRow
+
+    names = [f.name for f in dataclasses.fields(Block)]
+    assert names == ["kind", "spans", "level", "number", "checked", "language", "rows",
+                     "src", "alt", "image"]  # fmt: skip
+    block = Block("figure", [Span("a")], 2, 7, True, "py", [TableRow([])], "s.png", "alt", "i")
+    spans = [Span("b", "strong")]
+    assert with_spans(block, spans) == dataclasses.replace(block, spans=spans)
