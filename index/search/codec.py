@@ -318,8 +318,8 @@ class FlatFieldWriter(W3FieldWriter):
         )
         term_min_length = np.where(term_min_length == 256, 0, term_min_length)
         first_id, last_id = ids[starts[:-1]], ids[starts[1:] - 1]
-        arrays = (ids, weights, field.ends.astype("=u4"), lasts, max_weights)
-        arrays += (min_lengths.astype(np.uint8), max_lengths.astype(np.uint8))
+        arrays: tuple[np.ndarray, ...] = (ids, weights, field.ends.astype("=u4"), lasts)
+        arrays += (max_weights, min_lengths.astype(np.uint8), max_lengths.astype(np.uint8))
         prefix = pack_ushort(self._fieldid)
         keys = [prefix + term for term in field.terms]
         at = self._postfile.tell()

@@ -434,7 +434,7 @@ class SearchIndex:
         try:
             built = building.future.result() if building is not None else None
             with self._write_lock, _DamageGuard():
-                if built is not None:
+                if building is not None and built is not None:
                     search_merge.move_in(building.side, self.folder, built)
                 writer = self._writer(limitmb=32)
                 try:
