@@ -384,6 +384,7 @@ class Indexer:
         import is not cut into small ones. Commits follow the outbox's order: the rows a
         commit forgets are all in it or in those before it.
         """
+        search_merge.remove_leftovers(self.index.folder)  # builds a kill stopped
         builders, handled, made, read_seq = workers.builder_count(), 0, 0, 0
         flight: deque[tuple[Any, _Batch]] = deque()
         try:
@@ -493,6 +494,9 @@ class Indexer:
         self._wake.set()
 
     def _run(self) -> None:
+        if not self.store.read_only:  # segments a kill stopped half built, beside the index
+            with self.drain_lock:
+                search_merge.remove_leftovers(self.index.folder)
         try:
             self._finish_tidy()
         except Exception as error:  # the index stays as it is: searchable, just less tidy
