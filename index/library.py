@@ -448,10 +448,17 @@ class Library(PassageMethods, ExchangeMethods):
                 reanchor=notes.reanchor_article,
                 keep_near_duplicates=keep_near_duplicates,
                 attach=carried.attach,
+                written=self._import_wrote,
             )
         finally:
             self._imports += 1
             self._changed()
+
+    def _import_wrote(self, written: int) -> None:
+        """An import's batches are in the store: its indexer may start on them (not an
+        index opened late and not open yet: that one drains once open)."""
+        if self._background and not self._index_late():
+            self.indexer.import_wrote(written)
 
     def reread_articles(
         self, *, progress: Progress | None = None, cancel: Cancel | None = None

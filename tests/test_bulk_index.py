@@ -269,3 +269,36 @@ def test_a_tidy_makes_one_segment_but_never_rewrites_a_far_bigger_archive():
     assert search_merge.plan(imported[: search_merge.SMALL_TIDY_AT - 1]) == []
     (group,) = search_merge.plan(imported[: search_merge.SMALL_TIDY_AT])
     assert len(group) == search_merge.SMALL_TIDY_AT
+
+
+def test_an_imports_backlog_goes_to_the_indexer_while_the_import_still_runs(tmp_path, small_rounds):
+    """Once an import has written a backlog worth the workers, the indexer starts on it at
+    once: it used to wait for its next look, up to 5 s, with the workers idle."""
+    indexing_seen = []
+    with Library.open(tmp_path / "lib", background=True, create_welcome=False) as lib:
+
+        def progress(done: int, total: int, _path: str) -> None:
+            if done >= 200 and lib.indexer.drain_lock.locked():
+                indexing_seen.append(done)
+
+        lib.import_paths([three_hundred(tmp_path)], progress=progress)
+        assert indexing_seen, "the indexer did not start while the import ran"
+        assert lib.wait_indexed(timeout=120)
+        assert once_each(lib)
+
+
+def test_a_segment_a_kill_left_half_built_beside_the_index_is_removed_at_the_next_start(
+    tmp_path,
+):
+    """Segments are built in folders beside the index; a kill leaves one half written. The
+    next start removes it (the index itself never lists it)."""
+    with Library.open(tmp_path / "lib", create_welcome=False) as lib:
+        side = search_merge.side_folder(lib.index.folder)
+        (side / "gloss4_half.pst").write_bytes(b"\0" * 4096)
+    assert side.exists()
+    with Library.open(tmp_path / "lib", background=True, create_welcome=False) as lib:
+        deadline = time.monotonic() + 30
+        while side.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the indexer's thread removes it as it starts: no signal to wait on
+        assert not side.exists()
+        assert lib.check() == []

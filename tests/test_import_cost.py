@@ -14,6 +14,7 @@ from index.importers.blocks import (
     _clean_steps,
     _is_bad_char,
     clean_inline,
+    surely_clean,
 )
 
 
@@ -52,3 +53,37 @@ def test_a_span_is_left_as_it_is_only_when_cleaning_would_not_change_it():
 @given(st.text())
 def test_cleaning_random_text_gives_what_the_steps_give(text):
     assert clean_inline(text) == _clean_steps(text)
+
+
+def test_the_quick_test_of_a_clean_span_passes_nothing_the_regex_would_find():
+    """surely_clean, the shortcut of most spans, is true of no text _UNCLEAN finds
+    anything in: every code point alone and between letters, and the two spaces."""
+    wrong = []
+    for point in range(0x110000):
+        for text in (chr(point), f"a{chr(point)}b"):
+            if surely_clean(text) and _UNCLEAN.search(text) is not None:
+                wrong.append(hex(point))
+    assert wrong == []
+    assert not surely_clean("two  spaces") and not surely_clean("an \ufffc object")
+    assert surely_clean("Tide mills ground flour, été 😀")
+
+
+@given(st.text())
+def test_the_quick_test_agrees_with_the_regex_on_random_text(text):
+    if surely_clean(text):
+        assert _UNCLEAN.search(text) is None
+
+
+def test_a_block_with_new_spans_keeps_every_other_field():
+    """with_spans is replace(block, spans=…) spelled out: it names Block's fields in order."""
+    import dataclasses
+
+    from index.importers.blocks import with_spans
+    from index.model import Block, Span, TableRow
+
+    names = [f.name for f in dataclasses.fields(Block)]
+    assert names == ["kind", "spans", "level", "number", "checked", "language", "rows",
+                     "src", "alt", "image"]  # fmt: skip
+    block = Block("figure", [Span("a")], 2, 7, True, "py", [TableRow([])], "s.png", "alt", "i")
+    spans = [Span("b", "strong")]
+    assert with_spans(block, spans) == dataclasses.replace(block, spans=spans)

@@ -12,12 +12,16 @@ analyzer gives, and a kill in the middle of an import's rounds loses nothing.
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import writing
 
 from index.library import Library
@@ -136,6 +140,21 @@ def test_the_token_table_gives_the_analyzers_postings(text):
         assert spelled == set(words)
 
 
+@given(st.text(alphabet="ab Z9_.,;-'\n\u201c\u201d\u2014\u00a3\u00e9", max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_the_token_table_of_random_plain_text_gives_the_analyzers_postings(text):
+    """Letters, digits, dots (joining or not), underscores, inert non-ASCII marks, an
+    accented letter (the slow road), short and long texts: the same tokens either way."""
+    long = (text + " ") * (1 + 2 * analysis._SHORT // (len(text) + 1))  # the NumPy road
+    for sample in (text, long, long.replace("\u00e9", "e")):
+        expected, words = analysis.postings(sample, True)
+        terms, table, spelled = analysis.token_table(sample)
+        got: dict[str, list] = {}
+        for term, (pos, start, end) in zip(terms, table.tolist(), strict=True):
+            got.setdefault(term, []).append((pos, start, end))
+        assert got == expected and spelled == set(words)
+
+
 def test_the_token_table_takes_the_fast_road_for_plain_text_only():
     assert analysis.plain_tokens("The “plain” text — £5, U.S. rates") is not None
     for text in ("café", "😀 here", "flag 🇬🇧", "北京", "İstanbul", "x\u0301"):
@@ -225,3 +244,81 @@ def test_the_term_table_taking_runs_writes_the_bytes_of_whooshs_hash_writer(tmp_
         table.close()
         written.append(path.read_bytes())
     assert written[0] == written[1]
+
+
+class _GatedPool:
+    """A one-thread pool whose jobs start only once `gate` is set: a worker still building."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.gate = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+
+    def submit(self, fn, *args):
+        def held():
+            assert self.gate.wait(timeout=60)
+            return fn(*args)
+
+        return self._pool.submit(held)
+
+    def shutdown(self) -> None:
+        self.gate.set()
+        self._pool.shutdown()
+
+
+def test_commits_made_while_a_segment_is_built_beside_the_index_keep_it(tmp_path):
+    """A segment is built in a folder of its own: commits made meanwhile (a passage, another
+    segment) delete the index files they do not list, and must not touch it; committed
+    later, its documents are all found, each once, beside the others."""
+    docs = _corpus()[0]
+    articles = [d for d in docs if d["kind"] == "article"][:60]
+    index = SearchIndex.open(tmp_path / "search-index")
+    index.rebuild([])
+    pool = _GatedPool()
+    try:
+        first = index.start_segment(pool, articles[:40])
+        with index.batch() as add:  # a passage's commit while the first segment waits
+            add([articles[50]], [])
+        index.add_segments(ThreadPoolExecutor(max_workers=1), [articles[40:50]], [])
+        pool.gate.set()
+        index.add_built(first, [d["id"] for d in articles[:40]])
+    finally:
+        pool.shutdown()
+    assert not first.side.exists()  # the side folder is gone once its segment moved in
+    searcher = index._searcher()
+    assert searcher.doc_count() == 51
+    found = {searcher.stored_fields(n)["doc"]["article_id"] for n in range(searcher.doc_count())}
+    assert found == {d["article_id"] for d in articles[:51]}
+    for doc in (articles[3], articles[45], articles[50]):  # found by their ids' terms
+        assert searcher.document_number(id=doc["id"]) is not None
+    index.close()
+
+
+def test_runs_laid_out_together_are_the_bytes_of_runs_made_one_by_one(tmp_path, monkeypatch):
+    """A field's runs laid out in groups of terms (codec_runs) are the bytes the run-by-run
+    writing gives, groups as small as one run included; term infos are TERMINFO's bytes."""
+    from index.search import codec, codec_runs
+
+    docs = _documents()[0][:400] + _documents()[0][-20:]  # BBC, passages, odd texts
+    written = {}
+    for name, at_once, group in (
+        ("one", False, 4 << 20),
+        ("small", True, 64),
+        ("big", True, 4 << 20),
+    ):
+        monkeypatch.setattr(codec.FlatFieldWriter, "runs_at_once", at_once)
+        monkeypatch.setattr(codec_runs, "_GROUP_BYTES", group)
+        index = SearchIndex.open(tmp_path / name / "search-index")
+        index.rebuild([])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            index.add_segments(pool, [docs], [])
+        written[name] = _files(index)
+        index.close()
+    assert written["small"] == written["one"] and written["big"] == written["one"]
+    info = codec_runs.term_infos(
+        np.array([2.5]), np.array([3]), (np.array([1]), np.array([9])), np.array([1.5]),
+        (np.array([4]), np.array([70000])), np.array([123456789012]), np.array([40]),
+    )  # fmt: skip
+    packed = codec_runs.TERMINFO.pack(0, 2.5, 3, 1, 9, 1.5, 4, 70000)
+    assert info == [packed + struct.pack("!qi", 123456789012, 40)]

@@ -28,8 +28,9 @@ def import_plaintext(text: str, source_path: str = "") -> Article:
     author = date = None
     while paragraphs and len(paragraphs[0]) < 60:
         line = paragraphs[0]
-        if not date and parse_date(line):
-            date = parse_date(line)
+        when = None if date else parse_date(line)
+        if when:
+            date = when
         elif not author and line.lower().startswith("by ") and looks_like_author(line):
             author = line[3:].strip()
         else:

@@ -18,7 +18,10 @@ fields, lengths, columns) goes through whoosh's own per-document writer, as befo
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from dataclasses import dataclass
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +41,7 @@ from index.search.codec import FieldPostings
 from index.search.fields import SCHEMA, SpelledText, SpellingWriter, document_fields
 
 _COUNT = 4  # whoosh's encoded places start with their count (pack_uint)
+_KEPT_VALUE = 200  # characters: a field value this short has its postings kept (_postings_of)
 
 
 class _Numbering(dict):
@@ -49,21 +53,26 @@ class _Numbering(dict):
 
 
 class _WordNumbers(dict):
-    """Lower-case plain word → its term's number (each new word's term worked out once)."""
+    """Lower-case plain word → its term's number (each new word's term worked out once).
+
+    The words new to it are listed in `new` as well: a word it already holds came in an
+    earlier document of the segment, so its spelling word is listed already."""
 
     def __init__(self, numbers: _Numbering) -> None:
         super().__init__()
         self.numbers = numbers
+        self.new: list[str] = []
 
     def __missing__(self, word: str) -> int:
         number = self[word] = self.numbers[plain_term(word)]
+        self.new.append(word)
         return number
 
 
 class _Analysed:
     """A SpelledText field's tokens over the segment's documents, as arrays."""
 
-    __slots__ = ("codes", "docs", "numbers", "places", "stride", "words")
+    __slots__ = ("codes", "docs", "lasts", "numbers", "places", "stride", "wanted", "words")
 
     def __init__(self, stride: int) -> None:
         self.stride = stride
@@ -72,19 +81,22 @@ class _Analysed:
         self.codes: list[np.ndarray] = []
         self.docs: list[tuple[int, int]] = []  # (document, tokens) in order
         self.places: list[np.ndarray] = []
+        self.wanted: list[int] = []  # documents whose last first-used term's value is wanted
+        self.lasts: dict[int, bytes] = {}  # ...and those values, once `postings` ran
 
     def add(self, docnum: int, text: str) -> tuple[np.ndarray, np.ndarray, set[str]]:
         """Take one document's text: its tokens' term numbers and places, and its
-        spelling words."""
+        spelling words (for a plain text, those new to this field in the segment: the
+        others are listed already)."""
         plain = plain_tokens(text)
         if plain is None:
             terms, table, words = token_table(text)
-            lookup = self.numbers.__getitem__
+            codes = np.fromiter(map(self.numbers.__getitem__, terms), np.int32, len(terms))
         else:
             terms, table = plain
-            words = spelling_words(set(terms))
-            lookup = self.words.__getitem__
-        codes = np.fromiter(map(lookup, terms), np.int32, len(terms))
+            self.words.new = []
+            codes = np.fromiter(map(self.words.__getitem__, terms), np.int32, len(terms))
+            words = spelling_words(self.words.new)
         if len(codes):
             self.codes.append(codes)
             self.docs.append((docnum, len(codes)))
@@ -108,13 +120,15 @@ class _Analysed:
         order = np.argsort(codes, kind="stable")  # documents and positions stay in order
         codes, docs = codes[order], docs[order]
         places = np.ascontiguousarray(places[order], np.int32)
-        del order
         n = len(codes)
         fresh = np.ones(n, np.bool_)
         fresh[1:] = (codes[1:] != codes[:-1]) | (docs[1:] != docs[:-1])
         first = np.flatnonzero(fresh)  # each posting's first token
         posting_code, posting_doc = codes[first], docs[first]
         stops = np.append(first[1:], n)
+        doc_ends = np.cumsum(counts)
+        self.lasts = self._last_values(order[first], first, stops, doc_ends, docnums, places)
+        del order
         new_term = np.ones(len(first), np.bool_)
         new_term[1:] = posting_code[1:] != posting_code[:-1]
         term_first = np.flatnonzero(new_term)  # each term's first posting
@@ -131,6 +145,25 @@ class _Analysed:
             values=places.data.cast("B"),  # slices of it are views, not copies
             value_starts=np.append(term_token, n) * size,
         )
+
+    def _last_values(self, taken, first, stops, doc_ends, docnums, places) -> dict[int, bytes]:
+        """The value whoosh's spelling postings carry for each wanted document: the places
+        of the term whose first use in it comes last (that posting's encoded value).
+
+        `taken` is each posting's first token as numbered in the tokens' own order (by
+        document, then place): a document's last such token is that term's first use."""
+        if not self.wanted:
+            return {}
+        posting_of = np.empty(len(places), np.int64)
+        posting_of[taken] = np.arange(len(taken))
+        firsts = np.sort(taken)
+        wanted = np.searchsorted(np.asarray(docnums), self.wanted)
+        chosen = posting_of[firsts[np.searchsorted(firsts, doc_ends[wanted]) - 1]]
+        out = {}
+        for docnum, p in zip(self.wanted, chosen.tolist(), strict=True):
+            a, b = int(first[p]), int(stops[p])
+            out[docnum] = pack_uint(b - a) + places[a:b].tobytes()
+        return out
 
 
 def _listed_postings(items: list[tuple], length_bytes: np.ndarray | None) -> FieldPostings:
@@ -175,6 +208,8 @@ class SegmentBuilder:
         self._listed: dict[str, list[tuple]] = {}
         self._lengths: dict[str, list[int]] = {}  # field → each document's length byte
         self._spelled: set[str] = set()  # spelling words listed (one set for all fields)
+        self._indexed: dict[tuple[str, Any], list[tuple]] = {}  # see _postings_of
+        self._late: list[tuple[str, list[bytes], str, int]] = []  # spelling postings to add
 
     def add(self, fields: dict[str, Any]) -> None:
         """One document's fields (as document_fields gives them), as add_document takes them."""
@@ -192,19 +227,23 @@ class SegmentBuilder:
             if field.indexed and isinstance(field, SpelledText):
                 if not isinstance(value, str) or field.analyzer is not STEM_ANALYZER:
                     raise ValueError(f"field {name!r} needs text for the stemming analyzer")
-                length, last, fresh = self._analyse(name, field, value, docnum)
-                vbytes = last if last is not None else vbytes
+                length, fresh = self._analyse(name, field, value, docnum)
             elif field.indexed:
-                stride = getattr(field.format, "stride", 0)
                 listed = self._listed.setdefault(name, [])
-                for tbytes, freq, weight, vbytes in field.index(value):
+                postings = self._postings_of(name, field, value)
+                for tbytes, freq, weight, kept, _ in postings:
                     if field.scorable:
                         length += freq
-                    listed.append((tbytes, docnum, weight, vbytes[_COUNT:] if stride else vbytes))
-            if field.separate_spelling():
-                words = sorted(fresh) if fresh is not None else field.spellable_words(value)
+                    listed.append((tbytes, docnum, weight, kept))
+                if postings:
+                    vbytes = postings[-1][4]
+            if field.separate_spelling() and fresh is not None:
+                if fresh:  # their postings' value is known once the field's are (finish)
+                    words = [w.encode("utf-8") for w in sorted(fresh)]
+                    self._late.append((field.spelling_fieldname(name), words, name, docnum))
+            elif field.separate_spelling():
                 spell = self._listed.setdefault(field.spelling_fieldname(name), [])
-                spell += [(w.encode("utf-8"), 0, 1.0, vbytes) for w in words]
+                spell += [(w.encode("utf-8"), 0, 1.0, vbytes) for w in field.spellable_words(value)]
             perdoc.add_field(name, field, value if field.stored else None, length)
             if length:
                 lengths = self._lengths.setdefault(name, [])
@@ -216,24 +255,35 @@ class SegmentBuilder:
         perdoc.finish_doc()
         writer.docnum += 1
 
-    def _analyse(self, name: str, field, value: str, docnum: int):
-        """(length, value of the last new term, fresh spelling words) of a SpelledText."""
+    def _postings_of(self, name: str, field, value) -> list[tuple]:
+        """(term bytes, frequency, weight, value kept, value) of each posting `field.index`
+        gives for `value`: worked out once per segment for a short value (a date, the
+        flags, an author, a colour come again and again), each time for an id."""
+        key = (name, value)
+        found = self._indexed.get(key) if name != "id" else None
+        if found is None:
+            stride = getattr(field.format, "stride", 0)
+            found = [
+                (tbytes, freq, weight, vbytes[_COUNT:] if stride else vbytes, vbytes)
+                for tbytes, freq, weight, vbytes in field.index(value)
+            ]
+            if name != "id" and isinstance(value, str) and len(value) <= _KEPT_VALUE:
+                self._indexed[key] = found
+        return found
+
+    def _analyse(self, name: str, field, value: str, docnum: int) -> tuple[int, set[str]]:
+        """(length, fresh spelling words) of a SpelledText; a document with fresh words
+        is marked for its spelling postings' value (see _Analysed.lasts)."""
         analysed = self._analysed.get(name)
         if analysed is None:
             stride = getattr(field.format, "stride", 0)
             analysed = self._analysed[name] = _Analysed(stride)
-        codes, table, words = analysed.add(docnum, value)
+        codes, _table, words = analysed.add(docnum, value)
         fresh = words - self._spelled
-        if not fresh:
-            return len(codes), None, fresh
-        self._spelled |= fresh
-        # whoosh's spelling postings carry the value of the field's last posting: the
-        # places of the term used last for the first time
-        numbers, first = np.unique(codes, return_index=True)
-        mine = table[codes == numbers[first.argmax()]]
-        places = mine if analysed.stride == 3 else mine[:, :1]
-        last = pack_uint(len(places)) + np.ascontiguousarray(places, np.int32).tobytes()
-        return len(codes), last, fresh
+        if fresh:
+            self._spelled |= fresh
+            analysed.wanted.append(docnum)
+        return len(codes), fresh
 
     def finish(self):
         """Write the postings and close the segment; returns whoosh's Segment (uncommitted)."""
@@ -245,11 +295,19 @@ class SegmentBuilder:
             lengths[name] = np.zeros(max(count, 1), np.uint8)
             lengths[name][: len(values)] = values
         fieldwriter = writer.fieldwriter
+        analysed = {}
+        for name, field_tokens in self._analysed.items():
+            empty = np.zeros(max(count, 1), np.uint8)
+            analysed[name] = field_tokens.postings(lengths.get(name, empty))
+        # whoosh's spelling postings carry the value of the field's last posting: the
+        # places of the term used last for the first time in the document
+        for spelling, words, name, docnum in self._late:
+            last = self._analysed[name].lasts[docnum]
+            self._listed.setdefault(spelling, []).extend((w, 0, 1.0, last) for w in words)
         for name in sorted({*self._analysed, *self._listed}):
             field = self._schema[name]
             if name in self._analysed:
-                empty = np.zeros(max(count, 1), np.uint8)
-                postings = self._analysed[name].postings(lengths.get(name, empty))
+                postings = analysed.pop(name)
                 if postings is None:
                     continue
             elif self._listed[name]:
@@ -261,10 +319,19 @@ class SegmentBuilder:
         return wall.close_built_segment(writer)
 
 
+@dataclass(slots=True)
+class Building:
+    """A segment being built by a worker process in `side`, a folder beside the index."""
+
+    side: Path
+    future: Future
+
+
 def build_segment(folder: str, indexname: str, docs: list[dict]):
-    """In a worker process: write `docs` as a new segment of the index in `folder` and
-    return it (whoosh's Segment) for the parent to commit; no lock is taken here."""
-    ix = FileStorage(folder).open_index(indexname, schema=SCHEMA)
+    """In a worker process: write `docs` as the one segment of a new index in the empty
+    folder `folder` and return it (whoosh's Segment, uncommitted) for the parent to move
+    into its index and commit (SearchIndex.add_built)."""
+    ix = FileStorage(folder).create_index(SCHEMA, indexname=indexname)
     writer = SpellingWriter(ix, _lk=False, limitmb=8, compound=False)
     try:
         builder = SegmentBuilder(writer)

@@ -39,12 +39,12 @@ from whoosh import formats
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.matching import ListMatcher
-from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-MAGIC = b"GLP1"
-BLOCK = 1024  # postings per block header
-_HEAD = struct.Struct("<4sIIB3x")  # magic, postings, blocks, stride
+from index.search.codec_runs import BLOCK, MAGIC, can_run, runs_at_once, term_infos
+from index.search.codec_runs import HEAD as _HEAD
+
 _COUNT = 4  # whoosh's value starts with the number of places (pack_uint)
 _INT32 = np.dtype("=i4")  # the values' ints, as array("i") writes them
 
@@ -267,11 +267,6 @@ class FlatPostingsWriter(W3PostingsWriter):
         return terminfo
 
 
-# whoosh's W3TermInfo as bytes: flags (1 = inlined), total weight, documents, min and max
-# length (as bytes), max weight, first and last id; then the extent (offset, length).
-_TERMINFO = struct.Struct("!BfIBBfII")
-
-
 @dataclass(slots=True)
 class FieldPostings:
     """One field's postings for a whole new segment as arrays (bulk.py builds them): the
@@ -315,33 +310,54 @@ class FlatFieldWriter(W3FieldWriter):
         max_lengths = np.maximum.reduceat(lengths, first)
         min_lengths = np.minimum.reduceat(np.where(lengths == 0, 256, lengths), first)
         min_lengths = np.where(min_lengths == 256, 0, min_lengths)
-        term_weight = np.add.reduceat(weights.astype(np.float64), starts[:-1]).tolist()
-        term_max_weight = np.maximum.reduceat(max_weights, block_at[:-1]).tolist()
-        term_max_length = np.maximum.reduceat(max_lengths, block_at[:-1]).tolist()
+        term_weight = np.add.reduceat(weights.astype(np.float64), starts[:-1])
+        term_max_weight = np.maximum.reduceat(max_weights, block_at[:-1])
+        term_max_length = np.maximum.reduceat(max_lengths, block_at[:-1])
         term_min_length = np.minimum.reduceat(
             np.where(min_lengths == 0, 256, min_lengths), block_at[:-1]
         )
-        term_min_length = np.where(term_min_length == 256, 0, term_min_length).tolist()
-        first_id, last_id = ids[starts[:-1]].tolist(), ids[starts[1:] - 1].tolist()
-        ids_b, weights_b, ends_b = (
-            ids.tobytes(),
-            weights.tobytes(),
-            field.ends.astype("=u4").tobytes(),
+        term_min_length = np.where(term_min_length == 256, 0, term_min_length)
+        first_id, last_id = ids[starts[:-1]], ids[starts[1:] - 1]
+        arrays: tuple[np.ndarray, ...] = (ids, weights, field.ends.astype("=u4"), lasts)
+        arrays += (max_weights, min_lengths.astype(np.uint8), max_lengths.astype(np.uint8))
+        prefix = pack_ushort(self._fieldid)
+        keys = [prefix + term for term in field.terms]
+        at = self._postfile.tell()
+        if can_run(field.value_starts) and self.runs_at_once:
+            runs = runs_at_once(stride, starts, block_at, arrays, field.values, field.value_starts)
+            sizes = []
+            for blob, size in runs:
+                self._postfile.write(blob)
+                sizes.append(size)
+            size = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
+        else:
+            size = self._runs_one_by_one(stride, starts, block_at, arrays, field)
+        infos = term_infos(
+            term_weight,
+            counts,
+            (term_min_length, term_max_length),
+            term_max_weight,
+            (first_id, last_id),
+            at + np.cumsum(size) - size,
+            size,
         )
-        lasts_b, max_weights_b = lasts.tobytes(), max_weights.tobytes()
-        min_b, max_b = (
-            min_lengths.astype(np.uint8).tobytes(),
-            max_lengths.astype(np.uint8).tobytes(),
+        self._tindex.add_run(keys, infos)
+        self.finish_field()
+
+    runs_at_once = True  # False: each term's run made on its own (the tests compare both)
+
+    def _runs_one_by_one(self, stride: int, starts, block_at, arrays, field) -> np.ndarray:
+        """Write each term's run in turn (any values); returns the runs' sizes."""
+        ids_b, weights_b, ends_b, lasts_b, max_weights_b, min_b, max_b = (
+            a.tobytes() for a in arrays
         )
         values, value_at = field.values, field.value_starts.tolist()
-        at, block_at, starts = self._postfile.tell(), block_at.tolist(), starts.tolist()
-        head, info = _HEAD.pack, _TERMINFO.pack
-        prefix = pack_ushort(self._fieldid)
+        block_at, starts = block_at.tolist(), starts.tolist()
+        head = _HEAD.pack
         chunks: list[bytes] = []
-        keys: list[bytes] = []
-        infos: list[bytes] = []
+        sizes: list[int] = []
         held = 0  # bytes in `chunks`: written out every few megabytes
-        for k, term in enumerate(field.terms):
+        for k in range(len(field.terms)):
             a, b, ba, bb = starts[k], starts[k + 1], block_at[k], block_at[k + 1]
             chunk = b"".join(
                 (
@@ -358,26 +374,13 @@ class FlatFieldWriter(W3FieldWriter):
                 )
             )
             chunks.append(chunk)
+            sizes.append(len(chunk))
             held += len(chunk)
             if held > _WRITE_AT:
                 self._postfile.write(b"".join(chunks))
                 chunks, held = [], 0
-            stats = info(
-                0,
-                term_weight[k],
-                b - a,
-                term_min_length[k],
-                term_max_length[k],
-                term_max_weight[k],
-                first_id[k],
-                last_id[k],
-            )
-            keys.append(prefix + term)
-            infos.append(stats + pack_long(at) + pack_int(len(chunk)))
-            at += len(chunk)
         self._postfile.write(b"".join(chunks))
-        self._tindex.add_run(keys, infos)
-        self.finish_field()
+        return np.array(sizes, np.int64)
 
 
 _WRITE_AT = 4 << 20  # bytes of postings gathered before a write

@@ -417,36 +417,54 @@ class SearchIndex:
                 if not writer.is_closed:
                     writer.cancel()
 
+    def start_segment(self, pool, docs: list[dict]) -> bulk.Building:
+        """Start building `docs` as a new segment in one of `pool`'s worker processes, in
+        a folder of its own beside the index (add_built commits it).
+
+        Built beside the index, a segment is safe from the commits made meanwhile (a
+        commit deletes the segment files it does not list), so that segments are built
+        and committed one after another without the write lock held across builds."""
+        side = search_merge.side_folder(self.folder)
+        return bulk.Building(side, pool.submit(bulk.build_segment, str(side), INDEX_NAME, docs))
+
+    def add_built(self, building: bulk.Building | None, replaced: list[str]) -> None:
+        """Commit the segment `building` makes (None: no new documents), deleting every
+        older copy of the ids in `replaced` (the new documents' own, and gone ones')."""
+        try:
+            built = building.future.result() if building is not None else None
+            with self._write_lock, _DamageGuard():
+                if building is not None and built is not None:
+                    search_merge.move_in(building.side, self.folder, built)
+                writer = self._writer(limitmb=32)
+                try:
+                    searcher = self._searcher()
+                    if searcher.reader().generation() != writer.generation - 1:
+                        self._local.searcher = None
+                        searcher = self._searcher()
+                    bulk.delete_ids(writer, searcher, replaced, self.segment_table)
+
+                    def keep_and_add(_writer, segments: list) -> list:
+                        kept = [seg for seg in segments if seg.doc_count() > 0]
+                        return kept + ([built] if built is not None else [])
+
+                    writer.commit(mergetype=keep_and_add)
+                    self._commits += 1
+                finally:
+                    if not writer.is_closed:
+                        writer.cancel()
+        finally:
+            if building is not None:
+                shutil.rmtree(building.side, ignore_errors=True)
+
     def add_segments(self, pool, batches: list[list[dict]], deletes: list[str]) -> None:
         """Index each batch of documents as a segment of its own, built in parallel by
-        `pool`'s worker processes, and commit them at once, replacing older copies of
-        their ids and deleting `deletes`.
-
-        whoosh writes one segment per writer, in one thread: this is how an import's
-        backlog uses every core. The write lock is held from the first build to the
-        commit: a commit deletes segment files it does not list, which would include
-        segments still being built.
-        """
-        with self._write_lock, _DamageGuard():
-            futures = [pool.submit(build_segment, str(self.folder), b) for b in batches if b]
-            built = [future.result() for future in futures]
-            writer = self._writer(limitmb=32)
-            try:
-                searcher = self._searcher()
-                if searcher.reader().generation() != writer.generation - 1:
-                    self._local.searcher = None
-                    searcher = self._searcher()
-                replaced = [*deletes, *(d["id"] for b in batches for d in b)]
-                bulk.delete_ids(writer, searcher, replaced, self.segment_table)
-
-                def keep_and_add(_writer, segments: list) -> list:
-                    return [seg for seg in segments if seg.doc_count() > 0] + built
-
-                writer.commit(mergetype=keep_and_add)
-                self._commits += 1
-            finally:
-                if not writer.is_closed:
-                    writer.cancel()
+        `pool`'s worker processes, committed in order, replacing older copies of their
+        ids; then delete `deletes`."""
+        started = [(self.start_segment(pool, b), [d["id"] for d in b]) for b in batches if b]
+        for building, ids in started:
+            self.add_built(building, ids)
+        if deletes:
+            self.add_built(None, deletes)
 
     def tidy_plan(self, groups: int = 1) -> list[list]:
         """An import's segments worth merging, as groups for the workers (merge.py): one
@@ -697,14 +715,6 @@ RAREST_WORDS = 3  # words of a quote whose posting lists articles_with_words int
 SUGGEST_BELOW = 3  # offer "Did you mean" when fewer article groups than this matched
 OPEN_RETRIES = 20
 SETTLED_NS = 2_000_000_000  # a folder time older than this is trusted to show any commit
-
-
-def build_segment(folder: str, docs: list[dict]):
-    """In a worker process: write `docs` as a new segment of the index in `folder` and
-    return it (whoosh's Segment) for the parent to commit; no lock is taken here, the
-    parent holds it (see SearchIndex.add_segments). Written in one pass by bulk.py: the
-    segment whoosh's writer makes of the same documents, several times faster."""
-    return bulk.build_segment(folder, INDEX_NAME, docs)
 
 
 def _all_ids(matcher):

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +40,7 @@ FIRST_COMMIT_S = 3.0  # without workers: the first commit of a backlog; then twi
 MAX_COMMIT_S = 60.0
 FIRST_SEGMENT_DOCS = 1_000  # with workers: documents per segment in the first round...
 SEGMENT_DOCS = 3_000  # ...and after (about what a worker's 128 MB of postings hold)
+WAIT_S = 0.25  # with a worker free, how often the outbox is looked at again
 
 
 def article_doc(store: Store, article_id: int) -> dict[str, Any] | None:
@@ -226,6 +228,7 @@ class Indexer:
         self.after_drain: Callable[[], None] | None = None  # the Library's mirror sync
         self.listeners: list[Callable[[], None]] = []  # told after each commit (see committed)
         self.no_builders = False  # set when worker processes failed: index in this thread
+        self._import_step = 0  # an import's written articles, in BULK_AT steps (import_wrote)
 
     def pending(self) -> int:
         row = self.store.one("SELECT count(*) AS n FROM outbox")
@@ -238,6 +241,16 @@ class Indexer:
             " count(DISTINCT CASE WHEN doc_id LIKE 'n:%' THEN doc_id END) AS n FROM outbox"
         )
         return (int(row["a"]), int(row["n"])) if row else (0, 0)
+
+    def import_wrote(self, written: int) -> None:
+        """An import has written `written` articles so far (called after each of its
+        batches): wake the drain at each BULK_AT more, a backlog worth the workers,
+        rather than at its next look (up to 5 s later, the workers idle meanwhile)."""
+        step = written // BULK_AT
+        if step != self._import_step:
+            self._import_step = step
+            if step:
+                self.notify()
 
     def committed(self) -> None:
         """Tell every listener that the index changed (the outbox rows it covered are gone).
@@ -260,19 +273,18 @@ class Indexer:
         """
         handled = 0
         with self.drain_lock, contextlib.ExitStack() as stack:
-            interval, pool, size = FIRST_COMMIT_S, None, FIRST_SEGMENT_DOCS
+            interval, pool = FIRST_COMMIT_S, None
             while limit is None or handled < limit:
                 bulk = limit is None and not self.store.read_only and self.pending() >= BULK_AT
                 if bulk and pool is None and workers.builder_count() and not self.no_builders:
                     pool = stack.enter_context(workers.builder_pool())
                 if bulk and pool is not None:
                     try:
-                        done = self._guarded(partial(self._build_round, pool, size))
+                        done = self._pipeline(pool)
                     except BrokenProcessPool:
                         # workers that cannot start or died: this thread writes alone from now
                         self.no_builders, pool = True, None
                         continue
-                    size = SEGMENT_DOCS
                 else:
                     until = time.monotonic() + interval if bulk else None
                     done = self._guarded(partial(self._write_batches, until))
@@ -360,26 +372,75 @@ class Indexer:
                 f"{'waits' if left == 1 else 'wait'}, indexed once there is room"
             ) from None
 
-    def _build_round(self, pool, size: int) -> tuple[int, int]:
-        """One segment of up to `size` documents per worker, built in parallel, one commit."""
+    def _pipeline(self, pool) -> int:
+        """Build the backlog as segments in the worker processes and commit each as it is
+        done, in order; returns the outbox rows handled.
+
+        One segment more than there are workers waits in the pool's queue, so a worker that
+        finishes takes the next at once: the workers never wait for the slowest of them,
+        for a commit or for the reading of the next documents. The first segments are
+        small (the first articles are searchable within seconds); while every worker is
+        busy, only a full segment is queued, so a backlog still being filled by an
+        import is not cut into small ones. Commits follow the outbox's order: the rows a
+        commit forgets are all in it or in those before it.
+        """
+        search_merge.remove_leftovers(self.index.folder)  # builds a kill stopped
+        builders, handled, made, read_seq = workers.builder_count(), 0, 0, 0
+        flight: deque[tuple[Any, _Batch]] = deque()
+        try:
+            while True:
+                while len(flight) <= builders and not self._stop.is_set():
+                    size = FIRST_SEGMENT_DOCS if made < builders else SEGMENT_DOCS
+                    # a full segment to queue; a backlog's worth for a worker that is free
+                    least = size if len(flight) >= builders else BULK_AT if flight else 1
+                    batch = self._read_segment(read_seq, size, least)
+                    if batch is None:
+                        break
+                    building = (
+                        self.index.start_segment(pool, batch.upserts) if batch.upserts else None
+                    )
+                    flight.append((building, batch))
+                    read_seq, made = batch.last_seq, made + 1
+                if not flight:
+                    return handled
+                oldest = flight[0][0]
+                free = len(flight) <= builders and not self._stop.is_set()
+                if free and oldest is not None and not oldest.future.done():
+                    # a worker may be free: look at the outbox again soon
+                    futures.wait([oldest.future], timeout=WAIT_S)
+                    continue
+                handled += self._guarded(partial(self._commit_built, *flight.popleft()))
+        finally:
+            for building, _ in flight:  # a worker failed: the rows stay queued
+                if building is not None:
+                    building.future.cancel()
+                    shutil.rmtree(building.side, ignore_errors=True)
+
+    def _commit_built(self, building, batch: _Batch) -> tuple[int, int]:
+        """Commit a built segment (None: deletions only); (last seq, rows) for _guarded."""
+        replaced = [*batch.deletes, *(d["id"] for d in batch.upserts)]
+        self.index.add_built(building, replaced)
+        return batch.last_seq, batch.rows
+
+    def _read_segment(self, after_seq: int, size: int, least: int) -> _Batch | None:
+        """Up to `size` documents of the outbox after `after_seq`; None when there are
+        fewer than `least` rows there."""
+        if least > 1:
+            row = self.store.one("SELECT count(*) AS n FROM outbox WHERE seq > ?", (after_seq,))
+            if row is None or row["n"] < least:
+                return None
         taken: set[str] = set()
-        segments: list[list[dict[str, Any]]] = []
-        deletes: list[str] = []
-        read_seq, rows, more = 0, 0, True
-        while more and len(segments) < workers.builder_count():
-            docs: list[dict[str, Any]] = []
-            while more and len(docs) < size:
-                batch = self._next_batch(read_seq, taken)
-                if batch is None:
-                    more = False
-                    break
-                docs += batch.upserts
-                deletes += batch.deletes
-                read_seq, rows, more = batch.last_seq, rows + batch.rows, not batch.cut
-            segments.append(docs)
-        if rows:
-            self.index.add_segments(pool, segments, deletes)
-        return read_seq, rows
+        found = _Batch(after_seq, 0, [], [], False)
+        while len(found.upserts) < size:
+            batch = self._next_batch(found.last_seq, taken)
+            if batch is None:
+                break
+            found.upserts += batch.upserts
+            found.deletes += batch.deletes
+            found.last_seq, found.rows = batch.last_seq, found.rows + batch.rows
+            if batch.cut:
+                break
+        return found if found.rows else None
 
     def _write_batches(self, until: float | None) -> tuple[int, int]:
         """Feed outbox batches to one index writer and commit; (last seq, rows handled).
@@ -433,6 +494,9 @@ class Indexer:
         self._wake.set()
 
     def _run(self) -> None:
+        if not self.store.read_only:  # segments a kill stopped half built, beside the index
+            with self.drain_lock:
+                search_merge.remove_leftovers(self.index.folder)
         try:
             self._finish_tidy()
         except Exception as error:  # the index stays as it is: searchable, just less tidy

@@ -80,6 +80,8 @@ class _Writer:
         self.attach = attach
         self.pending: list[_Entry] = []
         self.last_flush = time.monotonic()
+        self.written = 0  # entries written by this import so far
+        self.on_written: Callable[[int], None] | None = None  # told that count after each batch
         self._addresses: dict[str, int] | None = None
 
     def same_address(self, conn: sqlite3.Connection, url: str | None) -> int | None:
@@ -138,8 +140,11 @@ class _Writer:
         due = len(self.pending) >= BATCH_FILES or time.monotonic() - self.last_flush > BATCH_SECONDS
         if self.pending and (due or force):
             self._write(self.pending)
+            self.written += len(self.pending)
             self.pending = []
             self.last_flush = time.monotonic()
+            if self.on_written is not None:
+                self.on_written(self.written)
 
     def _write(self, batch: list[_Entry]) -> None:
         with self.store.write() as conn:
@@ -259,8 +264,12 @@ def import_paths(
     reanchor: Reanchor | None = None,
     keep_near_duplicates: bool = False,
     attach: Attach | None = None,
+    written: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import files, folders, archives and exports; return what happened to each."""
+    """Import files, folders, archives and exports; return what happened to each.
+
+    `written(n)` is called after each batch's transaction with the entries written so far
+    (the Library wakes its indexer with it once they are a backlog worth its workers)."""
     started = time.monotonic()
     report = ImportReport()
     found = list(walk(paths))
@@ -269,6 +278,7 @@ def import_paths(
     archives = [(item, kind) for item, kind in zip(found, kinds, strict=True) if kind != "file"]
     total = len(files) + ARCHIVE_STEPS * len(archives)
     writer = _Writer(store, report, reanchor, attach, keep_near_duplicates)
+    writer.on_written = written
     done = 0
     parsed = workers.parse_all([i.path for i in files if not i.error], cancel)
     try:
