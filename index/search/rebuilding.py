@@ -70,28 +70,40 @@ def build_merged(
 
 
 def _build(folder, indexname, docs, pool, built, progress, cancel) -> int | None:
-    """Every document into segments (appended to `built` in order); the count, or None
-    when cancelled (the segments under way are waited for, and listed in `built`)."""
-    pending: deque[tuple[Future, int]] = deque()
+    """Every document into segments (appended to `built` in order, their files moved into
+    `folder`); the count, or None when cancelled. Each batch is built as the one segment of
+    a new index in a side folder of its own (what bulk.build_segment writes), as the
+    import's pipeline builds them; the segments under way when it stops are dropped with
+    their folders."""
+    pending: deque[tuple[Future, int, Path]] = deque()
     count = 0
 
     def settle(wait: bool) -> None:
         nonlocal count
         while pending and (wait or pending[0][0].done()):
-            future, size = pending.popleft()
-            built.append(future.result())
+            future, size, side = pending[0]
+            segment = future.result()
+            pending.popleft()
+            search_merge.move_in(side, folder, segment)
+            shutil.rmtree(side, ignore_errors=True)
+            built.append(segment)
             count += size
             if progress is not None:
                 progress(count)
             wait = False
 
     def submit(batch: list[dict]) -> None:
+        side = search_merge.side_folder(folder)
+        future: Future
         if pool is not None:
-            future = pool.submit(bulk.build_segment, str(folder), indexname, batch)
+            future = pool.submit(bulk.build_segment, str(side), indexname, batch)
         else:
             future = Future()
-            future.set_result(bulk.build_segment(str(folder), indexname, batch))
-        pending.append((future, len(batch)))
+            try:
+                future.set_result(bulk.build_segment(str(side), indexname, batch))
+            except BaseException as error:
+                future.set_exception(error)
+        pending.append((future, len(batch), side))
 
     batch: list[dict] = []
     try:
@@ -111,10 +123,11 @@ def _build(folder, indexname, docs, pool, built, progress, cancel) -> int | None
             settle(wait=True)
         return count
     finally:
-        for future, _ in pending:  # cancelled or failed: the segments under way, to remove
+        for future, _, side in pending:  # cancelled or failed: dropped with their folders
             if not future.cancel():
                 with contextlib.suppress(Exception):  # (the first failure is what is raised)
-                    built.append(future.result())
+                    future.result()
+            shutil.rmtree(side, ignore_errors=True)
 
 
 def _merge(folder: Path, indexname: str, built: list, pool) -> Any:
