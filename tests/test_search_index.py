@@ -875,3 +875,31 @@ def test_a_segments_facet_table_read_at_once_equals_it_read_row_by_row(small_ind
         assert any(
             {"x y", "ÿ"} <= {t for tags in Table.read(leaf).tags for t in tags} for leaf in leaves
         )
+
+
+def _resident_index_kb(folder: Path) -> int:
+    """Resident kB of this process's maps of the index's files (Linux: /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5:  # a mapping's first line
+            inside = len(head) >= 6 and head[5].startswith(str(folder))
+        elif inside and line.startswith("Rss:"):
+            total += int(head[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs /proc (Linux)")
+def test_searches_hand_the_index_pages_they_read_back_to_the_system(bbc_index, texts):
+    """A window keeps its searcher for its whole life: every page of the index's files a
+    search read stayed counted as the window's memory (612 MB after 700 searches at
+    178,000 articles). They are released after the searches (the answers are unchanged)."""
+    queries = ['"prime minister"', "government", "elect*", "title:market", "oil prices"]
+    search_module.release_mapped_pages(now=True)
+    # searches within a second of a release keep their pages (typing reads the same ones)
+    first = [ids(run(bbc_index, q, texts, limit=50)) for q in queries]
+    touched = _resident_index_kb(bbc_index.folder)
+    assert touched > 0
+    search_module.release_mapped_pages(now=True)
+    assert _resident_index_kb(bbc_index.folder) < touched / 4
+    assert [ids(run(bbc_index, q, texts, limit=50)) for q in queries] == first

@@ -49,7 +49,12 @@ from index.search.matches import Matches, drop_hidden
 from index.search.postings import PostingCache
 from index.search.query import parse_query
 from index.search.scorer import Scorer, SearchTimeout
-from index.search.segments import MappedStorage, decoded_lengths, fresh_reader
+from index.search.segments import (
+    MappedStorage,
+    decoded_lengths,
+    fresh_reader,
+    release_mapped_pages,
+)
 from index.search.snippets import (
     AnnotationHit,
     ArticleHit,
@@ -612,6 +617,7 @@ class SearchIndex:
                 suggestion = self._suggestion(parsed, s, table, len(matches), hidden, unknown)
             facets = matches.facets()
         took = (time.perf_counter() - start) * 1000
+        release_mapped_pages()  # after `took`: the answer is made, what it read can go
         message = "; ".join(notes) if notes else None
         return SearchResult(query, len(matches), took, suggestion, hits, facets, terms, message)
 

@@ -5,8 +5,12 @@ whoosh's internals these rely on are reached through whoosh_wall.py.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
+import threading
+import time
+import weakref
 from collections.abc import Callable
 
 from whoosh import index
@@ -40,6 +44,33 @@ class MappedFile(BufferFile):
         return StructFile(SubFile(self.file, position, length), name=name or self._name)
 
 
+RELEASE_EVERY_S = 1.0  # mapped pages handed back at most this often (typing keeps its pages)
+_mapped: weakref.WeakSet[MappedFile] = weakref.WeakSet()  # every segment file mapped now
+_release = {"at": 0.0}
+_release_lock = threading.Lock()
+
+
+def release_mapped_pages(*, now: bool = False) -> None:
+    """Take the pages searches touched out of this process's resident memory (at most once
+    a RELEASE_EVERY_S unless `now`). The maps are read-only views of the index's files:
+    the pages stay in the system's file cache, and the next read maps them again (a minor
+    fault, no disk read). Without this, a searcher kept for the window's life counted every
+    page it ever read as the window's memory: 612 MB after 700 searches at 178,000
+    articles, against 24 MB released after each (their times were unchanged)."""
+    advise = getattr(mmap, "MADV_DONTNEED", None)
+    if advise is None:  # (no madvise here: the system manages the pages alone)
+        return
+    with _release_lock:
+        moment = time.monotonic()
+        if not now and moment - _release["at"] < RELEASE_EVERY_S:
+            return
+        _release["at"] = moment
+        files = list(_mapped)
+    for file in files:
+        with contextlib.suppress(ValueError, OSError):  # closed meanwhile
+            file.mapped.madvise(advise)
+
+
 class MappedStorage(FileStorage):
     """FileStorage that maps segment files instead of reading or copying them."""
 
@@ -53,7 +84,9 @@ class MappedStorage(FileStorage):
             if os.fstat(f.fileno()).st_size == 0:
                 return super().open_file(name)
             mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return MappedFile(mapped, name)
+        file = MappedFile(mapped, name)
+        _mapped.add(file)
+        return file
 
 
 def fresh_reader(ix: index.FileIndex, old, warm: Callable) -> object:
