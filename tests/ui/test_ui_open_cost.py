@@ -186,6 +186,19 @@ class CallCountingModel(ArticleTableModel):
         return super().data(index, role)
 
 
+def _counted_list(qtbot) -> tuple[ArticleList, CallCountingModel]:
+    """An article list shown over a model that counts the calls Qt makes into it."""
+    view = ArticleList()
+    qtbot.addWidget(view)
+    model = CallCountingModel(view)
+    view.model = model
+    view.proxy.setSourceModel(model)
+    view.resize(420, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, model
+
+
 def _varied(count: int) -> list[ArticleSummary]:
     """Rows whose titles, authors and dates sort in three different orders."""
     return [
@@ -209,16 +222,7 @@ def test_a_big_list_arrives_sorted_and_filtered_without_a_call_per_row(qtbot):
     sorts itself and decides the filter for all rows at once, and the view asks only
     about the rows it shows. The order, the filter and the chosen row stay right."""
     count = 20_000
-    view = ArticleList()
-    qtbot.addWidget(view)
-    model = CallCountingModel(view)
-    view.model = model
-    view.proxy.setSourceModel(model)
-    view.filter.textChanged.disconnect()
-    view.filter.textChanged.connect(view.proxy.set_filter_text)
-    view.resize(420, 600)
-    view.show()
-    qtbot.waitExposed(view)
+    view, model = _counted_list(qtbot)
     rows = _varied(count)
     view.table.sortByColumn(ArticleTableModel.AUTHOR, Qt.SortOrder.DescendingOrder)
     view.set_articles("All articles", rows)
@@ -369,14 +373,7 @@ def test_typing_in_the_filter_of_a_big_list_asks_python_nothing_per_row(qtbot):
     letter, deleted and typed afresh, the list shows what the words select, and the chosen
     article stays chosen while it is listed."""
     count = 20_000
-    view = ArticleList()
-    qtbot.addWidget(view)
-    model = CallCountingModel(view)
-    view.model = model
-    view.proxy.setSourceModel(model)
-    view.resize(420, 600)
-    view.show()
-    qtbot.waitExposed(view)
+    view, model = _counted_list(qtbot)
     rows = _varied(count)
     view.set_articles("All articles", rows)
     QApplication.processEvents()
