@@ -18,6 +18,8 @@ fields, lengths, columns) goes through whoosh's own per-document writer, as befo
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from concurrent.futures import Future
 from dataclasses import dataclass
 from operator import itemgetter
@@ -29,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
+from index.search import merge as search_merge
 from index.search import whoosh_wall as wall
 from index.search.analysis import (
     STEM_ANALYZER,
@@ -321,10 +324,44 @@ class SegmentBuilder:
 
 @dataclass(slots=True)
 class Building:
-    """A segment being built by a worker process in `side`, a folder beside the index."""
+    """A segment being built (by a worker process, or already by this thread) as the one
+    segment of a new index in `side`, a folder beside the index: safe from the commits
+    made to the index meanwhile, which delete the segment files they do not list."""
 
     side: Path
     future: Future
+
+    def moved_into(self, folder: Path):
+        """The built segment (waited for), its files moved into the index `folder`; the
+        side folder is removed whatever happens. Raises what the build raised."""
+        try:
+            built = self.future.result()
+            if built is not None:
+                search_merge.move_in(self.side, folder, built)
+            return built
+        finally:
+            shutil.rmtree(self.side, ignore_errors=True)
+
+    def dropped(self) -> None:
+        """Nothing of the build kept: cancelled, or waited for, and its folder removed."""
+        if not self.future.cancel():
+            with contextlib.suppress(Exception):  # (a failure is told by whoever waited)
+                self.future.result()
+        shutil.rmtree(self.side, ignore_errors=True)
+
+
+def start_building(pool, folder: Path, indexname: str, docs: list[dict]) -> Building:
+    """Build `docs` as a new segment beside the index in `folder`: in one of `pool`'s
+    worker processes, or in this thread when `pool` is None."""
+    side = search_merge.side_folder(folder)
+    if pool is not None:
+        return Building(side, pool.submit(build_segment, str(side), indexname, docs))
+    future: Future = Future()
+    try:
+        future.set_result(build_segment(str(side), indexname, docs))
+    except Exception as error:
+        future.set_exception(error)
+    return Building(side, future)
 
 
 def build_segment(folder: str, indexname: str, docs: list[dict]):

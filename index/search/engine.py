@@ -25,6 +25,7 @@ import warnings
 import weakref
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent import futures
 from pathlib import Path
 
 import numpy as np
@@ -429,17 +430,16 @@ class SearchIndex:
         Built beside the index, a segment is safe from the commits made meanwhile (a
         commit deletes the segment files it does not list), so that segments are built
         and committed one after another without the write lock held across builds."""
-        side = search_merge.side_folder(self.folder)
-        return bulk.Building(side, pool.submit(bulk.build_segment, str(side), INDEX_NAME, docs))
+        return bulk.start_building(pool, self.folder, INDEX_NAME, docs)
 
     def add_built(self, building: bulk.Building | None, replaced: list[str]) -> None:
         """Commit the segment `building` makes (None: no new documents), deleting every
         older copy of the ids in `replaced` (the new documents' own, and gone ones')."""
         try:
-            built = building.future.result() if building is not None else None
+            if building is not None:
+                futures.wait([building.future])  # built without the write lock held
             with self._write_lock, _DamageGuard():
-                if building is not None and built is not None:
-                    search_merge.move_in(building.side, self.folder, built)
+                built = building.moved_into(self.folder) if building is not None else None
                 writer = self._writer(limitmb=32)
                 try:
                     searcher = self._searcher()

@@ -17,11 +17,9 @@ next open rebuilds again.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -71,39 +69,21 @@ def build_merged(
 
 def _build(folder, indexname, docs, pool, built, progress, cancel) -> int | None:
     """Every document into segments (appended to `built` in order, their files moved into
-    `folder`); the count, or None when cancelled. Each batch is built as the one segment of
-    a new index in a side folder of its own (what bulk.build_segment writes), as the
-    import's pipeline builds them; the segments under way when it stops are dropped with
-    their folders."""
-    pending: deque[tuple[Future, int, Path]] = deque()
+    `folder`); the count, or None when cancelled. Each batch is built beside the index as
+    the import's are (bulk.start_building); the builds under way when it stops are dropped
+    with their folders."""
+    pending: deque[tuple[bulk.Building, int]] = deque()
     count = 0
 
     def settle(wait: bool) -> None:
         nonlocal count
-        while pending and (wait or pending[0][0].done()):
-            future, size, side = pending[0]
-            segment = future.result()
-            pending.popleft()
-            search_merge.move_in(side, folder, segment)
-            shutil.rmtree(side, ignore_errors=True)
-            built.append(segment)
+        while pending and (wait or pending[0][0].future.done()):
+            building, size = pending.popleft()
+            built.append(building.moved_into(folder))
             count += size
             if progress is not None:
                 progress(count)
             wait = False
-
-    def submit(batch: list[dict]) -> None:
-        side = search_merge.side_folder(folder)
-        future: Future
-        if pool is not None:
-            future = pool.submit(bulk.build_segment, str(side), indexname, batch)
-        else:
-            future = Future()
-            try:
-                future.set_result(bulk.build_segment(str(side), indexname, batch))
-            except BaseException as error:
-                future.set_exception(error)
-        pending.append((future, len(batch), side))
 
     batch: list[dict] = []
     try:
@@ -112,22 +92,19 @@ def _build(folder, indexname, docs, pool, built, progress, cancel) -> int | None
                 return None
             batch.append(doc)
             if len(batch) == SEGMENT_DOCS:
-                submit(batch)
+                pending.append((bulk.start_building(pool, folder, indexname, batch), len(batch)))
                 batch = []
                 settle(wait=len(pending) >= IN_FLIGHT)
         if batch:
-            submit(batch)
+            pending.append((bulk.start_building(pool, folder, indexname, batch), len(batch)))
         while pending:
             if cancel is not None and cancel():
                 return None
             settle(wait=True)
         return count
     finally:
-        for future, _, side in pending:  # cancelled or failed: dropped with their folders
-            if not future.cancel():
-                with contextlib.suppress(Exception):  # (the first failure is what is raised)
-                    future.result()
-            shutil.rmtree(side, ignore_errors=True)
+        for building, _ in pending:  # cancelled or failed: nothing of them kept
+            building.dropped()
 
 
 def _merge(folder: Path, indexname: str, built: list, pool) -> Any:
