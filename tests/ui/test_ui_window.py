@@ -382,6 +382,19 @@ def test_a_big_librarys_list_fills_in_after_the_window_appears(
     assert win.article_list.model.rowCount() == total
 
 
+def _on_window_thread(monkeypatch, owner, name: str) -> list[bool]:
+    """Wrap `owner.name` so that each call notes whether it ran on the window's thread."""
+    real = getattr(owner, name)
+    noted: list[bool] = []
+
+    def noting(*args, **kwargs):
+        noted.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, noting)
+    return noted
+
+
 def test_a_very_big_librarys_lists_are_read_on_a_worker_and_the_last_asked_is_shown(
     qtbot, make_window, library, monkeypatch
 ):
@@ -394,14 +407,7 @@ def test_a_very_big_librarys_lists_are_read_on_a_worker_and_the_last_asked_is_sh
     win = make_window(library)
     total = library.counts()["articles"]
     assert win.article_list.model.rowCount() == total  # the first list: small, read at once
-    read_on: list[bool] = []
-    real_columns = library.article_columns
-
-    def columns_noting(*args, **kwargs):
-        read_on.append(threading.current_thread() is threading.main_thread())
-        return real_columns(*args, **kwargs)
-
-    monkeypatch.setattr(library, "article_columns", columns_noting)
+    read_on = _on_window_thread(monkeypatch, library, "article_columns")
     win.choose_entry("view", "all")
     win.choose_entry("view", "highlighted")  # no article has a passage: an empty list
     # (a list asked again meanwhile, after the window's own "opened" write, may be read too)
@@ -423,14 +429,7 @@ def test_a_big_librarys_first_list_comes_sorted_as_it_was_left(
     from ui.window import main_window, settings, window_lists
 
     monkeypatch.setattr(main_window, "LIST_LATER_FROM", 1)
-    made_on: list[bool] = []
-    real_order = window_lists.sort_order
-
-    def order_noting(*args, **kwargs):
-        made_on.append(threading.current_thread() is threading.main_thread())
-        return real_order(*args, **kwargs)
-
-    monkeypatch.setattr(window_lists, "sort_order", order_noting)
+    made_on = _on_window_thread(monkeypatch, window_lists, "sort_order")
     remembered = _settings(tmp_path, library)
     remembered.set_for_library(settings.SORT_COLUMN, ArticleTableModel.TITLE)
     remembered.set_for_library(settings.SORT_ORDER, Qt.SortOrder.DescendingOrder.value)

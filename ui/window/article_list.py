@@ -6,6 +6,8 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
@@ -115,18 +117,22 @@ class ArticleList(QWidget):
     ) -> None:
         """Show these rows (`order`: their sort_order for the list's sorting, when made on
         a worker beforehand)."""
-        keep = self.current_id()
-        self.heading.setText(heading)
-        self.model.set_articles(summaries, order)
-        self.empty.setText(empty_text or "No articles here yet.")
-        self.empty.setVisible(not summaries)
-        if keep is not None:
-            self.select(keep)
+        with self._keeping_choice():
+            self.heading.setText(heading)
+            self.model.set_articles(summaries, order)
+            self.empty.setText(empty_text or "No articles here yet.")
+            self.empty.setVisible(not summaries)
 
     def _filter_changed(self, text: str) -> None:
         """Filter the rows; the chosen article stays chosen while it is listed."""
+        with self._keeping_choice():
+            self.proxy.set_filter_text(text)
+
+    @contextmanager
+    def _keeping_choice(self) -> Iterator[None]:
+        """The chosen article chosen again after the rows are replaced (a model reset)."""
         keep = self.current_id()
-        self.proxy.set_filter_text(text)
+        yield
         if keep is not None:
             self.select(keep)
 

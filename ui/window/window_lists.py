@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ui.common.models import sort_order
+from ui.common.models import SORT_ON_WORKER_FROM, sort_order
 from ui.window.sidebar import VIEWS
 
 LIST_LATER_FROM = 5_000  # articles: from here the first list is read after the window shows
 # articles: from here every list is read on a worker (178,000 took ~0.85 s to read, which
 # froze the window at each click on "All articles"); below, at once, as the view is chosen
-LIST_ON_WORKER_FROM = 20_000
+LIST_ON_WORKER_FROM = SORT_ON_WORKER_FROM  # a list this long is read, and sorted, on a worker
 
 
 class WindowLists:
