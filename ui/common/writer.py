@@ -76,7 +76,7 @@ class Writer(QObject):
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        # one Python thread, kept while it has work (its SQLite connection with it)
+        # one Python thread with its SQLite connection, until stop() or 10 idle minutes
         self.pool = PythonPool(WRITER_THREAD_NAME)
         self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[Done | None, Refused | None]] = {}
